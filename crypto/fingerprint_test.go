@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // fingerprintFile is testdata/fingerprint.json, made by libsignal-client
@@ -56,9 +58,9 @@ func loadFingerprintVectors(tb testing.TB) fingerprintFile {
 	return f
 }
 
-func mustParsePublicKey(tb testing.TB, h string) PublicKey {
+func vectorKey(tb testing.TB, h string) PublicKey {
 	tb.Helper()
-	k, err := ParsePublicKey(unhex(tb, h))
+	k, err := ParsePublicKey(vectorHex(tb, h))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -68,8 +70,8 @@ func mustParsePublicKey(tb testing.TB, h string) PublicKey {
 func TestFingerprintVectors(t *testing.T) {
 	for _, v := range loadFingerprintVectors(t).Fingerprints {
 		t.Run(v.Name, func(t *testing.T) {
-			lid, rid := unhex(t, v.LocalID), unhex(t, v.RemoteID)
-			lkey, rkey := mustParsePublicKey(t, v.LocalKey), mustParsePublicKey(t, v.RemoteKey)
+			lid, rid := vectorHex(t, v.LocalID), vectorHex(t, v.RemoteID)
+			lkey, rkey := vectorKey(t, v.LocalKey), vectorKey(t, v.RemoteKey)
 			local := NewFingerprint(v.Iterations, v.Version, lid, lkey, rid, rkey)
 			remote := NewFingerprint(v.Iterations, v.Version, rid, rkey, lid, lkey)
 			if got := local.Displayable(); got != v.Displayable {
@@ -114,7 +116,7 @@ func TestCompareScannableVectors(t *testing.T) {
 
 func checkCompareOutcome(t *testing.T, c fingerprintCompareCase) {
 	t.Helper()
-	ok, err := CompareScannable(unhex(t, c.Ours), unhex(t, c.Theirs))
+	ok, err := CompareScannable(vectorHex(t, c.Ours), vectorHex(t, c.Theirs))
 	var verr *FingerprintVersionError
 	switch c.Want {
 	case "match", "mismatch":
@@ -220,12 +222,12 @@ func TestFingerprintIterationBounds(t *testing.T) {
 func FuzzCompareScannable(f *testing.F) {
 	vectors := loadFingerprintVectors(f)
 	for _, c := range vectors.Compare {
-		f.Add(unhex(f, c.Theirs))
+		f.Add(vectorHex(f, c.Theirs))
 	}
 	for _, v := range vectors.Fingerprints {
-		f.Add(unhex(f, v.LocalScannable))
+		f.Add(vectorHex(f, v.LocalScannable))
 	}
-	ours := unhex(f, vectors.Fingerprints[0].LocalScannable)
+	ours := vectorHex(f, vectors.Fingerprints[0].LocalScannable)
 	f.Fuzz(func(t *testing.T, theirs []byte) {
 		ok, err := CompareScannable(ours, theirs)
 		if err != nil && ok {
@@ -256,23 +258,15 @@ type scannableFields struct {
 
 func (s *scannableFields) encode() []byte {
 	b := []byte{0x08} // version, varint
-	b = appendVarint(b, uint64(s.version))
+	b = protowire.AppendVarint(b, uint64(s.version))
 	for i, c := range [][]byte{s.local, s.remote} {
-		inner := appendVarint([]byte{0x0a}, uint64(len(c)))
+		inner := protowire.AppendVarint([]byte{0x0a}, uint64(len(c)))
 		inner = append(inner, c...)
 		b = append(b, byte(0x12+8*i)) // field 2 or 3, bytes
-		b = appendVarint(b, uint64(len(inner)))
+		b = protowire.AppendVarint(b, uint64(len(inner)))
 		b = append(b, inner...)
 	}
 	return b
-}
-
-func appendVarint(b []byte, v uint64) []byte {
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
 }
 
 func TestScannableEncoding(t *testing.T) {

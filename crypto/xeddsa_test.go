@@ -50,7 +50,7 @@ func loadXEdDSAVectors(tb testing.TB) []xeddsaVector {
 	return file.Vectors
 }
 
-func unhex(tb testing.TB, s string) []byte {
+func vectorHex(tb testing.TB, s string) []byte {
 	tb.Helper()
 	b, err := hex.DecodeString(s)
 	if err != nil {
@@ -63,11 +63,11 @@ func TestXEdDSAVectors(t *testing.T) {
 	var fromLibsignal, deterministic, invalid int
 	for _, v := range loadXEdDSAVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
-			pub, err := ParsePublicKey(unhex(t, v.PublicKey))
+			pub, err := ParsePublicKey(vectorHex(t, v.PublicKey))
 			if err != nil {
 				t.Fatal(err)
 			}
-			msg, sig := unhex(t, v.Message), unhex(t, v.Signature)
+			msg, sig := vectorHex(t, v.Message), vectorHex(t, v.Signature)
 			if got := pub.Verify(msg, sig); got != v.Valid {
 				t.Fatalf("Verify = %v, want %v", got, v.Valid)
 			}
@@ -79,7 +79,7 @@ func TestXEdDSAVectors(t *testing.T) {
 			if v.PrivateKey == "" {
 				return
 			}
-			priv, err := NewPrivateKey(unhex(t, v.PrivateKey))
+			priv, err := NewPrivateKey(vectorHex(t, v.PrivateKey))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func TestXEdDSAVectors(t *testing.T) {
 				return
 			}
 			var z [nonceSize]byte
-			if copy(z[:], unhex(t, v.Random)) != nonceSize {
+			if copy(z[:], vectorHex(t, v.Random)) != nonceSize {
 				t.Fatal("random is not 64 bytes")
 			}
 			ours := priv.sign(msg, &z)
@@ -202,13 +202,13 @@ func TestXEdDSADeterministicWithZ(t *testing.T) {
 // sign bit have been seen, since the negation path runs only for half of all
 // keys.
 func TestXEdDSABothSignBits(t *testing.T) {
-	seen := [2]bool{}
-	for i := 0; i < 64 && !(seen[0] && seen[1]); i++ {
+	seen := map[bool]bool{} // keyed by "the scalar was negated"
+	for i := 0; i < 64 && len(seen) < 2; i++ {
 		priv, err := GenerateKey(rand.Reader)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, pubA := priv.calculateKeyPair()
+		a, pubA := priv.calculateKeyPair()
 		if pubA[31]&signBit != 0 {
 			t.Fatal("calculate_key_pair returned sign bit 1")
 		}
@@ -218,9 +218,8 @@ func TestXEdDSABothSignBits(t *testing.T) {
 		}
 		// a differs from the clamped key exactly when kB had sign bit 1
 		// and calculate_key_pair negated it.
-		a, _ := priv.calculateKeyPair()
 		negated := !bytes.Equal(a[:], priv.Bytes())
-		seen[b2i(negated)] = true
+		seen[negated] = true
 		sig, err := priv.Sign(rand.Reader, []byte{byte(i)})
 		if err != nil {
 			t.Fatal(err)
@@ -229,16 +228,9 @@ func TestXEdDSABothSignBits(t *testing.T) {
 			t.Fatal("signature rejected")
 		}
 	}
-	if !seen[0] || !seen[1] {
+	if len(seen) < 2 {
 		t.Fatal("64 random keys did not cover both sign bits")
 	}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func TestXEdDSASignRandError(t *testing.T) {
@@ -257,8 +249,8 @@ func TestXEdDSASignRandError(t *testing.T) {
 // signature, and that any change to a valid signature is rejected.
 func FuzzVerify(f *testing.F) {
 	for _, v := range loadXEdDSAVectors(f) {
-		pub := unhex(f, v.PublicKey)
-		f.Add(pub[1:], unhex(f, v.Message), unhex(f, v.Signature), []byte{1})
+		pub := vectorHex(f, v.PublicKey)
+		f.Add(pub[1:], vectorHex(f, v.Message), vectorHex(f, v.Signature), []byte{1})
 	}
 	f.Add(make([]byte, 32), []byte{}, make([]byte, SignatureSize), []byte{0, 0, 0x80})
 	f.Fuzz(func(t *testing.T, key, msg, sig, flip []byte) {
