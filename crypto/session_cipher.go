@@ -1,0 +1,313 @@
+package crypto
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// MessageType says which of the two ciphertext formats a message is.
+type MessageType uint8
+
+// libsignal-client's numbers. libsignal-node (libsignal@6.0.0) reports 1 for
+// a SignalMessage ("whisper") and 3 for a prekey message; Decrypt accepts
+// messageTypeWhisper as MessageTypeSignal for that reason.
+const (
+	MessageTypeSignal MessageType = 2
+	MessageTypePreKey MessageType = 3
+
+	messageTypeWhisper MessageType = 1
+)
+
+// ProcessPreKeyBundle starts a session with addr as the initiator (X3DH
+// section 3.3): it verifies the signed prekey's signature (ErrBadSignature),
+// applies trust on first use to the bundle's identity key, and makes the new
+// session current, archiving any previous one. Until the peer answers,
+// Encrypt sends PreKeySignalMessages.
+func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader) error {
+	if b == nil {
+		return errors.New("crypto: nil prekey bundle")
+	}
+	// The signature first: a forged bundle must not reach trust on first use.
+	if !b.IdentityKey.Verify(b.SignedPreKey.Bytes(), b.SignedPreKeySignature) {
+		return ErrBadSignature
+	}
+	if err := s.TrustIdentity(addr, b.IdentityKey); err != nil {
+		return err
+	}
+	identity := s.IdentityKeyPair()
+	if identity == nil {
+		return errors.New("crypto: store has no identity key")
+	}
+	base, err := GenerateKey(rand)
+	if err != nil {
+		return err
+	}
+	ratchet, err := GenerateKey(rand)
+	if err != nil {
+		return err
+	}
+	rk, err := x3dhInitiator(identity, base, b)
+	if err != nil {
+		return err
+	}
+	// Alice's first DH ratchet step, sending half, against Bob's signed
+	// prekey (which serves as his first ratchet key).
+	dh, err := ratchet.DH(b.SignedPreKey)
+	if err != nil {
+		return err
+	}
+	root, send := rk.step(&dh)
+	st := &sessionState{
+		localIdentity:        identity.PublicKey(),
+		remoteIdentity:       b.IdentityKey,
+		localRegistrationID:  s.LocalRegistrationID(),
+		remoteRegistrationID: b.RegistrationID,
+		baseKey:              base.PublicKey(),
+		initiator:            true,
+		rootKey:              root,
+		sendRatchet:          ratchet,
+		sendChain:            send,
+		pending: &pendingPreKey{
+			preKeyID:       b.PreKeyID,
+			hasPreKeyID:    b.PreKey != nil,
+			signedPreKeyID: b.SignedPreKeyID,
+		},
+	}
+	rec, err := s.LoadSession(addr)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		rec = new(SessionRecord)
+	}
+	rec.install(st)
+	return s.StoreSession(addr, rec)
+}
+
+// Encrypt encrypts plaintext for addr with the current session: a
+// PreKeySignalMessage until the peer has answered, then SignalMessages.
+func Encrypt(s Store, addr Address, plaintext []byte) (MessageType, []byte, error) {
+	if len(plaintext) > MaxPlaintextSize {
+		return 0, nil, ErrMessageTooLarge
+	}
+	rec, err := s.LoadSession(addr)
+	if err != nil {
+		return 0, nil, err
+	}
+	if rec == nil || rec.current == nil {
+		return 0, nil, ErrNoSession
+	}
+	st := rec.current
+	if err := s.TrustIdentity(addr, st.remoteIdentity); err != nil {
+		return 0, nil, err
+	}
+	t, out, err := st.encrypt(plaintext)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.StoreSession(addr, rec); err != nil {
+		return 0, nil, err
+	}
+	return t, out, nil
+}
+
+// Decrypt decrypts a message from addr of either type. A
+// PreKeySignalMessage for a new session runs X3DH as the responder (section
+// 3.4), makes that session current and removes the one-time prekey it used.
+// rand supplies the new ratchet key of a DH ratchet step. A message that
+// fails to decrypt changes nothing: not the sessions, not the identities,
+// not the prekeys.
+func Decrypt(s Store, addr Address, t MessageType, ciphertext []byte, rand io.Reader) ([]byte, error) {
+	if len(ciphertext) > MaxMessageSize {
+		return nil, ErrMessageTooLarge
+	}
+	switch t {
+	case MessageTypeSignal, messageTypeWhisper:
+		return decryptSignal(s, addr, ciphertext, rand)
+	case MessageTypePreKey:
+		return decryptPreKey(s, addr, ciphertext, rand)
+	}
+	return nil, fmt.Errorf("%w: unknown message type %d", ErrInvalidMessage, t)
+}
+
+// decryptSignal decrypts a SignalMessage with the current session or, failing
+// that, a previous one, which then becomes current again.
+func decryptSignal(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]byte, error) {
+	var m signalMessage
+	if err := m.parse(ciphertext); err != nil {
+		return nil, err
+	}
+	rec, err := s.LoadSession(addr)
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil || rec.current == nil && len(rec.previous) == 0 {
+		return nil, ErrNoSession
+	}
+	return decryptWithRecord(s, addr, rec, &m, rand)
+}
+
+// decryptWithRecord tries the current state, then the previous ones, as
+// libsignal does; a duplicate is reported at once, and any other failure is
+// ErrInvalidMessage unless the current session said ErrTooFarInFuture.
+func decryptWithRecord(s Store, addr Address, rec *SessionRecord, m *signalMessage, rand io.Reader) ([]byte, error) {
+	firstErr := ErrInvalidMessage
+	try := func(st *sessionState) ([]byte, *candidate, error) {
+		pt, c, err := st.decrypt(m)
+		return pt, &c, err
+	}
+	idx := -1 // -1: current, else index into previous
+	var st *sessionState
+	var pt []byte
+	var c *candidate
+	if rec.current != nil {
+		var err error
+		pt, c, err = try(rec.current)
+		switch {
+		case err == nil:
+			st = rec.current
+		case errors.Is(err, ErrDuplicateMessage):
+			return nil, err
+		case errors.Is(err, ErrTooFarInFuture):
+			firstErr = err
+		}
+	}
+	for i := 0; st == nil && i < len(rec.previous); i++ {
+		var err error
+		pt, c, err = try(rec.previous[i])
+		switch {
+		case err == nil:
+			st, idx = rec.previous[i], i
+		case errors.Is(err, ErrDuplicateMessage):
+			return nil, err
+		}
+	}
+	if st == nil {
+		return nil, firstErr
+	}
+	if err := s.TrustIdentity(addr, st.remoteIdentity); err != nil {
+		return nil, err
+	}
+	if err := st.commit(c, rand); err != nil {
+		return nil, err
+	}
+	if idx >= 0 {
+		rec.promote(idx)
+	}
+	if err := s.StoreSession(addr, rec); err != nil {
+		return nil, err
+	}
+	return pt, nil
+}
+
+// decryptPreKey handles a PreKeySignalMessage: with the session it names if
+// we already have it (Alice keeps sending these until we answer, and a
+// retransmitted first message must read as a duplicate), else by setting
+// up that session as X3DH's responder.
+func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]byte, error) {
+	pm, err := parsePreKeySignalMessage(ciphertext)
+	if err != nil {
+		return nil, err
+	}
+	var m signalMessage
+	if err := m.parse(pm.message); err != nil {
+		return nil, err
+	}
+	rec, err := s.LoadSession(addr)
+	if err != nil {
+		return nil, err
+	}
+	if rec != nil {
+		if st, idx := rec.findResponderSession(&pm.baseKey); st != nil {
+			return decryptExisting(s, addr, rec, st, idx, &m, rand)
+		}
+	}
+
+	signed, err := s.LoadSignedPreKey(pm.signedPreKeyID)
+	if err != nil || signed == nil {
+		return nil, unknownPreKey("signed prekey", pm.signedPreKeyID, err)
+	}
+	var oneTime *PrivateKey
+	if pm.hasPreKeyID {
+		oneTime, err = s.LoadPreKey(pm.preKeyID)
+		if err != nil || oneTime == nil {
+			return nil, unknownPreKey("one-time prekey", pm.preKeyID, err)
+		}
+	}
+	identity := s.IdentityKeyPair()
+	if identity == nil {
+		return nil, errors.New("crypto: store has no identity key")
+	}
+	rk, err := x3dhResponder(identity, signed, oneTime, pm.identityKey, pm.baseKey)
+	if err != nil {
+		return nil, ErrInvalidMessage
+	}
+	st := &sessionState{
+		localIdentity:        identity.PublicKey(),
+		remoteIdentity:       pm.identityKey,
+		localRegistrationID:  s.LocalRegistrationID(),
+		remoteRegistrationID: pm.registrationID,
+		baseKey:              pm.baseKey,
+		rootKey:              rk,
+		// Bob's signed prekey is his first ratchet key; the first message
+		// turns the ratchet at once.
+		sendRatchet: signed,
+	}
+	pt, c, err := st.decrypt(&m)
+	if err != nil {
+		return nil, err
+	}
+	// Trust is applied only now that the MAC has shown the sender holds the
+	// identity key it claims, so a forged message cannot pin a key.
+	if err := s.TrustIdentity(addr, pm.identityKey); err != nil {
+		return nil, err
+	}
+	if err := st.commit(&c, rand); err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		rec = new(SessionRecord)
+	}
+	rec.install(st)
+	if err := s.StoreSession(addr, rec); err != nil {
+		return nil, err
+	}
+	if pm.hasPreKeyID {
+		if err := s.RemovePreKey(pm.preKeyID); err != nil {
+			return nil, err
+		}
+	}
+	return pt, nil
+}
+
+// decryptExisting decrypts the SignalMessage inside a PreKeySignalMessage
+// with the session that message set up earlier.
+func decryptExisting(s Store, addr Address, rec *SessionRecord, st *sessionState, idx int, m *signalMessage, rand io.Reader) ([]byte, error) {
+	pt, c, err := st.decrypt(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.TrustIdentity(addr, st.remoteIdentity); err != nil {
+		return nil, err
+	}
+	if err := st.commit(&c, rand); err != nil {
+		return nil, err
+	}
+	if idx >= 0 {
+		rec.promote(idx)
+	}
+	if err := s.StoreSession(addr, rec); err != nil {
+		return nil, err
+	}
+	return pt, nil
+}
+
+// unknownPreKey wraps a prekey store's miss as ErrUnknownPreKey, keeping a
+// store error that says something else.
+func unknownPreKey(what string, id uint32, err error) error {
+	if err == nil || errors.Is(err, ErrUnknownPreKey) {
+		return fmt.Errorf("%w: %s %d", ErrUnknownPreKey, what, id)
+	}
+	return fmt.Errorf("crypto: loading %s %d: %w", what, id, err)
+}
