@@ -1,0 +1,122 @@
+// Writes ../libsignal_transcript.json: a conversation between two
+// libsignal-node (libsignal@6.0.0) parties whose every key comes from a fixed
+// seed, so a Go party fed the same key bytes must produce the same bytes.
+// Run from the repository root:
+//   NODE_PATH=interop/node_modules node crypto/testdata/gen/libsignal_transcript.js
+'use strict';
+
+const nodeCrypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const libsignal = require('libsignal');
+const curve = require('libsignal/src/curve');
+
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+function keyPair(label) {
+    const privKey = nodeCrypto.createHash('sha256').update(label).digest();
+    const pub = nodeCrypto.createPublicKey(nodeCrypto.createPrivateKey({
+        key: Buffer.concat([PKCS8_PREFIX, privKey]), format: 'der', type: 'pkcs8'}))
+        .export({format: 'der', type: 'spki'}).slice(-32);
+    return {privKey, pubKey: Buffer.concat([Buffer.from([5]), pub])};
+}
+
+// Every key libsignal generates is drawn from here and recorded for the
+// party that drew it: that party's Go twin reads the same bytes as rand.
+let drawing = null;
+let counter = 0;
+curve.generateKeyPair = function() {
+    const kp = keyPair(`ephemeral ${counter++}`);
+    drawing.rand.push(kp.privKey.toString('hex'));
+    return kp;
+};
+
+class Store {
+    constructor(identity, regId) {
+        this.identity = identity;
+        this.regId = regId;
+        this.sessions = new Map();
+        this.preKeys = new Map();
+        this.signedPreKeys = new Map();
+        this.rand = [];
+    }
+    async getOurIdentity() { return this.identity; }
+    async getOurRegistrationId() { return this.regId; }
+    async isTrustedIdentity() { return true; }
+    async loadSession(id) { return this.sessions.get(id); }
+    async storeSession(id, r) { this.sessions.set(id, r); }
+    async loadPreKey(id) { return this.preKeys.get(id); }
+    async removePreKey(id) { this.preKeys.delete(id); }
+    async loadSignedPreKey(id) { return this.signedPreKeys.get(id); }
+}
+
+async function transcript(withOneTime) {
+    const aliceId = keyPair('alice identity');
+    const bobId = keyPair('bob identity');
+    const spk = keyPair('bob signed prekey');
+    const opk = keyPair('bob one-time prekey');
+    const alice = new Store(aliceId, 1111);
+    const bob = new Store(bobId, 2222);
+    bob.signedPreKeys.set(7, spk);
+    bob.preKeys.set(31337, opk);
+    const sig = curve.calculateSignature(bobId.privKey, spk.pubKey);
+
+    const aliceAddr = new libsignal.ProtocolAddress('alice', 1);
+    const bobAddr = new libsignal.ProtocolAddress('bob', 1);
+    const bundle = {
+        identityKey: bobId.pubKey,
+        registrationId: 2222,
+        signedPreKey: {keyId: 7, publicKey: spk.pubKey, signature: sig},
+    };
+    if (withOneTime) {
+        bundle.preKey = {keyId: 31337, publicKey: opk.pubKey};
+    }
+    drawing = alice;
+    await new libsignal.SessionBuilder(alice, bobAddr).initOutgoing(bundle);
+    const aliceSetupRand = alice.rand.length;
+
+    const aliceCipher = new libsignal.SessionCipher(alice, bobAddr);
+    const bobCipher = new libsignal.SessionCipher(bob, aliceAddr);
+    const events = [];
+    // Turns of the conversation: [sender, number of messages].
+    const turns = [['alice', 2], ['bob', 3], ['alice', 1], ['bob', 1], ['alice', 3], ['bob', 2], ['alice', 1]];
+    let n = 0;
+    for (const [who, count] of turns) {
+        for (let i = 0; i < count; i++) {
+            const text = `${who} says ${n++}: ` + 'x'.repeat(n * 7 % 40);
+            const [from, fromCipher, toCipher, to] = who === 'alice' ?
+                [alice, aliceCipher, bobCipher, bob] : [bob, bobCipher, aliceCipher, alice];
+            drawing = from;
+            const msg = await fromCipher.encrypt(Buffer.from(text));
+            const body = Buffer.from(msg.body, 'binary');
+            drawing = to;
+            const before = to.rand.length;
+            const plain = msg.type === 3 ?
+                await toCipher.decryptPreKeyWhisperMessage(body) :
+                await toCipher.decryptWhisperMessage(body);
+            if (plain.toString() !== text) throw new Error('libsignal round trip failed');
+            events.push({from: who, type: msg.type, body: body.toString('hex'), plaintext: text,
+                         receiverRand: to.rand.slice(before)});
+        }
+    }
+    return {
+        oneTimePreKey: withOneTime,
+        alice: {identity: aliceId.privKey.toString('hex'), registrationId: 1111,
+                setupRand: alice.rand.slice(0, aliceSetupRand)},
+        bob: {identity: bobId.privKey.toString('hex'), registrationId: 2222,
+              signedPreKeyId: 7, signedPreKey: spk.privKey.toString('hex'),
+              signedPreKeySignature: sig.toString('hex'),
+              preKeyId: 31337, preKey: opk.privKey.toString('hex')},
+        events,
+    };
+}
+
+(async () => {
+    const out = {
+        comment: 'Generated by gen/libsignal_transcript.js with libsignal@6.0.0: two libsignal-node ' +
+            'parties whose keys are sha256 of fixed labels. setupRand and receiverRand are the ' +
+            'private keys libsignal generated, in order; type is libsignal-node\'s (1 whisper, 3 prekey).',
+        transcripts: [await transcript(true), await transcript(false)],
+    };
+    fs.writeFileSync(path.join(__dirname, '..', 'libsignal_transcript.json'), JSON.stringify(out, null, 1) + '\n');
+})().catch(e => { console.error(e); process.exit(1); });
