@@ -1,0 +1,243 @@
+package crypto
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+)
+
+// testdata/kdf.json and testdata/wire.json come from gen/vectors.js: Node's
+// crypto for the derivations, libsignal's protobuf classes for the encodings.
+
+type kdfFile struct {
+	RootSteps []struct {
+		RootKey, OurRatchetPrivate, TheirRatchetPublic, DH, NewRootKey, ChainKey string
+	}
+	ChainSteps []struct {
+		ChainKey, MessageKeySeed, NextChainKey string
+	}
+	MessageKeys []struct {
+		Seed, CipherKey, MacKey, IV string
+	}
+	X3DH []struct {
+		AliceIdentity, AliceBase, BobIdentity, BobSignedPreKey, BobOneTimePreKey, RootKey, ChainKey string
+	}
+	Macs []struct {
+		MacKey, SenderIdentity, ReceiverIdentity, Body, Mac string
+	}
+	AESCBC []struct {
+		Key, IV, Plaintext, Ciphertext string
+	}
+}
+
+func loadJSON(tb testing.TB, name string, v any) {
+	tb.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func to32(tb testing.TB, s string) [32]byte {
+	tb.Helper()
+	var k [32]byte
+	if b := unhex(tb, s); len(b) != 32 || copy(k[:], b) != 32 {
+		tb.Fatalf("not 32 bytes: %s", s)
+	}
+	return k
+}
+
+func TestKDFVectors(t *testing.T) {
+	var v kdfFile
+	loadJSON(t, "kdf.json", &v)
+	if len(v.RootSteps) == 0 || len(v.ChainSteps) == 0 || len(v.MessageKeys) == 0 || len(v.X3DH) == 0 {
+		t.Fatal("kdf.json lacks cases")
+	}
+	for i, c := range v.RootSteps {
+		ours := privFromHex(t, c.OurRatchetPrivate)
+		dh, err := ours.DH(to32(t, c.TheirRatchetPublic))
+		if err != nil || dh != to32(t, c.DH) {
+			t.Fatalf("root step %d: DH %x (%v)", i, dh, err)
+		}
+		rk := rootKey(to32(t, c.RootKey))
+		nr, ck := rk.step(&dh)
+		if nr != rootKey(to32(t, c.NewRootKey)) || ck != chainKey(to32(t, c.ChainKey)) {
+			t.Fatalf("root step %d: wrong keys", i)
+		}
+	}
+	for i, c := range v.ChainSteps {
+		ck := chainKey(to32(t, c.ChainKey))
+		seed, next := ck.step()
+		if seed != messageKeySeed(to32(t, c.MessageKeySeed)) || next != chainKey(to32(t, c.NextChainKey)) {
+			t.Fatalf("chain step %d: wrong keys", i)
+		}
+		if ck.next() != next {
+			t.Fatalf("chain step %d: next differs from step", i)
+		}
+	}
+	for i, c := range v.MessageKeys {
+		seed := messageKeySeed(to32(t, c.Seed))
+		k := deriveMessageKeys(&seed)
+		if k.cipherKey != to32(t, c.CipherKey) || k.macKey != to32(t, c.MacKey) || !bytes.Equal(k.iv[:], unhex(t, c.IV)) {
+			t.Fatalf("message keys %d: wrong keys", i)
+		}
+	}
+	for i, c := range v.X3DH {
+		ika, eka := privFromHex(t, c.AliceIdentity), privFromHex(t, c.AliceBase)
+		ikb, spkb := privFromHex(t, c.BobIdentity), privFromHex(t, c.BobSignedPreKey)
+		var opkb *PrivateKey
+		b := &PreKeyBundle{IdentityKey: ikb.PublicKey(), SignedPreKey: spkb.PublicKey()}
+		if c.BobOneTimePreKey != "" {
+			opkb = privFromHex(t, c.BobOneTimePreKey)
+			b.PreKey = ptr(opkb.PublicKey())
+		}
+		ra, err := x3dhInitiator(ika, eka, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, err := x3dhResponder(ikb, spkb, opkb, ika.PublicKey(), eka.PublicKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := rootKey(to32(t, c.RootKey)); ra != want || rb != want {
+			t.Fatalf("x3dh %d: root keys differ", i)
+		}
+	}
+	for i, c := range v.Macs {
+		k := messageKeys{macKey: to32(t, c.MacKey)}
+		s, r := PublicKey(to32(t, c.SenderIdentity)), PublicKey(to32(t, c.ReceiverIdentity))
+		m := k.mac(&s, &r, unhex(t, c.Body))
+		if !bytes.Equal(m[:], unhex(t, c.Mac)) || !k.verifyMAC(&s, &r, unhex(t, c.Body), unhex(t, c.Mac)) {
+			t.Fatalf("mac %d: got %x", i, m)
+		}
+		if k.verifyMAC(&r, &s, unhex(t, c.Body), unhex(t, c.Mac)) {
+			t.Fatalf("mac %d: identities swapped still verify", i)
+		}
+	}
+	for i, c := range v.AESCBC {
+		k := messageKeys{cipherKey: to32(t, c.Key)}
+		copy(k.iv[:], unhex(t, c.IV))
+		ct := k.encrypt(nil, unhex(t, c.Plaintext))
+		if !bytes.Equal(ct, unhex(t, c.Ciphertext)) {
+			t.Fatalf("aes %d: got %x", i, ct)
+		}
+		pt, err := k.decrypt(ct)
+		if err != nil || !bytes.Equal(pt, unhex(t, c.Plaintext)) {
+			t.Fatalf("aes %d: decrypt %x, %v", i, pt, err)
+		}
+	}
+}
+
+type wireCase struct {
+	Kind      string          `json:"kind"`
+	Hex       string          `json:"hex"`
+	Outcome   string          `json:"outcome"`
+	Why       string          `json:"why"`
+	Canonical bool            `json:"canonical"`
+	Fields    json.RawMessage `json:"fields"`
+}
+
+type signalFields struct {
+	RatchetKey      string `json:"ratchetKey"`
+	Counter         uint32 `json:"counter"`
+	PreviousCounter uint32 `json:"previousCounter"`
+	Ciphertext      string `json:"ciphertext"`
+}
+
+type preKeyFields struct {
+	PreKeyID       uint32 `json:"preKeyId"`
+	HasPreKeyID    bool   `json:"hasPreKeyId"`
+	BaseKey        string `json:"baseKey"`
+	IdentityKey    string `json:"identityKey"`
+	Message        string `json:"message"`
+	RegistrationID uint32 `json:"registrationId"`
+	SignedPreKeyID uint32 `json:"signedPreKeyId"`
+}
+
+func loadWireCases(tb testing.TB) []wireCase {
+	var f struct{ Cases []wireCase }
+	loadJSON(tb, "wire.json", &f)
+	if len(f.Cases) == 0 {
+		tb.Fatal("wire.json has no cases")
+	}
+	return f.Cases
+}
+
+func TestWireVectors(t *testing.T) {
+	for i, c := range loadWireCases(t) {
+		b := unhex(t, c.Hex)
+		switch c.Kind {
+		case "signal":
+			m, err := parseSignalMessage(b)
+			if c.Outcome != "ok" {
+				if !errors.Is(err, ErrInvalidMessage) {
+					t.Errorf("case %d (%s): got %v, want ErrInvalidMessage", i, c.Why, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("case %d: %v", i, err)
+			}
+			var f signalFields
+			if err := json.Unmarshal(c.Fields, &f); err != nil {
+				t.Fatal(err)
+			}
+			if m.ratchetKey != PublicKey(to32(t, f.RatchetKey)) || m.counter != f.Counter ||
+				m.previousCounter != f.PreviousCounter || !bytes.Equal(m.ciphertext, unhex(t, f.Ciphertext)) ||
+				!bytes.Equal(m.mac, b[len(b)-macSize:]) {
+				t.Fatalf("case %d: fields differ: %+v", i, m)
+			}
+			re := appendSignalMessageBody(nil, &m.ratchetKey, m.counter, m.previousCounter, m.ciphertext)
+			re = append(re, m.mac...)
+			if c.Canonical && !bytes.Equal(re, b) {
+				t.Fatalf("case %d: re-encoded\n%x\nlibsignal\n%x", i, re, b)
+			}
+			if signalMessageSize(m.counter, m.previousCounter, len(m.ciphertext)) != len(re) {
+				t.Fatalf("case %d: signalMessageSize wrong", i)
+			}
+		case "prekey":
+			m, err := parsePreKeySignalMessage(b)
+			if c.Outcome != "ok" {
+				if !errors.Is(err, ErrInvalidMessage) {
+					t.Errorf("case %d (%s): got %v, want ErrInvalidMessage", i, c.Why, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("case %d: %v", i, err)
+			}
+			var f preKeyFields
+			if err := json.Unmarshal(c.Fields, &f); err != nil {
+				t.Fatal(err)
+			}
+			want := preKeySignalMessage{
+				registrationID: f.RegistrationID, preKeyID: f.PreKeyID, hasPreKeyID: f.HasPreKeyID,
+				signedPreKeyID: f.SignedPreKeyID, baseKey: to32(t, f.BaseKey),
+				identityKey: to32(t, f.IdentityKey), message: unhex(t, f.Message),
+			}
+			if !equalPreKeyMessages(m, &want) {
+				t.Fatalf("case %d: fields differ: %+v", i, m)
+			}
+			re := appendPreKeySignalMessage(nil, m)
+			if c.Canonical && !bytes.Equal(re, b) {
+				t.Fatalf("case %d: re-encoded\n%x\nlibsignal\n%x", i, re, b)
+			}
+			if preKeySignalMessageSize(m) != len(re) {
+				t.Fatalf("case %d: preKeySignalMessageSize wrong", i)
+			}
+		default:
+			t.Fatalf("case %d: unknown kind %q", i, c.Kind)
+		}
+	}
+}
+
+func equalPreKeyMessages(a, b *preKeySignalMessage) bool {
+	return a.registrationID == b.registrationID && a.preKeyID == b.preKeyID &&
+		a.hasPreKeyID == b.hasPreKeyID && a.signedPreKeyID == b.signedPreKeyID &&
+		a.baseKey == b.baseKey && a.identityKey == b.identityKey && bytes.Equal(a.message, b.message)
+}
