@@ -1,0 +1,200 @@
+package wire
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// Code names one kind of error a client can get, over HTTP or in an error
+// frame. Clients switch on the code, never on the message.
+type Code string
+
+// The error codes. docs/PROTOCOL.md lists each with the requests that return
+// it; TestProtocolDocListsEveryCode keeps the two in step.
+const (
+	CodeBadRequest       Code = "bad_request"
+	CodeBodyTooLarge     Code = "body_too_large"
+	CodeNotFound         Code = "not_found"
+	CodeMethodNotAllowed Code = "method_not_allowed"
+	CodeInternal         Code = "internal"
+	CodeUnavailable      Code = "unavailable"
+	CodeRateLimited      Code = "rate_limited"
+
+	CodeUnauthorized Code = "unauthorized"
+
+	CodeBadPhone       Code = "bad_phone"
+	CodeBadAccountID   Code = "bad_account_id"
+	CodeBadAddress     Code = "bad_address"
+	CodeBadPassword    Code = "bad_password"
+	CodeBadCredentials Code = "bad_credentials"
+	CodeAccountTaken   Code = "account_taken"
+	CodePhoneTaken     Code = "phone_taken"
+	CodeAlreadyLinked  Code = "already_linked"
+	CodeNotLinked      Code = "not_linked"
+	CodeLastIdentity   Code = "last_identity"
+
+	CodeNoCode         Code = "no_code"
+	CodeWrongCode      Code = "wrong_code"
+	CodeCodeExpired    Code = "code_expired"
+	CodeCodeTries      Code = "code_tries"
+	CodeCodeThrottled  Code = "code_throttled"
+	CodeCodeSendFailed Code = "code_send_failed"
+
+	CodeBadKeys        Code = "bad_keys"
+	CodeBadSignature   Code = "bad_signature"
+	CodeTooManyPreKeys Code = "too_many_prekeys"
+	CodeTooManyDevices Code = "too_many_devices"
+	CodeUnknownDevice  Code = "unknown_device"
+
+	CodeUnknownAddress Code = "unknown_address"
+	CodeUnknownPerson  Code = "unknown_person"
+
+	CodeAuthRequired       Code = "auth_required"
+	CodeBadFrame           Code = "bad_frame"
+	CodeDeviceMismatch     Code = "device_mismatch"
+	CodeEnvelopeTooLarge   Code = "envelope_too_large"
+	CodeTooManyEnvelopes   Code = "too_many_envelopes"
+	CodeMailboxFull        Code = "mailbox_full"
+	CodeTooManyConnections Code = "too_many_connections"
+	CodeDeviceRemoved      Code = "device_removed"
+	CodeGoingAway          Code = "going_away"
+)
+
+type codeInfo struct {
+	status  int
+	message string
+}
+
+// codes is the one table of coded errors: HTTP status and default message.
+var codes = map[Code]codeInfo{
+	CodeBadRequest:       {http.StatusBadRequest, "the request is not valid JSON of the expected shape"},
+	CodeBodyTooLarge:     {http.StatusRequestEntityTooLarge, "the request body is too large"},
+	CodeNotFound:         {http.StatusNotFound, "no such endpoint"},
+	CodeMethodNotAllowed: {http.StatusMethodNotAllowed, "method not allowed on this endpoint"},
+	CodeInternal:         {http.StatusInternalServerError, "internal error"},
+	CodeUnavailable:      {http.StatusServiceUnavailable, "the relay is shutting down or overloaded; retry later"},
+	CodeRateLimited:      {http.StatusTooManyRequests, "too many requests; retry after retryAfter seconds"},
+
+	CodeUnauthorized: {http.StatusUnauthorized, "missing or invalid device token"},
+
+	CodeBadPhone:       {http.StatusBadRequest, "a phone number must be E.164: '+' then 8 to 15 digits, the first not 0"},
+	CodeBadAccountID:   {http.StatusBadRequest, "an account ID is 3 to 32 of a-z 0-9 . _"},
+	CodeBadAddress:     {http.StatusBadRequest, "an address is phone:+<digits> or account:<id>"},
+	CodeBadPassword:    {http.StatusBadRequest, "a password is 8 to 1024 bytes"},
+	CodeBadCredentials: {http.StatusUnauthorized, "account ID or password is wrong"},
+	CodeAccountTaken:   {http.StatusConflict, "this account ID is taken"},
+	CodePhoneTaken:     {http.StatusConflict, "this phone number belongs to another person"},
+	CodeAlreadyLinked:  {http.StatusConflict, "this person already has an identity of that kind; unlink it first"},
+	CodeNotLinked:      {http.StatusNotFound, "this person has no such identity"},
+	CodeLastIdentity:   {http.StatusConflict, "the last identity of a person cannot be unlinked"},
+
+	CodeNoCode:         {http.StatusUnauthorized, "no code is pending for this number; request one"},
+	CodeWrongCode:      {http.StatusUnauthorized, "the code is wrong"},
+	CodeCodeExpired:    {http.StatusUnauthorized, "the code has expired; request a new one"},
+	CodeCodeTries:      {http.StatusForbidden, "too many wrong tries for this code; request a new one"},
+	CodeCodeThrottled:  {http.StatusTooManyRequests, "a code was sent moments ago; retry after retryAfter seconds"},
+	CodeCodeSendFailed: {http.StatusBadGateway, "the code could not be sent"},
+
+	CodeBadKeys:        {http.StatusBadRequest, "the key material is malformed"},
+	CodeBadSignature:   {http.StatusBadRequest, "the signed prekey's signature does not verify under the identity key"},
+	CodeTooManyPreKeys: {http.StatusBadRequest, "too many one-time prekeys in one upload, or stored for this device"},
+	CodeTooManyDevices: {http.StatusConflict, "this person has the most devices allowed; remove one first"},
+	CodeUnknownDevice:  {http.StatusNotFound, "this person has no such device"},
+
+	CodeUnknownAddress: {http.StatusNotFound, "no person has this address"},
+	CodeUnknownPerson:  {http.StatusNotFound, "no such person"},
+
+	CodeAuthRequired:       {http.StatusUnauthorized, "the first frame must be an auth frame"},
+	CodeBadFrame:           {http.StatusBadRequest, "the frame is malformed"},
+	CodeDeviceMismatch:     {http.StatusConflict, "the envelopes do not match the current devices; see missing, stale and devices"},
+	CodeEnvelopeTooLarge:   {http.StatusRequestEntityTooLarge, "an envelope body is larger than 256 KiB"},
+	CodeTooManyEnvelopes:   {http.StatusRequestEntityTooLarge, "too many envelopes in one send"},
+	CodeMailboxFull:        {http.StatusInsufficientStorage, "a recipient's mailbox is full; retry later"},
+	CodeTooManyConnections: {http.StatusTooManyRequests, "this device has the most connections allowed"},
+	CodeDeviceRemoved:      {http.StatusUnauthorized, "this device was removed"},
+	CodeGoingAway:          {http.StatusServiceUnavailable, "the relay is shutting down; reconnect later"},
+}
+
+// Codes returns every error code, for documentation and tests.
+func Codes() []Code {
+	out := make([]Code, 0, len(codes))
+	for c := range codes {
+		out = append(out, c)
+	}
+	return out
+}
+
+// Status returns the HTTP status of c, 500 for an unknown code.
+func (c Code) Status() int {
+	if i, ok := codes[c]; ok {
+		return i.status
+	}
+	return http.StatusInternalServerError
+}
+
+// Message returns the default message of c.
+func (c Code) Message() string {
+	if i, ok := codes[c]; ok {
+		return i.message
+	}
+	return string(c)
+}
+
+// DeviceRef names one device of one person.
+type DeviceRef struct {
+	Person string `json:"person"`
+	Device uint32 `json:"device"`
+}
+
+// PersonDevices lists the current device ids of one person.
+type PersonDevices struct {
+	Person  string   `json:"person"`
+	Devices []uint32 `json:"devices"`
+}
+
+// Error is the JSON body of every HTTP error response and the payload of an
+// error frame. Code is the one thing to switch on.
+type Error struct {
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+	// RetryAfter is in seconds; set for rate_limited and code_throttled.
+	RetryAfter int `json:"retryAfter,omitempty"`
+	// Missing, Stale and Devices are set for device_mismatch: the devices a
+	// send left out, the ones it named that do not exist (any more), and the
+	// current device ids of each person involved.
+	Missing []DeviceRef     `json:"missing,omitempty"`
+	Stale   []DeviceRef     `json:"stale,omitempty"`
+	Devices []PersonDevices `json:"devices,omitempty"`
+}
+
+// NewError returns an Error with c's default message.
+func NewError(c Code) *Error { return &Error{Code: c, Message: c.Message()} }
+
+// Errorf returns an Error with code c and a message of its own. The message
+// goes to the client: never put a secret in it.
+func Errorf(c Code, format string, args ...any) *Error {
+	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
+}
+
+// Error implements error.
+func (e *Error) Error() string { return "wire: " + string(e.Code) + ": " + e.Message }
+
+// Is makes errors.Is match any *Error with the same code, so the sentinels
+// below work however the message was worded.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Sentinels for the checks this package makes itself.
+var (
+	ErrBadAddress       = NewError(CodeBadAddress)
+	ErrBadPhone         = NewError(CodeBadPhone)
+	ErrBadAccountID     = NewError(CodeBadAccountID)
+	ErrBadPassword      = NewError(CodeBadPassword)
+	ErrBadKeys          = NewError(CodeBadKeys)
+	ErrBadFrame         = NewError(CodeBadFrame)
+	ErrTooManyPreKeys   = NewError(CodeTooManyPreKeys)
+	ErrEnvelopeTooLarge = NewError(CodeEnvelopeTooLarge)
+	ErrTooManyEnvelopes = NewError(CodeTooManyEnvelopes)
+)

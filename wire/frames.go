@@ -1,0 +1,327 @@
+package wire
+
+import (
+	"encoding/json"
+)
+
+// Frame types. Every websocket message is one JSON object whose "type"
+// member is one of these.
+const (
+	// Client to relay.
+	TypeAuth = "auth"
+	TypeSend = "send"
+	TypeAck  = "ack"
+	TypePing = "ping"
+
+	// Relay to client.
+	TypeReady     = "ready"
+	TypeEnvelopes = "envelopes"
+	TypeSent      = "sent"
+	TypeError     = "error"
+	TypeKeysLow   = "keys-low"
+	TypePong      = "pong"
+	TypeDrained   = "drained"
+)
+
+// Frame is one websocket message. Encode adds the "type" member.
+type Frame interface {
+	FrameType() string
+}
+
+// AuthFrame must be the first frame of every connection. A browser
+// WebSocket cannot set headers, and a token in the URL would reach logs.
+type AuthFrame struct {
+	Token []byte `json:"token"`
+}
+
+// OutgoingEnvelope is one ciphertext for one device, as the sender sends it.
+type OutgoingEnvelope struct {
+	// ID is chosen by the client, unique per sending device; a resend with
+	// the same id is acknowledged and not stored twice.
+	ID     string `json:"id"`
+	Device uint32 `json:"device"`
+	// Type is the ciphertext type as libsignal numbers it (e.g. 3 for a
+	// PreKeyWhisperMessage); the relay only carries it.
+	Type int    `json:"type"`
+	Body []byte `json:"body"`
+	// TS is the client's clock in Unix milliseconds.
+	TS int64 `json:"ts"`
+}
+
+// SendFrame sends one message: Envelopes holds one envelope per device of
+// person To, Self one per other device of the sender's own person. When To
+// is the sender's own person, Envelopes covers the sender's other devices
+// and Self is empty. The relay answers SentFrame once all of them are
+// durable, or ErrorFrame with the same ID; it stores all or none.
+type SendFrame struct {
+	ID        string             `json:"id"`
+	To        string             `json:"to"`
+	Envelopes []OutgoingEnvelope `json:"envelopes"`
+	Self      []OutgoingEnvelope `json:"self,omitempty"`
+}
+
+// AckFrame tells the relay the device has stored these envelopes (by the
+// seq they were pushed with); the relay deletes them.
+type AckFrame struct {
+	Seqs []uint64 `json:"seqs"`
+}
+
+// PingFrame asks for a PongFrame with the same ID.
+type PingFrame struct {
+	ID string `json:"id,omitempty"`
+}
+
+// ReadyFrame answers a good AuthFrame. Pushes follow it.
+type ReadyFrame struct {
+	PersonID       string `json:"personId"`
+	DeviceID       uint32 `json:"deviceId"`
+	OneTimePreKeys int    `json:"oneTimePreKeys"`
+}
+
+// Envelope is one ciphertext as the recipient's device receives it.
+type Envelope struct {
+	// Seq orders the device's mailbox; acknowledge by it.
+	Seq        uint64 `json:"seq"`
+	ID         string `json:"id"`
+	From       string `json:"from"`
+	FromDevice uint32 `json:"fromDevice"`
+	// Dest is set on the sender's own copies (From is this device's person):
+	// the person the message was sent to.
+	Dest     string `json:"dest,omitempty"`
+	Type     int    `json:"type"`
+	Body     []byte `json:"body"`
+	TS       int64  `json:"ts"`
+	ServerTS int64  `json:"serverTs"`
+}
+
+// EnvelopesFrame pushes envelopes in mailbox order.
+type EnvelopesFrame struct {
+	Envelopes []Envelope `json:"envelopes"`
+}
+
+// SentFrame acknowledges a SendFrame: every envelope is durably stored.
+// Duplicates counts envelopes that had been stored before (resends).
+type SentFrame struct {
+	ID         string `json:"id"`
+	Duplicates int    `json:"duplicates,omitempty"`
+}
+
+// ErrorFrame reports an error; ID is the request's when there was one.
+type ErrorFrame struct {
+	ID string `json:"id,omitempty"`
+	Error
+}
+
+// KeysLowFrame tells a device to upload more one-time prekeys.
+type KeysLowFrame struct {
+	Count int `json:"count"`
+}
+
+// PongFrame answers a PingFrame.
+type PongFrame struct {
+	ID string `json:"id,omitempty"`
+}
+
+// DrainedFrame says the mailbox backlog present at connect has been pushed;
+// what follows is live.
+type DrainedFrame struct{}
+
+func (*AuthFrame) FrameType() string      { return TypeAuth }
+func (*SendFrame) FrameType() string      { return TypeSend }
+func (*AckFrame) FrameType() string       { return TypeAck }
+func (*PingFrame) FrameType() string      { return TypePing }
+func (*ReadyFrame) FrameType() string     { return TypeReady }
+func (*EnvelopesFrame) FrameType() string { return TypeEnvelopes }
+func (*SentFrame) FrameType() string      { return TypeSent }
+func (*ErrorFrame) FrameType() string     { return TypeError }
+func (*KeysLowFrame) FrameType() string   { return TypeKeysLow }
+func (*PongFrame) FrameType() string      { return TypePong }
+func (*DrainedFrame) FrameType() string   { return TypeDrained }
+
+// Encode marshals f with its "type" member first.
+func Encode(f Frame) ([]byte, error) {
+	body, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	// json.Marshal of a struct pointer always yields an object: splice the
+	// type in after its opening brace.
+	out := make([]byte, 0, len(body)+len(f.FrameType())+12)
+	out = append(out, `{"type":"`...)
+	out = append(out, f.FrameType()...)
+	out = append(out, '"')
+	if len(body) > 2 {
+		out = append(out, ',')
+	}
+	out = append(out, body[1:]...)
+	return out, nil
+}
+
+// frameType reads only the "type" member.
+func frameType(b []byte) (string, error) {
+	var h struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		return "", Errorf(CodeBadFrame, "frame is not a JSON object with a string type")
+	}
+	if h.Type == "" {
+		return "", Errorf(CodeBadFrame, "frame has no type")
+	}
+	return h.Type, nil
+}
+
+// DecodeClientFrame decodes and checks a frame a client sends. Errors are
+// *Error values (bad_frame, envelope_too_large, too_many_envelopes). When
+// the frame parsed but failed a check it is returned along with the error,
+// so the relay can answer with the request's id.
+func DecodeClientFrame(b []byte) (Frame, error) {
+	t, err := frameType(b)
+	if err != nil {
+		return nil, err
+	}
+	var f Frame
+	switch t {
+	case TypeAuth:
+		f = &AuthFrame{}
+	case TypeSend:
+		f = &SendFrame{}
+	case TypeAck:
+		f = &AckFrame{}
+	case TypePing:
+		f = &PingFrame{}
+	default:
+		return nil, Errorf(CodeBadFrame, "unknown frame type %.32q", t)
+	}
+	if err := json.Unmarshal(b, f); err != nil {
+		return nil, Errorf(CodeBadFrame, "%s frame: fields of the wrong type", t)
+	}
+	if v, ok := f.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// DecodeServerFrame decodes a frame the relay sends, for clients.
+func DecodeServerFrame(b []byte) (Frame, error) {
+	t, err := frameType(b)
+	if err != nil {
+		return nil, err
+	}
+	var f Frame
+	switch t {
+	case TypeReady:
+		f = &ReadyFrame{}
+	case TypeEnvelopes:
+		f = &EnvelopesFrame{}
+	case TypeSent:
+		f = &SentFrame{}
+	case TypeError:
+		f = &ErrorFrame{}
+	case TypeKeysLow:
+		f = &KeysLowFrame{}
+	case TypePong:
+		f = &PongFrame{}
+	case TypeDrained:
+		f = &DrainedFrame{}
+	default:
+		return nil, Errorf(CodeBadFrame, "unknown frame type %.32q", t)
+	}
+	if err := json.Unmarshal(b, f); err != nil {
+		return nil, Errorf(CodeBadFrame, "%s frame: fields of the wrong type", t)
+	}
+	return f, nil
+}
+
+// validID accepts 1 to max bytes of printable ASCII without spaces, so an
+// id can go into logs and keys without escaping.
+func validID(s string, max int) bool {
+	if len(s) == 0 || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate checks an auth frame's token length.
+func (f *AuthFrame) Validate() error {
+	if len(f.Token) != TokenSize {
+		return Errorf(CodeBadFrame, "auth token must be %d bytes", TokenSize)
+	}
+	return nil
+}
+
+// Validate checks a send frame's shape and limits. Whether the devices are
+// the right ones is the relay's business.
+func (f *SendFrame) Validate() error {
+	if !validID(f.ID, MaxRequestID) {
+		return Errorf(CodeBadFrame, "send id must be 1 to %d printable ASCII bytes", MaxRequestID)
+	}
+	if !ValidPersonID(f.To) {
+		return Errorf(CodeBadFrame, "send to must be a person id")
+	}
+	n := len(f.Envelopes) + len(f.Self)
+	if len(f.Envelopes) == 0 {
+		return Errorf(CodeBadFrame, "send has no envelopes")
+	}
+	if n > MaxEnvelopesPerSend {
+		return Errorf(CodeTooManyEnvelopes, "at most %d envelopes in one send", MaxEnvelopesPerSend)
+	}
+	for _, list := range [][]OutgoingEnvelope{f.Envelopes, f.Self} {
+		var seen [MaxEnvelopesPerSend]uint32
+		for i, e := range list {
+			if err := e.Validate(); err != nil {
+				return err
+			}
+			for _, d := range seen[:i] {
+				if d == e.Device {
+					return Errorf(CodeBadFrame, "device %d has two envelopes", e.Device)
+				}
+			}
+			seen[i] = e.Device
+		}
+	}
+	return nil
+}
+
+// Validate checks one envelope's id, device, type and size.
+func (e *OutgoingEnvelope) Validate() error {
+	if !validID(e.ID, MaxEnvelopeID) {
+		return Errorf(CodeBadFrame, "envelope id must be 1 to %d printable ASCII bytes", MaxEnvelopeID)
+	}
+	if e.Device == 0 {
+		return Errorf(CodeBadFrame, "envelope %s: device ids start at 1", e.ID)
+	}
+	if e.Type < 0 || e.Type > 255 {
+		return Errorf(CodeBadFrame, "envelope %s: type must be 0 to 255", e.ID)
+	}
+	if len(e.Body) == 0 {
+		return Errorf(CodeBadFrame, "envelope %s: empty body", e.ID)
+	}
+	if len(e.Body) > MaxEnvelopeBody {
+		return Errorf(CodeEnvelopeTooLarge, "envelope %s: body is %d bytes, at most %d", e.ID, len(e.Body), MaxEnvelopeBody)
+	}
+	return nil
+}
+
+// Validate checks an ack frame's size.
+func (f *AckFrame) Validate() error {
+	if len(f.Seqs) == 0 || len(f.Seqs) > MaxAckSeqs {
+		return Errorf(CodeBadFrame, "ack carries 1 to %d seqs", MaxAckSeqs)
+	}
+	return nil
+}
+
+// Validate checks a ping frame's id.
+func (f *PingFrame) Validate() error {
+	if f.ID != "" && !validID(f.ID, MaxRequestID) {
+		return Errorf(CodeBadFrame, "ping id must be 1 to %d printable ASCII bytes", MaxRequestID)
+	}
+	return nil
+}
