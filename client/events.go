@@ -1,0 +1,76 @@
+package client
+
+// Event is something the UI should know about. Each concrete type has a
+// Type field (its EventType, for JavaScript) and is delivered to
+// Config.OnEvent in order, from one goroutine.
+type Event interface {
+	EventType() string
+}
+
+// Event type names, as the JavaScript API spells them.
+const (
+	EventMessage         = "message"
+	EventReceipt         = "receipt"
+	EventTyping          = "typing"
+	EventStatus          = "status"
+	EventIdentityChanged = "identitychange"
+	EventConversations   = "conversations"
+)
+
+// Connection states of a StatusEvent.
+const (
+	StateConnecting = "connecting"
+	StateOnline     = "online"
+	StateOffline    = "offline"
+)
+
+// MessageEvent reports a new message, incoming or outgoing (also one sent
+// by another device of this person), or a changed one.
+type MessageEvent struct {
+	Type    string  `json:"type"`
+	Message Message `json:"message"`
+}
+
+// ReceiptEvent reports that messages of a conversation reached a status.
+type ReceiptEvent struct {
+	Type           string   `json:"type"`
+	ConversationID string   `json:"conversationId"`
+	MessageIDs     []string `json:"messageIds"`
+	Status         Status   `json:"status"`
+}
+
+// TypingEvent reports that the peer of a conversation started or stopped
+// typing.
+type TypingEvent struct {
+	Type           string `json:"type"`
+	ConversationID string `json:"conversationId"`
+	Typing         bool   `json:"typing"`
+}
+
+// StatusEvent reports the connection state: StateConnecting, StateOnline
+// or StateOffline. Err says why it went offline, when it did.
+type StatusEvent struct {
+	Type  string `json:"type"`
+	State string `json:"state"`
+	Err   string `json:"error,omitempty"`
+}
+
+// IdentityChangedEvent reports that a contact's keys changed; sending to
+// them waits for AcceptIdentity.
+type IdentityChangedEvent struct {
+	Type           string `json:"type"`
+	ConversationID string `json:"conversationId"`
+}
+
+// ConversationEvent reports that the conversation list changed (a new
+// message, an unread count, a flag). Call Conversations for the list.
+type ConversationEvent struct {
+	Type string `json:"type"`
+}
+
+func (MessageEvent) EventType() string         { return EventMessage }
+func (ReceiptEvent) EventType() string         { return EventReceipt }
+func (TypingEvent) EventType() string          { return EventTyping }
+func (StatusEvent) EventType() string          { return EventStatus }
+func (IdentityChangedEvent) EventType() string { return EventIdentityChanged }
+func (ConversationEvent) EventType() string    { return EventConversations }
