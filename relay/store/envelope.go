@@ -1,0 +1,81 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+)
+
+// envelopeVersion is the first byte of every stored envelope, so the format
+// can change without a migration of old records.
+const envelopeVersion = 1
+
+// envelopeHeader is version, ts, serverTs, fromDevice, type.
+const envelopeHeader = 1 + 8 + 8 + 4 + 1
+
+// errBadEnvelope reports a stored envelope that does not decode.
+var errBadEnvelope = errors.New("store: bad stored envelope")
+
+// encodeEnvelope writes e in the stored binary form: the fixed header, then
+// from, dest and id each with a one-byte length (all are at most 64 bytes),
+// then the body. Seq lives in the key.
+func encodeEnvelope(e *Envelope) []byte {
+	b := make([]byte, 0, envelopeHeader+3+len(e.From)+len(e.Dest)+len(e.ID)+len(e.Body))
+	b = append(b, envelopeVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.TS))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.ServerTS))
+	b = binary.BigEndian.AppendUint32(b, e.FromDevice)
+	b = append(b, e.Type)
+	for _, s := range []string{e.From, e.Dest, e.ID} {
+		b = append(b, byte(len(s)))
+		b = append(b, s...)
+	}
+	return append(b, e.Body...)
+}
+
+// decodeEnvelope parses the stored form. The body is copied, so b may be
+// reused by the caller.
+func decodeEnvelope(b []byte, e *Envelope) error {
+	if len(b) < envelopeHeader || b[0] != envelopeVersion {
+		return errBadEnvelope
+	}
+	e.TS = int64(binary.BigEndian.Uint64(b[1:]))
+	e.ServerTS = int64(binary.BigEndian.Uint64(b[9:]))
+	e.FromDevice = binary.BigEndian.Uint32(b[17:])
+	e.Type = b[21]
+	rest := b[envelopeHeader:]
+	var fields [3]string
+	for i := range fields {
+		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
+			return errBadEnvelope
+		}
+		n := int(rest[0])
+		fields[i] = string(rest[1 : 1+n])
+		rest = rest[1+n:]
+	}
+	e.From, e.Dest, e.ID = fields[0], fields[1], fields[2]
+	e.Body = append([]byte(nil), rest...)
+	return nil
+}
+
+// envelopeSeenKey reads only what the dedupe key needs from a stored
+// envelope: from, fromDevice and id.
+func envelopeSeenKey(m MailboxID, b []byte) ([]byte, error) {
+	var e Envelope
+	if len(b) < envelopeHeader || b[0] != envelopeVersion {
+		return nil, errBadEnvelope
+	}
+	// Decoding the lengths is cheap; skip the body copy by slicing it off.
+	rest := b[envelopeHeader:]
+	off := envelopeHeader
+	for i := 0; i < 3; i++ {
+		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
+			return nil, errBadEnvelope
+		}
+		off += 1 + int(rest[0])
+		rest = rest[1+int(rest[0]):]
+	}
+	if err := decodeEnvelope(b[:off], &e); err != nil {
+		return nil, err
+	}
+	return seenKey(m, e.From, e.FromDevice, e.ID), nil
+}

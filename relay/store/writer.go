@@ -1,0 +1,452 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// The group-commit writer. Badger syncs once per commit: about 3k synced
+// commits a second here one envelope at a time, about 48k envelopes a
+// second 64 to a commit. So one goroutine owns every mailbox write: it takes
+// every request waiting (appends from sends, deletes from acks, drops),
+// commits them in one transaction, and only then answers them all.
+
+const (
+	// writerQueue bounds the requests waiting for the writer; senders
+	// block beyond it, which is the relay's backpressure.
+	writerQueue = 4096
+	// maxFlushOps bounds one flush so that a flood of requests still
+	// commits (and answers) in slices of bounded latency.
+	maxFlushOps = 1024
+)
+
+type opKind uint8
+
+const (
+	opAppend opKind = iota
+	opDelete
+	opDrop
+)
+
+// writeOp is one request to the writer and, once done is closed, its result.
+type writeOp struct {
+	kind  opKind
+	batch []Append  // opAppend
+	mbox  MailboxID // opDelete, opDrop
+	seqs  []uint64  // opDelete
+	res   AppendResult
+	n     int // opDelete: envelopes deleted
+	err   error
+	done  chan struct{}
+}
+
+// mboxState is the writer's view of one mailbox: the last seq assigned and
+// how many envelopes it holds. Only the writer goroutine touches it.
+type mboxState struct {
+	head      uint64
+	depth     int
+	headDirty bool
+}
+
+type writer struct {
+	s       *Badger
+	ops     chan *writeOp
+	mu      sync.RWMutex // guards closed against sends on a closed ops
+	closed  bool
+	stopped chan struct{}
+
+	state      map[MailboxID]*mboxState
+	totalDepth atomic.Int64
+}
+
+func newWriter(s *Badger) (*writer, error) {
+	w := &writer{
+		s:       s,
+		ops:     make(chan *writeOp, writerQueue),
+		stopped: make(chan struct{}),
+		state:   make(map[MailboxID]*mboxState),
+	}
+	n, err := w.countAll()
+	if err != nil {
+		return nil, err
+	}
+	w.totalDepth.Store(n)
+	go w.run()
+	return w, nil
+}
+
+// countAll counts every stored envelope, for the queue depth gauge.
+func (w *writer) countAll() (int64, error) {
+	var n int64
+	err := w.s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixMailbox}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// submit queues op and waits for its flush. Once queued, an op is always
+// committed or failed by the writer, so the wait does not watch ctx: the
+// caller learns the true outcome.
+func (w *writer) submit(ctx context.Context, op *writeOp) error {
+	op.done = make(chan struct{})
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case w.ops <- op:
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	w.mu.RUnlock()
+	<-op.done
+	return op.err
+}
+
+// close refuses new requests, lets the writer flush what is queued, and
+// waits for it to stop.
+func (w *writer) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.ops)
+	}
+	w.mu.Unlock()
+	<-w.stopped
+}
+
+func (w *writer) run() {
+	defer close(w.stopped)
+	for op := range w.ops {
+		batch := []*writeOp{op}
+	drain:
+		for len(batch) < maxFlushOps {
+			select {
+			case o, ok := <-w.ops:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, o)
+			default:
+				break drain
+			}
+		}
+		w.flush(batch)
+	}
+}
+
+// flush is one group commit: the state of a flush in progress.
+type flush struct {
+	w          *writer
+	txn        *badger.Txn
+	err        error
+	touched    map[MailboxID]bool
+	dropped    map[MailboxID]bool
+	alive      map[MailboxID]bool
+	depthDelta int64
+	envelopes  int
+}
+
+func (w *writer) flush(batch []*writeOp) {
+	start := time.Now()
+	f := &flush{
+		w:       w,
+		txn:     w.s.db.NewTransaction(true),
+		touched: make(map[MailboxID]bool),
+		dropped: make(map[MailboxID]bool),
+	}
+	f.err = f.checkAlive(batch)
+	for _, op := range batch {
+		if f.err != nil {
+			break
+		}
+		switch op.kind {
+		case opAppend:
+			f.append(op)
+		case opDelete:
+			f.delete(op)
+		case opDrop:
+			f.drop(op)
+		}
+	}
+	for m := range f.touched {
+		if st := w.state[m]; st != nil && st.headDirty {
+			f.set(badger.NewEntry(headKey(m), be64(st.head)))
+		}
+	}
+	if f.err == nil {
+		f.err = f.txn.Commit()
+	} else {
+		f.txn.Discard()
+	}
+	if f.err != nil {
+		// Part of the flush may be on disk (a transaction too big for one
+		// commit is split): forget the touched mailboxes so they reload
+		// from disk, and recount the gauge. Senders get the error and
+		// retry; the ids make the retry idempotent.
+		for m := range f.touched {
+			delete(w.state, m)
+		}
+		if n, err := w.countAll(); err == nil {
+			w.totalDepth.Store(n)
+		}
+		for _, op := range batch {
+			if op.err == nil {
+				op.err = f.err
+			}
+		}
+	} else {
+		w.totalDepth.Add(f.depthDelta)
+		for m := range f.touched {
+			if st := w.state[m]; st != nil {
+				st.headDirty = false
+				if st.depth == 0 {
+					// Empty mailboxes reload cheaply; keeping only
+					// non-empty ones bounds the map by the backlog.
+					delete(w.state, m)
+				}
+			}
+		}
+	}
+	for _, op := range batch {
+		close(op.done)
+	}
+	if w.s.opts.OnFlush != nil {
+		w.s.opts.OnFlush(len(batch), f.envelopes, time.Since(start))
+	}
+}
+
+// checkAlive looks up, in one read, whether the device of every mailbox
+// the appends of this flush write to still exists. It reads outside the
+// write transaction so that directory changes (a device's lastSeen, say)
+// never conflict with a flush.
+func (f *flush) checkAlive(batch []*writeOp) error {
+	f.alive = make(map[MailboxID]bool)
+	return f.w.s.db.View(func(txn *badger.Txn) error {
+		for _, op := range batch {
+			for _, a := range op.batch {
+				if _, ok := f.alive[a.To]; ok {
+					continue
+				}
+				_, err := txn.Get(deviceKey(a.To.Person, a.To.Device))
+				switch {
+				case err == nil:
+					f.alive[a.To] = true
+				case errors.Is(err, badger.ErrKeyNotFound):
+					f.alive[a.To] = false
+				default:
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// state returns the writer's state of m, loading it from disk when absent.
+func (f *flush) state(m MailboxID) *mboxState {
+	f.touched[m] = true
+	if st := f.w.state[m]; st != nil {
+		return st
+	}
+	st := &mboxState{}
+	err := f.w.s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(headKey(m))
+		if err == nil {
+			err = item.Value(func(v []byte) error {
+				if len(v) == 8 {
+					st.head = seqOf(v)
+				}
+				return nil
+			})
+		}
+		if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: mailboxPrefix(m)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			st.depth++
+			// A split flush that failed half way may have stored seqs
+			// past the saved head: never hand those out again.
+			if s := seqOf(it.Item().Key()); s > st.head {
+				st.head = s
+			}
+		}
+		return nil
+	})
+	if err != nil && f.err == nil {
+		f.err = err
+	}
+	f.w.state[m] = st
+	return st
+}
+
+// set adds e to the flush, committing and starting a new transaction when
+// the current one is full.
+func (f *flush) set(e *badger.Entry) {
+	if f.err != nil {
+		return
+	}
+	err := f.txn.SetEntry(e)
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		if err = f.txn.Commit(); err == nil {
+			f.txn = f.w.s.db.NewTransaction(true)
+			err = f.txn.SetEntry(e)
+		}
+	}
+	f.err = err
+}
+
+func (f *flush) del(k []byte) {
+	if f.err != nil {
+		return
+	}
+	err := f.txn.Delete(k)
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		if err = f.txn.Commit(); err == nil {
+			f.txn = f.w.s.db.NewTransaction(true)
+			err = f.txn.Delete(k)
+		}
+	}
+	f.err = err
+}
+
+const (
+	decideStore = iota
+	decideDuplicate
+	decideDrop
+)
+
+// append stores one send all or none: first it decides every envelope
+// (store, duplicate, or drop for a removed device) and checks depth limits,
+// then it writes.
+func (f *flush) append(op *writeOp) {
+	decisions := make([]uint8, len(op.batch))
+	counts := make(map[MailboxID]int)
+	for i, a := range op.batch {
+		if !f.alive[a.To] || f.dropped[a.To] {
+			decisions[i] = decideDrop
+			continue
+		}
+		e := &a.Envelope
+		_, err := f.txn.Get(seenKey(a.To, e.From, e.FromDevice, e.ID))
+		switch {
+		case err == nil:
+			decisions[i] = decideDuplicate
+		case errors.Is(err, badger.ErrKeyNotFound):
+			decisions[i] = decideStore
+			counts[a.To]++
+		default:
+			f.err = err
+			return
+		}
+	}
+	for m, n := range counts {
+		st := f.state(m)
+		if f.err != nil {
+			return
+		}
+		if st.depth+n > f.w.s.maxDepth {
+			op.err = ErrMailboxFull
+			return
+		}
+	}
+	for i := range op.batch {
+		a := &op.batch[i]
+		switch decisions[i] {
+		case decideDuplicate:
+			op.res.Duplicates++
+			continue
+		case decideDrop:
+			op.res.Dropped++
+			continue
+		}
+		st := f.state(a.To)
+		st.head++
+		st.depth++
+		st.headDirty = true
+		a.Envelope.Seq = st.head
+		f.set(badger.NewEntry(mailboxKey(a.To, st.head), encodeEnvelope(&a.Envelope)))
+		f.set(badger.NewEntry(seenKey(a.To, a.Envelope.From, a.Envelope.FromDevice, a.Envelope.ID), be64(st.head)))
+		op.res.Stored++
+		f.depthDelta++
+		f.envelopes++
+	}
+}
+
+// delete removes acknowledged envelopes and turns their dedupe records into
+// tombstones that expire after SeenTTL.
+func (f *flush) delete(op *writeOp) {
+	if f.dropped[op.mbox] {
+		return
+	}
+	st := f.state(op.mbox)
+	for _, seq := range op.seqs {
+		if f.err != nil {
+			return
+		}
+		k := mailboxKey(op.mbox, seq)
+		item, err := f.txn.Get(k)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			f.err = err
+			return
+		}
+		var seen []byte
+		if err := item.Value(func(v []byte) error {
+			var err error
+			seen, err = envelopeSeenKey(op.mbox, v)
+			return err
+		}); err != nil && !errors.Is(err, errBadEnvelope) {
+			f.err = err
+			return
+		}
+		f.del(k)
+		if seen != nil {
+			f.set(badger.NewEntry(seen, be64(seq)).WithTTL(f.w.s.seenTTL))
+		}
+		st.depth--
+		op.n++
+		f.depthDelta--
+	}
+}
+
+// drop deletes a mailbox: envelopes, head and dedupe records.
+func (f *flush) drop(op *writeOp) {
+	m := op.mbox
+	var keys [][]byte
+	envelopes := 0
+	for _, prefix := range [][]byte{mailboxPrefix(m), seenPrefix(m)} {
+		it := f.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		for it.Rewind(); it.Valid(); it.Next() {
+			keys = append(keys, it.Item().KeyCopy(nil))
+			if prefix[0] == prefixMailbox {
+				envelopes++
+			}
+		}
+		it.Close()
+	}
+	keys = append(keys, headKey(m))
+	for _, k := range keys {
+		f.del(k)
+	}
+	f.depthDelta -= int64(envelopes)
+	f.dropped[m] = true
+	delete(f.w.state, m)
+	delete(f.touched, m)
+}
