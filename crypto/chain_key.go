@@ -1,10 +1,5 @@
 package crypto
 
-import (
-	"crypto/hmac"
-	"crypto/sha256"
-)
-
 // chainKey is a sending or receiving chain key (CK) of the Double Ratchet.
 type chainKey [32]byte
 
@@ -24,24 +19,20 @@ func (messageKeySeed) String() string { return "[redacted]" }
 
 // step is the Double Ratchet's KDF_CK: the seed of this index's message keys
 // and the chain key of the next index.
-func (ck *chainKey) step() (messageKeySeed, chainKey) {
-	var seed messageKeySeed
-	var next chainKey
-	h := hmac.New(sha256.New, ck[:])
-	h.Write([]byte{messageKeySeedInput})
-	h.Sum(seed[:0])
-	h.Reset()
-	h.Write([]byte{chainKeyStepInput})
-	h.Sum(next[:0])
+func (ck *chainKey) step(k *kdf) (seed messageKeySeed, next chainKey) {
+	k.h.setKey(ck[:])
+	in := [1]byte{messageKeySeedInput}
+	k.h.sum((*[32]byte)(&seed), in[:])
+	in[0] = chainKeyStepInput
+	k.h.sum((*[32]byte)(&next), in[:])
 	return seed, next
 }
 
 // next is the chain key of the next index, when this index's seed is not
 // needed (a skipped message beyond what we keep).
-func (ck *chainKey) next() chainKey {
-	var next chainKey
-	h := hmac.New(sha256.New, ck[:])
-	h.Write([]byte{chainKeyStepInput})
-	h.Sum(next[:0])
+func (ck *chainKey) next(k *kdf) (next chainKey) {
+	k.h.setKey(ck[:])
+	in := [1]byte{chainKeyStepInput}
+	k.h.sum((*[32]byte)(&next), in[:])
 	return next
 }

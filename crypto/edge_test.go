@@ -22,8 +22,9 @@ func established(tb testing.TB) (alice, bob *party) {
 // if they were lost.
 func skipSending(tb testing.TB, p, q *party, n int) {
 	st := p.current(tb, q)
+	var k kdf
 	for i := 0; i < n; i++ {
-		st.sendChain = st.sendChain.next()
+		st.sendChain = st.sendChain.next(&k)
 		st.sendIndex++
 	}
 }

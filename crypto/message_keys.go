@@ -3,7 +3,6 @@ package crypto
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 )
@@ -24,15 +23,14 @@ func (messageKeys) String() string { return "[redacted]" }
 // deriveMessageKeys expands a chain's message key seed:
 // HKDF(seed, salt = 32 zero bytes, "WhisperMessageKeys") gives 80 bytes,
 // the cipher key, the MAC key and the IV.
-func deriveMessageKeys(seed *messageKeySeed) messageKeys {
-	var zeroSalt [32]byte
+func deriveMessageKeys(k *kdf, seed *messageKeySeed) messageKeys {
 	var out [80]byte
-	hkdfSHA256(out[:], seed[:], zeroSalt[:], labelMessageKeys)
-	var k messageKeys
-	copy(k.cipherKey[:], out[:32])
-	copy(k.macKey[:], out[32:64])
-	copy(k.iv[:], out[64:])
-	return k
+	k.hkdf(out[:], seed[:], nil, labelMessageKeys)
+	var mk messageKeys
+	copy(mk.cipherKey[:], out[:32])
+	copy(mk.macKey[:], out[32:64])
+	copy(mk.iv[:], out[64:])
+	return mk
 }
 
 // ciphertextSize is the AES-CBC output size for n bytes of plaintext with
@@ -86,24 +84,25 @@ func (k *messageKeys) decrypt(ciphertext []byte) ([]byte, error) {
 // mac is libsignal's SignalMessage MAC: HMAC-SHA256(macKey, sender identity
 // (33 bytes) || receiver identity (33 bytes) || version byte and protobuf),
 // truncated to macSize bytes.
-func (k *messageKeys) mac(sender, receiver *PublicKey, versionAndBody []byte) [macSize]byte {
-	h := hmac.New(sha256.New, k.macKey[:])
-	var id [PublicKeySize]byte
-	id[0] = DjbType
-	copy(id[1:], sender[:])
-	h.Write(id[:])
-	copy(id[1:], receiver[:])
-	h.Write(id[:])
-	h.Write(versionAndBody)
+func (mk *messageKeys) mac(k *kdf, sender, receiver *PublicKey, versionAndBody []byte) [macSize]byte {
+	k.h.setKey(mk.macKey[:])
+	k.h.begin()
+	var ids [2 * PublicKeySize]byte
+	ids[0] = DjbType
+	copy(ids[1:], sender[:])
+	ids[PublicKeySize] = DjbType
+	copy(ids[PublicKeySize+1:], receiver[:])
+	k.h.write(ids[:])
+	k.h.write(versionAndBody)
 	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
+	k.h.finish(&sum)
 	var m [macSize]byte
 	copy(m[:], sum[:macSize])
 	return m
 }
 
 // verifyMAC checks a received MAC in constant time.
-func (k *messageKeys) verifyMAC(sender, receiver *PublicKey, versionAndBody, got []byte) bool {
-	want := k.mac(sender, receiver, versionAndBody)
+func (mk *messageKeys) verifyMAC(k *kdf, sender, receiver *PublicKey, versionAndBody, got []byte) bool {
+	want := mk.mac(k, sender, receiver, versionAndBody)
 	return subtle.ConstantTimeCompare(want[:], got) == 1
 }

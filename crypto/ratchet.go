@@ -13,12 +13,12 @@ var errCounterExhausted = errors.New("crypto: sending chain exhausted")
 // encrypt is the Double Ratchet's RatchetEncrypt on the sending chain: it
 // returns the serialised message (a PreKeySignalMessage while pending) and
 // advances the chain. It changes s only when it returns no error.
-func (s *sessionState) encrypt(plaintext []byte) (MessageType, []byte, error) {
+func (s *sessionState) encrypt(k *kdf, plaintext []byte) (MessageType, []byte, error) {
 	if s.sendIndex == math.MaxUint32 {
 		return 0, nil, errCounterExhausted
 	}
-	seed, next := s.sendChain.step()
-	keys := deriveMessageKeys(&seed)
+	seed, next := s.sendChain.step(k)
+	keys := deriveMessageKeys(k, &seed)
 
 	ctLen := ciphertextSize(len(plaintext))
 	innerLen := signalMessageSize(s.sendIndex, s.previousCounter, ctLen)
@@ -58,7 +58,7 @@ func (s *sessionState) encrypt(plaintext []byte) (MessageType, []byte, error) {
 	out = appendTag(out, fieldCiphertext, wireBytes)
 	out = appendVarint(out, uint64(ctLen))
 	out = keys.encrypt(out, plaintext)
-	mac := keys.mac(&s.localIdentity, &s.remoteIdentity, out[start:])
+	mac := keys.mac(k, &s.localIdentity, &s.remoteIdentity, out[start:])
 	out = append(out, mac[:]...)
 
 	t := MessageTypeSignal
@@ -87,7 +87,7 @@ type candidate struct {
 
 // decrypt authenticates and decrypts m against s without changing s. On
 // success it returns the plaintext and the change to apply with commit.
-func (s *sessionState) decrypt(m *signalMessage) ([]byte, candidate, error) {
+func (s *sessionState) decrypt(k *kdf, m *signalMessage) ([]byte, candidate, error) {
 	c := candidate{ratchetKey: m.ratchetKey, chain: s.findReceiver(&m.ratchetKey), usedSkip: -1}
 	var seed messageKeySeed
 	var ck chainKey
@@ -104,7 +104,7 @@ func (s *sessionState) decrypt(m *signalMessage) ([]byte, candidate, error) {
 			if c.usedSkip < 0 {
 				return nil, c, ErrDuplicateMessage
 			}
-			return s.open(m, &ch.skipped[c.usedSkip].seed, c)
+			return s.open(k, m, &ch.skipped[c.usedSkip].seed, c)
 		}
 		ck, next = ch.key, ch.index
 	} else {
@@ -114,7 +114,7 @@ func (s *sessionState) decrypt(m *signalMessage) ([]byte, candidate, error) {
 		if err != nil {
 			return nil, c, ErrInvalidMessage
 		}
-		c.newRoot, ck = s.rootKey.step(&dh)
+		c.newRoot, ck = s.rootKey.step(k, &dh)
 	}
 	if m.counter-next > MaxForwardJump {
 		return nil, c, ErrTooFarInFuture
@@ -130,23 +130,23 @@ func (s *sessionState) decrypt(m *signalMessage) ([]byte, candidate, error) {
 	}
 	for ; next < m.counter; next++ {
 		if next < keepFrom {
-			ck = ck.next()
+			ck = ck.next(k)
 			continue
 		}
 		var sk skippedKey
 		sk.index = next
-		sk.seed, ck = ck.step()
+		sk.seed, ck = ck.step(k)
 		c.newSkipped = append(c.newSkipped, sk)
 	}
-	seed, c.key = ck.step()
+	seed, c.key = ck.step(k)
 	c.index = next + 1
-	return s.open(m, &seed, c)
+	return s.open(k, m, &seed, c)
 }
 
 // open checks the MAC with the message keys from seed and decrypts.
-func (s *sessionState) open(m *signalMessage, seed *messageKeySeed, c candidate) ([]byte, candidate, error) {
-	keys := deriveMessageKeys(seed)
-	if !keys.verifyMAC(&s.remoteIdentity, &s.localIdentity, m.macInput, m.mac) {
+func (s *sessionState) open(k *kdf, m *signalMessage, seed *messageKeySeed, c candidate) ([]byte, candidate, error) {
+	keys := deriveMessageKeys(k, seed)
+	if !keys.verifyMAC(k, &s.remoteIdentity, &s.localIdentity, m.macInput, m.mac) {
 		return nil, c, ErrInvalidMessage
 	}
 	pt, err := keys.decrypt(m.ciphertext)
@@ -159,7 +159,7 @@ func (s *sessionState) open(m *signalMessage, seed *messageKeySeed, c candidate)
 // commit applies a verified candidate. A DH ratchet step also needs the
 // sending half: a fresh ratchet key pair and a new sending chain, made
 // before anything is written so that a failure of rand changes nothing.
-func (s *sessionState) commit(c *candidate, rand io.Reader) error {
+func (s *sessionState) commit(k *kdf, c *candidate, rand io.Reader) error {
 	if c.chain < 0 {
 		ratchet, err := GenerateKey(rand)
 		if err != nil {
@@ -169,7 +169,7 @@ func (s *sessionState) commit(c *candidate, rand io.Reader) error {
 		if err != nil {
 			return ErrInvalidMessage
 		}
-		root, send := c.newRoot.step(&dh)
+		root, send := c.newRoot.step(k, &dh)
 		if s.sendIndex > 0 {
 			s.previousCounter = s.sendIndex - 1
 		} else {

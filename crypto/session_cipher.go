@@ -47,7 +47,8 @@ func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader)
 	if err != nil {
 		return err
 	}
-	rk, err := x3dhInitiator(identity, base, b)
+	var k kdf
+	rk, err := x3dhInitiator(&k, identity, base, b)
 	if err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader)
 	if err != nil {
 		return err
 	}
-	root, send := rk.step(&dh)
+	root, send := rk.step(&k, &dh)
 	st := &sessionState{
 		localIdentity:        identity.PublicKey(),
 		remoteIdentity:       b.IdentityKey,
@@ -102,7 +103,7 @@ func Encrypt(s Store, addr Address, plaintext []byte) (MessageType, []byte, erro
 	if err := s.TrustIdentity(addr, st.remoteIdentity); err != nil {
 		return 0, nil, err
 	}
-	t, out, err := st.encrypt(plaintext)
+	t, out, err := st.encrypt(&rec.kdf, plaintext)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -154,7 +155,7 @@ func decryptSignal(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 func decryptWithRecord(s Store, addr Address, rec *SessionRecord, m *signalMessage, rand io.Reader) ([]byte, error) {
 	firstErr := ErrInvalidMessage
 	try := func(st *sessionState) ([]byte, *candidate, error) {
-		pt, c, err := st.decrypt(m)
+		pt, c, err := st.decrypt(&rec.kdf, m)
 		return pt, &c, err
 	}
 	idx := -1 // -1: current, else index into previous
@@ -189,7 +190,7 @@ func decryptWithRecord(s Store, addr Address, rec *SessionRecord, m *signalMessa
 	if err := s.TrustIdentity(addr, st.remoteIdentity); err != nil {
 		return nil, err
 	}
-	if err := st.commit(c, rand); err != nil {
+	if err := st.commit(&rec.kdf, c, rand); err != nil {
 		return nil, err
 	}
 	if idx >= 0 {
@@ -239,7 +240,10 @@ func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 	if identity == nil {
 		return nil, errors.New("crypto: store has no identity key")
 	}
-	rk, err := x3dhResponder(identity, signed, oneTime, pm.identityKey, pm.baseKey)
+	if rec == nil {
+		rec = new(SessionRecord)
+	}
+	rk, err := x3dhResponder(&rec.kdf, identity, signed, oneTime, pm.identityKey, pm.baseKey)
 	if err != nil {
 		return nil, ErrInvalidMessage
 	}
@@ -254,7 +258,7 @@ func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 		// turns the ratchet at once.
 		sendRatchet: signed,
 	}
-	pt, c, err := st.decrypt(&m)
+	pt, c, err := st.decrypt(&rec.kdf, &m)
 	if err != nil {
 		return nil, err
 	}
@@ -263,11 +267,8 @@ func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 	if err := s.TrustIdentity(addr, pm.identityKey); err != nil {
 		return nil, err
 	}
-	if err := st.commit(&c, rand); err != nil {
+	if err := st.commit(&rec.kdf, &c, rand); err != nil {
 		return nil, err
-	}
-	if rec == nil {
-		rec = new(SessionRecord)
 	}
 	rec.install(st)
 	if err := s.StoreSession(addr, rec); err != nil {
@@ -284,14 +285,14 @@ func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 // decryptExisting decrypts the SignalMessage inside a PreKeySignalMessage
 // with the session that message set up earlier.
 func decryptExisting(s Store, addr Address, rec *SessionRecord, st *sessionState, idx int, m *signalMessage, rand io.Reader) ([]byte, error) {
-	pt, c, err := st.decrypt(m)
+	pt, c, err := st.decrypt(&rec.kdf, m)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.TrustIdentity(addr, st.remoteIdentity); err != nil {
 		return nil, err
 	}
-	if err := st.commit(&c, rand); err != nil {
+	if err := st.commit(&rec.kdf, &c, rand); err != nil {
 		return nil, err
 	}
 	if idx >= 0 {

@@ -13,6 +13,8 @@ import (
 type SessionRecord struct {
 	current  *sessionState
 	previous []*sessionState
+	// kdf is scratch hashing state, never serialised.
+	kdf kdf
 }
 
 // HasCurrentSession reports whether Encrypt can use this record.
@@ -203,7 +205,7 @@ func (r *SessionRecord) UnmarshalBinary(b []byte) error {
 	if d.err != nil || len(d.b) != 0 {
 		return ErrBadRecord
 	}
-	*r = nr
+	r.current, r.previous = nr.current, nr.previous
 	return nil
 }
 

@@ -58,6 +58,9 @@ func TestKDFVectors(t *testing.T) {
 	if len(v.RootSteps) == 0 || len(v.ChainSteps) == 0 || len(v.MessageKeys) == 0 || len(v.X3DH) == 0 {
 		t.Fatal("kdf.json lacks cases")
 	}
+	// One kdf for every case, as a SessionRecord uses it: state left over
+	// from one derivation must not leak into the next.
+	var k kdf
 	for i, c := range v.RootSteps {
 		ours := privFromHex(t, c.OurRatchetPrivate)
 		dh, err := ours.DH(to32(t, c.TheirRatchetPublic))
@@ -65,25 +68,25 @@ func TestKDFVectors(t *testing.T) {
 			t.Fatalf("root step %d: DH %x (%v)", i, dh, err)
 		}
 		rk := rootKey(to32(t, c.RootKey))
-		nr, ck := rk.step(&dh)
+		nr, ck := rk.step(&k, &dh)
 		if nr != rootKey(to32(t, c.NewRootKey)) || ck != chainKey(to32(t, c.ChainKey)) {
 			t.Fatalf("root step %d: wrong keys", i)
 		}
 	}
 	for i, c := range v.ChainSteps {
 		ck := chainKey(to32(t, c.ChainKey))
-		seed, next := ck.step()
+		seed, next := ck.step(&k)
 		if seed != messageKeySeed(to32(t, c.MessageKeySeed)) || next != chainKey(to32(t, c.NextChainKey)) {
 			t.Fatalf("chain step %d: wrong keys", i)
 		}
-		if ck.next() != next {
+		if ck.next(&k) != next {
 			t.Fatalf("chain step %d: next differs from step", i)
 		}
 	}
 	for i, c := range v.MessageKeys {
 		seed := messageKeySeed(to32(t, c.Seed))
-		k := deriveMessageKeys(&seed)
-		if k.cipherKey != to32(t, c.CipherKey) || k.macKey != to32(t, c.MacKey) || !bytes.Equal(k.iv[:], unhex(t, c.IV)) {
+		mk := deriveMessageKeys(&k, &seed)
+		if mk.cipherKey != to32(t, c.CipherKey) || mk.macKey != to32(t, c.MacKey) || !bytes.Equal(mk.iv[:], unhex(t, c.IV)) {
 			t.Fatalf("message keys %d: wrong keys", i)
 		}
 	}
@@ -96,11 +99,11 @@ func TestKDFVectors(t *testing.T) {
 			opkb = privFromHex(t, c.BobOneTimePreKey)
 			b.PreKey = ptr(opkb.PublicKey())
 		}
-		ra, err := x3dhInitiator(ika, eka, b)
+		ra, err := x3dhInitiator(&k, ika, eka, b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rb, err := x3dhResponder(ikb, spkb, opkb, ika.PublicKey(), eka.PublicKey())
+		rb, err := x3dhResponder(&k, ikb, spkb, opkb, ika.PublicKey(), eka.PublicKey())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,24 +112,24 @@ func TestKDFVectors(t *testing.T) {
 		}
 	}
 	for i, c := range v.Macs {
-		k := messageKeys{macKey: to32(t, c.MacKey)}
+		mk := messageKeys{macKey: to32(t, c.MacKey)}
 		s, r := PublicKey(to32(t, c.SenderIdentity)), PublicKey(to32(t, c.ReceiverIdentity))
-		m := k.mac(&s, &r, unhex(t, c.Body))
-		if !bytes.Equal(m[:], unhex(t, c.Mac)) || !k.verifyMAC(&s, &r, unhex(t, c.Body), unhex(t, c.Mac)) {
+		m := mk.mac(&k, &s, &r, unhex(t, c.Body))
+		if !bytes.Equal(m[:], unhex(t, c.Mac)) || !mk.verifyMAC(&k, &s, &r, unhex(t, c.Body), unhex(t, c.Mac)) {
 			t.Fatalf("mac %d: got %x", i, m)
 		}
-		if k.verifyMAC(&r, &s, unhex(t, c.Body), unhex(t, c.Mac)) {
+		if mk.verifyMAC(&k, &r, &s, unhex(t, c.Body), unhex(t, c.Mac)) {
 			t.Fatalf("mac %d: identities swapped still verify", i)
 		}
 	}
 	for i, c := range v.AESCBC {
-		k := messageKeys{cipherKey: to32(t, c.Key)}
-		copy(k.iv[:], unhex(t, c.IV))
-		ct := k.encrypt(nil, unhex(t, c.Plaintext))
+		mk := messageKeys{cipherKey: to32(t, c.Key)}
+		copy(mk.iv[:], unhex(t, c.IV))
+		ct := mk.encrypt(nil, unhex(t, c.Plaintext))
 		if !bytes.Equal(ct, unhex(t, c.Ciphertext)) {
 			t.Fatalf("aes %d: got %x", i, ct)
 		}
-		pt, err := k.decrypt(ct)
+		pt, err := mk.decrypt(ct)
 		if err != nil || !bytes.Equal(pt, unhex(t, c.Plaintext)) {
 			t.Fatalf("aes %d: decrypt %x, %v", i, pt, err)
 		}

@@ -21,7 +21,7 @@ const discontinuityBytes = 32
 // x3dhSecret assembles F || DH1 || DH2 || DH3 [|| DH4] and derives the first
 // root key and chain key: HKDF(secret, salt = 32 zero bytes, "WhisperText").
 // dhs are DH1..DH3 or DH1..DH4 in X3DH's order.
-func x3dhSecret(dhs ...*[32]byte) (rootKey, chainKey) {
+func x3dhSecret(k *kdf, dhs ...*[32]byte) (rootKey, chainKey) {
 	var secret [discontinuityBytes + 4*32]byte
 	for i := 0; i < discontinuityBytes; i++ {
 		secret[i] = 0xFF
@@ -30,9 +30,8 @@ func x3dhSecret(dhs ...*[32]byte) (rootKey, chainKey) {
 	for _, dh := range dhs {
 		n += copy(secret[n:], dh[:])
 	}
-	var zeroSalt [32]byte
 	var out [64]byte
-	hkdfSHA256(out[:], secret[:n], zeroSalt[:], labelText)
+	k.hkdf(out[:], secret[:n], nil, labelText)
 	var rk rootKey
 	var ck chainKey
 	copy(rk[:], out[:32])
@@ -45,7 +44,7 @@ func x3dhSecret(dhs ...*[32]byte) (rootKey, chainKey) {
 //
 //	DH1 = DH(IK_A, SPK_B)  DH2 = DH(EK_A, IK_B)  DH3 = DH(EK_A, SPK_B)
 //	DH4 = DH(EK_A, OPK_B)  when the bundle has a one-time prekey
-func x3dhInitiator(identity, base *PrivateKey, b *PreKeyBundle) (rootKey, error) {
+func x3dhInitiator(k *kdf, identity, base *PrivateKey, b *PreKeyBundle) (rootKey, error) {
 	dh1, err := identity.DH(b.SignedPreKey)
 	if err != nil {
 		return rootKey{}, err
@@ -59,20 +58,20 @@ func x3dhInitiator(identity, base *PrivateKey, b *PreKeyBundle) (rootKey, error)
 		return rootKey{}, err
 	}
 	if b.PreKey == nil {
-		rk, _ := x3dhSecret(&dh1, &dh2, &dh3)
+		rk, _ := x3dhSecret(k, &dh1, &dh2, &dh3)
 		return rk, nil
 	}
 	dh4, err := base.DH(*b.PreKey)
 	if err != nil {
 		return rootKey{}, err
 	}
-	rk, _ := x3dhSecret(&dh1, &dh2, &dh3, &dh4)
+	rk, _ := x3dhSecret(k, &dh1, &dh2, &dh3, &dh4)
 	return rk, nil
 }
 
 // x3dhResponder is X3DH section 3.4 for Bob: the same four DH values from
 // his side. oneTime is nil when Alice used no one-time prekey.
-func x3dhResponder(identity, signed, oneTime *PrivateKey, theirIdentity, theirBase PublicKey) (rootKey, error) {
+func x3dhResponder(k *kdf, identity, signed, oneTime *PrivateKey, theirIdentity, theirBase PublicKey) (rootKey, error) {
 	dh1, err := signed.DH(theirIdentity)
 	if err != nil {
 		return rootKey{}, err
@@ -86,13 +85,13 @@ func x3dhResponder(identity, signed, oneTime *PrivateKey, theirIdentity, theirBa
 		return rootKey{}, err
 	}
 	if oneTime == nil {
-		rk, _ := x3dhSecret(&dh1, &dh2, &dh3)
+		rk, _ := x3dhSecret(k, &dh1, &dh2, &dh3)
 		return rk, nil
 	}
 	dh4, err := oneTime.DH(theirBase)
 	if err != nil {
 		return rootKey{}, err
 	}
-	rk, _ := x3dhSecret(&dh1, &dh2, &dh3, &dh4)
+	rk, _ := x3dhSecret(k, &dh1, &dh2, &dh3, &dh4)
 	return rk, nil
 }
