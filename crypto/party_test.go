@@ -139,7 +139,7 @@ func assertAgree(tb testing.TB, p, q *party) {
 		tb.Fatalf("identities not crossed")
 	}
 	check := func(x, y *sessionState, xn, yn string) {
-		if i := y.findReceiver(ptr(x.sendRatchet.PublicKey())); i >= 0 {
+		if i := y.findReceiver(ptr(x.sendRatchet.pub)); i >= 0 {
 			if y.receivers[i].index > x.sendIndex {
 				tb.Fatalf("%s has received %d messages on %s's chain that sent %d", yn, y.receivers[i].index, xn, x.sendIndex)
 			}

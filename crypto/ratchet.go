@@ -50,7 +50,7 @@ func (s *sessionState) encrypt(k *kdf, plaintext []byte) (MessageType, []byte, e
 		out = make([]byte, 0, innerLen)
 	}
 	start := len(out)
-	ratchetPub := s.sendRatchet.PublicKey()
+	ratchetPub := s.sendRatchet.pub
 	out = append(out, versionByte)
 	out = appendKeyField(out, fieldRatchetKey, &ratchetPub)
 	out = appendUint32Field(out, fieldCounter, s.sendIndex)
@@ -110,7 +110,7 @@ func (s *sessionState) decrypt(k *kdf, m *signalMessage) ([]byte, candidate, err
 	} else {
 		// DH ratchet step, receiving half: a new chain from the peer's new
 		// ratchet key and our current one.
-		dh, err := s.sendRatchet.DH(m.ratchetKey)
+		dh, err := s.sendRatchet.dh(m.ratchetKey)
 		if err != nil {
 			return nil, c, ErrInvalidMessage
 		}
@@ -161,11 +161,11 @@ func (s *sessionState) open(k *kdf, m *signalMessage, seed *messageKeySeed, c ca
 // before anything is written so that a failure of rand changes nothing.
 func (s *sessionState) commit(k *kdf, c *candidate, rand io.Reader) error {
 	if c.chain < 0 {
-		ratchet, err := GenerateKey(rand)
+		ratchet, err := generateKeyPair(rand)
 		if err != nil {
 			return err
 		}
-		dh, err := ratchet.DH(c.ratchetKey)
+		dh, err := ratchet.dh(c.ratchetKey)
 		if err != nil {
 			return ErrInvalidMessage
 		}

@@ -39,22 +39,22 @@ func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader)
 	if identity == nil {
 		return errors.New("crypto: store has no identity key")
 	}
-	base, err := GenerateKey(rand)
+	base, err := generateKeyPair(rand)
 	if err != nil {
 		return err
 	}
-	ratchet, err := GenerateKey(rand)
+	ratchet, err := generateKeyPair(rand)
 	if err != nil {
 		return err
 	}
 	var k kdf
-	rk, err := x3dhInitiator(&k, identity, base, b)
+	rk, err := x3dhInitiator(&k, identity, &base, b)
 	if err != nil {
 		return err
 	}
 	// Alice's first DH ratchet step, sending half, against Bob's signed
 	// prekey (which serves as his first ratchet key).
-	dh, err := ratchet.DH(b.SignedPreKey)
+	dh, err := ratchet.dh(b.SignedPreKey)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader)
 		remoteIdentity:       b.IdentityKey,
 		localRegistrationID:  s.LocalRegistrationID(),
 		remoteRegistrationID: b.RegistrationID,
-		baseKey:              base.PublicKey(),
+		baseKey:              base.pub,
 		initiator:            true,
 		rootKey:              root,
 		sendRatchet:          ratchet,
@@ -256,7 +256,7 @@ func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 		rootKey:              rk,
 		// Bob's signed prekey is his first ratchet key; the first message
 		// turns the ratchet at once.
-		sendRatchet: signed,
+		sendRatchet: keyPairOf(signed),
 	}
 	pt, c, err := st.decrypt(&rec.kdf, &m)
 	if err != nil {

@@ -82,7 +82,7 @@ func (r *SessionRecord) findResponderSession(baseKey *PublicKey) (*sessionState,
 //	state    = flags(1 byte: 1 initiator, 2 pending, 4 pending has prekey id)
 //	           localIdentity remoteIdentity localRegistrationID
 //	           remoteRegistrationID baseKey rootKey sendRatchetPrivate
-//	           sendChainKey sendIndex previousCounter
+//	           sendRatchetPublic sendChainKey sendIndex previousCounter
 //	           [pendingPreKeyID pendingSignedPreKeyID]   if pending
 //	           count(receivers, ≤ MaxReceiverChains) receiver*
 //	receiver = ratchetKey chainKey index count(skipped) skipped*
@@ -126,7 +126,7 @@ func (r *SessionRecord) MarshalBinary() ([]byte, error) {
 func (r *SessionRecord) marshalSize() int {
 	n := 8
 	for _, st := range r.allStates() {
-		n += 1 + 6*32 + 6*5 + 2*5 + 1
+		n += 1 + 7*32 + 6*5 + 2*5 + 1
 		for _, c := range st.receivers {
 			n += 2*32 + 2*5 + len(c.skipped)*(5+32)
 		}
@@ -160,7 +160,8 @@ func (s *sessionState) appendBinary(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(s.remoteRegistrationID))
 	b = append(b, s.baseKey[:]...)
 	b = append(b, s.rootKey[:]...)
-	b = append(b, s.sendRatchet.Bytes()...)
+	b = append(b, s.sendRatchet.scalar[:]...)
+	b = append(b, s.sendRatchet.pub[:]...)
 	b = append(b, s.sendChain[:]...)
 	b = binary.AppendUvarint(b, uint64(s.sendIndex))
 	b = binary.AppendUvarint(b, uint64(s.previousCounter))
@@ -272,20 +273,14 @@ func (d *recordDecoder) state() *sessionState {
 	s.remoteRegistrationID = d.uint32()
 	d.key((*[32]byte)(&s.baseKey))
 	d.key((*[32]byte)(&s.rootKey))
-	var priv [32]byte
-	d.key(&priv)
-	if d.err == nil {
-		// Only clamped scalars re-encode to the same bytes.
-		if priv[0]&7 != 0 || priv[31]&0xC0 != 0x40 {
-			d.fail()
-			return nil
-		}
-		k, err := NewPrivateKey(priv[:])
-		if err != nil {
-			d.fail()
-			return nil
-		}
-		s.sendRatchet = k
+	// The public key is stored too, so that loading a record needs no
+	// scalar multiplication; only clamped scalars re-encode to the same
+	// bytes.
+	d.key(&s.sendRatchet.scalar)
+	d.key((*[32]byte)(&s.sendRatchet.pub))
+	if d.err == nil && !isClamped(&s.sendRatchet.scalar) {
+		d.fail()
+		return nil
 	}
 	d.key((*[32]byte)(&s.sendChain))
 	s.sendIndex = d.uint32()

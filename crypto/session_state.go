@@ -17,7 +17,7 @@ type sessionState struct {
 
 	// The sending chain: our current ratchet key pair, its chain key and the
 	// counter of the next message we send on it.
-	sendRatchet *PrivateKey
+	sendRatchet keyPair
 	sendChain   chainKey
 	sendIndex   uint32
 	// previousCounter is the last counter we sent on the previous sending

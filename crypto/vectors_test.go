@@ -99,7 +99,8 @@ func TestKDFVectors(t *testing.T) {
 			opkb = privFromHex(t, c.BobOneTimePreKey)
 			b.PreKey = ptr(opkb.PublicKey())
 		}
-		ra, err := x3dhInitiator(&k, ika, eka, b)
+		ekaPair := keyPairOf(eka)
+		ra, err := x3dhInitiator(&k, ika, &ekaPair, b)
 		if err != nil {
 			t.Fatal(err)
 		}
