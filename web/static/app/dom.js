@@ -1,0 +1,75 @@
+// DOM helpers for the app. Everything the app shows is built here with
+// createElement and textContent: no string of markup is ever parsed, so text
+// from the network can never become HTML.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+// h builds an element. props: class, text, testid, dataset, on<event>
+// (functions only), true for boolean attributes; any other key is set as an
+// attribute value (attributes are never parsed as markup).
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  setProps(el, props);
+  appendAll(el, children);
+  return el;
+}
+
+function setProps(el, props) {
+  if (!props) return;
+  for (const [key, value] of Object.entries(props)) {
+    if (value == null || value === false) continue;
+    if (key === 'class') el.setAttribute('class', value);
+    else if (key === 'text') el.textContent = String(value);
+    else if (key === 'testid') el.dataset.testid = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on')) {
+      if (typeof value !== 'function') throw new TypeError(`h: ${key} must be a function`);
+      el.addEventListener(key.slice(2), value);
+    } else if (value === true) el.setAttribute(key, '');
+    else el.setAttribute(key, String(value));
+  }
+}
+
+function appendAll(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+// clear removes all children of el.
+export function clear(el) {
+  while (el.firstChild) el.firstChild.remove();
+  return el;
+}
+
+// ICONS are SVG path data drawn on a 24×24 grid, stroked with currentColor.
+const ICONS = {
+  tick: 'M4 12.5l5 5L20 6.5',
+  ticks: 'M1.5 12.5l5 5L17.5 6.5M10 16l1.5 1.5L22.5 6.5',
+  clock: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M12 7v5l3.5 2',
+  alert: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M12 7.5v6M12 16.5v.5',
+  back: 'M15 5l-7 7l7 7',
+  plus: 'M12 5v14M5 12h14',
+  send: 'M4 12l16-8l-6 16l-2.5-6.5z',
+  shield: 'M12 3l8 3v6c0 5-3.5 8-8 9c-4.5-1-8-4-8-9V6z',
+  phone: 'M7 3h10v18H7zM11 18h2',
+  at: 'M16 12a4 4 0 1 1-8 0a4 4 0 1 1 8 0M16 12v1.5a2.5 2.5 0 0 0 5 0V12a9 9 0 1 0-3.5 7.1',
+  bell: 'M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20.5a2 2 0 0 0 4 0',
+  user: 'M12 4a4 4 0 1 0 0 8a4 4 0 1 0 0-8M4 21c0-4 3.5-6.5 8-6.5s8 2.5 8 6.5',
+  close: 'M6 6l12 12M18 6L6 18',
+};
+
+// icon returns an inline SVG icon, hidden from assistive technology: the
+// control or element that holds it carries the label.
+export function icon(name, cls) {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('class', 'icon' + (cls ? ' ' + cls : ''));
+  const path = document.createElementNS(SVG_NS, 'path');
+  path.setAttribute('d', ICONS[name]);
+  svg.append(path);
+  return svg;
+}
