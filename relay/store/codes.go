@@ -39,6 +39,7 @@ func (s *Badger) updateCodeOnce(phone string, ttl time.Duration, fn func(rec *Co
 		return nil, err
 	}
 	save, del, ferr := fn(&rec, found)
+	err = nil
 	switch {
 	case del && found:
 		err = txn.Delete(codeKey(phone))

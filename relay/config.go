@@ -1,0 +1,122 @@
+//go:build !js
+
+package relay
+
+import (
+	"io/fs"
+	"log/slog"
+	"time"
+)
+
+// Rate is a token bucket: Per is the period in which Count tokens refill,
+// Burst the bucket's size.
+type Rate struct {
+	Count int
+	Per   time.Duration
+	Burst int
+}
+
+// Argon2Params are argon2id's cost parameters.
+type Argon2Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+// DefaultArgon2 is OWASP's first recommended argon2id setting: 19 MiB,
+// two passes, one lane. About 40 ms on one core here.
+var DefaultArgon2 = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1}
+
+// Config configures a Server. The zero value of every field but DataDir
+// means its default.
+type Config struct {
+	// DataDir is the Badger directory.
+	DataDir string
+	// Logger gets the relay's log; nil means slog.Default().
+	Logger *slog.Logger
+	// CodeSender sends one-time phone codes; nil means a LogSender on
+	// Logger.
+	CodeSender CodeSender
+	// Static is the web page served at "/"; nil serves a placeholder.
+	Static fs.FS
+	// Now is the clock; tests inject one to expire codes.
+	Now func() time.Time
+
+	// Argon2 are the password hashing costs. Tests may lower them; the
+	// relay binary always uses DefaultArgon2.
+	Argon2 Argon2Params
+
+	// LookupRate limits lookups per requesting person (default 30 a
+	// minute, burst 10).
+	LookupRate Rate
+	// AuthRate limits code requests, verifications, sign-ups and sign-ins
+	// per client IP (default 20 a minute, burst 10).
+	AuthRate Rate
+	// FrameRate limits websocket frames per connection (default 200 a
+	// second, burst 400).
+	FrameRate Rate
+
+	// CodeTTL, CodeTries and CodeResend govern phone codes (defaults 10
+	// minutes, 5 tries, one code per 60 seconds).
+	CodeTTL    time.Duration
+	CodeTries  int
+	CodeResend time.Duration
+
+	// MaxDepth caps a mailbox (default 10,000 envelopes).
+	MaxDepth int
+	// SeenTTL is how long a delivered envelope's id is remembered for
+	// dedupe (default 7 days).
+	SeenTTL time.Duration
+	// MaxConnsPerDevice caps websockets per device (default 2).
+	MaxConnsPerDevice int
+	// PushWindow caps unacknowledged envelopes per connection (default 256).
+	PushWindow int
+	// AuthTimeout is how long a websocket may take to authenticate
+	// (default 10 seconds).
+	AuthTimeout time.Duration
+
+	// MemTableSize overrides Badger's memtable size; tests only.
+	MemTableSize int64
+}
+
+func (c *Config) setDefaults() {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.CodeSender == nil {
+		c.CodeSender = LogSender{Logger: c.Logger}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Argon2 == (Argon2Params{}) {
+		c.Argon2 = DefaultArgon2
+	}
+	if c.LookupRate == (Rate{}) {
+		c.LookupRate = Rate{Count: 30, Per: time.Minute, Burst: 10}
+	}
+	if c.AuthRate == (Rate{}) {
+		c.AuthRate = Rate{Count: 20, Per: time.Minute, Burst: 10}
+	}
+	if c.FrameRate == (Rate{}) {
+		c.FrameRate = Rate{Count: 200, Per: time.Second, Burst: 400}
+	}
+	if c.CodeTTL == 0 {
+		c.CodeTTL = 10 * time.Minute
+	}
+	if c.CodeTries == 0 {
+		c.CodeTries = 5
+	}
+	if c.CodeResend == 0 {
+		c.CodeResend = time.Minute
+	}
+	if c.MaxConnsPerDevice == 0 {
+		c.MaxConnsPerDevice = 2
+	}
+	if c.PushWindow == 0 {
+		c.PushWindow = 256
+	}
+	if c.AuthTimeout == 0 {
+		c.AuthTimeout = 10 * time.Second
+	}
+}

@@ -1,0 +1,105 @@
+//go:build !js
+
+package relay
+
+import (
+	"sync"
+
+	"github.com/coder/websocket"
+
+	"sambung/relay/store"
+	"sambung/wire"
+)
+
+// hub knows which connections are open for which mailbox. A commit only
+// nudges them; they read the envelopes from the store themselves.
+type hub struct {
+	max     int
+	metrics *metrics
+	mu      sync.Mutex
+	conns   map[store.MailboxID][]*conn
+}
+
+func newHub(maxPerDevice int, m *metrics) *hub {
+	return &hub{max: maxPerDevice, metrics: m, conns: make(map[store.MailboxID][]*conn)}
+}
+
+// add registers c unless its device has the most connections allowed.
+func (h *hub) add(c *conn) bool {
+	m := c.dev.mailbox()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.conns[m]) >= h.max {
+		return false
+	}
+	h.conns[m] = append(h.conns[m], c)
+	h.metrics.connections.Add(1)
+	return true
+}
+
+func (h *hub) remove(c *conn) {
+	m := c.dev.mailbox()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	list := h.conns[m]
+	for i, x := range list {
+		if x == c {
+			list = append(list[:i:i], list[i+1:]...)
+			h.metrics.connections.Add(-1)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(h.conns, m)
+	} else {
+		h.conns[m] = list
+	}
+}
+
+// each runs fn for every connection of m, outside the lock.
+func (h *hub) each(m store.MailboxID, fn func(*conn)) {
+	h.mu.Lock()
+	list := append([]*conn(nil), h.conns[m]...)
+	h.mu.Unlock()
+	for _, c := range list {
+		fn(c)
+	}
+}
+
+// nudge tells m's connections that their mailbox has news.
+func (h *hub) nudge(m store.MailboxID) { h.each(m, (*conn).wakeUp) }
+
+// acked makes every connection of m forget seqs it had in flight: an ack
+// on one connection deletes the envelope for all of them.
+func (h *hub) acked(m store.MailboxID, seqs []uint64) {
+	h.each(m, func(c *conn) { c.forget(seqs) })
+}
+
+// keysLow tells m's connections to upload one-time prekeys.
+func (h *hub) keysLow(m store.MailboxID, left int) {
+	h.each(m, func(c *conn) { go c.write(&wire.KeysLowFrame{Count: left}) })
+}
+
+// kick closes m's connections with code, e.g. when the device is removed.
+func (h *hub) kick(m store.MailboxID, code wire.Code) {
+	h.each(m, func(c *conn) { go c.fail(code, websocket.StatusPolicyViolation) })
+}
+
+// closeAll closes every connection, for shutdown.
+func (h *hub) closeAll(code wire.Code) {
+	h.mu.Lock()
+	var all []*conn
+	for _, list := range h.conns {
+		all = append(all, list...)
+	}
+	h.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, c := range all {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.fail(code, websocket.StatusGoingAway)
+		}()
+	}
+	wg.Wait()
+}

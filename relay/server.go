@@ -1,0 +1,200 @@
+//go:build !js
+
+package relay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sambung/relay/store"
+	"sambung/wire"
+)
+
+// contentSecurityPolicy is sent on every response: the page may load only
+// its own scripts (and compile its own wasm), talk only to its own origin,
+// and never be framed.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; " +
+	"img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'; worker-src 'self'"
+
+// Server is the relay: an http.Handler for the API, the websocket and the
+// web page, over one store.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	st      *store.Badger
+	mux     *http.ServeMux
+	hub     *hub
+	metrics *metrics
+
+	lookupLimit *limiter
+	authLimit   *limiter
+	otpKey      []byte
+	argonSem    chan struct{}
+	dummyHash   store.PasswordHash
+
+	ctx     context.Context // cancelled by Close: ends every websocket
+	cancel  context.CancelFunc
+	closing atomic.Bool
+	conns   sync.WaitGroup
+}
+
+// New opens the store in cfg.DataDir and returns a ready Server.
+func New(cfg Config) (*Server, error) {
+	cfg.setDefaults()
+	s := &Server{
+		cfg:         cfg,
+		log:         cfg.Logger,
+		metrics:     newMetrics(),
+		lookupLimit: newLimiter(cfg.LookupRate, cfg.Now),
+		authLimit:   newLimiter(cfg.AuthRate, cfg.Now),
+		// argon2id takes Memory KiB per call: at most 4 at once bounds the
+		// relay's password memory to 4 x 19 MiB.
+		argonSem: make(chan struct{}, 4),
+	}
+	s.hub = newHub(cfg.MaxConnsPerDevice, s.metrics)
+	st, err := store.Open(store.Options{
+		Dir:          cfg.DataDir,
+		Logger:       cfg.Logger,
+		MaxDepth:     cfg.MaxDepth,
+		SeenTTL:      cfg.SeenTTL,
+		MemTableSize: cfg.MemTableSize,
+		OnFlush:      s.metrics.observeFlush,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.st = st
+	if s.otpKey, err = st.Secret(context.Background(), "otp-hmac", 32); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("relay: otp key: %w", err)
+	}
+	s.dummyHash = s.hashPassword("dummy password for unknown accounts")
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.routes()
+	return s, nil
+}
+
+// Close ends every websocket with going_away, waits for their handlers,
+// flushes the mailbox writer and closes the store. Stop the http.Server
+// (Shutdown) first so that no new request arrives.
+func (s *Server) Close() error {
+	if !s.closing.CompareAndSwap(false, true) {
+		return nil
+	}
+	s.hub.closeAll(wire.CodeGoingAway)
+	s.cancel()
+	s.conns.Wait()
+	return s.st.Close()
+}
+
+// ServeHTTP sets the security headers on every response and dispatches.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	s.mux.ServeHTTP(w, r)
+}
+
+// handlerFunc is an API handler: it returns an error for handleError.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route registers path with one handler per method; other methods get
+// method_not_allowed.
+func (s *Server) route(path string, methods map[string]handlerFunc) {
+	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		h, ok := methods[r.Method]
+		if !ok {
+			s.handleError(w, r, wire.NewError(wire.CodeMethodNotAllowed))
+			return
+		}
+		if err := h(w, r); err != nil {
+			s.handleError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	s.route(wire.PathPhoneCode, map[string]handlerFunc{"POST": s.handlePhoneCode})
+	s.route(wire.PathPhoneVerify, map[string]handlerFunc{"POST": s.handlePhoneVerify})
+	s.route(wire.PathAccountSignUp, map[string]handlerFunc{"POST": s.handleAccountSignUp})
+	s.route(wire.PathAccountSignIn, map[string]handlerFunc{"POST": s.handleAccountSignIn})
+	s.route(wire.PathMe, map[string]handlerFunc{"GET": s.authed(s.handleMe)})
+	s.route(wire.PathMePhone, map[string]handlerFunc{"POST": s.authed(s.handleLinkPhone)})
+	s.route(wire.PathMeAccount, map[string]handlerFunc{"POST": s.authed(s.handleLinkAccount)})
+	s.route(wire.PathMeIdentity, map[string]handlerFunc{"DELETE": s.authed(s.handleUnlink)})
+	s.route(wire.PathMeDevices, map[string]handlerFunc{"GET": s.authed(s.handleDevices)})
+	s.route(wire.PathMeDevice, map[string]handlerFunc{"DELETE": s.authed(s.handleRemoveDevice)})
+	s.route(wire.PathKeys, map[string]handlerFunc{"GET": s.authed(s.handleKeyStatus)})
+	s.route(wire.PathKeysPreKeys, map[string]handlerFunc{"POST": s.authed(s.handleAddPreKeys)})
+	s.route(wire.PathKeysSigned, map[string]handlerFunc{"PUT": s.authed(s.handleSignedPreKey)})
+	s.route(wire.PathLookup, map[string]handlerFunc{"GET": s.authed(s.handleLookup)})
+	s.route(wire.PathPerson, map[string]handlerFunc{"GET": s.authed(s.handlePerson)})
+	s.route(wire.PathWebSocket, map[string]handlerFunc{"GET": s.handleWebSocket})
+	s.route(wire.PathHealth, map[string]handlerFunc{"GET": s.handleHealth})
+	s.route(wire.PathMetrics, map[string]handlerFunc{"GET": s.handleMetrics})
+	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) { s.handleError(w, r, errNotFound) })
+	s.mux.HandleFunc("/", s.handleStatic)
+}
+
+// decodeJSON reads a request body of at most wire.MaxRequestBody into v.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, wire.MaxRequestBody))
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var we *wire.Error
+		switch {
+		case errors.As(err, &mbe):
+			return wire.NewError(wire.CodeBodyTooLarge)
+		case errors.As(err, &we):
+			return we // an Address that did not parse
+		}
+		return wire.Errorf(wire.CodeBadRequest, "the body is not valid JSON of the expected shape")
+	}
+	return nil
+}
+
+// writeJSON answers with status and v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// clientIP is the TCP peer: the relay does not trust forwarding headers.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limitAuth applies the per-IP limit of unauthenticated requests.
+func (s *Server) limitAuth(r *http.Request) error {
+	if ok, wait := s.authLimit.allow(clientIP(r)); !ok {
+		e := wire.NewError(wire.CodeRateLimited)
+		e.RetryAfter = retrySeconds(wait)
+		return e
+	}
+	return nil
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}
+
+// requestTimeout bounds the store work of one HTTP request.
+const requestTimeout = 30 * time.Second

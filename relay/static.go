@@ -1,0 +1,107 @@
+//go:build !js
+
+package relay
+
+import (
+	"bytes"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"sambung/wire"
+)
+
+// placeholderPage is served when the relay has no web page (Config.Static
+// is nil): enough to show the relay is up.
+const placeholderPage = `<!doctype html>
+<meta charset="utf-8">
+<title>Sambung relay</title>
+<p>The Sambung relay is running. The web client is not built into this binary.
+`
+
+// handleStatic serves the web page from Config.Static. A file X is sent as
+// X.br with Content-Encoding: br when that exists and the client accepts
+// br: the wasm module ships precompressed.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.handleError(w, r, wire.NewError(wire.CodeMethodNotAllowed))
+		return
+	}
+	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if s.cfg.Static == nil {
+		if name != "" && name != "index.html" {
+			s.handleError(w, r, errNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, placeholderPage)
+		return
+	}
+	if name == "" {
+		name = "index.html"
+	}
+	if st, err := fs.Stat(s.cfg.Static, name); err == nil && st.IsDir() {
+		name = path.Join(name, "index.html")
+	}
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	w.Header().Add("Vary", "Accept-Encoding")
+	if acceptsBrotli(r) {
+		if s.serveFile(w, r, name+".br", ctype, "br") {
+			return
+		}
+	}
+	if !s.serveFile(w, r, name, ctype, "") {
+		s.handleError(w, r, errNotFound)
+	}
+}
+
+// serveFile answers with one file of the static FS, reporting false when
+// it does not exist.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name, ctype, encoding string) bool {
+	f, err := s.cfg.Static.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		return false
+	}
+	content, ok := f.(io.ReadSeeker)
+	if !ok {
+		b, err := io.ReadAll(f)
+		if err != nil {
+			return false
+		}
+		content = bytes.NewReader(b)
+	}
+	w.Header().Set("Content-Type", ctype)
+	if encoding != "" {
+		w.Header().Set("Content-Encoding", encoding)
+	}
+	modTime := st.ModTime()
+	if modTime.IsZero() {
+		modTime = time.Time{}
+	}
+	http.ServeContent(w, r, "", modTime, content)
+	return true
+}
+
+// acceptsBrotli reports whether Accept-Encoding lists br with a non-zero q.
+func acceptsBrotli(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "br") {
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}

@@ -1,0 +1,369 @@
+//go:build !js
+
+package relay
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"sambung/relay/store"
+	"sambung/wire"
+)
+
+const (
+	// writeTimeout bounds one frame write: a peer that cannot take a frame
+	// in 10 s is gone, and its connection is dropped.
+	writeTimeout = 10 * time.Second
+	// pushBatch and pushBytes bound one envelopes frame (and one store
+	// read): a few dozen small messages, or about 1 MiB of large ones.
+	pushBatch = 64
+	pushBytes = 1 << 20
+)
+
+// conn is one authenticated websocket.
+type conn struct {
+	s      *Server
+	ws     *websocket.Conn
+	dev    device
+	ctx    context.Context
+	cancel context.CancelFunc
+	// wake has capacity 1: any number of commits and acks while the pusher
+	// is busy collapse into one nudge, so memory does not grow with load.
+	wake      chan struct{}
+	mu        sync.Mutex
+	inflight  map[uint64]struct{}
+	closeOnce sync.Once
+}
+
+func (c *conn) wakeUp() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// forget drops acknowledged seqs from the in-flight window.
+func (c *conn) forget(seqs []uint64) {
+	c.mu.Lock()
+	for _, s := range seqs {
+		delete(c.inflight, s)
+	}
+	c.mu.Unlock()
+	c.wakeUp()
+}
+
+// write sends one frame. coder/websocket serialises concurrent writers.
+func (c *conn) write(f wire.Frame) error {
+	b, err := wire.Encode(f)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+	defer cancel()
+	return c.ws.Write(ctx, websocket.MessageText, b)
+}
+
+// fail sends an error frame and closes the connection with status and the
+// code as reason.
+func (c *conn) fail(code wire.Code, status websocket.StatusCode) {
+	c.closeOnce.Do(func() {
+		closeWith(c.ws, code, status)
+		c.cancel()
+	})
+}
+
+// closeWith writes an error frame, then closes. The frame write has its own
+// short deadline, as the connection's context may be done already.
+func closeWith(ws *websocket.Conn, code wire.Code, status websocket.StatusCode) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if b, err := wire.Encode(&wire.ErrorFrame{Error: *wire.NewError(code)}); err == nil {
+		ws.Write(ctx, websocket.MessageText, b)
+	}
+	ws.Close(status, string(code))
+}
+
+func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
+	s.conns.Add(1)
+	defer s.conns.Done()
+	if s.closing.Load() {
+		return wire.NewError(wire.CodeGoingAway)
+	}
+	// Accept checks that Origin matches Host, so a page elsewhere cannot
+	// open a socket with a user's browser.
+	ws, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return nil // Accept has answered
+	}
+	ws.SetReadLimit(wire.MaxFrameSize)
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+
+	d, err := s.wsAuth(ctx, ws)
+	if err != nil {
+		closeWith(ws, s.toWire(err).Code, websocket.StatusPolicyViolation)
+		return nil
+	}
+	c := &conn{s: s, ws: ws, dev: d, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), inflight: make(map[uint64]struct{})}
+	if !s.hub.add(c) {
+		c.fail(wire.CodeTooManyConnections, websocket.StatusPolicyViolation)
+		return nil
+	}
+	defer s.hub.remove(c)
+	if err := s.st.TouchDevice(ctx, d.person, d.id, s.cfg.Now()); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Warn("touch device", "err", err)
+	}
+	n, _, err := s.st.KeyStatus(ctx, d.person, d.id)
+	if err != nil {
+		c.fail(s.toWire(err).Code, websocket.StatusInternalError)
+		return nil
+	}
+	if c.write(&wire.ReadyFrame{PersonID: d.person, DeviceID: d.id, OneTimePreKeys: n}) != nil {
+		return nil
+	}
+	if n < wire.PreKeysLow {
+		c.write(&wire.KeysLowFrame{Count: n})
+	}
+	pushed := make(chan struct{})
+	go func() {
+		defer close(pushed)
+		s.push(c)
+	}()
+	s.readLoop(c)
+	cancel()
+	<-pushed
+	ws.CloseNow()
+	return nil
+}
+
+// wsAuth reads the first frame, which must authenticate the device.
+func (s *Server) wsAuth(ctx context.Context, ws *websocket.Conn) (device, error) {
+	actx, cancel := context.WithTimeout(ctx, s.cfg.AuthTimeout)
+	defer cancel()
+	_, data, err := ws.Read(actx)
+	if err != nil {
+		return device{}, wire.NewError(wire.CodeAuthRequired)
+	}
+	f, err := wire.DecodeClientFrame(data)
+	af, ok := f.(*wire.AuthFrame)
+	if !ok {
+		return device{}, wire.NewError(wire.CodeAuthRequired)
+	}
+	if err != nil {
+		return device{}, errUnauthorized
+	}
+	return s.authenticate(ctx, af.Token)
+}
+
+// requestID is the id of a frame that has one, for error replies.
+func requestID(f wire.Frame) string {
+	switch f := f.(type) {
+	case *wire.SendFrame:
+		return f.ID
+	case *wire.PingFrame:
+		return f.ID
+	}
+	return ""
+}
+
+// readLoop handles client frames until the connection ends. Sends are
+// handled in order, one at a time: the reply to each comes after its
+// commit, and the socket's own buffer is the backpressure.
+func (s *Server) readLoop(c *conn) {
+	var limit bucket
+	for {
+		_, data, err := c.ws.Read(c.ctx)
+		if err != nil {
+			return
+		}
+		f, err := wire.DecodeClientFrame(data)
+		if ok, wait := limit.take(s.cfg.FrameRate, s.cfg.Now()); !ok {
+			e := wire.NewError(wire.CodeRateLimited)
+			e.RetryAfter = retrySeconds(wait)
+			c.write(&wire.ErrorFrame{ID: requestID(f), Error: *e})
+			continue
+		}
+		if err != nil {
+			c.write(&wire.ErrorFrame{ID: requestID(f), Error: *s.toWire(err)})
+			continue
+		}
+		var reply wire.Frame
+		switch f := f.(type) {
+		case *wire.AuthFrame:
+			reply = &wire.ErrorFrame{Error: *wire.Errorf(wire.CodeBadFrame, "already authenticated")}
+		case *wire.SendFrame:
+			reply = s.send(c, f)
+		case *wire.AckFrame:
+			reply = s.ack(c, f.Seqs)
+		case *wire.PingFrame:
+			reply = &wire.PongFrame{ID: f.ID}
+		}
+		if reply != nil {
+			if c.write(reply) != nil {
+				return
+			}
+		}
+	}
+}
+
+// mismatch collects the devices a send got wrong.
+type mismatch struct{ missing, stale []wire.DeviceRef }
+
+// check compares the devices envs are for with person's current devices,
+// less exclude (the sending device).
+func (m *mismatch) check(envs []wire.OutgoingEnvelope, person string, current []uint32, exclude uint32) {
+	for _, id := range current {
+		if id != exclude && !slices.ContainsFunc(envs, func(e wire.OutgoingEnvelope) bool { return e.Device == id }) {
+			m.missing = append(m.missing, wire.DeviceRef{Person: person, Device: id})
+		}
+	}
+	for _, e := range envs {
+		if e.Device == exclude || !slices.Contains(current, e.Device) {
+			m.stale = append(m.stale, wire.DeviceRef{Person: person, Device: e.Device})
+		}
+	}
+}
+
+// send stores one message for every device of the recipient and every
+// other device of the sender, or refuses it naming the devices.
+func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
+	fail := func(err error) wire.Frame { return &wire.ErrorFrame{ID: f.ID, Error: *s.toWire(err)} }
+	me := c.dev
+	toDevs, err := s.st.DeviceIDs(c.ctx, f.To)
+	if errors.Is(err, store.ErrNotFound) {
+		return fail(wire.NewError(wire.CodeUnknownPerson))
+	}
+	if err != nil {
+		return fail(err)
+	}
+	myDevs := toDevs
+	if f.To != me.person {
+		if myDevs, err = s.st.DeviceIDs(c.ctx, me.person); err != nil {
+			return fail(err)
+		}
+	}
+	var m mismatch
+	if f.To == me.person {
+		if len(f.Self) > 0 {
+			return fail(wire.Errorf(wire.CodeBadFrame, "a send to oneself has no self envelopes"))
+		}
+		m.check(f.Envelopes, me.person, myDevs, me.id)
+	} else {
+		m.check(f.Envelopes, f.To, toDevs, 0)
+		m.check(f.Self, me.person, myDevs, me.id)
+	}
+	if m.missing != nil || m.stale != nil {
+		e := wire.NewError(wire.CodeDeviceMismatch)
+		e.Missing, e.Stale = m.missing, m.stale
+		e.Devices = []wire.PersonDevices{{Person: f.To, Devices: toDevs}}
+		if f.To != me.person {
+			e.Devices = append(e.Devices, wire.PersonDevices{Person: me.person, Devices: myDevs})
+		}
+		return fail(e)
+	}
+
+	now := s.cfg.Now().UnixMilli()
+	batch := make([]store.Append, 0, len(f.Envelopes)+len(f.Self))
+	add := func(to string, e *wire.OutgoingEnvelope, dest string) {
+		batch = append(batch, store.Append{
+			To: store.MailboxID{Person: to, Device: e.Device},
+			Envelope: store.Envelope{
+				ID: e.ID, From: me.person, FromDevice: me.id, Dest: dest,
+				Type: uint8(e.Type), Body: e.Body, TS: e.TS, ServerTS: now,
+			},
+		})
+	}
+	for i := range f.Envelopes {
+		dest := ""
+		if f.To == me.person {
+			dest = me.person
+		}
+		add(f.To, &f.Envelopes[i], dest)
+	}
+	for i := range f.Self {
+		add(me.person, &f.Self[i], f.To)
+	}
+	res, err := s.st.Append(c.ctx, batch)
+	if err != nil {
+		return fail(err)
+	}
+	s.metrics.envelopesIn.Add(int64(res.Stored))
+	s.metrics.duplicates.Add(int64(res.Duplicates))
+	for _, a := range batch {
+		s.hub.nudge(a.To)
+	}
+	return &wire.SentFrame{ID: f.ID, Duplicates: res.Duplicates}
+}
+
+// ack deletes acknowledged envelopes from the device's own mailbox. It
+// answers only on failure.
+func (s *Server) ack(c *conn, seqs []uint64) wire.Frame {
+	m := c.dev.mailbox()
+	s.hub.acked(m, seqs)
+	n, err := s.st.Delete(c.ctx, m, seqs)
+	s.metrics.acked.Add(int64(n))
+	if err != nil && c.ctx.Err() == nil {
+		return &wire.ErrorFrame{Error: *s.toWire(err)}
+	}
+	return nil
+}
+
+// push sends the mailbox to the device in order: the backlog first, then
+// new envelopes as commits nudge it. It keeps at most PushWindow envelopes
+// unacknowledged and reads them from the store, so a slow device costs a
+// cursor and a window of seqs, not a queue.
+func (s *Server) push(c *conn) {
+	m := c.dev.mailbox()
+	var cursor uint64
+	drained := false
+	for {
+		c.mu.Lock()
+		space := s.cfg.PushWindow - len(c.inflight)
+		c.mu.Unlock()
+		if space > 0 {
+			envs, err := s.st.Read(c.ctx, m, cursor, min(space, pushBatch), pushBytes)
+			if err != nil {
+				if c.ctx.Err() == nil {
+					s.log.Error("read mailbox", "mailbox", m.String(), "err", err)
+					c.fail(wire.CodeInternal, websocket.StatusInternalError)
+				}
+				return
+			}
+			if len(envs) > 0 {
+				frame := &wire.EnvelopesFrame{Envelopes: make([]wire.Envelope, len(envs))}
+				c.mu.Lock()
+				for i, e := range envs {
+					c.inflight[e.Seq] = struct{}{}
+					frame.Envelopes[i] = wire.Envelope{
+						Seq: e.Seq, ID: e.ID, From: e.From, FromDevice: e.FromDevice, Dest: e.Dest,
+						Type: int(e.Type), Body: e.Body, TS: e.TS, ServerTS: e.ServerTS,
+					}
+				}
+				c.mu.Unlock()
+				cursor = envs[len(envs)-1].Seq
+				if c.write(frame) != nil {
+					return
+				}
+				s.metrics.envelopesOut.Add(int64(len(envs)))
+				continue
+			}
+			if !drained {
+				drained = true
+				if c.write(&wire.DrainedFrame{}) != nil {
+					return
+				}
+			}
+		}
+		select {
+		case <-c.wake:
+		case <-c.ctx.Done():
+			return
+		}
+	}
+}
