@@ -119,6 +119,10 @@ func (s *sessionState) decrypt(k *kdf, m *signalMessage) ([]byte, candidate, err
 	if m.counter-next > MaxForwardJump {
 		return nil, c, ErrTooFarInFuture
 	}
+	if m.counter == math.MaxUint32 {
+		// The chain's next index would wrap to 0 and reopen old counters.
+		return nil, c, ErrInvalidMessage
+	}
 	// Keys of the messages skipped over; only the newest
 	// MaxSkippedKeysPerChain are worth keeping.
 	keepFrom := uint32(0)
