@@ -3,7 +3,8 @@ package crypto
 // chainKey is a sending or receiving chain key (CK) of the Double Ratchet.
 type chainKey [32]byte
 
-func (chainKey) String() string { return "[redacted]" }
+func (chainKey) String() string   { return "[redacted]" }
+func (chainKey) GoString() string { return "[redacted]" }
 
 // Inputs of KDF_CK, as libsignal defines them.
 const (
@@ -15,7 +16,8 @@ const (
 // messages keep only this, not the 80 derived bytes.
 type messageKeySeed [32]byte
 
-func (messageKeySeed) String() string { return "[redacted]" }
+func (messageKeySeed) String() string   { return "[redacted]" }
+func (messageKeySeed) GoString() string { return "[redacted]" }
 
 // step is the Double Ratchet's KDF_CK: the seed of this index's message keys
 // and the chain key of the next index.

@@ -28,6 +28,9 @@ type kdf struct {
 	block         [sha256.Size]byte
 }
 
+func (kdf) String() string   { return "[redacted]" }
+func (kdf) GoString() string { return "[redacted]" }
+
 // hkdf fills out (at most 96 bytes: libsignal never asks for more) with
 // HKDF-SHA256(secret, salt, info) (RFC 5869). A nil salt means 32 zero
 // bytes, whose pads are kept.

@@ -18,7 +18,8 @@ type messageKeys struct {
 	iv        [16]byte
 }
 
-func (messageKeys) String() string { return "[redacted]" }
+func (messageKeys) String() string   { return "[redacted]" }
+func (messageKeys) GoString() string { return "[redacted]" }
 
 // deriveMessageKeys expands a chain's message key seed:
 // HKDF(seed, salt = 32 zero bytes, "WhisperMessageKeys") gives 80 bytes,

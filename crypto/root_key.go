@@ -3,7 +3,8 @@ package crypto
 // rootKey is the Double Ratchet root key (RK).
 type rootKey [32]byte
 
-func (rootKey) String() string { return "[redacted]" }
+func (rootKey) String() string   { return "[redacted]" }
+func (rootKey) GoString() string { return "[redacted]" }
 
 // step is the Double Ratchet's KDF_RK: HKDF(dh, salt = rk, "WhisperRatchet")
 // gives 64 bytes, the next root key and the new chain key.

@@ -17,6 +17,12 @@ type SessionRecord struct {
 	kdf kdf
 }
 
+// String keeps the record's keys out of logs.
+func (SessionRecord) String() string { return "crypto.SessionRecord{[redacted]}" }
+
+// GoString keeps the record's keys out of %#v output too.
+func (SessionRecord) GoString() string { return "crypto.SessionRecord{[redacted]}" }
+
 // HasCurrentSession reports whether Encrypt can use this record.
 func (r *SessionRecord) HasCurrentSession() bool { return r != nil && r.current != nil }
 

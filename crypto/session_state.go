@@ -34,6 +34,15 @@ type sessionState struct {
 	pending *pendingPreKey
 }
 
+// fmt does not call the String methods of unexported fields, so the
+// containers of secrets redact themselves whole.
+func (sessionState) String() string    { return "[redacted]" }
+func (sessionState) GoString() string  { return "[redacted]" }
+func (receiverChain) String() string   { return "[redacted]" }
+func (receiverChain) GoString() string { return "[redacted]" }
+func (skippedKey) String() string      { return "[redacted]" }
+func (skippedKey) GoString() string    { return "[redacted]" }
+
 // pendingPreKey is what Alice repeats in each PreKeySignalMessage until Bob
 // answers.
 type pendingPreKey struct {
@@ -99,20 +108,4 @@ func (s *sessionState) enforceLimits() {
 		c.skipped = append(c.skipped[:0], c.skipped[drop:]...)
 		total -= drop
 	}
-}
-
-// clone returns a deep copy of s (used by tests and by records that must
-// not share state).
-func (s *sessionState) clone() *sessionState {
-	c := *s
-	c.receivers = make([]receiverChain, len(s.receivers))
-	for i, r := range s.receivers {
-		r.skipped = append([]skippedKey(nil), r.skipped...)
-		c.receivers[i] = r
-	}
-	if s.pending != nil {
-		p := *s.pending
-		c.pending = &p
-	}
-	return &c
 }
