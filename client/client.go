@@ -3,42 +3,133 @@ package client
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"strings"
 	"sync"
 	"time"
+
+	"sambung/crypto"
 )
 
 // Client is one device of one person: its keys, sessions, history and
 // outbox, and its connection to the relay. Its methods are safe for
-// concurrent use.
+// concurrent use. Only one Client may use a Storage at a time: two would
+// fork the ratchets (the browser makes sure with a SharedWorker or a Web
+// Lock).
 type Client struct {
 	cfg Config
 	now func() time.Time
 
-	mu     sync.Mutex
-	closed bool
+	regMu sync.Mutex // one sign-in at a time
+
+	mu       sync.Mutex
+	closed   bool
+	acct     *account // nil: signed out
+	identity *crypto.PrivateKey
+	signed   map[uint32]*crypto.PrivateKey
+	sessions map[crypto.Address]*crypto.SessionRecord // decoded, as stored
+	contacts map[string]*contactRecord                // as stored; never changed in place
+	outbox   map[uint64]*outboxItem
+	lastSeq  uint64 // the last outbox seq used
+	live     *liveConn
+	running  bool               // Connect is running
+	stop     context.CancelFunc // ends Connect
+	topping  bool               // a prekey top-up is under way
+	reqSeq   uint64             // request ids of typing sends
+
+	kick   chan struct{} // wakes the outbox flusher
+	events *emitter
 }
 
-// New returns a client over cfg.Storage, loading this device's identity,
-// sessions and outbox when the storage holds them.
+// New returns a client over cfg.Storage, loading this device's identity
+// and outbox when the storage holds them.
 func New(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.HTTP == nil || cfg.Storage == nil {
-		return nil, ErrBadInput.with(errMissingConfig)
+		return nil, ErrBadInput.with(errors.New("config needs HTTP and Storage"))
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = defaultMinBackoff
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = max(defaultMaxBackoff, cfg.MinBackoff)
+	}
+	if cfg.PingInterval <= 0 {
+		cfg.PingInterval = defaultPingInterval
 	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &Client{cfg: cfg, now: now}, nil
+	c := &Client{
+		cfg:    cfg,
+		now:    now,
+		kick:   make(chan struct{}, 1),
+		events: newEmitter(cfg.OnEvent),
+	}
+	c.resetLocked()
+	if err := c.loadAccount(ctx); err != nil {
+		c.events.close()
+		return nil, err
+	}
+	if err := c.loadOutbox(ctx); err != nil {
+		c.events.close()
+		return nil, err
+	}
+	return c, nil
 }
 
-// Close stops Connect and the event goroutine. The storage stays as it
-// is; a new Client over it carries on.
+// resetLocked forgets everything in memory: after a sign-out, and at New.
+func (c *Client) resetLocked() {
+	c.acct, c.identity = nil, nil
+	c.signed = make(map[uint32]*crypto.PrivateKey)
+	c.sessions = make(map[crypto.Address]*crypto.SessionRecord)
+	c.contacts = make(map[string]*contactRecord)
+	c.outbox = make(map[uint64]*outboxItem)
+	c.lastSeq = 0
+}
+
+// Close stops Connect and the delivery of events. The storage stays as it
+// is; a new Client over it carries on where this one stopped.
 func (c *Client) Close() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
 	c.closed = true
+	stop := c.stop
+	c.dropConnLocked()
+	c.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	c.events.close()
 	return nil
+}
+
+// nowMillis is the client's clock in Unix milliseconds.
+func (c *Client) nowMillis() int64 { return c.now().UnixMilli() }
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newID returns 16 random bytes as 26 lowercase base32 characters: message
+// ids, unique without coordination.
+func (c *Client) newID() (string, error) {
+	var b [16]byte
+	if _, err := c.cfg.Rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return strings.ToLower(idEncoding.EncodeToString(b[:])), nil
+}
+
+// wake asks the outbox flusher to look at the outbox.
+func (c *Client) wake() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
 }

@@ -1,0 +1,325 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sambung/wire"
+)
+
+// authTimeout bounds the dial and the wait for "ready": the relay itself
+// gives a connection 10 seconds to authenticate.
+const authTimeout = 10 * time.Second
+
+// liveConn is one authenticated websocket.
+type liveConn struct {
+	conn     Conn
+	wmu      sync.Mutex
+	inflight map[string]uint64 // send request id → outbox seq; under Client.mu
+	lastRead atomic.Int64      // Unix nanoseconds of the last frame read
+}
+
+func (lc *liveConn) write(ctx context.Context, b []byte) error {
+	lc.wmu.Lock()
+	defer lc.wmu.Unlock()
+	return lc.conn.Write(ctx, b)
+}
+
+// dropConnLocked closes the current connection; Connect notices and
+// reconnects (or stops, if signed out or closed).
+func (c *Client) dropConnLocked() {
+	if c.live != nil {
+		c.live.conn.Close()
+	}
+}
+
+// Connect keeps this device connected to the relay until ctx ends, Close
+// is called or the device is signed out: it authenticates, receives the
+// backlog and then live envelopes, flushes the outbox, and reconnects
+// with jittered exponential backoff. It reports every change of state as
+// a StatusEvent. It returns ErrClosed after Close, ErrNotSignedIn or
+// ErrDeviceRemoved when there is no device to connect as, or ctx's error.
+func (c *Client) Connect(ctx context.Context) error {
+	c.mu.Lock()
+	if _, err := c.signedIn(); err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	if c.cfg.Dialer == nil {
+		c.mu.Unlock()
+		return ErrBadInput.with(errors.New("config has no Dialer"))
+	}
+	if c.running {
+		c.mu.Unlock()
+		return ErrBadInput.with(errors.New("Connect is already running"))
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	c.running, c.stop = true, cancel
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.running, c.stop = false, nil
+		c.mu.Unlock()
+		cancel()
+	}()
+
+	for attempt := 0; ; attempt++ {
+		c.events.push(StatusEvent{Type: EventStatus, State: StateConnecting})
+		online, err := c.runConn(ctx)
+		c.mu.Lock()
+		closed := c.closed
+		c.mu.Unlock()
+		switch {
+		case closed:
+			return ErrClosed
+		case ctx.Err() != nil:
+			c.events.push(StatusEvent{Type: EventStatus, State: StateOffline})
+			return ctx.Err()
+		case errors.Is(err, ErrNotSignedIn), errors.Is(err, ErrDeviceRemoved):
+			c.events.push(StatusEvent{Type: EventStatus, State: StateOffline, Err: err.Error()})
+			return err
+		}
+		if online {
+			attempt = 0
+		}
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		}
+		c.events.push(StatusEvent{Type: EventStatus, State: StateOffline, Err: msg})
+		timer := time.NewTimer(c.backoff(attempt))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+		case <-timer.C:
+		}
+	}
+}
+
+// runConn runs one connection until it breaks. online reports whether it
+// got as far as "ready".
+func (c *Client) runConn(ctx context.Context) (online bool, err error) {
+	c.mu.Lock()
+	a, err := c.signedIn()
+	var token []byte
+	if err == nil {
+		token = a.Token
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return false, err
+	}
+	dctx, dcancel := context.WithTimeout(ctx, authTimeout)
+	defer dcancel()
+	conn, err := c.cfg.Dialer.Dial(dctx)
+	if err != nil {
+		return false, ErrNetwork.with(err)
+	}
+	defer conn.Close()
+	if err := c.authenticate(dctx, conn, token); err != nil {
+		return false, err
+	}
+
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lc := &liveConn{conn: conn, inflight: map[string]uint64{}}
+	lc.lastRead.Store(time.Now().UnixNano())
+	c.mu.Lock()
+	if c.closed || c.acct == nil {
+		c.mu.Unlock()
+		return false, ErrClosed
+	}
+	c.live = lc
+	for _, it := range c.outbox {
+		it.inflight, it.notBefore, it.attempts = false, time.Time{}, 0
+	}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		if c.live == lc {
+			c.live = nil
+		}
+		for _, it := range c.outbox {
+			it.inflight = false
+		}
+		c.mu.Unlock()
+	}()
+	c.events.push(StatusEvent{Type: EventStatus, State: StateOnline})
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); c.flusher(cctx, lc) }()
+	go func() { defer wg.Done(); c.pinger(cctx, lc) }()
+	go func() { _ = c.refreshMe(cctx) }()
+	c.wake()
+	err = c.readLoop(cctx, lc)
+	cancel()
+	conn.Close()
+	wg.Wait()
+	return true, err
+}
+
+// authenticate sends the auth frame and waits for "ready". An
+// unauthorized or device_removed answer means this device is gone: its
+// state is wiped and ErrDeviceRemoved returned.
+func (c *Client) authenticate(ctx context.Context, conn Conn, token []byte) error {
+	b, err := wire.Encode(&wire.AuthFrame{Token: token})
+	if err != nil {
+		return err
+	}
+	if err := conn.Write(ctx, b); err != nil {
+		return ErrNetwork.with(err)
+	}
+	for {
+		b, err := conn.Read(ctx)
+		if err != nil {
+			return ErrNetwork.with(err)
+		}
+		f, err := wire.DecodeServerFrame(b)
+		if err != nil {
+			continue
+		}
+		switch f := f.(type) {
+		case *wire.ReadyFrame:
+			return nil
+		case *wire.ErrorFrame:
+			return c.connError(ctx, &f.Error)
+		}
+	}
+}
+
+// connError turns an error frame that is about the connection into the
+// error that ends it.
+func (c *Client) connError(ctx context.Context, e *wire.Error) error {
+	switch e.Code {
+	case wire.CodeUnauthorized, wire.CodeDeviceRemoved:
+		if err := c.wipe(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
+		return ErrDeviceRemoved.with(e)
+	}
+	return e
+}
+
+// readLoop handles frames until the connection breaks.
+func (c *Client) readLoop(ctx context.Context, lc *liveConn) error {
+	for {
+		b, err := lc.conn.Read(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return ErrNetwork.with(err)
+		}
+		lc.lastRead.Store(time.Now().UnixNano())
+		f, err := wire.DecodeServerFrame(b)
+		if err != nil {
+			continue // a frame type of a later relay
+		}
+		switch f := f.(type) {
+		case *wire.EnvelopesFrame:
+			acks, err := c.receive(ctx, f.Envelopes)
+			if err != nil {
+				return err
+			}
+			for len(acks) > 0 {
+				n := min(len(acks), wire.MaxAckSeqs)
+				b, err := wire.Encode(&wire.AckFrame{Seqs: acks[:n]})
+				if err != nil {
+					return err
+				}
+				if err := lc.write(ctx, b); err != nil {
+					return ErrNetwork.with(err)
+				}
+				acks = acks[n:]
+			}
+		case *wire.SentFrame:
+			if err := c.onSent(ctx, lc, f.ID); err != nil {
+				return err
+			}
+		case *wire.ErrorFrame:
+			if f.ID != "" {
+				if err := c.onSendError(lc, f.ID, &f.Error); err != nil {
+					return err
+				}
+				continue
+			}
+			switch f.Code {
+			case wire.CodeUnauthorized, wire.CodeDeviceRemoved, wire.CodeGoingAway:
+				return c.connError(ctx, &f.Error)
+			}
+		case *wire.KeysLowFrame:
+			c.startTopUp(f.Count)
+		}
+	}
+}
+
+// startTopUp uploads prekeys in the background, one top-up at a time.
+func (c *Client) startTopUp(have int) {
+	c.mu.Lock()
+	if c.topping {
+		c.mu.Unlock()
+		return
+	}
+	c.topping = true
+	c.mu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = c.topUpPreKeys(ctx, have)
+		c.mu.Lock()
+		c.topping = false
+		c.mu.Unlock()
+	}()
+}
+
+// flusher sends the outbox while lc lives: on every wake, and when a
+// backed-off item is due.
+func (c *Client) flusher(ctx context.Context, lc *liveConn) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.kick:
+		case <-timer.C:
+		}
+		next, err := c.flush(ctx, lc)
+		if err != nil {
+			lc.conn.Close() // the read loop ends and the connection is redone
+			return
+		}
+		timer.Stop()
+		if !next.IsZero() {
+			timer.Reset(max(time.Until(next), time.Millisecond))
+		} else {
+			timer.Reset(time.Hour)
+		}
+	}
+}
+
+// pinger probes the connection; one silent for two intervals is closed so
+// that Connect makes a new one.
+func (c *Client) pinger(ctx context.Context, lc *liveConn) {
+	t := time.NewTicker(c.cfg.PingInterval)
+	defer t.Stop()
+	ping, _ := wire.Encode(&wire.PingFrame{ID: "p"})
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if time.Since(time.Unix(0, lc.lastRead.Load())) > 2*c.cfg.PingInterval {
+			lc.conn.Close()
+			return
+		}
+		if err := lc.write(ctx, ping); err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"sambung/wire"
+)
+
+// Content is the plaintext inside every Signal ciphertext the client
+// sends: a text, a receipt or a typing indicator. To the relay they are
+// the same: padded to a multiple of paddingBlock bytes and encrypted per
+// device.
+//
+// A device's own other devices get the same Content as the recipient (a
+// "sync" copy); they know it for one because the sender is their own
+// person, and To names the conversation.
+type Content struct {
+	// V is contentVersion; a content of a later version is refused with
+	// ErrBadContent rather than misread.
+	V    int    `json:"v"`
+	Kind string `json:"kind"` // KindText, KindReceipt, KindTyping
+	// ID is the sender's id of this content; for a text it is the message
+	// id, the same on every device of both people.
+	ID string `json:"id"`
+	// TS is the sender's clock in Unix milliseconds; it orders the
+	// conversation.
+	TS int64 `json:"ts"`
+	// To is the person the content was sent to: the conversation, for the
+	// sender's own other devices.
+	To      string          `json:"to"`
+	Text    string          `json:"text,omitempty"`
+	Receipt *ReceiptContent `json:"receipt,omitempty"`
+	Typing  bool            `json:"typing,omitempty"`
+}
+
+// ReceiptContent says that messages reached a status on the receiving
+// device: StatusDelivered or StatusRead.
+type ReceiptContent struct {
+	Status Status   `json:"status"`
+	IDs    []string `json:"ids"`
+}
+
+// Content kinds.
+const (
+	KindText    = "text"
+	KindReceipt = "receipt"
+	KindTyping  = "typing"
+)
+
+const (
+	// contentVersion is the version of the Content encoding written here.
+	contentVersion = 1
+
+	// paddingBlock is Signal's padding unit: plaintexts are padded to a
+	// multiple of 160 bytes (a 0x80 byte, then zeros), so the ciphertext's
+	// length says little about the text and a receipt looks like a short
+	// text.
+	paddingBlock = 160
+	paddingMark  = 0x80
+
+	// MaxTextSize caps a message text in bytes: 64 KiB is a long letter,
+	// and keeps a padded, encrypted copy per device far under the relay's
+	// 256 KiB envelope cap.
+	MaxTextSize = 64 << 10
+
+	// maxContentSize caps a decoded plaintext: a maximal text in JSON with
+	// every byte escaped (\u00XX is 6 bytes) plus the other fields.
+	maxContentSize = 6*MaxTextSize + 4096
+
+	// maxReceiptIDs caps the ids one receipt names: a relay push window is
+	// 256 envelopes, and a read receipt after a long absence covers at most
+	// what MarkRead marks at once (maxMarkRead).
+	maxReceiptIDs = 1024
+
+	// maxIDLen caps a content id, as the relay caps envelope ids.
+	maxIDLen = wire.MaxEnvelopeID
+)
+
+// errContent is wrapped in ErrBadContent with the reason.
+var errContent = errors.New("content")
+
+func badContent(format string, args ...any) error {
+	return ErrBadContent.with(fmt.Errorf("%w: "+format, append([]any{errContent}, args...)...))
+}
+
+// validID accepts what the client itself generates and nothing that could
+// break a storage key: 1 to maxIDLen of a-z A-Z 0-9 - _.
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > maxIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// encodeContent returns the padded plaintext of c.
+func encodeContent(c *Content) ([]byte, error) {
+	c.V = contentVersion
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	n := (len(b)/paddingBlock + 1) * paddingBlock // always at least one pad byte
+	out := make([]byte, n)
+	copy(out, b)
+	out[len(b)] = paddingMark
+	return out, nil
+}
+
+// decodeContent strips the padding of a plaintext and decodes and checks
+// its Content. Every failure is ErrBadContent.
+func decodeContent(b []byte) (*Content, error) {
+	if len(b) > maxContentSize+paddingBlock {
+		return nil, badContent("%d bytes is too long", len(b))
+	}
+	end := len(b)
+	for end > 0 && b[end-1] == 0 {
+		end--
+	}
+	if end == 0 || b[end-1] != paddingMark {
+		return nil, badContent("padding")
+	}
+	b = b[:end-1]
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	var c Content
+	if err := d.Decode(&c); err != nil {
+		return nil, badContent("not a content object")
+	}
+	if d.More() {
+		return nil, badContent("trailing data")
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// validate checks the fields a receiver relies on.
+func (c *Content) validate() error {
+	if c.V != contentVersion {
+		return badContent("version %d", c.V)
+	}
+	if !validID(c.ID) {
+		return badContent("id")
+	}
+	if c.TS <= 0 || c.TS > maxTimestamp {
+		return badContent("timestamp")
+	}
+	if !wire.ValidPersonID(c.To) {
+		return badContent("to")
+	}
+	switch c.Kind {
+	case KindText:
+		if len(c.Text) > MaxTextSize {
+			return badContent("text of %d bytes", len(c.Text))
+		}
+		if c.Receipt != nil || c.Typing {
+			return badContent("text with other fields")
+		}
+	case KindReceipt:
+		r := c.Receipt
+		if r == nil || c.Text != "" || c.Typing {
+			return badContent("receipt")
+		}
+		if r.Status != StatusDelivered && r.Status != StatusRead {
+			return badContent("receipt status")
+		}
+		if len(r.IDs) == 0 || len(r.IDs) > maxReceiptIDs {
+			return badContent("receipt of %d ids", len(r.IDs))
+		}
+		for _, id := range r.IDs {
+			if !validID(id) {
+				return badContent("receipt id")
+			}
+		}
+	case KindTyping:
+		if c.Text != "" || c.Receipt != nil {
+			return badContent("typing")
+		}
+	default:
+		return badContent("kind")
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package client
+
+import "sync"
+
+// emitter delivers events to Config.OnEvent in order from one goroutine,
+// so a slow handler never holds the client's lock and a handler may call
+// the client.
+type emitter struct {
+	fn     func(Event)
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queue  []Event
+	closed bool
+}
+
+func newEmitter(fn func(Event)) *emitter {
+	e := &emitter{fn: fn}
+	e.cond = sync.NewCond(&e.mu)
+	if fn != nil {
+		go e.run()
+	}
+	return e
+}
+
+func (e *emitter) push(evs ...Event) {
+	if e.fn == nil || len(evs) == 0 {
+		return
+	}
+	e.mu.Lock()
+	if !e.closed {
+		e.queue = append(e.queue, evs...)
+		e.cond.Signal()
+	}
+	e.mu.Unlock()
+}
+
+// close stops delivery after the events already queued.
+func (e *emitter) close() {
+	e.mu.Lock()
+	e.closed = true
+	e.cond.Signal()
+	e.mu.Unlock()
+}
+
+func (e *emitter) run() {
+	for {
+		e.mu.Lock()
+		for len(e.queue) == 0 && !e.closed {
+			e.cond.Wait()
+		}
+		q := e.queue
+		e.queue = nil
+		done := e.closed
+		e.mu.Unlock()
+		for _, ev := range q {
+			e.fn(ev)
+		}
+		if done && len(q) == 0 {
+			return
+		}
+	}
+}

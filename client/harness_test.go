@@ -1,0 +1,307 @@
+//go:build !js
+
+package client_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sambung/client"
+	"sambung/client/native"
+	"sambung/relay"
+	"sambung/wire"
+)
+
+// codes is the relay's CodeSender in tests: it keeps the last code per
+// phone.
+type codes struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (c *codes) SendCode(_ context.Context, phone, code string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[phone] = code
+	return nil
+}
+
+func (c *codes) get(t *testing.T, phone string) string {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	code, ok := c.m[phone]
+	if !ok {
+		t.Fatalf("no code sent to %s", phone)
+	}
+	return code
+}
+
+// testRelay is a real relay (package relay, Badger in a temp dir) on a
+// loopback port that survives restarts, so clients reconnect to it.
+type testRelay struct {
+	t     *testing.T
+	dir   string
+	addr  string
+	codes *codes
+	srv   *relay.Server
+	hs    *http.Server
+	done  chan struct{}
+}
+
+func startRelay(t *testing.T) *testRelay {
+	t.Helper()
+	r := &testRelay{t: t, dir: t.TempDir(), codes: &codes{m: map[string]string{}}}
+	r.start()
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r *testRelay) start() {
+	r.t.Helper()
+	srv, err := relay.New(relay.Config{
+		DataDir:    r.dir,
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		CodeSender: r.codes,
+		// Cheap passwords and no rate limits: the tests are about the
+		// client, and the relay's own tests cover both.
+		Argon2:       relay.Argon2Params{Memory: 64, Time: 1, Threads: 1},
+		AuthRate:     relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		LookupRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		MemTableSize: 8 << 20,
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	addr := r.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	var ln net.Listener
+	for i := 0; ; i++ { // the old socket may linger a moment after a stop
+		ln, err = net.Listen("tcp", addr)
+		if err == nil || i == 50 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		srv.Close()
+		r.t.Fatal(err)
+	}
+	r.addr = ln.Addr().String()
+	r.srv = srv
+	r.hs = &http.Server{Handler: srv}
+	r.done = make(chan struct{})
+	go func() {
+		defer close(r.done)
+		r.hs.Serve(ln)
+	}()
+}
+
+func (r *testRelay) stop() {
+	if r.srv == nil {
+		return
+	}
+	r.hs.Close()
+	<-r.done
+	if err := r.srv.Close(); err != nil {
+		r.t.Error(err)
+	}
+	r.srv = nil
+}
+
+func (r *testRelay) restart() {
+	r.stop()
+	r.start()
+}
+
+func (r *testRelay) base() string { return "http://" + r.addr }
+
+// device is one client under test, with the events it got.
+type device struct {
+	t      *testing.T
+	c      *client.Client
+	r      *testRelay
+	mu     sync.Mutex
+	events []client.Event
+	cancel context.CancelFunc
+	done   chan error
+	dialer client.Dialer
+}
+
+type deviceOption func(*client.Config)
+
+// newDevice opens a client over st (a fresh MemoryStorage when nil).
+func newDevice(t *testing.T, r *testRelay, st client.Storage, opts ...deviceOption) *device {
+	t.Helper()
+	if st == nil {
+		st = client.NewMemoryStorage()
+	}
+	d := &device{t: t, r: r}
+	cfg := client.Config{
+		HTTP:         native.NewHTTP(r.base()),
+		Dialer:       native.NewDialer(r.base()),
+		Storage:      st,
+		DeviceName:   t.Name(),
+		MinBackoff:   20 * time.Millisecond,
+		MaxBackoff:   200 * time.Millisecond,
+		PingInterval: 5 * time.Second,
+		OnEvent: func(e client.Event) {
+			d.mu.Lock()
+			d.events = append(d.events, e)
+			d.mu.Unlock()
+		},
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	d.dialer = cfg.Dialer
+	c, err := client.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.c = c
+	t.Cleanup(d.close)
+	return d
+}
+
+// connect runs Connect in the background until close.
+func (d *device) connect() {
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	d.done = make(chan error, 1)
+	go func() { d.done <- d.c.Connect(ctx) }()
+}
+
+func (d *device) close() {
+	d.c.Close()
+	if d.done != nil {
+		d.cancel()
+		<-d.done
+		d.done = nil
+	}
+}
+
+var ctx = context.Background()
+
+// signUpPhone signs d up (or in) with a phone number.
+func (d *device) signUpPhone(phone string) {
+	d.t.Helper()
+	if err := d.c.RequestPhoneCode(ctx, phone); err != nil {
+		d.t.Fatal(err)
+	}
+	norm, err := wire.NormalizePhone(phone)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := d.c.VerifyPhone(ctx, phone, d.r.codes.get(d.t, norm)); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *device) signUpAccount(id string) {
+	d.t.Helper()
+	if err := d.c.SignUpAccount(ctx, id, "correct horse battery"); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *device) me() client.Profile {
+	d.t.Helper()
+	p, err := d.c.Me(ctx)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return p
+}
+
+func (d *device) send(to, text string) client.Message {
+	d.t.Helper()
+	m, err := d.c.Send(ctx, to, text)
+	if err != nil {
+		d.t.Fatalf("send %q: %v", text, err)
+	}
+	return m
+}
+
+func (d *device) history(conv string) []client.Message {
+	d.t.Helper()
+	h, err := d.c.History(ctx, conv, "", 500)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return h
+}
+
+// eventually polls cond until it holds, failing after a generous bound.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitText waits until conversation conv of d holds a message with text,
+// and returns it.
+func (d *device) waitText(conv, text string) client.Message {
+	d.t.Helper()
+	var got client.Message
+	eventually(d.t, "message "+text, func() bool {
+		for _, m := range d.history(conv) {
+			if m.Text == text {
+				got = m
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// waitStatus waits until message id of conv has status s on d.
+func (d *device) waitStatus(conv, id string, s client.Status) {
+	d.t.Helper()
+	eventually(d.t, "status "+string(s), func() bool {
+		for _, m := range d.history(conv) {
+			if m.ID == id {
+				return m.Status == s
+			}
+		}
+		return false
+	})
+}
+
+func (d *device) eventsOf(kind string) []client.Event {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []client.Event
+	for _, e := range d.events {
+		if e.EventType() == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if client.ErrorCode(err) != code {
+		t.Fatalf("got %v (code %q), want code %q", err, client.ErrorCode(err), code)
+	}
+}
+
+var _ = errors.Is
+var _ = strings.Contains

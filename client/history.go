@@ -1,0 +1,258 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+)
+
+const (
+	// defaultHistory and maxHistory bound one History page: a screenful,
+	// and a cap so one call cannot pull a whole archive across the bridge.
+	defaultHistory = 50
+	maxHistory     = 500
+)
+
+// storeMessage writes m with its id index and moves the conversation's
+// last message. It reports false, writing nothing, when the conversation
+// already has a message with m's id (a redelivery).
+func (t *tx) storeMessage(m *Message) (bool, error) {
+	_, dup, err := t.get(msgIDKey(m.ConversationID, m.ID))
+	if err != nil || dup {
+		return false, err
+	}
+	t.putJSON(msgKey(m.ConversationID, m.Order), m)
+	t.put(msgIDKey(m.ConversationID, m.ID), []byte(m.Order))
+	cr := t.editContact(m.ConversationID)
+	if cr == nil {
+		return false, t.err
+	}
+	if m.Order > cr.LastOrder {
+		cr.LastOrder = m.Order
+	}
+	if !m.Outgoing && m.Status != StatusRead {
+		t.put(unreadKey(m.ConversationID, m.Order), nil)
+		cr.Unread++
+	}
+	return true, nil
+}
+
+// message loads the message of conv with id; nil when there is none.
+func (t *tx) message(conv, id string) (*Message, error) {
+	order, ok, err := t.get(msgIDKey(conv, id))
+	if err != nil || !ok {
+		return nil, err
+	}
+	return t.messageAt(conv, string(order))
+}
+
+func (t *tx) messageAt(conv, order string) (*Message, error) {
+	b, ok, err := t.get(msgKey(conv, order))
+	if err != nil || !ok {
+		return nil, err
+	}
+	var m Message
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, ErrCorruptState.with(err)
+	}
+	return &m, nil
+}
+
+// advanceStatus moves outgoing messages of conv forward to status and
+// reports the ones that moved in a ReceiptEvent. Statuses never go back.
+func (t *tx) advanceStatus(conv string, ids []string, status Status) error {
+	var moved []string
+	for _, id := range ids {
+		m, err := t.message(conv, id)
+		if err != nil {
+			return err
+		}
+		if m == nil || !m.Outgoing || status.rank() <= m.Status.rank() {
+			continue
+		}
+		m.Status = status
+		t.putJSON(msgKey(conv, m.Order), m)
+		moved = append(moved, id)
+	}
+	if len(moved) > 0 {
+		t.emit(ReceiptEvent{Type: EventReceipt, ConversationID: conv, MessageIDs: moved, Status: status})
+	}
+	return nil
+}
+
+// markRead marks incoming messages of conv read: those with the given
+// ids, or (ids nil) every unread one up to order upTo ("" for all). It
+// returns the ids it marked.
+func (t *tx) markRead(conv string, ids []string, upTo string) ([]string, error) {
+	var orders []string
+	if ids != nil {
+		for _, id := range ids {
+			o, ok, err := t.get(msgIDKey(conv, id))
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				if _, unread, err := t.get(unreadKey(conv, string(o))); err != nil {
+					return nil, err
+				} else if unread {
+					orders = append(orders, string(o))
+				}
+			}
+		}
+	} else {
+		prefix := prefixUnread + conv + "/"
+		kvs, err := t.c.cfg.Storage.Scan(t.ctx, prefix, "", 0, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, kv := range kvs {
+			o := strings.TrimPrefix(kv.Key, prefix)
+			if upTo != "" && o > upTo {
+				break
+			}
+			orders = append(orders, o)
+		}
+	}
+	var marked []string
+	for _, o := range orders {
+		m, err := t.messageAt(conv, o)
+		if err != nil {
+			return nil, err
+		}
+		t.del(unreadKey(conv, o))
+		if m == nil {
+			continue
+		}
+		m.Status = StatusRead
+		t.putJSON(msgKey(conv, o), m)
+		marked = append(marked, m.ID)
+	}
+	if len(marked) > 0 {
+		cr := t.editContact(conv)
+		if cr == nil {
+			return nil, t.err
+		}
+		cr.Unread = max(0, cr.Unread-len(marked))
+		t.emit(ReceiptEvent{Type: EventReceipt, ConversationID: conv, MessageIDs: marked, Status: StatusRead},
+			ConversationEvent{Type: EventConversations})
+	}
+	return marked, nil
+}
+
+// MarkRead marks the incoming messages of a conversation read, up to and
+// including the message upTo ("" for all of them), and sends the sender a
+// read receipt (and this person's other devices a copy, so they clear
+// their unread count too).
+func (c *Client) MarkRead(ctx context.Context, conversationID, upTo string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.signedIn(); err != nil {
+		return err
+	}
+	t := c.newTx(ctx)
+	order := ""
+	if upTo != "" {
+		m, err := t.message(conversationID, upTo)
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			return ErrUnknownMessage
+		}
+		order = m.Order
+	}
+	ids, err := t.markRead(conversationID, nil, order)
+	if err != nil {
+		return err
+	}
+	if err := t.enqueueReceipts(conversationID, StatusRead, ids); err != nil {
+		return err
+	}
+	if err := t.commit(); err != nil {
+		return err
+	}
+	c.wake()
+	return nil
+}
+
+// History returns up to limit messages of a conversation, oldest first,
+// that come before before (a message id or an Order; "" for the newest).
+func (c *Client) History(ctx context.Context, conversationID, before string, limit int) ([]Message, error) {
+	if limit <= 0 {
+		limit = defaultHistory
+	}
+	limit = min(limit, maxHistory)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.signedIn(); err != nil {
+		return nil, err
+	}
+	t := c.newTx(ctx)
+	prefix := prefixMsg + conversationID + "/"
+	start := ""
+	if before != "" {
+		o, ok, err := t.get(msgIDKey(conversationID, before))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			start = prefix + string(o)
+		} else {
+			start = prefix + before
+		}
+	}
+	kvs, err := c.cfg.Storage.Scan(ctx, prefix, start, limit, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Message, len(kvs))
+	for i, kv := range kvs {
+		if err := json.Unmarshal(kv.Value, &out[len(kvs)-1-i]); err != nil {
+			return nil, ErrCorruptState.with(err)
+		}
+	}
+	return out, nil
+}
+
+// Conversations lists the conversations that have messages, newest first,
+// with their unread counts and last message.
+func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.signedIn(); err != nil {
+		return nil, err
+	}
+	kvs, err := c.cfg.Storage.Scan(ctx, prefixContact, "", 0, false)
+	if err != nil {
+		return nil, err
+	}
+	t := c.newTx(ctx)
+	out := []Conversation{}
+	orders := map[string]string{}
+	for _, kv := range kvs {
+		var cr contactRecord
+		if err := json.Unmarshal(kv.Value, &cr); err != nil {
+			return nil, ErrCorruptState.with(err)
+		}
+		if cr.LastOrder == "" {
+			continue
+		}
+		last, err := t.messageAt(cr.PersonID, cr.LastOrder)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Conversation{
+			ID:              cr.PersonID,
+			Title:           cr.title(),
+			Kind:            cr.Kind,
+			Identities:      nonNil(cr.Identities),
+			Unread:          cr.Unread,
+			Last:            last,
+			IdentityChanged: cr.identityChanged(),
+		})
+		orders[cr.PersonID] = cr.LastOrder
+	}
+	sort.SliceStable(out, func(i, j int) bool { return orders[out[i].ID] > orders[out[j].ID] })
+	return out, nil
+}

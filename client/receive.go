@@ -1,0 +1,181 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"sambung/crypto"
+	"sambung/wire"
+)
+
+// receive decrypts and stores a batch of envelopes in one commit, with the
+// session records they advanced and the delivery receipts they call for,
+// and returns the seqs to acknowledge. Only after it returns does the
+// relay hear of them, so a crash loses nothing; a redelivery is dropped
+// by envelope (seen/) and by message id.
+//
+// An envelope that does not decrypt is stored as an undecryptable
+// placeholder and acknowledged: one bad envelope must not wedge the
+// mailbox. Its failed decryption changed no state.
+func (c *Client) receive(ctx context.Context, envs []wire.Envelope) ([]uint64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.signedIn(); err != nil {
+		return nil, err
+	}
+	t := c.newTx(ctx)
+	r := &receiving{t: t, delivered: map[string][]string{}}
+	acks := make([]uint64, 0, len(envs))
+	for i := range envs {
+		e := &envs[i]
+		acks = append(acks, e.Seq)
+		if err := r.envelope(e); err != nil {
+			t.discard()
+			return nil, err
+		}
+	}
+	for person, ids := range r.delivered {
+		if err := t.enqueueReceipts(person, StatusDelivered, ids); err != nil {
+			t.discard()
+			return nil, err
+		}
+	}
+	if err := t.commit(); err != nil {
+		return nil, err
+	}
+	if len(r.delivered) > 0 {
+		c.wake()
+	}
+	return acks, nil
+}
+
+// receiving is the state of one receive batch.
+type receiving struct {
+	t *tx
+	// delivered holds, per sender, the ids of texts stored in this batch:
+	// each sender gets one delivery receipt for them.
+	delivered map[string][]string
+}
+
+// envelope handles one envelope. Errors are storage errors only.
+func (r *receiving) envelope(e *wire.Envelope) error {
+	t := r.t
+	me := t.c.acct.PersonID
+	if !wire.ValidPersonID(e.From) || e.FromDevice == 0 || !validID(e.ID) {
+		return nil // the relay never sends these; nothing to key it by
+	}
+	seen := seenKey(e.From, e.FromDevice, e.ID)
+	if _, ok, err := t.get(seen); err != nil || ok {
+		return err
+	}
+	t.put(seen, []byte(strconv.FormatInt(t.c.nowMillis(), 10)))
+	if e.From == me && e.FromDevice == t.c.acct.DeviceID {
+		return nil
+	}
+	addr := crypto.Address{Name: e.From, DeviceID: e.FromDevice}
+	var pt []byte
+	err := crypto.ErrInvalidMessage
+	if e.Type >= 0 && e.Type <= 255 {
+		pt, err = crypto.Decrypt(t.store(), addr, crypto.MessageType(e.Type), e.Body, t.c.cfg.Rand)
+	}
+	if t.err != nil {
+		return t.err
+	}
+	if errors.Is(err, crypto.ErrDuplicateMessage) {
+		return nil // decrypted and stored before
+	}
+	if err != nil {
+		return r.placeholder(e)
+	}
+	ct, err := decodeContent(pt)
+	if err != nil {
+		return r.placeholder(e)
+	}
+	if e.From == me {
+		return r.fromSelf(e, ct)
+	}
+	return r.fromPeer(e, ct)
+}
+
+// fromPeer handles content a contact sent.
+func (r *receiving) fromPeer(e *wire.Envelope, ct *Content) error {
+	t := r.t
+	conv := e.From
+	switch ct.Kind {
+	case KindText:
+		m := &Message{
+			ID: ct.ID, ConversationID: conv, From: e.From, Text: ct.Text,
+			SentAt: ct.TS, Order: orderKey(ct.TS, ct.ID), Status: StatusDelivered,
+		}
+		stored, err := t.storeMessage(m)
+		if err != nil || !stored {
+			return err
+		}
+		r.delivered[conv] = append(r.delivered[conv], ct.ID)
+		t.emit(MessageEvent{Type: EventMessage, Message: *m}, ConversationEvent{Type: EventConversations})
+	case KindReceipt:
+		return t.advanceStatus(conv, ct.Receipt.IDs, ct.Receipt.Status)
+	case KindTyping:
+		t.emit(TypingEvent{Type: EventTyping, ConversationID: conv, Typing: ct.Typing})
+	}
+	return nil
+}
+
+// fromSelf handles a copy of what another device of this person sent.
+func (r *receiving) fromSelf(e *wire.Envelope, ct *Content) error {
+	t := r.t
+	conv := ct.To
+	switch ct.Kind {
+	case KindText:
+		m := &Message{
+			ID: ct.ID, ConversationID: conv, From: e.From, Outgoing: true, Text: ct.Text,
+			SentAt: ct.TS, Order: orderKey(ct.TS, ct.ID), Status: StatusSent,
+		}
+		stored, err := t.storeMessage(m)
+		if err != nil || !stored {
+			return err
+		}
+		t.emit(MessageEvent{Type: EventMessage, Message: *m}, ConversationEvent{Type: EventConversations})
+	case KindReceipt:
+		// The other device showed these messages: they are read here too.
+		if ct.Receipt.Status == StatusRead {
+			_, err := t.markRead(conv, ct.Receipt.IDs, "")
+			return err
+		}
+	}
+	return nil
+}
+
+// placeholder stores a visible "could not decrypt" entry for e.
+func (r *receiving) placeholder(e *wire.Envelope) error {
+	t := r.t
+	me := t.c.acct.PersonID
+	conv, outgoing := e.From, false
+	if e.From == me {
+		if !wire.ValidPersonID(e.Dest) {
+			return nil
+		}
+		conv, outgoing = e.Dest, true
+	}
+	ts := e.TS
+	if ts <= 0 || ts > maxTimestamp {
+		ts = e.ServerTS
+	}
+	if ts <= 0 || ts > maxTimestamp {
+		ts = t.c.nowMillis()
+	}
+	m := &Message{
+		ID: e.ID, ConversationID: conv, From: e.From, Outgoing: outgoing,
+		SentAt: ts, Order: orderKey(ts, e.ID), Status: StatusDelivered, Undecryptable: true,
+	}
+	if outgoing {
+		m.Status = StatusSent
+	}
+	stored, err := t.storeMessage(m)
+	if err != nil || !stored {
+		return err
+	}
+	t.emit(MessageEvent{Type: EventMessage, Message: *m}, ConversationEvent{Type: EventConversations})
+	return nil
+}

@@ -1,0 +1,162 @@
+package client
+
+import (
+	"fmt"
+
+	"sambung/crypto"
+)
+
+// cryptoStore is the crypto.Store of one tx: reads come from the caches
+// and Storage, writes are staged in the tx and reach Storage with the
+// message they belong to.
+type cryptoStore struct{ t *tx }
+
+var _ crypto.Store = cryptoStore{}
+
+func (t *tx) store() cryptoStore { return cryptoStore{t} }
+
+// fail records the first storage error; the tx will not commit.
+func (s cryptoStore) fail(err error) error {
+	if s.t.err == nil {
+		s.t.err = err
+	}
+	return err
+}
+
+// IdentityKeyPair implements crypto.IdentityStore.
+func (s cryptoStore) IdentityKeyPair() *crypto.PrivateKey { return s.t.c.identity }
+
+// LocalRegistrationID implements crypto.IdentityStore.
+func (s cryptoStore) LocalRegistrationID() uint32 {
+	if s.t.c.acct == nil {
+		return 0
+	}
+	return s.t.c.acct.RegistrationID
+}
+
+// TrustIdentity implements crypto.IdentityStore. It never refuses: the
+// protocol runs, and the contact is flagged instead. A key for a device
+// that is new or changed is accepted when it is this person's own device
+// or the first device list of the contact (trust on first use); otherwise
+// the contact is flagged identity-changed and user messages to them wait
+// for AcceptIdentity, as Signal does.
+func (s cryptoStore) TrustIdentity(addr crypto.Address, key crypto.PublicKey) error {
+	cr, err := s.t.contact(addr.Name)
+	if err != nil {
+		return s.fail(err)
+	}
+	d := cr.device(addr.DeviceID)
+	if d != nil && d.hasKey(key) {
+		return nil
+	}
+	accept := addr.Name == s.t.c.acct.PersonID || !cr.Known || s.t.trustAll[addr.Name]
+	before := cr.identityChanged()
+	cr = s.t.editContact(addr.Name)
+	cr.setDevice(addr.DeviceID, key, accept)
+	if !before && cr.identityChanged() {
+		s.t.emit(IdentityChangedEvent{Type: EventIdentityChanged, ConversationID: addr.Name},
+			ConversationEvent{Type: EventConversations})
+	}
+	return nil
+}
+
+// SaveIdentity implements crypto.IdentityStore: the key is accepted.
+func (s cryptoStore) SaveIdentity(addr crypto.Address, key crypto.PublicKey) error {
+	cr := s.t.editContact(addr.Name)
+	if cr == nil {
+		return s.fail(s.t.err)
+	}
+	cr.setDevice(addr.DeviceID, key, true)
+	return nil
+}
+
+// LoadPreKey implements crypto.PreKeyStore.
+func (s cryptoStore) LoadPreKey(id uint32) (*crypto.PrivateKey, error) {
+	return s.loadKey(preKeyKey(id), "one-time prekey", id)
+}
+
+// RemovePreKey implements crypto.PreKeyStore.
+func (s cryptoStore) RemovePreKey(id uint32) error {
+	s.t.del(preKeyKey(id))
+	return nil
+}
+
+// LoadSignedPreKey implements crypto.SignedPreKeyStore.
+func (s cryptoStore) LoadSignedPreKey(id uint32) (*crypto.PrivateKey, error) {
+	if k := s.t.c.signed[id]; k != nil {
+		return k, nil
+	}
+	k, err := s.loadKey(signedKey(id), "signed prekey", id)
+	if err == nil {
+		s.t.c.signed[id] = k
+	}
+	return k, err
+}
+
+func (s cryptoStore) loadKey(key, what string, id uint32) (*crypto.PrivateKey, error) {
+	b, ok, err := s.t.get(key)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %s %d", crypto.ErrUnknownPreKey, what, id)
+	}
+	k, err := crypto.NewPrivateKey(b)
+	if err != nil {
+		return nil, ErrCorruptState.with(err)
+	}
+	return k, nil
+}
+
+// LoadSession implements crypto.SessionStore from the cache, else from
+// Storage (and caches it).
+func (s cryptoStore) LoadSession(addr crypto.Address) (*crypto.SessionRecord, error) {
+	t := s.t
+	t.touched[addr] = true
+	if r := t.fresh[addr]; r != nil {
+		return r, nil
+	}
+	if r := t.c.sessions[addr]; r != nil {
+		return r, nil
+	}
+	b, ok, err := t.get(sessionKey(addr))
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	r := new(crypto.SessionRecord)
+	if err := r.UnmarshalBinary(b); err != nil {
+		return nil, s.fail(ErrCorruptState.with(err))
+	}
+	t.c.sessions[addr] = r
+	return r, nil
+}
+
+// StoreSession implements crypto.SessionStore: the record is written when
+// the tx commits.
+func (s cryptoStore) StoreSession(addr crypto.Address, r *crypto.SessionRecord) error {
+	t := s.t
+	t.touched[addr] = true
+	t.dirty[addr] = true
+	if t.c.sessions[addr] != r {
+		t.fresh[addr] = r
+	}
+	return nil
+}
+
+// dropSession deletes the session with addr (a removed device).
+func (t *tx) dropSession(addr crypto.Address) {
+	t.del(sessionKey(addr))
+	delete(t.dirty, addr)
+	delete(t.fresh, addr)
+	t.touched[addr] = true
+	t.after = append(t.after, func() { delete(t.c.sessions, addr) })
+}
+
+// hasSession reports whether Encrypt can use the session with addr.
+func (t *tx) hasSession(addr crypto.Address) (bool, error) {
+	r, err := t.store().LoadSession(addr)
+	return r.HasCurrentSession(), err
+}
