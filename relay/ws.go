@@ -24,6 +24,9 @@ const (
 	// read): a few dozen small messages, or about 1 MiB of large ones.
 	pushBatch = 64
 	pushBytes = 1 << 20
+	// closeGrace is how long a closing peer gets to answer the close
+	// frame: many round trips on any real network.
+	closeGrace = time.Second
 )
 
 // conn is one authenticated websocket.
@@ -86,7 +89,19 @@ func closeWith(ws *websocket.Conn, code wire.Code, status websocket.StatusCode) 
 	if b, err := wire.Encode(&wire.ErrorFrame{Error: *wire.NewError(code)}); err == nil {
 		ws.Write(ctx, websocket.MessageText, b)
 	}
-	ws.Close(status, string(code))
+	// Close waits up to 5 s for the peer's close frame; a peer that does
+	// not answer within closeGrace is cut off, so shutdown stays quick.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ws.Close(status, string(code))
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
+		ws.CloseNow()
+		<-done
+	}
 }
 
 func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {

@@ -1,0 +1,162 @@
+//go:build !js
+
+// Command sambung-relay runs the Sambung relay: the HTTP API, the websocket
+// and the web page on one port, with its data in a Badger directory.
+//
+// Every flag has an environment variable equivalent (SAMBUNG_ plus the flag
+// name in capitals, dashes as underscores); a flag given on the command line
+// wins. It logs "listening addr=HOST:PORT" once it accepts connections, and
+// on SIGINT or SIGTERM stops accepting, closes websockets with going_away,
+// flushes the mailbox writer and closes Badger before it exits.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"sambung/relay"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "sambung-relay:", err)
+		os.Exit(1)
+	}
+}
+
+// shutdownTimeout bounds how long in-flight HTTP requests get on shutdown.
+const shutdownTimeout = 10 * time.Second
+
+// run is the relay's whole life: it returns when ctx ends and everything is
+// flushed and closed. ready, if set, learns the address it listens on.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready func(addr string)) error {
+	fl := flag.NewFlagSet("sambung-relay", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	str := func(name, def, usage string) *string {
+		if v := getenv(envName(name)); v != "" {
+			def = v
+		}
+		return fl.String(name, def, usage+" (env "+envName(name)+")")
+	}
+	num := func(name string, def int, usage string) *int {
+		v := fl.Int(name, def, usage+" (env "+envName(name)+")")
+		if e := getenv(envName(name)); e != "" {
+			fl.Set(name, e)
+		}
+		return v
+	}
+	addr := str("addr", ":8080", "listen address")
+	data := str("data", "./data", "Badger data directory")
+	web := str("web", "web/dist", "directory of the web page; a placeholder page if it does not exist")
+	logLevel := str("log-level", "info", "debug, info, warn or error")
+	sender := str("otp-sender", "log", "how one-time codes are sent: log (development) or webhook")
+	webhook := str("otp-webhook", "", "URL the webhook sender POSTs {phone, code} to")
+	lookups := num("lookups-per-minute", 30, "lookups per person per minute")
+	lookupBurst := num("lookup-burst", 10, "lookup burst per person")
+	auths := num("auth-per-minute", 20, "code requests and sign-ins per client IP per minute")
+	authBurst := num("auth-burst", 10, "sign-in burst per client IP")
+	frames := num("frames-per-second", 200, "websocket frames per connection per second")
+	frameBurst := num("frame-burst", 400, "websocket frame burst per connection")
+	maxDepth := num("max-depth", 10_000, "envelopes a mailbox holds at most")
+	conns := num("conns-per-device", 2, "websockets per device at most")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("bad -log-level %q", *logLevel)
+	}
+	handler := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	log := slog.New(handler)
+
+	cfg := relay.Config{
+		DataDir:           *data,
+		Logger:            log,
+		LookupRate:        relay.Rate{Count: *lookups, Per: time.Minute, Burst: *lookupBurst},
+		AuthRate:          relay.Rate{Count: *auths, Per: time.Minute, Burst: *authBurst},
+		FrameRate:         relay.Rate{Count: *frames, Per: time.Second, Burst: *frameBurst},
+		MaxDepth:          *maxDepth,
+		MaxConnsPerDevice: *conns,
+	}
+	for _, r := range []relay.Rate{cfg.LookupRate, cfg.AuthRate, cfg.FrameRate} {
+		if r.Count <= 0 || r.Burst <= 0 {
+			return errors.New("rates and bursts must be positive")
+		}
+	}
+	switch *sender {
+	case "log":
+		cfg.CodeSender = relay.LogSender{Logger: log}
+	case "webhook":
+		if *webhook == "" {
+			return errors.New("-otp-sender webhook needs -otp-webhook URL")
+		}
+		cfg.CodeSender = relay.WebhookSender{URL: *webhook}
+	default:
+		return fmt.Errorf("bad -otp-sender %q: log or webhook", *sender)
+	}
+	if st, err := os.Stat(*web); err == nil && st.IsDir() {
+		cfg.Static = os.DirFS(*web)
+	} else {
+		log.Warn("no web page directory; serving a placeholder", "web", *web)
+	}
+
+	srv, err := relay.New(cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "data", *data, "otp_sender", *sender)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		srv.Close()
+		return err
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	if err := srv.Close(); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// envName is the environment variable of a flag: -otp-sender is
+// SAMBUNG_OTP_SENDER.
+func envName(flag string) string {
+	return "SAMBUNG_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
