@@ -113,7 +113,11 @@ func (c *Client) Send(ctx context.Context, address, text string) (Message, error
 	if err != nil {
 		return Message{}, err
 	}
-	ts := c.nowMillis()
+	// Timestamps strictly increase on a device, so a burst of messages
+	// keeps its order in every history (the id only breaks ties between
+	// senders).
+	ts := max(c.nowMillis(), c.lastTS+1)
+	c.lastTS = ts
 	m := Message{
 		ID: id, ConversationID: person, From: a.PersonID, Outgoing: true, Text: text,
 		SentAt: ts, Order: orderKey(ts, id), Status: StatusPending,

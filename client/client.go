@@ -37,6 +37,7 @@ type Client struct {
 	stop     context.CancelFunc // ends Connect
 	topping  bool               // a prekey top-up is under way
 	reqSeq   uint64             // request ids of typing sends
+	lastTS   int64              // the last message timestamp sent
 
 	kick   chan struct{} // wakes the outbox flusher
 	events *emitter

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"sambung/client"
+	"sambung/client/native"
+	"sambung/crypto"
 )
 
 // TestChatBothKinds: a phone user and an account user sign up, find each
@@ -69,5 +71,167 @@ func TestChatBothKinds(t *testing.T) {
 		if ah[i].ID != bh[i].ID || ah[i].Order != bh[i].Order {
 			t.Fatalf("message %d differs: %+v vs %+v", i, ah[i], bh[i])
 		}
+	}
+}
+
+// pair signs up a phone user and an account user, connects both and has
+// them find each other.
+func pair(t *testing.T, r *testRelay) (alice, bob *device, a, b string) {
+	t.Helper()
+	alice = newDevice(t, r, nil)
+	alice.signUpPhone("+6281111111111")
+	bob = newDevice(t, r, nil)
+	bob.signUpAccount("bob")
+	alice.connect()
+	bob.connect()
+	return alice, bob, alice.me().PersonID, bob.me().PersonID
+}
+
+// TestSafetyNumbersMatch: both sides show the same 60 digits, and the
+// scannable forms match each other.
+func TestSafetyNumbersMatch(t *testing.T) {
+	r := startRelay(t)
+	alice, bob, a, b := pair(t, r)
+	m := alice.send("account:bob", "ping")
+	bob.waitText(a, "ping")
+	alice.waitStatus(b, m.ID, client.StatusDelivered)
+	sa, err := alice.c.SafetyNumber(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := bob.c.SafetyNumber(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sa.Displayable) != 60 || sa.Displayable != sb.Displayable {
+		t.Fatalf("safety numbers differ: %s vs %s", sa.Displayable, sb.Displayable)
+	}
+	if ok, err := crypto.CompareScannable(sa.Scannable, sb.Scannable); err != nil || !ok {
+		t.Fatalf("scannable forms do not match: %v %v", ok, err)
+	}
+	if _, err := alice.c.SafetyNumber(ctx, a); client.ErrorCode(err) != "unknown_conversation" {
+		t.Fatalf("safety number with oneself: %v", err)
+	}
+}
+
+// TestOutboxSurvivesRestart: a message sent while offline is in the
+// outbox on disk; a new client over the same directory sends it after
+// connecting.
+func TestOutboxSurvivesRestart(t *testing.T) {
+	r := startRelay(t)
+	dir := t.TempDir()
+	fs, err := native.OpenFileStorage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := newDevice(t, r, fs)
+	alice.signUpPhone("+6281111111111")
+	bob := newDevice(t, r, nil)
+	bob.signUpAccount("bob")
+	bob.connect()
+	a, b := alice.me().PersonID, bob.me().PersonID
+	if _, err := alice.c.Lookup(ctx, "account:bob"); err != nil {
+		t.Fatal(err)
+	}
+	m := alice.send(b, "sent while offline")
+	alice.close()
+	if err := fs.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	fs2, err := native.OpenFileStorage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs2.Close()
+	alice2 := newDevice(t, r, fs2)
+	if p := alice2.me(); p.PersonID != a {
+		t.Fatalf("after restart: %+v", p)
+	}
+	h := alice2.history(b)
+	if len(h) != 1 || h[0].ID != m.ID || h[0].Status != client.StatusPending {
+		t.Fatalf("history after restart: %+v", h)
+	}
+	alice2.connect()
+	bob.waitText(a, "sent while offline")
+	alice2.waitStatus(b, m.ID, client.StatusDelivered)
+	// The session survived too: a reply decrypts on the restarted client.
+	bob.send(a, "welcome back")
+	alice2.waitText(b, "welcome back")
+}
+
+// TestRetryAfterRelayDown: the relay goes away; a message sent meanwhile
+// waits in the outbox and goes out when the relay is back on the same
+// data.
+func TestRetryAfterRelayDown(t *testing.T) {
+	r := startRelay(t)
+	alice, bob, a, b := pair(t, r)
+	first := alice.send("account:bob", "before")
+	bob.waitText(a, "before")
+	alice.waitStatus(b, first.ID, client.StatusDelivered)
+
+	r.stop()
+	m := alice.send(b, "during")
+	eventually(t, "alice offline", func() bool {
+		for _, e := range alice.eventsOf(client.EventStatus) {
+			if e.(client.StatusEvent).State == client.StateOffline {
+				return true
+			}
+		}
+		return false
+	})
+	if h := alice.history(b); h[len(h)-1].Status != client.StatusPending {
+		t.Fatalf("message sent while down: %+v", h[len(h)-1])
+	}
+	r.start()
+	bob.waitText(a, "during")
+	alice.waitStatus(b, m.ID, client.StatusDelivered)
+}
+
+// TestRedeliveryShownOnce: the recipient stores envelopes but its acks
+// never reach the relay (the connection drops first), so the relay pushes
+// them again; each message shows once and its receipt still arrives.
+func TestRedeliveryShownOnce(t *testing.T) {
+	r := startRelay(t)
+	alice := newDevice(t, r, nil)
+	alice.signUpPhone("+6281111111111")
+	drop := &ackDropper{Dialer: native.NewDialer(r.base())}
+	drop.arm(true)
+	bob := newDevice(t, r, nil, func(c *client.Config) { c.Dialer = drop })
+	bob.signUpAccount("bob")
+	alice.connect()
+	a, b := alice.me().PersonID, bob.me().PersonID
+	var sent []client.Message
+	for i := 0; i < 3; i++ {
+		sent = append(sent, alice.send("account:bob", "m"+string(rune('0'+i))))
+	}
+	bob.connect()
+	eventually(t, "three messages at bob", func() bool { return len(bob.history(a)) == 3 })
+	eventually(t, "two dropped acks", func() bool { return drop.drops() >= 2 })
+	drop.arm(false)
+	for _, m := range sent {
+		alice.waitStatus(b, m.ID, client.StatusDelivered)
+	}
+	h := bob.history(a)
+	if len(h) != 3 {
+		t.Fatalf("bob shows %d messages", len(h))
+	}
+	for i, m := range h {
+		if m.ID != sent[i].ID {
+			t.Fatalf("message %d: %s, want %s", i, m.ID, sent[i].ID)
+		}
+	}
+	n := 0
+	for _, e := range bob.eventsOf(client.EventMessage) {
+		if e.(client.MessageEvent).Message.ConversationID == a {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Fatalf("%d message events for 3 messages", n)
+	}
+	convs, _ := bob.c.Conversations(ctx)
+	if len(convs) != 1 || convs[0].Unread != 3 {
+		t.Fatalf("conversations: %+v", convs)
 	}
 }

@@ -77,6 +77,9 @@ func (r *testRelay) start() {
 		AuthRate:     relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		LookupRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		MemTableSize: 8 << 20,
+		// A second device of a person asks for a code right after the
+		// first.
+		CodeResend: time.Millisecond,
 	})
 	if err != nil {
 		r.t.Fatal(err)
@@ -303,5 +306,55 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
-var _ = errors.Is
-var _ = strings.Contains
+// ackDropper is a Dialer whose connections, while armed, close instead of
+// sending an ack frame: the client stored the envelopes, but the relay
+// never hears of it, as after a crash between the two.
+type ackDropper struct {
+	client.Dialer
+	mu      sync.Mutex
+	armed   bool
+	dropped int
+}
+
+func (a *ackDropper) Dial(ctx context.Context) (client.Conn, error) {
+	c, err := a.Dialer.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &ackDropConn{Conn: c, a: a}, nil
+}
+
+func (a *ackDropper) arm(on bool) {
+	a.mu.Lock()
+	a.armed = on
+	a.mu.Unlock()
+}
+
+func (a *ackDropper) drops() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.dropped
+}
+
+type ackDropConn struct {
+	client.Conn
+	a *ackDropper
+}
+
+var errDropped = errors.New("ack dropped by the test")
+
+func (c *ackDropConn) Write(ctx context.Context, frame []byte) error {
+	c.a.mu.Lock()
+	drop := c.a.armed && strings.HasPrefix(string(frame), `{"type":"ack"`)
+	if drop {
+		c.a.dropped++
+	}
+	c.a.mu.Unlock()
+	if drop {
+		c.Conn.Close()
+		return errDropped
+	}
+	return c.Conn.Write(ctx, frame)
+}
+
+func timeout() <-chan time.Time { return time.After(15 * time.Second) }

@@ -1,0 +1,216 @@
+//go:build !js
+
+package client_test
+
+import (
+	"errors"
+	"testing"
+
+	"sambung/client"
+)
+
+// TestSecondDevice: a person with two devices. The device that sends
+// gives the other a sync copy; the peer's messages and receipts reach
+// both; reading on one device clears the unread count on the other.
+func TestSecondDevice(t *testing.T) {
+	r := startRelay(t)
+	alice1 := newDevice(t, r, nil)
+	alice1.signUpPhone("+6281111111111")
+	alice2 := newDevice(t, r, nil)
+	alice2.signUpPhone("+6281111111111")
+	bob := newDevice(t, r, nil)
+	bob.signUpAccount("bob")
+	for _, d := range []*device{alice1, alice2, bob} {
+		d.connect()
+	}
+	a, b := alice1.me().PersonID, bob.me().PersonID
+	if p := alice2.me(); p.PersonID != a || p.DeviceID == alice1.me().DeviceID {
+		t.Fatalf("second device: %+v", p)
+	}
+
+	m := alice1.send("account:bob", "from the phone")
+	bob.waitText(a, "from the phone")
+	sync := alice2.waitText(b, "from the phone")
+	if !sync.Outgoing || sync.ID != m.ID || sync.Order != m.Order {
+		t.Fatalf("sync copy: %+v, sent %+v", sync, m)
+	}
+	// Bob's delivery receipt reaches both of Alice's devices.
+	alice1.waitStatus(b, m.ID, client.StatusDelivered)
+	alice2.waitStatus(b, m.ID, client.StatusDelivered)
+
+	reply := bob.send(a, "to both")
+	alice1.waitText(b, "to both")
+	alice2.waitText(b, "to both")
+
+	if err := alice2.c.MarkRead(ctx, b, reply.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitStatus(a, reply.ID, client.StatusRead)
+	alice1.waitStatus(b, reply.ID, client.StatusRead)
+	convs, err := alice1.c.Conversations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 1 || convs[0].Unread != 0 {
+		t.Fatalf("alice1 conversations after reading on alice2: %+v", convs)
+	}
+	// Two devices of one person never flag each other as a changed
+	// identity.
+	if convs[0].IdentityChanged {
+		t.Fatal("contact flagged")
+	}
+
+	devs, err := alice2.c.Devices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(devs) != 2 {
+		t.Fatalf("devices: %+v", devs)
+	}
+}
+
+// TestIdentityChange: Bob signs in on a new device, whose key Alice has
+// never seen. Alice's next message waits, she is told, and Send refuses
+// until she accepts; then both of Bob's devices get it, and the safety
+// numbers agree again.
+func TestIdentityChange(t *testing.T) {
+	r := startRelay(t)
+	alice, bob, a, b := pair(t, r)
+	first := alice.send("account:bob", "first")
+	bob.waitText(a, "first")
+	alice.waitStatus(b, first.ID, client.StatusDelivered)
+	before, err := alice.c.SafetyNumber(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	bob2 := newDevice(t, r, nil)
+	if err := bob2.c.SignInAccount(ctx, "bob", "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	bob2.connect()
+
+	waiting := alice.send(b, "after bob's new device")
+	eventually(t, "identity change event", func() bool { return len(alice.eventsOf(client.EventIdentityChanged)) > 0 })
+	if ev := alice.eventsOf(client.EventIdentityChanged)[0].(client.IdentityChangedEvent); ev.ConversationID != b {
+		t.Fatalf("event for %s", ev.ConversationID)
+	}
+	convs, _ := alice.c.Conversations(ctx)
+	if len(convs) != 1 || !convs[0].IdentityChanged {
+		t.Fatalf("conversation not flagged: %+v", convs)
+	}
+	_, err = alice.c.Send(ctx, b, "refused")
+	if !errors.Is(err, client.ErrIdentityChanged) || client.ErrorCode(err) != "identity_changed" {
+		t.Fatalf("send to changed identity: %v", err)
+	}
+	changed, err := alice.c.SafetyNumber(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.Displayable == before.Displayable {
+		t.Fatal("safety number did not change with a new device")
+	}
+	if h := alice.history(b); h[len(h)-1].ID != waiting.ID || h[len(h)-1].Status != client.StatusPending {
+		t.Fatalf("waiting message: %+v", h[len(h)-1])
+	}
+
+	if err := alice.c.AcceptIdentity(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitText(a, "after bob's new device")
+	bob2.waitText(a, "after bob's new device")
+	alice.waitStatus(b, waiting.ID, client.StatusDelivered)
+	alice.send(b, "accepted")
+	bob2.waitText(a, "accepted")
+
+	// Once each knows the other's devices, all three agree.
+	bob.send(a, "from bob1")
+	bob2.send(a, "from bob2")
+	alice.waitText(b, "from bob1")
+	alice.waitText(b, "from bob2")
+	sa, _ := alice.c.SafetyNumber(ctx, b)
+	for i, d := range []*device{bob, bob2} {
+		s, err := d.c.SafetyNumber(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Displayable != sa.Displayable {
+			t.Fatalf("bob device %d: %s, alice: %s", i+1, s.Displayable, sa.Displayable)
+		}
+	}
+}
+
+// TestRemoveDevice: a person removes their other device; that device is
+// told at once, forgets everything and stops; messages then go only to
+// the remaining device.
+func TestRemoveDevice(t *testing.T) {
+	r := startRelay(t)
+	alice, bob, a, b := pair(t, r)
+	bob2 := newDevice(t, r, nil)
+	if err := bob2.c.SignInAccount(ctx, "bob", "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	bob2.connect()
+	m := alice.send("account:bob", "to both devices")
+	bob.waitText(a, "to both devices")
+	bob2.waitText(a, "to both devices")
+	alice.waitStatus(b, m.ID, client.StatusDelivered)
+
+	if err := bob.c.RemoveDevice(ctx, bob2.me().DeviceID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-bob2.done:
+		if !errors.Is(err, client.ErrDeviceRemoved) {
+			t.Fatalf("removed device's Connect returned %v", err)
+		}
+		bob2.done = nil
+	case <-timeout():
+		t.Fatal("removed device still connected")
+	}
+	if p := bob2.me(); p.SignedIn {
+		t.Fatalf("removed device still signed in: %+v", p)
+	}
+	if _, err := bob2.c.Conversations(ctx); !errors.Is(err, client.ErrNotSignedIn) {
+		t.Fatalf("removed device's history: %v", err)
+	}
+	devs, err := bob.c.Devices(ctx)
+	if err != nil || len(devs) != 1 || !devs[0].Current {
+		t.Fatalf("devices after removal: %+v %v", devs, err)
+	}
+
+	// Alice's stale device list heals through device_mismatch.
+	after := alice.send(b, "after removal")
+	bob.waitText(a, "after removal")
+	alice.waitStatus(b, after.ID, client.StatusDelivered)
+
+	if err := bob.c.SignOut(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := bob.me(); p.SignedIn {
+		t.Fatal("still signed in after SignOut")
+	}
+}
+
+// TestTyping: typing indicators reach the peer and are not stored.
+func TestTyping(t *testing.T) {
+	r := startRelay(t)
+	alice, bob, a, b := pair(t, r)
+	m := alice.send("account:bob", "hi")
+	bob.waitText(a, "hi")
+	alice.waitStatus(b, m.ID, client.StatusDelivered)
+	if err := bob.c.Typing(ctx, a, true); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "typing event", func() bool {
+		for _, e := range alice.eventsOf(client.EventTyping) {
+			if te := e.(client.TypingEvent); te.ConversationID == b && te.Typing {
+				return true
+			}
+		}
+		return false
+	})
+	if n := len(alice.history(b)); n != 1 {
+		t.Fatalf("typing stored: %d messages", n)
+	}
+}
