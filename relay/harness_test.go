@@ -241,6 +241,22 @@ func keys(t *testing.T, n int) wire.DeviceKeys {
 	return k
 }
 
+// keysWithSigner is keys(t, 0) plus a function that makes further signed
+// prekeys under the same identity key.
+func keysWithSigner(t *testing.T) (wire.DeviceKeys, func(id uint32) wire.SignedPreKey) {
+	t.Helper()
+	ik, _ := crypto.GenerateKey(rand.Reader)
+	sign := func(id uint32) wire.SignedPreKey {
+		spk, _ := crypto.GenerateKey(rand.Reader)
+		sig, err := ik.Sign(rand.Reader, spk.PublicKey().Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return wire.SignedPreKey{ID: id, PublicKey: spk.PublicKey().Bytes(), Signature: sig}
+	}
+	return wire.DeviceKeys{RegistrationID: 1, IdentityKey: ik.PublicKey().Bytes(), SignedPreKey: sign(1)}, sign
+}
+
 // signUpPhone signs a device in by phone, reading the code from the log.
 func (r *testRelay) signUpPhone(phone string, prekeys int) wire.Session {
 	r.t.Helper()

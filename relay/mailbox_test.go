@@ -140,15 +140,15 @@ func TestDeviceSets(t *testing.T) {
 	// Missing Bob's device 2 and Alice's own device 2.
 	e := a.sendTo(bob1.PersonID, []uint32{1}, nil, "m", "x").(*wire.ErrorFrame)
 	if e.Code != wire.CodeDeviceMismatch ||
-		!slices.Equal(e.Missing, []wire.DeviceRef{{bob1.PersonID, 2}, {alice1.PersonID, 2}}) || e.Stale != nil ||
-		!slices.EqualFunc(e.Devices, []wire.PersonDevices{{bob1.PersonID, []uint32{1, 2}}, {alice1.PersonID, []uint32{1, 2}}},
+		!slices.Equal(e.Missing, []wire.DeviceRef{ref(bob1.PersonID, 2), ref(alice1.PersonID, 2)}) || e.Stale != nil ||
+		!slices.EqualFunc(e.Devices, []wire.PersonDevices{{Person: bob1.PersonID, Devices: []uint32{1, 2}}, {Person: alice1.PersonID, Devices: []uint32{1, 2}}},
 			func(x, y wire.PersonDevices) bool { return x.Person == y.Person && slices.Equal(x.Devices, y.Devices) }) {
 		t.Fatalf("missing: %+v", e)
 	}
 	// A device that never existed, and the sender's own device.
 	e = a.sendTo(bob1.PersonID, []uint32{1, 2, 7}, []uint32{1, 2}, "m", "x").(*wire.ErrorFrame)
 	if e.Code != wire.CodeDeviceMismatch || e.Missing != nil ||
-		!slices.Equal(e.Stale, []wire.DeviceRef{{bob1.PersonID, 7}, {alice1.PersonID, 1}}) {
+		!slices.Equal(e.Stale, []wire.DeviceRef{ref(bob1.PersonID, 7), ref(alice1.PersonID, 1)}) {
 		t.Fatalf("stale: %+v", e)
 	}
 	e = a.sendTo("aaaaaaaaaaaaaaaaaaaaaaaaaa", []uint32{1}, []uint32{2}, "m", "x").(*wire.ErrorFrame)
@@ -186,7 +186,7 @@ func TestDeviceSets(t *testing.T) {
 		t.Fatalf("removed device's mailbox holds %d", d)
 	}
 	e = a.sendTo(bob1.PersonID, []uint32{1, 2}, []uint32{2}, "m2", "x").(*wire.ErrorFrame)
-	if e.Code != wire.CodeDeviceMismatch || !slices.Equal(e.Stale, []wire.DeviceRef{{bob1.PersonID, 2}}) {
+	if e.Code != wire.CodeDeviceMismatch || !slices.Equal(e.Stale, []wire.DeviceRef{ref(bob1.PersonID, 2)}) {
 		t.Fatalf("removed device: %+v", e)
 	}
 	r.wantCode(wire.CodeUnknownDevice, "DELETE", "/v1/me/devices/2", bob1.Token, nil)
@@ -291,4 +291,8 @@ func TestGracefulShutdown(t *testing.T) {
 	if envs := r.dial(bob).receive(20); envs[19].ID != "19" {
 		t.Fatalf("%+v", envs[19])
 	}
+}
+
+func ref(person string, device uint32) wire.DeviceRef {
+	return wire.DeviceRef{Person: person, Device: device}
 }

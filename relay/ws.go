@@ -121,6 +121,9 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 	defer cancel()
 
 	d, err := s.wsAuth(ctx, ws)
+	if errors.Is(err, errAuthTimedOut) {
+		return nil
+	}
 	if err != nil {
 		closeWith(ws, s.toWire(err).Code, websocket.StatusPolicyViolation)
 		return nil
@@ -157,11 +160,20 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// wsAuth reads the first frame, which must authenticate the device.
+// errAuthTimedOut means wsAuth has already closed the connection.
+var errAuthTimedOut = errors.New("relay: websocket auth timed out")
+
+// wsAuth reads the first frame, which must authenticate the device. The
+// timeout closes the socket itself: a read whose context expires would cut
+// the connection before the error frame could be sent.
 func (s *Server) wsAuth(ctx context.Context, ws *websocket.Conn) (device, error) {
-	actx, cancel := context.WithTimeout(ctx, s.cfg.AuthTimeout)
-	defer cancel()
-	_, data, err := ws.Read(actx)
+	timer := time.AfterFunc(s.cfg.AuthTimeout, func() {
+		closeWith(ws, wire.CodeAuthRequired, websocket.StatusPolicyViolation)
+	})
+	_, data, err := ws.Read(ctx)
+	if !timer.Stop() {
+		return device{}, errAuthTimedOut
+	}
 	if err != nil {
 		return device{}, wire.NewError(wire.CodeAuthRequired)
 	}
