@@ -61,7 +61,7 @@ func (h *codeLog) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-func (h *codeLog) code(t *testing.T, phone string) string {
+func (h *codeLog) code(t testing.TB, phone string) string {
 	t.Helper()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -92,7 +92,7 @@ func (c *clock) advance(d time.Duration) {
 
 // testRelay is a real relay on a loopback port over a real Badger dir.
 type testRelay struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	cfg   Config
 	srv   *Server
@@ -101,7 +101,7 @@ type testRelay struct {
 	clock *clock
 }
 
-func startRelay(t *testing.T, tweak ...func(*Config)) *testRelay {
+func startRelay(t testing.TB, tweak ...func(*Config)) *testRelay {
 	t.Helper()
 	r := &testRelay{t: t, dir: t.TempDir(), log: &codeLog{codes: map[string]string{}}, clock: &clock{}}
 	r.cfg = Config{
@@ -221,7 +221,7 @@ func (r *testRelay) wantCode(code wire.Code, method, path string, token []byte, 
 
 // keys makes a device's key material the way a client does: an identity
 // key, a signed prekey with a real XEdDSA signature, n one-time prekeys.
-func keys(t *testing.T, n int) wire.DeviceKeys {
+func keys(t testing.TB, n int) wire.DeviceKeys {
 	t.Helper()
 	ik, _ := crypto.GenerateKey(rand.Reader)
 	spk, _ := crypto.GenerateKey(rand.Reader)
@@ -243,7 +243,7 @@ func keys(t *testing.T, n int) wire.DeviceKeys {
 
 // keysWithSigner is keys(t, 0) plus a function that makes further signed
 // prekeys under the same identity key.
-func keysWithSigner(t *testing.T) (wire.DeviceKeys, func(id uint32) wire.SignedPreKey) {
+func keysWithSigner(t testing.TB) (wire.DeviceKeys, func(id uint32) wire.SignedPreKey) {
 	t.Helper()
 	ik, _ := crypto.GenerateKey(rand.Reader)
 	sign := func(id uint32) wire.SignedPreKey {
@@ -284,7 +284,7 @@ func (r *testRelay) signInAccount(id, pw string, prekeys int) wire.Session {
 
 // wsClient is a real websocket client of the relay.
 type wsClient struct {
-	t  *testing.T
+	t  testing.TB
 	c  *websocket.Conn
 	id string // next request id
 	n  int
@@ -467,7 +467,7 @@ func (w *wsClient) quiet(d time.Duration) {
 }
 
 // closeStatus reads until the relay closes and returns the status and reason.
-func closeStatus(t *testing.T, c *websocket.Conn) (websocket.StatusCode, string) {
+func closeStatus(t testing.TB, c *websocket.Conn) (websocket.StatusCode, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -1,0 +1,550 @@
+//go:build !js
+
+package crashtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sambung/wire"
+)
+
+// The load. Each sender is one device sending one-envelope messages to the
+// recipients in turn, keeping up to window sends unacknowledged (the relay
+// answers a connection's sends in order, each after its commit). The relay
+// is killed once killAfter sends are acknowledged; by then the senders have
+// sent a fraction of perSender each, so sends are in flight at the kill.
+const (
+	numSenders    = 16
+	numRecipients = 4
+	window        = 8
+	perSender     = 4000
+	killAfter     = 3000
+	// phaseTimeout bounds one phase; it runs in a few seconds here.
+	phaseTimeout = 60 * time.Second
+)
+
+// sender is one sending device and what became of its sends.
+type sender struct {
+	idx  int
+	sess wire.Session
+
+	mu      sync.Mutex
+	pending map[string]message // written, no answer yet
+	acked   map[string]message // answered with sent
+	errs    []string
+}
+
+func newSenders(t *testing.T, addr string, n int) []*sender {
+	ss := make([]*sender, n)
+	for i := range ss {
+		ss[i] = &sender{
+			idx:     i,
+			sess:    signUp(t, addr, fmt.Sprintf("sender%02d", i)),
+			pending: map[string]message{},
+			acked:   map[string]message{},
+		}
+	}
+	return ss
+}
+
+func signUpRecipients(t *testing.T, addr string, n int) []wire.Session {
+	rs := make([]wire.Session, n)
+	for i := range rs {
+		rs[i] = signUp(t, addr, fmt.Sprintf("recipient%02d", i))
+	}
+	return rs
+}
+
+// load sends until the relay dies (or perSender messages are answered).
+// A send whose sent frame arrived is acked; every other written send stays
+// pending: the relay may or may not have committed it.
+func (s *sender) load(ctx context.Context, addr string, rcpts []wire.Session, ackedTotal *atomic.Int64) error {
+	c, err := dial(ctx, addr, s.sess)
+	if err != nil {
+		return err
+	}
+	defer c.ws.CloseNow()
+	slots := make(chan struct{}, window)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			f, err := c.read(ctx)
+			if err != nil {
+				return
+			}
+			s.mu.Lock()
+			switch f := f.(type) {
+			case *wire.SentFrame:
+				m, ok := s.pending[f.ID]
+				switch {
+				case !ok:
+					s.errs = append(s.errs, "sent for an unknown id "+f.ID)
+				case f.Duplicates != 0:
+					s.errs = append(s.errs, fmt.Sprintf("first send of %s counted %d duplicates", f.ID, f.Duplicates))
+				}
+				delete(s.pending, f.ID)
+				s.acked[f.ID] = m
+				ackedTotal.Add(1)
+			case *wire.ErrorFrame:
+				// All or nothing: a refused send stored nothing.
+				s.errs = append(s.errs, fmt.Sprintf("send %s: %s: %s", f.ID, f.Code, f.Message))
+				delete(s.pending, f.ID)
+			default:
+				s.mu.Unlock()
+				continue
+			}
+			s.mu.Unlock()
+			<-slots
+		}
+	}()
+	for i := 0; i < perSender; i++ {
+		select {
+		case slots <- struct{}{}:
+		case <-done:
+			return nil
+		}
+		m := message{id: fmt.Sprintf("s%02d-%05d", s.idx, i), recipient: (s.idx + i) % len(rcpts)}
+		s.mu.Lock()
+		s.pending[m.id] = m
+		s.mu.Unlock()
+		if err := c.write(ctx, sendFrame(m, rcpts[m.recipient])); err != nil {
+			break // the relay is gone; the frame may have reached it
+		}
+	}
+	<-done
+	return nil
+}
+
+// resend is the client's outbox after a reconnect: every pending send goes
+// again with the same id, one at a time. It returns, per id, how many
+// duplicates the relay counted (1: it had committed the first try).
+func (s *sender) resend(ctx context.Context, addr string, rcpts []wire.Session) (map[string]int, error) {
+	c, err := dial(ctx, addr, s.sess)
+	if err != nil {
+		return nil, err
+	}
+	defer c.ws.CloseNow()
+	ids := make([]string, 0, len(s.pending))
+	for id := range s.pending {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	dups := map[string]int{}
+	for _, id := range ids {
+		m := s.pending[id]
+		if err := c.write(ctx, sendFrame(m, rcpts[m.recipient])); err != nil {
+			return nil, err
+		}
+	answer:
+		for {
+			f, err := c.read(ctx)
+			if err != nil {
+				return nil, err
+			}
+			switch f := f.(type) {
+			case *wire.SentFrame:
+				if f.ID != id {
+					return nil, fmt.Errorf("resend %s answered for %s", id, f.ID)
+				}
+				dups[id] = f.Duplicates
+				break answer
+			case *wire.ErrorFrame:
+				return nil, fmt.Errorf("resend %s: %s: %s", id, f.Code, f.Message)
+			}
+		}
+	}
+	return dups, nil
+}
+
+// runLoad runs every sender until the relay is killed once killAfter sends
+// are acknowledged, and waits for them all.
+func runLoad(t *testing.T, ctx context.Context, p *relayProc, ss []*sender, rcpts []wire.Session) {
+	var ackedTotal atomic.Int64
+	t0 := time.Now()
+	defer func() { t.Logf("TIMING load %s", time.Since(t0)) }()
+	var wg sync.WaitGroup
+	for _, s := range ss {
+		wg.Go(func() {
+			if err := s.load(ctx, p.addr, rcpts, &ackedTotal); err != nil {
+				t.Errorf("sender %d: %v", s.idx, err)
+			}
+		})
+	}
+	for ackedTotal.Load() < killAfter && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("only %d sends acknowledged before the timeout", ackedTotal.Load())
+	}
+	p.kill()
+	wg.Wait()
+	inFlight := 0
+	for _, s := range ss {
+		for _, e := range s.errs {
+			t.Errorf("sender %d: %s", s.idx, e)
+		}
+		inFlight += len(s.pending)
+	}
+	if inFlight == 0 {
+		t.Fatal("nothing was in flight at the kill: the load was not mid-way")
+	}
+}
+
+// drain connects as s, takes the whole mailbox acking every frame, and
+// returns once the acks are durable: the relay handles a connection's
+// frames in order and acks only after their commit, so its pong to a ping
+// sent after them means they are on disk.
+func drain(ctx context.Context, addr string, s wire.Session) ([]wire.Envelope, error) {
+	c, err := dial(ctx, addr, s)
+	if err != nil {
+		return nil, err
+	}
+	defer c.ws.CloseNow()
+	var got []wire.Envelope
+	var last uint64
+	drained := false
+	for {
+		f, err := c.read(ctx)
+		if err != nil {
+			return got, err
+		}
+		switch f := f.(type) {
+		case *wire.EnvelopesFrame:
+			seqs := make([]uint64, len(f.Envelopes))
+			for i, e := range f.Envelopes {
+				if e.Seq <= last {
+					return got, fmt.Errorf("seq %d pushed after %d", e.Seq, last)
+				}
+				last = e.Seq
+				seqs[i] = e.Seq
+			}
+			got = append(got, f.Envelopes...)
+			if err := c.write(ctx, &wire.AckFrame{Seqs: seqs}); err != nil {
+				return got, err
+			}
+		case *wire.DrainedFrame:
+			drained = true
+			if err := c.write(ctx, &wire.PingFrame{ID: "drained"}); err != nil {
+				return got, err
+			}
+		case *wire.PongFrame:
+			if drained {
+				return got, nil
+			}
+		case *wire.ErrorFrame:
+			return got, fmt.Errorf("%s: %s", f.Code, f.Message)
+		}
+	}
+}
+
+// drainAll drains every recipient's mailbox, in parallel.
+func drainAll(t *testing.T, ctx context.Context, addr string, rcpts []wire.Session) [][]wire.Envelope {
+	out := make([][]wire.Envelope, len(rcpts))
+	var wg sync.WaitGroup
+	for i, r := range rcpts {
+		wg.Go(func() {
+			var err error
+			if out[i], err = drain(ctx, addr, r); err != nil {
+				t.Errorf("drain recipient %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return out
+}
+
+// sent is what the senders did, by recipient: the ids acknowledged and the
+// ids pending at the kill, with the sender's person of each id.
+type sent struct {
+	acked, pending []map[string]bool
+	from           map[string]string
+}
+
+func collect(ss []*sender, n int) sent {
+	out := sent{from: map[string]string{}}
+	for range n {
+		out.acked = append(out.acked, map[string]bool{})
+		out.pending = append(out.pending, map[string]bool{})
+	}
+	for _, s := range ss {
+		for id, m := range s.acked {
+			out.acked[m.recipient][id] = true
+			out.from[id] = s.sess.PersonID
+		}
+		for id, m := range s.pending {
+			out.pending[m.recipient][id] = true
+			out.from[id] = s.sess.PersonID
+		}
+	}
+	return out
+}
+
+// count tallies deliveries by id, failing on one that nobody sent, that came
+// from the wrong person or whose body is not what was sent.
+func count(t *testing.T, r int, s sent, deliveries ...[]wire.Envelope) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	for _, list := range deliveries {
+		for _, e := range list {
+			if !s.acked[r][e.ID] && !s.pending[r][e.ID] {
+				t.Errorf("recipient %d got %s, which nobody sent it", r, e.ID)
+			}
+			if e.From != s.from[e.ID] || !bytes.Equal(e.Body, bodyFor(e.ID)) {
+				t.Errorf("recipient %d got %s from %s with a body not as sent", r, e.ID, e.From)
+			}
+			n[e.ID]++
+		}
+	}
+	return n
+}
+
+// report logs a result line, and prints it in verbose mode so that it shows
+// in `go test -v` output as a plain line.
+func report(t *testing.T, format string, args ...any) {
+	t.Helper()
+	line := fmt.Sprintf(format, args...)
+	t.Log(line)
+	if testing.Verbose() {
+		fmt.Println(line)
+	}
+}
+
+// TestCrashRecipientsOffline kills the relay with SIGKILL while senders
+// send at full speed to recipients that are offline, so no delivery is in
+// flight at the kill, and checks that every acknowledged envelope reaches
+// its device exactly once, counted by id:
+//
+//  1. restart on the same directory; the recipients drain their mailboxes
+//     and ack. Every acked id must be there. Ids sent but unanswered at the
+//     kill may be there too (committed, but the sent frame died with the
+//     relay): reported, not failed.
+//  2. the senders resend every unanswered id, as a client's outbox does; the
+//     relay must count a duplicate for exactly the ids delivered in step 1,
+//     and store the others, which the recipients then drain.
+//  3. SIGKILL again after the acks are durable and restart: nothing may come
+//     back.
+//
+// lost counts acked ids never delivered; duplicated counts ids delivered
+// more than once. Both must be 0.
+func TestCrashRecipientsOffline(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), phaseTimeout)
+	defer cancel()
+	p := startRelay(t, dir)
+	rcpts := signUpRecipients(t, p.addr, numRecipients)
+	ss := newSenders(t, p.addr, numSenders)
+	runLoad(t, ctx, p, ss, rcpts)
+	s := collect(ss, numRecipients)
+
+	p = startRelay(t, dir)
+	t1 := time.Now()
+	first := drainAll(t, ctx, p.addr, rcpts)
+	t.Logf("TIMING drain1 %s", time.Since(t1))
+	dups := map[string]int{}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, snd := range ss {
+		wg.Go(func() {
+			d, err := snd.resend(ctx, p.addr, rcpts)
+			if err != nil {
+				t.Errorf("sender %d resend: %v", snd.idx, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for id, n := range d {
+				dups[id] = n
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("TIMING resend %s", time.Since(t1))
+	second := drainAll(t, ctx, p.addr, rcpts)
+	t.Logf("TIMING drain2 %s", time.Since(t1))
+	p.kill()
+	p = startRelay(t, dir)
+	third := drainAll(t, ctx, p.addr, rcpts)
+
+	var acked, delivered, lost, duplicated, pending, storedUnacked int
+	for r := range rcpts {
+		n := count(t, r, s, first[r], second[r], third[r])
+		for id := range s.acked[r] {
+			acked++
+			if n[id] == 0 {
+				lost++
+				t.Errorf("recipient %d: acked %s never delivered", r, id)
+			} else {
+				delivered++
+			}
+		}
+		for id, k := range n {
+			if k > 1 {
+				duplicated++
+				t.Errorf("recipient %d: %s delivered %d times", r, id, k)
+			}
+		}
+		inFirst := map[string]bool{}
+		for _, e := range first[r] {
+			inFirst[e.ID] = true
+		}
+		for id := range s.pending[r] {
+			pending++
+			if inFirst[id] {
+				storedUnacked++
+			}
+			if n[id] != 1 {
+				t.Errorf("recipient %d: %s, resent after the kill, delivered %d times", r, id, n[id])
+			}
+			if want := map[bool]int{true: 1}[inFirst[id]]; dups[id] != want {
+				t.Errorf("resend of %s counted %d duplicates, want %d (delivered before the resend: %v)", id, dups[id], want, inFirst[id])
+			}
+		}
+		if len(third[r]) != 0 {
+			t.Errorf("recipient %d: %d envelopes came back after their acks were durable", r, len(third[r]))
+		}
+	}
+	report(t, "crash, recipients offline: acked %d, delivered %d, lost %d, duplicated %d", acked, delivered, lost, duplicated)
+	report(t, "crash, recipients offline: %d sends unanswered at the kill: %d had been committed (delivered once; their resend counted as a duplicate), %d had not (stored by the resend)",
+		pending, storedUnacked, pending-storedUnacked)
+	if acked < killAfter {
+		t.Errorf("acked %d, want at least %d", acked, killAfter)
+	}
+}
+
+// liveRecipient is a device connected during the load: it acks every frame
+// and follows each ack with a ping, whose pong proves the ack durable.
+type liveRecipient struct {
+	got       []wire.Envelope // before the kill, in order
+	confirmed map[string]bool // ids whose ack the relay had committed
+	errs      []string
+}
+
+func (r *liveRecipient) run(ctx context.Context, c *client) {
+	defer c.ws.CloseNow()
+	acks := map[string][]string{}
+	var last uint64
+	for pings := 0; ; {
+		f, err := c.read(ctx)
+		if err != nil {
+			return
+		}
+		switch f := f.(type) {
+		case *wire.EnvelopesFrame:
+			seqs := make([]uint64, len(f.Envelopes))
+			ids := make([]string, len(f.Envelopes))
+			for i, e := range f.Envelopes {
+				if e.Seq <= last {
+					r.errs = append(r.errs, fmt.Sprintf("seq %d pushed after %d", e.Seq, last))
+				}
+				last = e.Seq
+				seqs[i], ids[i] = e.Seq, e.ID
+			}
+			r.got = append(r.got, f.Envelopes...)
+			pings++
+			ping := fmt.Sprint("ack", pings)
+			acks[ping] = ids
+			if c.write(ctx, &wire.AckFrame{Seqs: seqs}) != nil || c.write(ctx, &wire.PingFrame{ID: ping}) != nil {
+				return
+			}
+		case *wire.PongFrame:
+			for _, id := range acks[f.ID] {
+				r.confirmed[id] = true
+			}
+			delete(acks, f.ID)
+		case *wire.ErrorFrame:
+			r.errs = append(r.errs, fmt.Sprintf("%s: %s", f.Code, f.Message))
+		}
+	}
+}
+
+// TestCrashRecipientsOnline kills the relay with SIGKILL while the
+// recipients are connected, receiving and acking. An envelope pushed before
+// the kill whose device ack was not yet committed is pushed again after the
+// restart: delivery is at least once by design, and the client dedupes by
+// (from, fromDevice, id). The test reports those redeliveries separately and
+// fails on:
+//   - lost: an acked id never delivered, before or after the kill;
+//   - duplicated: an id pushed twice on one connection, or pushed again
+//     after the relay had confirmed its device ack durable.
+func TestCrashRecipientsOnline(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), phaseTimeout)
+	defer cancel()
+	p := startRelay(t, dir)
+	rcpts := signUpRecipients(t, p.addr, numRecipients)
+	ss := newSenders(t, p.addr, numSenders)
+	live := make([]*liveRecipient, len(rcpts))
+	var wg sync.WaitGroup
+	for i, r := range rcpts {
+		c, err := dial(ctx, p.addr, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		live[i] = &liveRecipient{confirmed: map[string]bool{}}
+		wg.Go(func() { live[i].run(ctx, c) })
+	}
+	runLoad(t, ctx, p, ss, rcpts)
+	wg.Wait()
+	s := collect(ss, numRecipients)
+
+	p = startRelay(t, dir)
+	after := drainAll(t, ctx, p.addr, rcpts)
+
+	var acked, delivered, lost, duplicated, redelivered, storedUnacked, beforeKill int
+	for r, lr := range live {
+		for _, e := range lr.errs {
+			t.Errorf("recipient %d: %s", r, e)
+		}
+		beforeKill += len(lr.got)
+		nb, na := count(t, r, s, lr.got), count(t, r, s, after[r])
+		for id := range s.acked[r] {
+			acked++
+			if nb[id]+na[id] == 0 {
+				lost++
+				t.Errorf("recipient %d: acked %s never delivered", r, id)
+			} else {
+				delivered++
+			}
+		}
+		for id := range s.pending[r] {
+			if nb[id]+na[id] > 0 {
+				storedUnacked++
+			}
+		}
+		for _, n := range []map[string]int{nb, na} {
+			for id, k := range n {
+				if k > 1 {
+					duplicated++
+					t.Errorf("recipient %d: %s pushed %d times on one connection", r, id, k)
+				}
+			}
+		}
+		for id := range nb {
+			if na[id] == 0 {
+				continue
+			}
+			if lr.confirmed[id] {
+				duplicated++
+				t.Errorf("recipient %d: %s pushed again after its ack was durable", r, id)
+			} else {
+				redelivered++
+			}
+		}
+	}
+	report(t, "crash, recipients online: acked %d, delivered %d, lost %d, duplicated %d", acked, delivered, lost, duplicated)
+	report(t, "crash, recipients online: %d pushed before the kill; %d pushed again after the restart because their device ack was in flight at the kill (at-least-once by design: the client dedupes by id); %d stored though their sent frame was lost in the kill",
+		beforeKill, redelivered, storedUnacked)
+	if acked < killAfter {
+		t.Errorf("acked %d, want at least %d", acked, killAfter)
+	}
+}
