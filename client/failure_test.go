@@ -1,0 +1,149 @@
+//go:build !js
+
+package client_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"sambung/client"
+	"sambung/client/native"
+	"sambung/wire"
+)
+
+// corrupter is a Dialer whose connections, while armed, flip a bit in the
+// body of every envelope the client sends: the relay stores ciphertext
+// that no longer authenticates.
+type corrupter struct {
+	client.Dialer
+	mu    sync.Mutex
+	armed bool
+}
+
+func (c *corrupter) Dial(ctx context.Context) (client.Conn, error) {
+	conn, err := c.Dialer.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &corruptConn{Conn: conn, c: c}, nil
+}
+
+type corruptConn struct {
+	client.Conn
+	c *corrupter
+}
+
+func (cc *corruptConn) Write(ctx context.Context, frame []byte) error {
+	cc.c.mu.Lock()
+	armed := cc.c.armed
+	cc.c.mu.Unlock()
+	if armed && strings.HasPrefix(string(frame), `{"type":"send"`) {
+		f, err := wire.DecodeClientFrame(frame)
+		if err != nil {
+			return err
+		}
+		s := f.(*wire.SendFrame)
+		for i := range s.Envelopes {
+			s.Envelopes[i].Body[len(s.Envelopes[i].Body)/2] ^= 1
+		}
+		if frame, err = wire.Encode(s); err != nil {
+			return err
+		}
+	}
+	return cc.Conn.Write(ctx, frame)
+}
+
+// TestUndecryptableDoesNotWedge: an envelope that does not decrypt shows
+// as a placeholder, is acknowledged, and the messages after it arrive.
+func TestUndecryptableDoesNotWedge(t *testing.T) {
+	r := startRelay(t)
+	st := client.NewMemoryStorage()
+	alice := newDevice(t, r, st)
+	alice.signUpPhone("+6281111111111")
+	bad := &corrupter{Dialer: native.NewDialer(r.base()), armed: true}
+	bob := newDevice(t, r, nil, func(c *client.Config) { c.Dialer = bad })
+	bob.signUpAccount("bob")
+	alice.connect()
+	bob.connect()
+	a, b := alice.me().PersonID, bob.me().PersonID
+
+	garbled := bob.send("phone:+6281111111111", "garbled")
+	eventually(t, "placeholder", func() bool { return len(alice.history(b)) == 1 })
+	h := alice.history(b)
+	if !h[0].Undecryptable || h[0].Text != "" || h[0].ID != garbled.ID {
+		t.Fatalf("placeholder: %+v", h[0])
+	}
+	bad.mu.Lock()
+	bad.armed = false
+	bad.mu.Unlock()
+	clear := bob.send(a, "clear")
+	alice.waitText(b, "clear")
+	bob.waitStatus(a, clear.ID, client.StatusDelivered)
+
+	// Both were acknowledged: a restarted client gets nothing again.
+	alice.close()
+	alice2 := newDevice(t, r, st)
+	alice2.connect()
+	check := bob.send(a, "check")
+	alice2.waitText(b, "check")
+	if h := alice2.history(b); len(h) != 3 {
+		t.Fatalf("after restart: %d messages: %+v", len(h), h)
+	}
+	if n := len(alice2.eventsOf(client.EventMessage)); n != 1 {
+		t.Fatalf("restarted client got %d message events, want 1", n)
+	}
+	bob.waitStatus(a, check.ID, client.StatusDelivered)
+}
+
+// TestPreKeyTopUp: lookups use up a device's one-time prekeys; when the
+// relay says they run low, the device uploads a new batch.
+func TestPreKeyTopUp(t *testing.T) {
+	r := startRelay(t)
+	st := client.NewMemoryStorage()
+	alice := newDevice(t, r, st)
+	alice.signUpPhone("+6281111111111")
+	bob := newDevice(t, r, nil)
+	bob.signUpAccount("bob")
+	alice.connect()
+
+	keyCount := func() int {
+		b, _, err := st.Get(ctx, "account")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var acct struct{ Token []byte }
+		if err := json.Unmarshal(b, &acct); err != nil {
+			t.Fatal(err)
+		}
+		var ks wire.KeyStatus
+		status, body, err := native.NewHTTP(r.base()).Do(ctx, "GET", wire.PathKeys, base64.StdEncoding.EncodeToString(acct.Token), nil)
+		if err != nil || status != 200 {
+			t.Fatalf("GET /v1/keys: %d %v", status, err)
+		}
+		if err := json.Unmarshal(body, &ks); err != nil {
+			t.Fatal(err)
+		}
+		return ks.OneTimePreKeys
+	}
+	if n := keyCount(); n != client.PreKeyBatch {
+		t.Fatalf("after sign-up: %d prekeys", n)
+	}
+	used := client.PreKeyBatch - wire.PreKeysLow + 1
+	for i := 0; i < used; i++ {
+		if _, err := bob.c.Lookup(ctx, "phone:+6281111111111"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "top-up", func() bool { return keyCount() >= client.PreKeyBatch })
+	// The new keys work: a new contact starts a session with one.
+	carol := newDevice(t, r, nil)
+	carol.signUpAccount("carol")
+	carol.connect()
+	m := carol.send("phone:+6281111111111", "hi from carol")
+	alice.waitText(carol.me().PersonID, "hi from carol")
+	carol.waitStatus(alice.me().PersonID, m.ID, client.StatusDelivered)
+}
