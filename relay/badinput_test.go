@@ -134,6 +134,7 @@ func TestBadHTTP(t *testing.T) {
 	r.wantCode(wire.CodeMethodNotAllowed, "GET", wire.PathAccountSignUp, nil, nil)
 	r.wantCode(wire.CodeMethodNotAllowed, "POST", "/", nil, nil)
 	r.wantCode(wire.CodeUnauthorized, "GET", wire.PathMe, nil, nil)
+	r.wantCode(wire.CodeBadRequest, "GET", wire.PathWebSocket, nil, nil)
 	r.wantCode(wire.CodeUnauthorized, "GET", wire.PathMe, make([]byte, 32), nil)
 	r.wantCode(wire.CodeUnauthorized, "GET", wire.PathMe, []byte("x"), nil)
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -109,6 +110,9 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 	defer s.conns.Done()
 	if s.closing.Load() {
 		return wire.NewError(wire.CodeGoingAway)
+	}
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		return wire.Errorf(wire.CodeBadRequest, "this endpoint is a websocket: send an Upgrade request")
 	}
 	// Accept checks that Origin matches Host, so a page elsewhere cannot
 	// open a socket with a user's browser.
