@@ -1,0 +1,379 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"syscall/js"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"sambung/client"
+)
+
+const (
+	// dbVersion is the IndexedDB schema version: one object store, so far
+	// never changed. Raising it runs onupgradeneeded.
+	dbVersion = 1
+	// storeName is the one object store: string keys, Uint8Array values.
+	storeName = "kv"
+	// durability asks the browser to flush a write transaction to disk
+	// before it reports completion. The client acknowledges an envelope to
+	// the relay only after Apply returns, and the relay then deletes it:
+	// with "relaxed", a power cut could lose a message both sides consider
+	// delivered.
+	durability = "strict"
+)
+
+// errBadKey reports a key that is not valid UTF-8: JavaScript strings
+// would silently replace the bad bytes, and two keys could become one.
+var errBadKey = errors.New("wasm: storage key is not valid UTF-8")
+
+// idbStorage is client.Storage over one IndexedDB object store.
+//
+// IndexedDB orders keys by UTF-16 code units, Go by UTF-8 bytes. The two
+// orders agree except between characters U+E000 to U+FFFF and characters
+// above U+FFFF; the client's keys are ASCII (person ids, addresses,
+// fixed-width numbers), so Scan returns what client.MemoryStorage would.
+type idbStorage struct {
+	db js.Value // IDBDatabase
+}
+
+var _ client.Storage = (*idbStorage)(nil)
+
+// openIDB opens (creating when new) the database name.
+func openIDB(ctx context.Context, name string) (*idbStorage, error) {
+	var req js.Value
+	if err := catch(func() { req = js.Global().Get("indexedDB").Call("open", name, dbVersion) }); err != nil {
+		return nil, storageError(err)
+	}
+	upgrade := js.FuncOf(func(_ js.Value, _ []js.Value) any {
+		db := req.Get("result")
+		if !db.Get("objectStoreNames").Call("contains", storeName).Bool() {
+			db.Call("createObjectStore", storeName)
+		}
+		return nil
+	})
+	req.Set("onupgradeneeded", upgrade)
+	db, err := awaitRequest(ctx, req)
+	req.Set("onupgradeneeded", js.Null())
+	upgrade.Release()
+	if err != nil {
+		return nil, storageError(err)
+	}
+	return &idbStorage{db: db}, nil
+}
+
+// close closes the database connection.
+func (s *idbStorage) close() { s.db.Call("close") }
+
+// storageError marks err as a browser storage failure (code "storage"),
+// leaving a context's end as it is.
+func storageError(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &wrapped{err, errStorage}
+}
+
+// wrapped is an error that unwraps to its cause and a sentinel.
+type wrapped struct{ cause, kind error }
+
+func (e *wrapped) Error() string   { return e.kind.Error() + ": " + e.cause.Error() }
+func (e *wrapped) Unwrap() []error { return []error{e.kind, e.cause} }
+
+// awaitRequest waits for an IDBRequest's success or error event.
+func awaitRequest(ctx context.Context, req js.Value) (js.Value, error) {
+	type settled struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan settled, 1)
+	onOK := js.FuncOf(func(_ js.Value, _ []js.Value) any {
+		ch <- settled{v: req.Get("result")}
+		return nil
+	})
+	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		// Handled here: without preventDefault the error would also abort
+		// the transaction, which reports it again.
+		arg(args, 0).Call("preventDefault")
+		ch <- settled{err: toError(req.Get("error"))}
+		return nil
+	})
+	req.Set("onsuccess", onOK)
+	req.Set("onerror", onErr)
+	release := func() {
+		req.Set("onsuccess", js.Null())
+		req.Set("onerror", js.Null())
+		onOK.Release()
+		onErr.Release()
+	}
+	select {
+	case s := <-ch:
+		release()
+		return s.v, s.err
+	case <-ctx.Done():
+		go func() { <-ch; release() }()
+		return js.Undefined(), ctx.Err()
+	}
+}
+
+// awaitTransaction waits for a transaction to complete, or for its error
+// or abort.
+func awaitTransaction(ctx context.Context, tx js.Value) error {
+	ch := make(chan error, 1)
+	onDone := js.FuncOf(func(_ js.Value, _ []js.Value) any {
+		ch <- nil
+		return nil
+	})
+	onFail := js.FuncOf(func(_ js.Value, _ []js.Value) any {
+		e := tx.Get("error")
+		if e.IsNull() {
+			ch <- errAborted
+		} else {
+			ch <- toError(e)
+		}
+		return nil
+	})
+	tx.Set("oncomplete", onDone)
+	tx.Set("onabort", onFail)
+	release := func() {
+		tx.Set("oncomplete", js.Null())
+		tx.Set("onabort", js.Null())
+		onDone.Release()
+		onFail.Release()
+	}
+	select {
+	case err := <-ch:
+		release()
+		return err
+	case <-ctx.Done():
+		// A transaction cannot be left half done: abort it, so that none
+		// of the batch is written, and wait for the abort to settle.
+		_ = catch(func() { tx.Call("abort") })
+		go func() { <-ch; release() }()
+		return ctx.Err()
+	}
+}
+
+var errAborted = errors.New("wasm: indexeddb transaction aborted")
+
+// transaction opens a transaction on the one store.
+func (s *idbStorage) transaction(mode string) (tx, store js.Value, err error) {
+	err = catch(func() {
+		opts := js.Global().Get("Object").New()
+		if mode == "readwrite" {
+			opts.Set("durability", durability)
+		}
+		tx = s.db.Call("transaction", storeName, mode, opts)
+		store = tx.Call("objectStore", storeName)
+	})
+	return tx, store, err
+}
+
+// Get implements client.Storage.
+func (s *idbStorage) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	if !utf8.ValidString(key) {
+		return nil, false, errBadKey
+	}
+	_, store, err := s.transaction("readonly")
+	if err != nil {
+		return nil, false, storageError(err)
+	}
+	var req js.Value
+	if err := catch(func() { req = store.Call("get", key) }); err != nil {
+		return nil, false, storageError(err)
+	}
+	v, err := awaitRequest(ctx, req)
+	if err != nil {
+		return nil, false, storageError(err)
+	}
+	if v.IsUndefined() {
+		return nil, false, nil
+	}
+	b, err := bytesFromJS(v)
+	if err != nil {
+		return nil, false, storageError(err)
+	}
+	return b, true, nil
+}
+
+// keyRange returns the IDBKeyRange of Scan's keys: those starting with
+// prefix, and after start (before it when reverse) when start is not "".
+// It returns ok false when no key can match. Bounds are compared with
+// indexedDB.cmp, in IndexedDB's own order.
+func keyRange(prefix, start string, reverse bool) (r js.Value, ok bool) {
+	cmp := func(a, b js.Value) int { return js.Global().Get("indexedDB").Call("cmp", a, b).Int() }
+	lower, lowerOpen := js.ValueOf(prefix), false
+	upper, hasUpper := prefixEnd(prefix)
+	upperOpen := true
+	if start != "" {
+		s := js.ValueOf(start)
+		if !reverse && cmp(s, lower) >= 0 {
+			lower, lowerOpen = s, true
+		}
+		if reverse && (!hasUpper || cmp(s, upper) <= 0) {
+			upper, hasUpper = s, true
+		}
+	}
+	kr := js.Global().Get("IDBKeyRange")
+	if !hasUpper {
+		if prefix == "" && start == "" {
+			return js.Undefined(), true
+		}
+		return kr.Call("lowerBound", lower, lowerOpen), true
+	}
+	if c := cmp(lower, upper); c > 0 || c == 0 && (lowerOpen || upperOpen) {
+		return js.Undefined(), false
+	}
+	return kr.Call("bound", lower, upper, lowerOpen, upperOpen), true
+}
+
+// prefixEnd returns, as a JavaScript string, the first key after every key
+// that starts with prefix, for an exclusive upper bound: prefix in UTF-16
+// with its last code unit raised by one (IndexedDB orders strings by code
+// unit). Trailing 0xFFFF units cannot be raised and are dropped first. It
+// returns false when no bound exists (prefix is empty or all 0xFFFF).
+func prefixEnd(prefix string) (js.Value, bool) {
+	units := utf16.Encode([]rune(prefix))
+	for len(units) > 0 && units[len(units)-1] == 0xFFFF {
+		units = units[:len(units)-1]
+	}
+	if len(units) == 0 {
+		return js.Undefined(), false
+	}
+	units[len(units)-1]++
+	codes := make([]any, len(units))
+	for i, u := range units {
+		codes[i] = int(u)
+	}
+	return js.Global().Get("String").Call("fromCharCode", codes...), true
+}
+
+// Scan implements client.Storage.
+func (s *idbStorage) Scan(ctx context.Context, prefix, start string, limit int, reverse bool) ([]client.KV, error) {
+	if !utf8.ValidString(prefix) || !utf8.ValidString(start) {
+		return nil, errBadKey
+	}
+	kr, ok := keyRange(prefix, start, reverse)
+	if !ok {
+		return nil, nil
+	}
+	_, store, err := s.transaction("readonly")
+	if err != nil {
+		return nil, storageError(err)
+	}
+	var out []client.KV
+	if reverse {
+		out, err = s.scanCursor(ctx, store, kr, limit)
+	} else {
+		out, err = s.scanAll(ctx, store, kr, limit)
+	}
+	if err != nil {
+		return nil, storageError(err)
+	}
+	return out, nil
+}
+
+// scanAll reads a forward range with getAllKeys and getAll in one
+// transaction: two requests, where a cursor costs a callback per key.
+func (s *idbStorage) scanAll(ctx context.Context, store, kr js.Value, limit int) ([]client.KV, error) {
+	var count any = js.Undefined()
+	if limit > 0 {
+		count = limit
+	}
+	var keysReq, valsReq js.Value
+	if err := catch(func() {
+		keysReq = store.Call("getAllKeys", kr, count)
+		valsReq = store.Call("getAll", kr, count)
+	}); err != nil {
+		return nil, err
+	}
+	keys, err := awaitRequest(ctx, keysReq)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := awaitRequest(ctx, valsReq)
+	if err != nil {
+		return nil, err
+	}
+	n := keys.Length()
+	if vals.Length() != n {
+		return nil, errors.New("wasm: indexeddb returned different numbers of keys and values")
+	}
+	out := make([]client.KV, n)
+	for i := range n {
+		b, err := bytesFromJS(vals.Index(i))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = client.KV{Key: keys.Index(i).String(), Value: b}
+	}
+	return out, nil
+}
+
+// scanCursor reads a range backwards with a cursor.
+func (s *idbStorage) scanCursor(ctx context.Context, store, kr js.Value, limit int) ([]client.KV, error) {
+	var req js.Value
+	if err := catch(func() { req = store.Call("openCursor", kr, "prev") }); err != nil {
+		return nil, err
+	}
+	var out []client.KV
+	for {
+		cursor, err := awaitRequest(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if cursor.IsNull() {
+			return out, nil
+		}
+		b, err := bytesFromJS(cursor.Get("value"))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, client.KV{Key: cursor.Get("key").String(), Value: b})
+		if limit > 0 && len(out) >= limit {
+			return out, nil
+		}
+		cursor.Call("continue")
+	}
+}
+
+// Apply implements client.Storage: deletes, then puts, in one readwrite
+// transaction, so after a crash either all of them happened or none. It
+// returns once the transaction has completed (durably, see durability).
+func (s *idbStorage) Apply(ctx context.Context, puts []client.KV, deletes []string) error {
+	for _, k := range deletes {
+		if !utf8.ValidString(k) {
+			return errBadKey
+		}
+	}
+	for _, kv := range puts {
+		if !utf8.ValidString(kv.Key) {
+			return errBadKey
+		}
+	}
+	if len(puts) == 0 && len(deletes) == 0 {
+		return nil
+	}
+	tx, store, err := s.transaction("readwrite")
+	if err != nil {
+		return storageError(err)
+	}
+	if err := catch(func() {
+		for _, k := range deletes {
+			store.Call("delete", k)
+		}
+		for _, kv := range puts {
+			store.Call("put", bytesToJS(kv.Value), kv.Key)
+		}
+	}); err != nil {
+		_ = catch(func() { tx.Call("abort") })
+		return storageError(err)
+	}
+	if err := awaitTransaction(ctx, tx); err != nil {
+		return storageError(err)
+	}
+	return nil
+}

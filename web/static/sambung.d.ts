@@ -1,0 +1,176 @@
+// Types of sambung.js, the public API of Sambung. docs/API.md is the prose
+// reference.
+
+/** "phone:+6281234567890" or "account:alice". */
+export type Address = string;
+
+/** A message's progress: ✓ sent, ✓✓ delivered, blue ✓✓ read. */
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+/** The kind of address a contact was found by. */
+export type IdentityKind = 'phone' | 'account';
+
+export type ConnectionState = 'connecting' | 'online' | 'offline';
+
+export interface OpenOptions {
+  /** The relay's origin, e.g. "https://relay.example". Default: location.origin. */
+  base?: string;
+  /** Shown in the person's device list, at most 64 bytes. Default: e.g. "Chrome on Linux". */
+  deviceName?: string;
+  /**
+   * 'auto' (default): a SharedWorker where the browser has one, else a dedicated Worker
+   * holding the Web Lock "sambung-core". 'shared' and 'dedicated' force one of them.
+   */
+  worker?: 'auto' | 'shared' | 'dedicated';
+}
+
+/** The signed-in person, as this device knows them. */
+export interface Profile {
+  personId: string;
+  deviceId: number;
+  identities: Address[];
+}
+
+/** A person found by lookup(). */
+export interface Contact {
+  personId: string;
+  identities: Address[];
+  kind: IdentityKind;
+  /** Their keys changed since last accepted: sending waits for acceptIdentity(). */
+  identityChanged: boolean;
+}
+
+export interface Message {
+  id: string;
+  /** The peer's person id. */
+  conversationId: string;
+  /** The sender's person id. */
+  from: string;
+  outgoing: boolean;
+  /** Plain text: never interpret it as HTML. */
+  text: string;
+  /** The sender's clock, Unix milliseconds. */
+  sentAt: number;
+  /** Sorts a conversation's messages the same way on every device. */
+  order: string;
+  status: MessageStatus;
+  /** Set on a placeholder for a message that could not be decrypted; text is empty. */
+  undecryptable?: true;
+}
+
+export interface Conversation {
+  /** The peer's person id. */
+  id: string;
+  title: string;
+  kind: IdentityKind;
+  identities: Address[];
+  unread: number;
+  last: Message | null;
+  identityChanged: boolean;
+}
+
+export interface SafetyNumber {
+  /** 60 digits, to read out or compare. */
+  displayable: string;
+  /** Bytes for a QR code. */
+  scannable: Uint8Array;
+}
+
+export interface Device {
+  id: number;
+  name: string;
+  /** Unix milliseconds. */
+  created: number;
+  /** Unix milliseconds. */
+  lastSeen: number;
+  /** This device. */
+  current: boolean;
+}
+
+export interface ReceiptEvent {
+  conversationId: string;
+  messageIds: string[];
+  status: MessageStatus;
+}
+
+export interface TypingEvent {
+  conversationId: string;
+  typing: boolean;
+}
+
+export interface StatusEvent {
+  state: ConnectionState;
+  /** Why it went offline, a SambungError code, when it did. */
+  error?: string;
+}
+
+export interface IdentityChangeEvent {
+  conversationId: string;
+}
+
+export interface EventMap {
+  message: Message;
+  receipt: ReceiptEvent;
+  typing: TypingEvent;
+  status: StatusEvent;
+  identitychange: IdentityChangeEvent;
+  /** The whole list, newest first, each time it changed. */
+  conversations: Conversation[];
+}
+
+export interface Credentials {
+  account: string;
+  password: string;
+}
+
+/** Every rejection of a Sambung method. Switch on code; show message. */
+export class SambungError extends Error {
+  readonly name: 'SambungError';
+  /** Stable: see docs/API.md for the list. */
+  readonly code: string;
+  /** Seconds to wait, on 'rate_limited' and 'code_throttled'. */
+  readonly retryAfter?: number;
+  constructor(code: string, message?: string, retryAfter?: number);
+}
+
+export class Sambung {
+  private constructor();
+  /** The latest connection state, or null before the first. */
+  readonly status: ConnectionState | null;
+  /**
+   * Calls fn with every event of that name; returns a function that stops it.
+   * A 'status' listener is also called once, soon, with the current state.
+   */
+  on<K extends keyof EventMap>(event: K, fn: (data: EventMap[K]) => void): () => void;
+
+  /** The signed-in profile, or null when this browser is not signed in. */
+  me(): Promise<Profile | null>;
+  /** Sends a 6-digit code to the phone (in development, to the relay's log). */
+  requestPhoneCode(phone: string): Promise<void>;
+  /** Signs up or signs in by phone with the code. */
+  verifyPhone(phone: string, code: string): Promise<Profile>;
+  signUp(credentials: Credentials): Promise<Profile>;
+  signIn(credentials: Credentials): Promise<Profile>;
+  linkPhoneCode(phone: string): Promise<void>;
+  linkPhone(phone: string, code: string): Promise<Profile>;
+  linkAccount(credentials: Credentials): Promise<Profile>;
+  lookup(address: Address): Promise<Contact>;
+  /** Resolves once the message is in the outbox (status 'pending'); receipts follow. */
+  send(to: Address | string, text: string): Promise<Message>;
+  /** Marks every message up to messageId read and tells the sender. */
+  markRead(conversationId: string, messageId: string): Promise<void>;
+  typing(conversationId: string, typing: boolean): Promise<void>;
+  /** Newest first. */
+  conversations(): Promise<Conversation[]>;
+  /** Oldest first: the limit (default 50, at most 500) messages before `before` (a message id). */
+  history(conversationId: string, options?: { before?: string; limit?: number }): Promise<Message[]>;
+  safetyNumber(conversationId: string): Promise<SafetyNumber>;
+  acceptIdentity(conversationId: string): Promise<void>;
+  devices(): Promise<Device[]>;
+  removeDevice(id: number): Promise<void>;
+  signOut(): Promise<void>;
+  /** Leaves the core; pending calls reject with 'closed'. */
+  close(): void;
+}
+
+export function open(options?: OpenOptions): Promise<Sambung>;

@@ -1,0 +1,245 @@
+// sambung.js: the public API of Sambung, end-to-end encrypted messaging, as
+// an ES module any page can embed. docs/API.md is its reference and
+// sambung.d.ts its types.
+//
+//   import { open } from './sambung.js';
+//   const s = await open();
+//   s.on('message', (m) => console.log(m.text));
+//   await s.send('account:alice', 'hello');
+//
+// open() starts, or joins, the one core of this browser profile: the Go
+// module (sambung.wasm) in a SharedWorker, or where SharedWorker is missing
+// in a dedicated Worker that holds the Web Lock "sambung-core" (a second
+// tab then waits for the first to close). Every method is a request over a
+// MessagePort, answered with a Promise; events come back the same way.
+// No cryptography runs on the page's thread.
+
+// WORKER_URL is the worker script beside this module.
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+// TAB_LOCK_PREFIX + this tab's id is a Web Lock held while the tab lives;
+// the shared worker waits for it to learn that the tab has gone.
+const TAB_LOCK_PREFIX = 'sambung-tab:';
+
+// EVENTS are the names on() accepts.
+const EVENTS = new Set(['message', 'receipt', 'typing', 'status', 'identitychange', 'conversations']);
+
+// SambungError is the one error every method rejects with. code is stable
+// (docs/API.md lists them); message is for people and may change.
+export class SambungError extends Error {
+  constructor(code, message, retryAfter) {
+    super(message || code);
+    this.name = 'SambungError';
+    this.code = code;
+    if (typeof retryAfter === 'number') this.retryAfter = retryAfter;
+  }
+}
+
+function toSambungError(e) {
+  if (e instanceof SambungError) return e;
+  if (e && typeof e.code === 'string') return new SambungError(e.code, e.message, e.retryAfter);
+  return new SambungError('internal', String(e?.message ?? e));
+}
+
+function randomId() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// deviceLabel names this browser in the person's device list, e.g.
+// "Chrome on Linux".
+function deviceLabel() {
+  const ua = navigator.userAgent;
+  const browser = /Edg\//.test(ua) ? 'Edge'
+    : /Firefox\//.test(ua) ? 'Firefox'
+      : /Chrom(e|ium)\//.test(ua) ? 'Chrome'
+        : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+  const os = /Android/.test(ua) ? 'Android'
+    : /iPhone|iPad/.test(ua) ? 'iOS'
+      : /Windows/.test(ua) ? 'Windows'
+        : /Mac OS X/.test(ua) ? 'macOS'
+          : /Linux/.test(ua) ? 'Linux' : '';
+  return os ? `${browser} on ${os}` : browser;
+}
+
+// holdTabLock takes this tab's lock and resolves once it is held; the
+// returned function releases it. Without Web Locks it does nothing.
+function holdTabLock(id) {
+  if (!navigator.locks) return Promise.resolve(() => {});
+  return new Promise((held, fail) => {
+    navigator.locks.request(TAB_LOCK_PREFIX + id, () => new Promise((release) => held(release)))
+      .catch(fail);
+  });
+}
+
+/**
+ * Opens the core of this browser profile. See docs/API.md.
+ * @param {{base?: string, deviceName?: string, worker?: 'auto'|'shared'|'dedicated'}} [options]
+ */
+export async function open(options = {}) {
+  const base = String(options.base ?? globalThis.location.origin).replace(/\/+$/, '');
+  const mode = options.worker ?? 'auto';
+  const shared = mode === 'shared' || (mode === 'auto' && typeof SharedWorker === 'function');
+  if (shared && typeof SharedWorker !== 'function') {
+    throw new SambungError('unsupported', 'this browser has no SharedWorker');
+  }
+  const tab = randomId();
+  const releaseTab = await holdTabLock(tab);
+  let worker;
+  let port;
+  try {
+    if (shared) {
+      worker = new SharedWorker(WORKER_URL, { name: 'sambung' });
+      port = worker.port;
+    } else {
+      worker = new Worker(WORKER_URL, { name: 'sambung' });
+      port = worker;
+    }
+  } catch (err) {
+    releaseTab();
+    throw new SambungError('load_failed', String(err?.message ?? err));
+  }
+  const s = new Sambung(worker, port, shared, releaseTab);
+  const hello = await s._request('$hello', [{ base, tab, deviceName: options.deviceName ?? deviceLabel() }]);
+  s._opened(hello?.status ?? null);
+  return s;
+}
+
+// Sambung is an open core. Create it with open().
+export class Sambung {
+  #worker;
+  #port;
+  #shared;
+  #releaseTab;
+  #next = 1;
+  #pending = new Map(); // request id -> {resolve, reject}
+  #listeners = new Map(); // event name -> Set of functions
+  #status = null;
+  #open = false;
+  #closed = false;
+
+  constructor(worker, port, shared, releaseTab) {
+    this.#worker = worker;
+    this.#port = port;
+    this.#shared = shared;
+    this.#releaseTab = releaseTab;
+    port.onmessage = (e) => this.#receive(e.data);
+    // A worker that fails to load reports it here, and only here.
+    worker.onerror = (e) => {
+      if (this.#open) return;
+      e.preventDefault?.();
+      this.#fail(new SambungError('load_failed', e.message || 'the Sambung worker failed to start'));
+    };
+  }
+
+  /** The latest connection state: 'connecting', 'online', 'offline', or null before the first. */
+  get status() {
+    return this.#status?.state ?? null;
+  }
+
+  _opened(status) {
+    this.#open = true;
+    if (status) this.#status = status;
+  }
+
+  #receive(msg) {
+    if (msg && typeof msg.event === 'string') {
+      if (msg.event === 'status') this.#status = msg.data;
+      this.#emit(msg.event, msg.data);
+      return;
+    }
+    const p = this.#pending.get(msg?.id);
+    if (!p) return;
+    this.#pending.delete(msg.id);
+    if (msg.error) p.reject(toSambungError(msg.error));
+    else p.resolve(msg.result);
+  }
+
+  #emit(event, data) {
+    const fns = this.#listeners.get(event);
+    if (!fns) return;
+    for (const fn of [...fns]) {
+      try {
+        fn(data);
+      } catch (err) {
+        // One listener's bug must not keep the event from the others.
+        (globalThis.reportError ?? console.error)(err);
+      }
+    }
+  }
+
+  #fail(err) {
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+    this.#shutdown();
+  }
+
+  #shutdown() {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#shared) {
+      try { this.#port.postMessage({ bye: true }); } catch { /* already gone */ }
+      this.#port.close();
+    } else {
+      // A dedicated worker is this tab's own core: ending it frees the
+      // core lock for another tab.
+      this.#worker.terminate();
+    }
+    this.#releaseTab();
+  }
+
+  _request(method, args) {
+    if (this.#closed) return Promise.reject(new SambungError('closed', 'this Sambung was closed'));
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#port.postMessage({ id, method, args });
+    });
+  }
+
+  /**
+   * Calls fn with each event of that name; returns a function that stops it.
+   * A 'status' listener is also called once, soon, with the current state.
+   */
+  on(event, fn) {
+    if (!EVENTS.has(event)) throw new TypeError(`sambung: no event '${event}'`);
+    if (typeof fn !== 'function') throw new TypeError('sambung: on() needs a function');
+    let fns = this.#listeners.get(event);
+    if (!fns) this.#listeners.set(event, (fns = new Set()));
+    const entry = (d) => fn(d);
+    fns.add(entry);
+    if (event === 'status' && this.#status) {
+      const current = this.#status;
+      queueMicrotask(() => { if (fns.has(entry)) entry(current); });
+    }
+    return () => { fns.delete(entry); };
+  }
+
+  me() { return this._request('me', []); }
+  requestPhoneCode(phone) { return this._request('requestPhoneCode', [phone]); }
+  verifyPhone(phone, code) { return this._request('verifyPhone', [phone, code]); }
+  signUp({ account, password } = {}) { return this._request('signUp', [account, password]); }
+  signIn({ account, password } = {}) { return this._request('signIn', [account, password]); }
+  linkPhoneCode(phone) { return this._request('linkPhoneCode', [phone]); }
+  linkPhone(phone, code) { return this._request('linkPhone', [phone, code]); }
+  linkAccount({ account, password } = {}) { return this._request('linkAccount', [account, password]); }
+  lookup(address) { return this._request('lookup', [address]); }
+  send(to, text) { return this._request('send', [to, text]); }
+  markRead(conversationId, messageId) { return this._request('markRead', [conversationId, messageId]); }
+  typing(conversationId, typing) { return this._request('typing', [conversationId, typing]); }
+  conversations() { return this._request('conversations', []); }
+  history(conversationId, { before, limit } = {}) {
+    return this._request('history', [conversationId, before ?? null, limit ?? null]);
+  }
+  safetyNumber(conversationId) { return this._request('safetyNumber', [conversationId]); }
+  acceptIdentity(conversationId) { return this._request('acceptIdentity', [conversationId]); }
+  devices() { return this._request('devices', []); }
+  removeDevice(id) { return this._request('removeDevice', [id]); }
+  signOut() { return this._request('signOut', []); }
+
+  /** Leaves the core: pending calls reject with 'closed', listeners stop. */
+  close() {
+    this.#fail(new SambungError('closed', 'this Sambung was closed'));
+    this.#listeners.clear();
+  }
+}

@@ -1,0 +1,197 @@
+// The Sambung core's worker. One runs per browser profile: a SharedWorker
+// that every tab joins, or, where SharedWorker is missing, a dedicated
+// Worker per tab of which only the one holding the Web Lock "sambung-core"
+// starts the core. Either way one core advances the ratchets, so two tabs
+// never fork the session state.
+//
+// It loads the Go runtime glue (wasm_exec.js) and the module
+// (sambung.wasm), starts the core on the first tab's hello, answers
+// requests {id, method, args} with {id, result} or {id, error: {code,
+// message}}, and sends every core event to every tab as {event, data}.
+// It holds no protocol logic: that is in the module.
+'use strict';
+/* global Go */
+
+importScripts('wasm_exec.js');
+
+// CORE_LOCK is held by whichever worker runs the core, for as long as it
+// lives: the browser releases it when the worker ends.
+const CORE_LOCK = 'sambung-core';
+// TAB_LOCK_PREFIX + a tab's id is a lock the tab holds while it lives; the
+// worker asks for it too, and is granted it when the tab has gone.
+const TAB_LOCK_PREFIX = 'sambung-tab:';
+// DB_NAME is the IndexedDB database of the core.
+const DB_NAME = 'sambung';
+
+const tabs = new Map(); // port -> tab id, for every tab that said hello
+let core = null; // Promise of the core object, from the first hello
+let coreBase = ''; // the relay origin the core was started with
+let lastStatus = null; // the latest 'status' event, for tabs that join later
+let stopped = null; // {code, message} once the Go program has exited
+const inflight = new Set(); // reject functions of calls in progress
+
+// post sends msg to a port, ignoring a port whose tab is gone.
+function post(port, msg) {
+  try {
+    port.postMessage(msg);
+  } catch (err) {
+    dropTab(port);
+  }
+}
+
+function broadcast(event, data) {
+  if (event === 'status') lastStatus = data;
+  for (const port of tabs.keys()) post(port, { event, data });
+}
+
+function dropTab(port) {
+  if (!tabs.delete(port)) return;
+  if (port !== self) port.close();
+}
+
+// failure turns anything thrown into the {code, message} that crosses the
+// port; sambung.js makes a SambungError of it.
+function failure(err, code = 'internal') {
+  if (err && typeof err.code === 'string') {
+    const out = { code: err.code, message: String(err.message ?? err.code) };
+    if (typeof err.retryAfter === 'number') out.retryAfter = err.retryAfter;
+    return out;
+  }
+  return { code, message: String(err?.message ?? err) };
+}
+
+// holdCoreLock resolves once this worker holds CORE_LOCK, which it keeps
+// until it ends. Without the Web Locks API a SharedWorker still runs one
+// core per profile; a dedicated worker cannot, and refuses.
+let lockHeld = null;
+function holdCoreLock() {
+  if (lockHeld) return lockHeld;
+  lockHeld = new Promise((resolve, reject) => {
+    if (!self.navigator?.locks) {
+      if (self === tabPort) {
+        reject({ code: 'unsupported', message: 'this browser has neither SharedWorker nor Web Locks' });
+      } else {
+        resolve();
+      }
+      return;
+    }
+    navigator.locks.request(CORE_LOCK, () => {
+      resolve();
+      return new Promise(() => {}); // held for the worker's life
+    }).catch(reject);
+  });
+  return lockHeld;
+}
+
+// loadModule fetches, compiles and runs sambung.wasm, and returns the
+// factory it defines.
+async function loadModule() {
+  const go = new Go();
+  const response = await fetch(new URL('sambung.wasm', self.location.href));
+  if (!response.ok) {
+    throw { code: 'load_failed', message: `sambung.wasm: HTTP ${response.status}` };
+  }
+  const { instance } = WebAssembly.instantiateStreaming
+    ? await WebAssembly.instantiateStreaming(response, go.importObject)
+    : await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject);
+  go.run(instance).then(() => coreStopped('the core exited'), (err) => coreStopped(String(err)));
+  const factory = self.__sambungCore;
+  if (!factory) throw { code: 'load_failed', message: 'sambung.wasm did not start' };
+  return factory;
+}
+
+// coreStopped handles the end of the Go program (a bug in the core: it
+// never returns by itself). Calls in flight fail; the next hello starts a
+// new core over the same storage.
+function coreStopped(why) {
+  stopped = { code: 'core_stopped', message: why };
+  for (const reject of inflight) reject(stopped);
+  inflight.clear();
+  core = null;
+  broadcast('status', { state: 'offline', error: 'core_stopped' });
+}
+
+function startCore(base, deviceName) {
+  if (core) return core;
+  stopped = null;
+  coreBase = base;
+  core = (async () => {
+    await holdCoreLock();
+    let factory;
+    try {
+      factory = await loadModule();
+    } catch (err) {
+      throw failure(err, 'load_failed');
+    }
+    return factory.start({ base, dbName: DB_NAME, deviceName, onEvent: broadcast });
+  })();
+  core.catch(() => { core = null; });
+  return core;
+}
+
+// watchTab drops a tab's port once the tab is gone: it holds the lock
+// TAB_LOCK_PREFIX + id while it lives, so this worker gets it only then.
+function watchTab(port, id) {
+  if (!self.navigator?.locks || typeof id !== 'string' || !id) return;
+  navigator.locks.request(TAB_LOCK_PREFIX + id, () => dropTab(port));
+}
+
+async function hello(port, options) {
+  const base = String(options?.base ?? '');
+  if (!base) throw { code: 'bad_argument', message: 'open: base is required' };
+  if (core && base !== coreBase) {
+    throw { code: 'base_mismatch', message: `the core of this browser profile talks to ${coreBase}` };
+  }
+  const deviceName = String(options?.deviceName ?? '').slice(0, 64);
+  const ready = startCore(base, deviceName);
+  tabs.set(port, options?.tab);
+  watchTab(port, options?.tab);
+  await ready;
+  return { status: lastStatus };
+}
+
+function call(method, args) {
+  return core.then((c) => new Promise((resolve, reject) => {
+    if (stopped) {
+      reject(stopped);
+      return;
+    }
+    inflight.add(reject);
+    c.call(method, args).then(resolve, reject).finally(() => inflight.delete(reject));
+  }));
+}
+
+async function handle(port, msg) {
+  if (msg?.bye) {
+    dropTab(port);
+    return;
+  }
+  const id = msg?.id;
+  try {
+    let result;
+    if (msg.method === '$hello') {
+      result = await hello(port, msg.args?.[0]);
+    } else if (stopped) {
+      throw stopped;
+    } else if (!tabs.has(port) || !core) {
+      throw { code: 'closed', message: 'this tab has not opened the core' };
+    } else {
+      result = await call(msg.method, Array.isArray(msg.args) ? msg.args : []);
+    }
+    post(port, { id, result });
+  } catch (err) {
+    post(port, { id, error: failure(err) });
+  }
+}
+
+function attach(port) {
+  port.onmessage = (e) => { handle(port, e.data); };
+}
+
+// tabPort is the one port of a dedicated worker: the worker itself.
+const tabPort = 'onconnect' in self ? null : self;
+if (tabPort) {
+  attach(self);
+} else {
+  self.onconnect = (e) => attach(e.ports[0]);
+}
