@@ -140,45 +140,57 @@ func (c *Client) Send(ctx context.Context, address, text string) (Message, error
 // stopped typing. It is sent only when online and only to devices with a
 // session, never stored and never retried: a lost one does not matter.
 func (c *Client) Typing(ctx context.Context, conversationID string, typing bool) error {
+	lc, b, err := c.typingFrame(ctx, conversationID, typing)
+	if err != nil || b == nil {
+		return err
+	}
+	return lc.write(ctx, b)
+}
+
+// typingFrame encrypts a typing indicator for every device of the
+// conversation and this person's other devices; nil when some device has
+// no session yet (the indicator is skipped).
+func (c *Client) typingFrame(ctx context.Context, conversationID string, typing bool) (*liveConn, []byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	a, err := c.signedIn()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	lc := c.live
 	if lc == nil {
-		return ErrOffline
+		return nil, nil, ErrOffline
 	}
 	if !wire.ValidPersonID(conversationID) || conversationID == a.PersonID {
-		return ErrUnknownConversation
+		return nil, nil, ErrUnknownConversation
 	}
 	t := c.newTx(ctx)
 	targets, fetch, err := t.targets(conversationID)
 	if err != nil || len(fetch) > 0 {
-		return err
+		return nil, nil, err
 	}
 	id, err := c.newID()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	plain, err := encodeContent(&Content{Kind: KindTyping, ID: id, TS: c.nowMillis(), To: conversationID, Typing: typing})
+	now := c.nowMillis()
+	plain, err := encodeContent(&Content{Kind: KindTyping, ID: id, TS: now, To: conversationID, Typing: typing})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	c.reqSeq++
 	f := &wire.SendFrame{ID: "t" + strconv.FormatUint(c.reqSeq, 16), To: conversationID}
 	for _, tg := range targets {
 		if ok, err := t.hasSession(tg.addr); err != nil || !ok {
 			t.discard()
-			return err
+			return nil, nil, err
 		}
 		typ, body, err := crypto.Encrypt(t.store(), tg.addr, plain)
 		if err != nil {
 			t.discard()
-			return err
+			return nil, nil, err
 		}
-		e := wire.OutgoingEnvelope{ID: id, Device: tg.addr.DeviceID, Type: int(typ), Body: body, TS: c.nowMillis()}
+		e := wire.OutgoingEnvelope{ID: id, Device: tg.addr.DeviceID, Type: int(typ), Body: body, TS: now}
 		if tg.self {
 			f.Self = append(f.Self, e)
 		} else {
@@ -187,18 +199,13 @@ func (c *Client) Typing(ctx context.Context, conversationID string, typing bool)
 	}
 	if len(f.Envelopes) == 0 {
 		t.discard()
-		return nil
+		return nil, nil, nil
 	}
 	if err := t.commit(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	b, err := wire.Encode(f)
-	if err != nil {
-		return err
-	}
-	// The write happens under c.mu so that this frame cannot overtake a
-	// message encrypted before it; Conn.Write is quick.
-	return lc.write(ctx, b)
+	return lc, b, err
 }
 
 // AcceptIdentity accepts the current keys of a contact whose identity

@@ -235,3 +235,44 @@ func TestRedeliveryShownOnce(t *testing.T) {
 		t.Fatalf("conversations: %+v", convs)
 	}
 }
+
+// TestLinkSecondIdentity: a phone user adds an account ID and an account
+// user a phone; each is then found by either, as the same person.
+func TestLinkSecondIdentity(t *testing.T) {
+	r := startRelay(t)
+	alice, bob, a, b := pair(t, r)
+	if err := alice.c.LinkAccount(ctx, "alice", "another good password"); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.c.LinkPhoneCode(ctx, "+6282222222222"); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.c.LinkPhone(ctx, "+6282222222222", r.codes.get(t, "+6282222222222")); err != nil {
+		t.Fatal(err)
+	}
+	if p := alice.me(); len(p.Identities) != 2 {
+		t.Fatalf("alice after linking: %+v", p)
+	}
+	if p := bob.me(); len(p.Identities) != 2 {
+		t.Fatalf("bob after linking: %+v", p)
+	}
+	ct, err := bob.c.Lookup(ctx, "account:alice")
+	if err != nil || ct.PersonID != a || len(ct.Identities) != 2 {
+		t.Fatalf("lookup by linked account: %+v %v", ct, err)
+	}
+	m := alice.send("phone:+62 822-2222-2222", "found you by phone")
+	bob.waitText(a, "found you by phone")
+	alice.waitStatus(b, m.ID, client.StatusDelivered)
+
+	// Errors carry the relay's codes.
+	_, err = alice.c.Lookup(ctx, "account:nobody")
+	wantCode(t, err, "unknown_address")
+	_, err = alice.c.Lookup(ctx, "phone:12")
+	wantCode(t, err, "bad_phone")
+	err = alice.c.LinkAccount(ctx, "bob", "another good password")
+	wantCode(t, err, "already_linked")
+	err = bob.c.VerifyPhone(ctx, "+6282222222222", "000000")
+	wantCode(t, err, "signed_in")
+	_, err = alice.c.Send(ctx, b, "")
+	wantCode(t, err, "bad_request")
+}
