@@ -134,7 +134,7 @@ export function profileDialog(api, me, { onChanged, onSignOut }) {
     api.devices().then((list) => {
       clear(devices).append(...list.map((d) => {
         const id = d.id ?? d.deviceId;
-        const current = id === me.deviceId;
+        const current = d.current ?? id === me.deviceId;
         return h('li', null,
           h('span', null, d.name || `Device ${id}`, current ? ' (this browser)' : ''),
           current ? null : h('button', { type: 'button', class: 'link', onclick: async () => {

@@ -25,12 +25,14 @@ export function conversationKinds(conv) {
   return kinds;
 }
 
-// kindBadges builds the badges that say which kind of identity a contact uses.
-export function kindBadges(conv) {
+// kindBadges builds the badges that say which kind of identity a contact
+// uses. Compact badges (in the list) show the icon and keep the word for
+// screen readers.
+export function kindBadges(conv, compact = false) {
   return conversationKinds(conv).map((k) => h('span', {
-    class: `badge badge-${k}`, testid: 'kind-badge', dataset: { kind: k },
+    class: `badge badge-${k}${compact ? ' compact' : ''}`, testid: 'kind-badge', dataset: { kind: k },
     title: k === 'phone' ? 'Uses a phone number' : 'Uses an account ID',
-  }, icon(k === 'phone' ? 'phone' : 'at'), kindLabel(k)));
+  }, icon(k === 'phone' ? 'phone' : 'at'), h('span', { class: compact ? 'sr-only' : null }, kindLabel(k))));
 }
 
 // AVATAR_COLOURS all hold white text at a contrast above 4.5:1.
@@ -79,7 +81,7 @@ export function renderList(ul, convs, { currentId, isTyping, onOpen }) {
     h('span', { class: 'conv-main' },
       h('span', { class: 'conv-top' },
         h('span', { class: 'conv-title', testid: 'conversation-title' }, conversationTitle(conv)),
-        kindBadges(conv),
+        kindBadges(conv, true),
         last ? h('time', { class: 'conv-time', datetime: isoTime(last.sentAt) }, listTime(last.sentAt)) : null),
       h('span', { class: 'conv-bottom' }, preview, unread,
         conv.identityChanged ? h('span', { class: 'warn-dot', title: 'Safety number changed' }, icon('alert'),

@@ -1,0 +1,469 @@
+//go:build !js
+
+// Command browser measures Sambung in headless Chromium against a real relay
+// on a loopback port: the wasm module's size raw and brotli, cold start from
+// navigation to "ready", and messages per second between two browser
+// contexts through the relay. It prints a markdown table for
+// docs/PERFORMANCE.md.
+//
+//	web/build.sh && go run ./bench/browser [-runs 7] [-msgs 500]
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/chromedp/chromedp"
+
+	"sambung/relay"
+	"sambung/web"
+)
+
+// chromiumPath is Debian's chromium.
+const chromiumPath = "/usr/bin/chromium"
+
+// waitTimeout bounds one wait for a page.
+const waitTimeout = 60 * time.Second
+
+func main() {
+	runs := flag.Int("runs", 7, "cold and warm start runs; the median counts")
+	msgs := flag.Int("msgs", 500, "messages in the throughput run")
+	pings := flag.Int("pings", 20, "round trips in the latency run")
+	flag.Parse()
+	log.SetFlags(0)
+	if err := run(*runs, *msgs, *pings); err != nil {
+		log.Fatal("bench/browser: ", err)
+	}
+}
+
+func run(runs, msgs, pings int) error {
+	raw, br, err := wasmSizes()
+	if err != nil {
+		return err
+	}
+	r, err := startRelay()
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	root, stop, err := startBrowser()
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	cold, err := coldStarts(root, r, runs)
+	if err != nil {
+		return fmt.Errorf("cold start: %w", err)
+	}
+	a, b, err := twoPeople(root, r)
+	if err != nil {
+		return fmt.Errorf("sign-up: %w", err)
+	}
+	warm, err := warmStarts(b, runs)
+	if err != nil {
+		return fmt.Errorf("warm start: %w", err)
+	}
+	tp, err := throughput(a, b, msgs)
+	if err != nil {
+		return fmt.Errorf("throughput: %w", err)
+	}
+	rtt, err := roundTrips(a, b, pings)
+	if err != nil {
+		return fmt.Errorf("round trips: %w", err)
+	}
+
+	fmt.Printf("Chromium headless, %s, %d CPUs, %s\n\n", chromiumVersion(root), runtime.NumCPU(), runtime.Version())
+	fmt.Println("| measure | value | note |")
+	fmt.Println("| --- | --- | --- |")
+	fmt.Printf("| sambung.wasm raw | %s | |\n", kb(raw))
+	fmt.Printf("| sambung.wasm brotli | %s | budget 900 KB |\n", kb(br))
+	fmt.Printf("| cold start, first visit (median of %d) | %.0f ms | fresh browser context: no cache, no IndexedDB; runs %s |\n", runs, median(cold), msList(cold))
+	fmt.Printf("| start, returning user (median of %d) | %.0f ms | reload, signed in, HTTP cache warm; runs %s |\n", runs, median(warm), msList(warm))
+	fmt.Printf("| messages/s, one way | %.0f | %d messages, first send to last arrival in the other context; sends resolved at %.0f/s |\n", tp.perSecond, msgs, tp.sendRate)
+	fmt.Printf("| round trip (median of %d) | %.0f ms | send in A until B's automatic reply arrives in A |\n", pings, median(rtt))
+	return nil
+}
+
+// wasmSizes returns the module's size raw and brotli-compressed: the .br
+// file the relay serves when it exists, else compressed here at quality 11.
+func wasmSizes() (raw, br int, err error) {
+	mod, err := fs.ReadFile(web.Static, "sambung.wasm")
+	if err != nil {
+		return 0, 0, errors.New("web/static/sambung.wasm is missing: run web/build.sh first (./build.sh bench does)")
+	}
+	if packed, err := fs.ReadFile(web.Static, "sambung.wasm.br"); err == nil {
+		return len(mod), len(packed), nil
+	}
+	var buf bytes.Buffer
+	w := brotli.NewWriterLevel(&buf, brotli.BestCompression)
+	w.Write(mod)
+	w.Close()
+	return len(mod), buf.Len(), nil
+}
+
+// codeBook keeps the phone codes the relay "sends".
+type codeBook struct {
+	mu    sync.Mutex
+	codes map[string]string
+}
+
+func (b *codeBook) SendCode(_ context.Context, phone, code string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.codes[phone] = code
+	return nil
+}
+
+func (b *codeBook) code(phone string) (string, error) {
+	for deadline := time.Now().Add(waitTimeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b.mu.Lock()
+		c, ok := b.codes[phone]
+		b.mu.Unlock()
+		if ok {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("no code sent to %s", phone)
+}
+
+type benchRelay struct {
+	url   string
+	dir   string
+	codes *codeBook
+	srv   *relay.Server
+	hs    *http.Server
+}
+
+func startRelay() (*benchRelay, error) {
+	dir, err := os.MkdirTemp("", "sambung-bench-")
+	if err != nil {
+		return nil, err
+	}
+	r := &benchRelay{dir: dir, codes: &codeBook{codes: map[string]string{}}}
+	r.srv, err = relay.New(relay.Config{
+		DataDir:    dir,
+		Logger:     slog.New(slog.DiscardHandler),
+		CodeSender: r.codes,
+		Static:     web.Static,
+		AuthRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		LookupRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		// The throughput run sends faster than a person types.
+		FrameRate: relay.Rate{Count: 100000, Per: time.Second, Burst: 100000},
+	})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		r.srv.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	r.url = "http://" + ln.Addr().String()
+	r.hs = &http.Server{Handler: r.srv}
+	go r.hs.Serve(ln)
+	return r, nil
+}
+
+func (r *benchRelay) close() {
+	r.hs.Close()
+	r.srv.Close()
+	os.RemoveAll(r.dir)
+}
+
+func startBrowser() (context.Context, func(), error) {
+	dir, err := os.MkdirTemp("", "sambung-chromium-")
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(dir),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.WindowSize(1100, 720),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	stop := func() {
+		cancel()
+		cancelAlloc()
+		os.RemoveAll(dir)
+	}
+	if err := chromedp.Do(ctx); err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("starting %s: %w", chromiumPath, err)
+	}
+	return ctx, stop, nil
+}
+
+func chromiumVersion(ctx context.Context) string {
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? ''`))
+	if err != nil || v == "" {
+		return "unknown version"
+	}
+	return v
+}
+
+// tab is one page of the app in a browser context.
+type tab struct {
+	ctx context.Context
+	url string
+}
+
+// newContext opens a fresh browser context (its own storage and cache) with
+// one blank tab.
+func newContext(root context.Context) (context.Context, context.CancelFunc, error) {
+	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return ctx, cancel, nil
+}
+
+func do(ctx context.Context, actions ...chromedp.Action[chromedp.Void]) error {
+	ctx, cancel := context.WithTimeout(ctx, waitTimeout)
+	defer cancel()
+	return chromedp.Do(ctx, actions...)
+}
+
+func eval[T any](ctx context.Context, expr string) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, waitTimeout)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+func poll(ctx context.Context, expr string) error {
+	ctx, cancel := context.WithTimeout(ctx, waitTimeout+5*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
+		chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout)))
+	if err != nil {
+		return fmt.Errorf("waiting for %s: %w", expr, err)
+	}
+	return nil
+}
+
+// readyMs loads url in ctx and returns the time from navigation start to
+// the app's "sambung-ready" mark, which it sets once the core answered.
+func readyMs(ctx context.Context, load chromedp.Action[chromedp.Void]) (float64, error) {
+	if err := do(ctx, load); err != nil {
+		return 0, err
+	}
+	if err := poll(ctx, `document.body.dataset.ready === "1"`); err != nil {
+		return 0, err
+	}
+	return eval[float64](ctx, `performance.getEntriesByName('sambung-ready')[0].startTime`)
+}
+
+// coldStarts loads the app in a new browser context each run: nothing is
+// cached, the wasm is fetched, compiled and instantiated, IndexedDB is empty.
+func coldStarts(root context.Context, r *benchRelay, runs int) ([]float64, error) {
+	var out []float64
+	for range runs {
+		ctx, cancel, err := newContext(root)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := readyMs(ctx, chromedp.Navigate(r.url+"/"))
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms)
+	}
+	return out, nil
+}
+
+// warmStarts reloads a signed-in person's page: the HTTP cache is warm and
+// the core loads its state from IndexedDB.
+func warmStarts(ctx context.Context, runs int) ([]float64, error) {
+	var out []float64
+	for range runs {
+		ms, err := readyMs(ctx, chromedp.Reload())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms)
+	}
+	return out, nil
+}
+
+// apiJS gives the page a handle on the core, beside the app's own.
+const apiJS = `window.__s ??= await (await import('/sambung.js')).open()`
+
+// twoPeople signs up a phone user (A) and an account user (B) in two
+// browser contexts, A starts a chat with B and both pages show it open.
+func twoPeople(root context.Context, r *benchRelay) (context.Context, context.Context, error) {
+	const phone = "+6281299990000"
+	a, _, err := newContext(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, _, err := newContext(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, ctx := range []context.Context{a, b} {
+		if _, err := readyMs(ctx, chromedp.Navigate(r.url+"/")); err != nil {
+			return nil, nil, err
+		}
+	}
+	if _, err := eval[chromedp.Void](a, `(async () => { `+apiJS+`; await __s.requestPhoneCode('`+phone+`'); })()`); err != nil {
+		return nil, nil, err
+	}
+	code, err := r.codes.code(phone)
+	if err != nil {
+		return nil, nil, err
+	}
+	steps := []struct {
+		ctx context.Context
+		js  string
+	}{
+		{a, `(async () => { await __s.verifyPhone('` + phone + `', '` + code + `'); })()`},
+		{b, `(async () => { ` + apiJS + `; await __s.signUp({account: 'bench_b', password: 'bench password 1'}); })()`},
+		{a, `(async () => { await __s.lookup('account:bench_b'); await __s.send('account:bench_b', 'hello'); })()`},
+	}
+	for _, s := range steps {
+		if _, err := eval[chromedp.Void](s.ctx, s.js); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, ctx := range []context.Context{a, b} {
+		if err := openChat(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := poll(b, `[...document.querySelectorAll('[data-testid="message-text"]')].some((e) => e.textContent === 'hello')`); err != nil {
+		return nil, nil, err
+	}
+	return a, b, nil
+}
+
+// openChat reloads the page so that the app shows the signed-in screen,
+// opens the one conversation (so the receiving app renders every message
+// and marks it read, as a person watching the chat) and gives the page a
+// handle on the core.
+func openChat(ctx context.Context) error {
+	if _, err := readyMs(ctx, chromedp.Reload()); err != nil {
+		return err
+	}
+	if err := poll(ctx, `!!document.querySelector('[data-testid="conversation-item"]')`); err != nil {
+		return err
+	}
+	if _, err := eval[chromedp.Void](ctx, `document.querySelector('[data-testid="conversation-item"]').click()`); err != nil {
+		return err
+	}
+	_, err := eval[chromedp.Void](ctx, `(async () => { `+apiJS+` })()`)
+	return err
+}
+
+type rate struct{ perSecond, sendRate float64 }
+
+// throughput sends msgs messages from A, one after another as fast as send
+// resolves, and times until B's core has emitted them all.
+func throughput(a, b context.Context, msgs int) (rate, error) {
+	for _, ctx := range []context.Context{a, b} {
+		if err := openChat(ctx); err != nil {
+			return rate{}, err
+		}
+	}
+	if _, err := eval[chromedp.Void](b, `(() => {
+		window.__got = 0; window.__last = 0;
+		__s.on('message', (m) => { if (!m.outgoing && m.text.startsWith('bench ')) { __got++; __last = performance.timeOrigin + performance.now(); } });
+	})()`); err != nil {
+		return rate{}, err
+	}
+	type sendResult struct {
+		Start float64 `json:"start"`
+		End   float64 `json:"end"`
+	}
+	res, err := eval[sendResult](a, fmt.Sprintf(`(async () => {
+		const start = performance.timeOrigin + performance.now();
+		for (let i = 0; i < %d; i++) await __s.send('account:bench_b', 'bench ' + i);
+		return { start, end: performance.timeOrigin + performance.now() };
+	})()`, msgs))
+	if err != nil {
+		return rate{}, err
+	}
+	if err := poll(b, fmt.Sprintf(`__got >= %d`, msgs)); err != nil {
+		return rate{}, err
+	}
+	last, err := eval[float64](b, `__last`)
+	if err != nil {
+		return rate{}, err
+	}
+	return rate{
+		perSecond: float64(msgs) / ((last - res.Start) / 1000),
+		sendRate:  float64(msgs) / ((res.End - res.Start) / 1000),
+	}, nil
+}
+
+// roundTrips has B answer each "ping" with a "pong" and times each pair
+// from A.
+func roundTrips(a, b context.Context, pings int) ([]float64, error) {
+	if _, err := eval[chromedp.Void](b, `(() => {
+		__s.on('message', (m) => { if (!m.outgoing && m.text.startsWith('ping ')) __s.send('phone:+6281299990000', 'pong ' + m.text.slice(5)); });
+	})()`); err != nil {
+		return nil, err
+	}
+	out, err := eval[[]float64](a, fmt.Sprintf(`(async () => {
+		const times = [];
+		for (let i = 0; i < %d; i++) {
+			const start = performance.now();
+			await new Promise((resolve) => {
+				const off = __s.on('message', (m) => { if (m.text === 'pong ' + i) { off(); resolve(); } });
+				__s.send('account:bench_b', 'ping ' + i);
+			});
+			times.push(performance.now() - start);
+		}
+		return times;
+	})()`, pings))
+	return out, err
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func msList(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.0f", x)
+	}
+	return strings.Join(parts, ", ") + " ms"
+}
+
+func kb(n int) string {
+	return fmt.Sprintf("%d bytes (%.0f KB)", n, float64(n)/1000)
+}

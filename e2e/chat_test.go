@@ -1,0 +1,332 @@
+//go:build !js
+
+package e2e
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/dgraph-io/badger/v4"
+)
+
+// The two people of the tests: Ayu signs up with a phone number, Budi with
+// an account ID.
+const (
+	ayuPhoneTyped = "+62 812-0000-1111"
+	ayuPhone      = "+6281200001111"
+	budiAccount   = "budi"
+	budiPassword  = "correct horse battery staple"
+)
+
+// xssText is a message that would run script if the app ever parsed
+// message text as HTML.
+const xssText = `<img src=x onerror="window.__sambungXSS=1"> and <b>bold</b>`
+
+// TestConversation walks one conversation between a phone user and an
+// account user through the app, step by step: each step needs the ones
+// before it.
+func TestConversation(t *testing.T) {
+	r := startRelay(t)
+	root := startBrowser(t)
+	ayu := newPerson(t, root, r, "ayu")
+	budi := newPerson(t, root, r, "budi")
+
+	// Every text sent, to look for in the relay's files at the end.
+	var sent []string
+	var a, b *page
+
+	steps := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"sign up by phone and by account", func(t *testing.T) {
+			a = ayu.open()
+			a.screenshot("signin")
+			a.signUpPhone(r, ayuPhoneTyped, ayuPhone)
+			b = budi.open()
+			b.signUpAccount(budiAccount, budiPassword)
+		}},
+		{"unknown address is a clear error", func(t *testing.T) {
+			a.click("new-chat")
+			a.click("newchat-kind-account")
+			a.typeInto("newchat-input", "nobody_here")
+			a.click("newchat-submit")
+			a.waitJS(`document.querySelector('[data-testid="newchat-error"]')?.textContent.includes('Nobody on Sambung')`,
+				"the unknown-address error")
+			a.click("newchat-close")
+			a.waitJS(`!document.querySelector('[data-testid="newchat-dialog"]')`, "the dialog to close")
+		}},
+		{"messages queue while the recipient's page is closed; ticks go sent, delivered, read", func(t *testing.T) {
+			b.close()
+			a.startChat("account", budiAccount)
+			checkBadges(t, a, `[data-testid="chat"]`, []string{"account"})
+			for _, text := range []string{"Halo Budi, this is Ayu.", "Second message, sent while you were away."} {
+				a.sendMessage(text)
+				sent = append(sent, text)
+				// The relay acked it; Budi's device has not stored it.
+				a.waitTick(text, "sent")
+			}
+			if s := a.statusOf(sent[0]); s != "sent" {
+				t.Fatalf("first message is %q before Budi came back, want sent", s)
+			}
+
+			b = budi.open()
+			// Budi's list shows the conversation with two unread, and the
+			// title counts them; the chat is not open, so nothing is read.
+			b.waitJS(`document.querySelector('[data-testid="conversation-item"]')?.dataset.unread === "2"`, "2 unread")
+			b.waitJS(`document.title === "(2) Sambung"`, `the title "(2) Sambung"`)
+			checkBadges(t, b, `[data-testid="conversation-item"]`, []string{"phone"})
+			for _, text := range sent {
+				a.waitTick(text, "delivered")
+			}
+			b.screenshot("conversation-list")
+
+			b.openChat(ayuPhone)
+			b.waitCount(len(sent))
+			got := texts(b.messages())
+			if !slices.Equal(got, sent) {
+				t.Fatalf("Budi sees %q, want %q in this order", got, sent)
+			}
+			for _, text := range sent {
+				a.waitTick(text, "read")
+			}
+			b.waitJS(`document.title === "Sambung"`, "the title without unread count")
+		}},
+		{"replies go the other way", func(t *testing.T) {
+			text := "Hi Ayu! Got both."
+			b.sendMessage(text)
+			sent = append(sent, text)
+			a.waitMessage(text)
+			// Ayu has the chat open and the tab visible: she read it.
+			b.waitTick(text, "read")
+			a.screenshot("chat")
+		}},
+		{"typing indicator", func(t *testing.T) {
+			a.do(chromedp.Focus(tid("composer-input")))
+			a.typeInto("composer-input", "typing something")
+			b.waitJS(`(() => { const el = document.querySelector('[data-testid="typing"]'); return !!el && !el.hidden && el.textContent.includes('typing'); })()`,
+				"Budi to see Ayu typing")
+			eval[chromedp.Void](a, `document.querySelector('[data-testid="composer-input"]').value = ''`)
+		}},
+		{"message text is never HTML", func(t *testing.T) {
+			a.sendMessage(xssText)
+			sent = append(sent, xssText)
+			b.waitMessage(xssText)
+			n := eval[int](b, `document.querySelectorAll('[data-testid="message-list"] img, [data-testid="message-list"] b').length`)
+			if n != 0 {
+				t.Fatalf("the message created %d elements", n)
+			}
+			if eval[bool](b, `window.__sambungXSS === 1`) || eval[bool](a, `window.__sambungXSS === 1`) {
+				t.Fatal("the message ran script")
+			}
+			preview := eval[string](b, `document.querySelector('[data-testid="conversation-preview"]')?.textContent ?? ''`)
+			if !strings.Contains(preview, "<img src=x") {
+				t.Fatalf("list preview %q does not show the text as text", preview)
+			}
+		}},
+		{"safety numbers match", func(t *testing.T) {
+			an := safetyDigits(t, a)
+			bn := safetyDigits(t, b)
+			if len(an) != 60 || strings.Trim(an, "0123456789") != "" {
+				t.Fatalf("Ayu's safety number %q is not 60 digits", an)
+			}
+			if an != bn {
+				t.Fatalf("safety numbers differ:\nAyu  %s\nBudi %s", an, bn)
+			}
+			groups := eval[int](a, `document.querySelectorAll('[data-testid="safety-number"] .group').length`)
+			if groups != 12 {
+				t.Fatalf("safety number in %d groups, want 12", groups)
+			}
+			a.screenshot("safety-number")
+			// Escape closes the dialog.
+			for _, p := range []*page{a, b} {
+				p.do(chromedp.KeyEvent(kbEscape))
+				p.waitJS(`!document.querySelector('[data-testid="safety-dialog"]')`, "Escape to close the dialog")
+			}
+		}},
+		{"a reload keeps history and sessions", func(t *testing.T) {
+			b.do(chromedp.Reload())
+			b.waitReady()
+			b.openChat(ayuPhone)
+			b.waitCount(len(sent))
+			if got := texts(b.messages()); !slices.Equal(got, sent) {
+				t.Fatalf("after reload Budi sees %q, want %q", got, sent)
+			}
+			for _, text := range []string{"Still here after the reload.", "Ayu's answer after Budi's reload."} {
+				p, q := b, a
+				if strings.HasPrefix(text, "Ayu") {
+					p, q = a, b
+				}
+				p.sendMessage(text)
+				sent = append(sent, text)
+				q.waitMessage(text)
+				p.waitTick(text, "read")
+			}
+		}},
+		{"two tabs of one person both show new messages", func(t *testing.T) {
+			b2 := budi.open()
+			b2.openChat(ayuPhone)
+			b2.waitCount(len(sent))
+			text := "Both of your tabs should show this."
+			a.sendMessage(text)
+			sent = append(sent, text)
+			b.waitMessage(text)
+			b2.waitMessage(text)
+			// The session survives: the second tab sends, the first shows it
+			// as Budi's own message, and Ayu gets it.
+			reply := "Sent from Budi's second tab."
+			b2.sendMessage(reply)
+			sent = append(sent, reply)
+			a.waitMessage(reply)
+			b.waitMessage(reply)
+			more := "And Ayu answers both tabs."
+			a.sendMessage(more)
+			sent = append(sent, more)
+			b.waitMessage(more)
+			b2.waitMessage(more)
+			if got := texts(b2.messages()); !slices.Equal(got, texts(b.messages())) {
+				t.Fatalf("tabs differ:\n%q\n%q", got, texts(b.messages()))
+			}
+		}},
+		{"the relay stores no plaintext", func(t *testing.T) {
+			r.close(t)
+			checkNoPlaintext(t, r.dir, sent, []string{budiAccount})
+		}},
+	}
+	for _, s := range steps {
+		ok := t.Run(s.name, func(t *testing.T) {
+			ayu.at(t)
+			budi.at(t)
+			s.run(t)
+		})
+		if !ok {
+			return
+		}
+	}
+}
+
+// kbEscape is the Escape key for chromedp.KeyEvent.
+const kbEscape = "\u001b"
+
+func texts(ms []shownMessage) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Text
+	}
+	return out
+}
+
+// checkBadges checks the identity-kind badges inside the element at sel.
+func checkBadges(t *testing.T, p *page, sel string, want []string) {
+	t.Helper()
+	p.waitJS(`!!document.querySelector(`+js(sel+` [data-testid="kind-badge"]`)+`)`, "kind badges")
+	got := eval[[]string](p, `[...document.querySelector(`+js(sel)+`).querySelectorAll('[data-testid="kind-badge"]')].map((b) => b.dataset.kind)`)
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s: badges %q, want %q", p.name, got, want)
+	}
+}
+
+// safetyDigits opens the safety-number dialog of the open chat and returns
+// its digits.
+func safetyDigits(t *testing.T, p *page) string {
+	t.Helper()
+	p.click("safety-button")
+	p.waitJS(`document.querySelector('[data-testid="safety-number"]')?.dataset.digits?.length > 0`, "the safety number")
+	return eval[string](p, `document.querySelector('[data-testid="safety-number"]').dataset.digits`)
+}
+
+// checkNoPlaintext searches every file under dir, and every key and value
+// of the Badger store there, for the texts in raw, base64 and base64url
+// form. present are strings the relay does store (an account ID): finding
+// them proves the search reads what Badger wrote.
+func checkNoPlaintext(t *testing.T, dir string, texts, present []string) {
+	t.Helper()
+	type needle struct {
+		text, form string
+		b          []byte
+	}
+	var needles []needle
+	for _, s := range texts {
+		for _, f := range encodings(s) {
+			needles = append(needles, needle{s, f.form, f.b})
+		}
+	}
+	var blobs [][]byte
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		blobs = append(blobs, b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := badger.Open(badger.DefaultOptions(dir).WithReadOnly(true).WithLogger(nil))
+	if err != nil {
+		t.Fatalf("opening the relay's Badger read-only: %v", err)
+	}
+	defer db.Close()
+	err = db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.DefaultIteratorOptions)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			blobs = append(blobs, it.Item().KeyCopy(nil), v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range present {
+		found := false
+		for _, b := range blobs {
+			found = found || bytes.Contains(b, []byte(s))
+		}
+		if !found {
+			t.Fatalf("the search did not find %q, which the relay stores: it is not reading the data", s)
+		}
+	}
+	for _, n := range needles {
+		for _, b := range blobs {
+			if bytes.Contains(b, n.b) {
+				t.Fatalf("the relay's data contains plaintext %q (%s)", n.text, n.form)
+			}
+		}
+	}
+}
+
+type encoded struct {
+	form string
+	b    []byte
+}
+
+// encodings are the forms a leaked plaintext could take in the relay's
+// data: raw, JSON-escaped, and base64 (standard and URL alphabets) at each
+// of the three byte alignments it could have inside a longer encoding.
+func encodings(s string) []encoded {
+	quoted, _ := json.Marshal(s)
+	out := []encoded{{"raw", []byte(s)}, {"json", quoted[1 : len(quoted)-1]}}
+	for skip := range 3 {
+		n := (len(s) - skip) / 3 * 3
+		chunk := []byte(s[skip : skip+n])
+		out = append(out,
+			encoded{fmt.Sprintf("base64 at offset %d", skip), []byte(base64.StdEncoding.EncodeToString(chunk))},
+			encoded{fmt.Sprintf("base64url at offset %d", skip), []byte(base64.URLEncoding.EncodeToString(chunk))})
+	}
+	return out
+}

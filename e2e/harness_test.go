@@ -1,0 +1,470 @@
+//go:build !js
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"sambung/relay"
+	"sambung/web"
+)
+
+// chromiumPath is Debian's chromium, which .ci/run installs.
+const chromiumPath = "/usr/bin/chromium"
+
+// waitTimeout bounds one wait for the page: sign-up generates keys in wasm
+// on two shared cores, which takes seconds, not minutes.
+const waitTimeout = 45 * time.Second
+
+// viewportWidth and viewportHeight are a laptop's window, for the screenshots.
+const (
+	viewportWidth  = 1100
+	viewportHeight = 720
+)
+
+// outDir receives the screenshots; e2e/.gitignore keeps it out of git.
+const outDir = "out"
+
+// requireWasm fails the test with what to do when the module is not built.
+func requireWasm(t *testing.T) {
+	t.Helper()
+	if _, err := fs.Stat(web.Static, "sambung.wasm"); err != nil {
+		t.Fatal("web/static/sambung.wasm is missing: run web/build.sh, then go test ./e2e " +
+			"(./build.sh test builds it first). The test binary embeds web/static when it is compiled.")
+	}
+}
+
+// codeBook is the relay's CodeSender in tests: it keeps the one-time codes
+// the relay would send by SMS, so the test can type them.
+type codeBook struct {
+	mu    sync.Mutex
+	codes map[string]string
+}
+
+func (b *codeBook) SendCode(_ context.Context, phone, code string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.codes[phone] = code
+	return nil
+}
+
+// code waits for the code sent to phone (E.164, as the relay normalised it).
+func (b *codeBook) code(t *testing.T, phone string) string {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for time.Now().Before(deadline) {
+		b.mu.Lock()
+		c, ok := b.codes[phone]
+		b.mu.Unlock()
+		if ok {
+			return c
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the relay sent no code to %s", phone)
+	return ""
+}
+
+// testRelay is a real relay serving the real web app on a loopback port.
+type testRelay struct {
+	url   string
+	dir   string
+	codes *codeBook
+	srv   *relay.Server
+	hs    *httptest.Server
+	once  sync.Once
+}
+
+func startRelay(t *testing.T) *testRelay {
+	t.Helper()
+	requireWasm(t)
+	r := &testRelay{dir: t.TempDir(), codes: &codeBook{codes: map[string]string{}}}
+	srv, err := relay.New(relay.Config{
+		DataDir:    r.dir,
+		Logger:     slog.New(slog.DiscardHandler),
+		CodeSender: r.codes,
+		Static:     web.Static,
+		// Cheap password hashing: the tests sign up several accounts.
+		Argon2: relay.Argon2Params{Memory: 64, Time: 1, Threads: 1},
+		// Every browser comes from 127.0.0.1: lift the per-IP limits.
+		AuthRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		LookupRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.srv = srv
+	r.hs = httptest.NewServer(srv)
+	r.url = r.hs.URL
+	t.Cleanup(func() { r.close(t) })
+	return r
+}
+
+// close stops the relay and closes Badger, which flushes it to disk.
+func (r *testRelay) close(t *testing.T) {
+	r.once.Do(func() {
+		r.hs.CloseClientConnections()
+		r.hs.Close()
+		if err := r.srv.Close(); err != nil {
+			t.Errorf("closing the relay: %v", err)
+		}
+	})
+}
+
+// startBrowser starts one headless Chromium with a fresh profile and returns
+// its root context; people get browser contexts inside it.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if _, lookErr := exec.LookPath("chromium"); lookErr != nil {
+			t.Fatalf("%s is missing: apt-get install -y chromium (.ci/run does)", chromiumPath)
+		}
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.WindowSize(1100, 720),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// person is one user with a browser context of their own: their own
+// IndexedDB, SharedWorker and core. A blank tab holds the context open while
+// their app tabs come and go.
+type person struct {
+	top   *testing.T // owns the browser context and tabs
+	t     *testing.T // the running (sub)test, which failures go to
+	name  string
+	relay *testRelay
+	ctx   context.Context
+	pages []*page
+}
+
+// at makes failures of this person's pages go to t, the running subtest.
+func (u *person) at(t *testing.T) {
+	u.t = t
+	for _, p := range u.pages {
+		p.t = t
+	}
+}
+
+func newPerson(t *testing.T, root context.Context, r *testRelay, name string) *person {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("%s: new browser context: %v", name, err)
+	}
+	return &person{top: t, t: t, name: name, relay: r, ctx: ctx}
+}
+
+// page is one tab of the app.
+type page struct {
+	top    *testing.T
+	t      *testing.T
+	name   string
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu  sync.Mutex
+	log []string
+}
+
+// open opens a new tab of the app and waits until the core is ready.
+func (u *person) open() *page {
+	u.t.Helper()
+	ctx, cancel := chromedp.NewContext(u.ctx)
+	p := &page{top: u.top, t: u.t, name: u.name, ctx: ctx, cancel: cancel}
+	if err := chromedp.Do(ctx); err != nil {
+		u.t.Fatalf("%s: new tab: %v", u.name, err)
+	}
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			p.log = append(p.log, m.String())
+			p.mu.Unlock()
+		}
+	}()
+	u.pages = append(u.pages, p)
+	u.top.Cleanup(func() {
+		if u.top.Failed() {
+			p.dumpLog()
+		}
+		cancel()
+	})
+	p.do(chromedp.EmulateViewport(viewportWidth, viewportHeight), chromedp.Navigate(u.relay.url+"/"))
+	p.waitReady()
+	return p
+}
+
+func (p *page) dumpLog() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.log {
+		p.top.Logf("%s console: %s", p.name, l)
+	}
+}
+
+// close closes the tab, as a person closing the page.
+func (p *page) close() {
+	p.cancel()
+}
+
+func (p *page) waitReady() {
+	p.t.Helper()
+	p.waitJS(`document.body.dataset.ready === "1"`, "the app to be ready")
+}
+
+// do runs actions with waitTimeout.
+func (p *page) do(actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, waitTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		p.t.Fatalf("%s: %v", p.name, err)
+	}
+}
+
+// eval evaluates a JavaScript expression and decodes its JSON value into T.
+func eval[T any](p *page, expr string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, waitTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("%s: evaluating %s: %v", p.name, expr, err)
+	}
+	return v
+}
+
+// waitJS waits until expr is truthy; what says what for the failure message.
+func (p *page) waitJS(expr, what string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, waitTimeout+5*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout)))
+	if err != nil {
+		p.screenshot("failed-" + sanitize(p.t.Name()) + "-" + p.name)
+		p.t.Fatalf("%s: waiting for %s: %v\nscreen text: %s", p.name, what, err, p.screenText())
+	}
+}
+
+// screenText is the visible text of the page, for failure messages.
+func (p *page) screenText() string {
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	return s
+}
+
+// sanitize keeps letters, digits, '-' and '_' of a test name for a file name.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		case r == '/' || r == ' ':
+			return '_'
+		}
+		return -1
+	}, s)
+}
+
+// screenshot saves the viewport as out/<name>.png.
+func (p *page) screenshot(name string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Logf("%s: screenshot %s: %v", p.name, name, err)
+		return
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outDir, name+".png"), buf, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// tid is the CSS selector of a data-testid.
+func tid(id string) chromedp.CSS {
+	return chromedp.CSS(fmt.Sprintf(`[data-testid=%q]`, id))
+}
+
+func (p *page) click(id string) {
+	p.t.Helper()
+	p.do(chromedp.Click(tid(id)))
+}
+
+func (p *page) typeInto(id, text string) {
+	p.t.Helper()
+	p.do(chromedp.SendKeys(tid(id), text))
+}
+
+// pressEnter sends the Enter key to the focused element as a keyboard does:
+// keydown and keyup with no separate char event (chromedp's "\r" adds one,
+// which would type a new line after the app handled Enter).
+func (p *page) pressEnter() {
+	p.t.Helper()
+	p.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+				Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13,
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// js quotes s as a JavaScript string literal.
+func js(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// shownMessage is one bubble of the open chat as the DOM shows it.
+type shownMessage struct {
+	ID       string `json:"id"`
+	Text     string `json:"text"`
+	Status   string `json:"status"`
+	Tick     string `json:"tick"`
+	Outgoing bool   `json:"outgoing"`
+}
+
+func (p *page) messages() []shownMessage {
+	p.t.Helper()
+	return eval[[]shownMessage](p, `[...document.querySelectorAll('[data-testid="message"]')].map((el) => ({
+		id: el.dataset.id,
+		text: el.querySelector('[data-testid="message-text"]').textContent,
+		status: el.dataset.status,
+		tick: el.querySelector('[data-testid="tick"]')?.getAttribute('aria-label') ?? '',
+		outgoing: el.dataset.outgoing === '1',
+	}))`)
+}
+
+// messageSelectorJS finds the bubble whose text is text.
+func messageJS(text string) string {
+	return `[...document.querySelectorAll('[data-testid="message"]')].find((el) =>
+		el.querySelector('[data-testid="message-text"]').textContent === ` + js(text) + `)`
+}
+
+// waitMessage waits until the open chat shows a message with this text.
+func (p *page) waitMessage(text string) {
+	p.t.Helper()
+	p.waitJS(`!!`+messageJS(text), fmt.Sprintf("message %q", text))
+}
+
+// waitTick waits until the message shows the tick for status, both in
+// data-status and in the tick's aria-label.
+func (p *page) waitTick(text, status string) {
+	p.t.Helper()
+	p.waitJS(`(() => { const el = `+messageJS(text)+`; return !!el && el.dataset.status === `+js(status)+
+		` && el.querySelector('[data-testid="tick"]').getAttribute('aria-label') === `+js(status)+`; })()`,
+		fmt.Sprintf("message %q to show %q", text, status))
+}
+
+// statusOf is the data-status of the message with this text.
+func (p *page) statusOf(text string) string {
+	p.t.Helper()
+	return eval[string](p, `(`+messageJS(text)+`)?.dataset.status ?? ''`)
+}
+
+// waitCount waits until the open chat shows n messages.
+func (p *page) waitCount(n int) {
+	p.t.Helper()
+	p.waitJS(fmt.Sprintf(`document.querySelectorAll('[data-testid="message"]').length === %d`, n), fmt.Sprintf("%d messages", n))
+}
+
+// sendMessage types text into the composer and presses Enter.
+func (p *page) sendMessage(text string) {
+	p.t.Helper()
+	p.do(chromedp.Focus(tid("composer-input")))
+	p.typeInto("composer-input", text)
+	p.pressEnter()
+	p.waitMessage(text)
+}
+
+// signUpPhone signs up with a phone number and the code the relay "sent".
+func (p *page) signUpPhone(r *testRelay, typed, e164 string) {
+	p.t.Helper()
+	p.click("tab-phone")
+	p.typeInto("phone-input", typed)
+	p.click("phone-send-code")
+	p.waitJS(`!document.querySelector('[data-testid="code-input"]').closest('[hidden]')`, "the code field")
+	p.typeInto("code-input", r.codes.code(p.t, e164))
+	p.click("code-verify")
+	p.waitJS(`!!document.querySelector('[data-testid="main"]')`, "the conversation list after sign-up")
+}
+
+// signUpAccount signs up with an account ID and a password.
+func (p *page) signUpAccount(account, password string) {
+	p.t.Helper()
+	p.click("tab-account")
+	p.typeInto("account-input", account)
+	p.typeInto("password-input", password)
+	p.click("account-signup")
+	p.waitJS(`!!document.querySelector('[data-testid="main"]')`, "the conversation list after sign-up")
+}
+
+// startChat opens a new chat with kind ("phone" or "account") and value.
+func (p *page) startChat(kind, value string) {
+	p.t.Helper()
+	p.click("new-chat")
+	p.click("newchat-kind-" + kind)
+	p.typeInto("newchat-input", value)
+	p.click("newchat-submit")
+	p.waitJS(`!document.querySelector('[data-testid="newchat-dialog"]') && !!document.querySelector('[data-testid="chat-title"]')?.textContent`,
+		"the new chat to open")
+}
+
+// openChat clicks the conversation whose title is title.
+func (p *page) openChat(title string) {
+	p.t.Helper()
+	sel := `[...document.querySelectorAll('[data-testid="conversation-item"]')].find((el) =>
+		el.querySelector('[data-testid="conversation-title"]').textContent === ` + js(title) + `)`
+	p.waitJS(`!!`+sel, fmt.Sprintf("conversation %q in the list", title))
+	eval[chromedp.Void](p, sel+`.click()`)
+	p.waitJS(`document.querySelector('[data-testid="chat-title"]')?.textContent === `+js(title), "the chat to open")
+}
