@@ -105,8 +105,6 @@ const childStartTimeout = 20 * time.Second
 
 // startRelay starts a child relay on dir and waits until it listens.
 func startRelay(t *testing.T, dir string) *relayProc {
-	start := time.Now()
-	defer func() { t.Logf("TIMING start relay %s", time.Since(start)) }()
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+dir)

@@ -18,15 +18,19 @@ import (
 // The load. Each sender is one device sending one-envelope messages to the
 // recipients in turn, keeping up to window sends unacknowledged (the relay
 // answers a connection's sends in order, each after its commit). The relay
-// is killed once killAfter sends are acknowledged; by then the senders have
-// sent a fraction of perSender each, so sends are in flight at the kill.
+// is killed once killAfter sends are acknowledged, or once killBy has passed
+// with at least minAcked (the 2 cores here are shared, and a busy machine
+// must not stretch the suite). Either way the senders are a fraction into
+// their perSender messages, so sends are in flight at the kill.
 const (
 	numSenders    = 16
 	numRecipients = 4
 	window        = 8
 	perSender     = 4000
-	killAfter     = 3000
-	// phaseTimeout bounds one phase; it runs in a few seconds here.
+	killAfter     = 2000
+	killBy        = 3 * time.Second
+	minAcked      = 200
+	// phaseTimeout bounds one phase; it takes a few seconds here.
 	phaseTimeout = 60 * time.Second
 )
 
@@ -168,8 +172,6 @@ func (s *sender) resend(ctx context.Context, addr string, rcpts []wire.Session) 
 // are acknowledged, and waits for them all.
 func runLoad(t *testing.T, ctx context.Context, p *relayProc, ss []*sender, rcpts []wire.Session) {
 	var ackedTotal atomic.Int64
-	t0 := time.Now()
-	defer func() { t.Logf("TIMING load %s", time.Since(t0)) }()
 	var wg sync.WaitGroup
 	for _, s := range ss {
 		wg.Go(func() {
@@ -178,7 +180,12 @@ func runLoad(t *testing.T, ctx context.Context, p *relayProc, ss []*sender, rcpt
 			}
 		})
 	}
-	for ackedTotal.Load() < killAfter && ctx.Err() == nil {
+	start := time.Now()
+	for ctx.Err() == nil {
+		n := ackedTotal.Load()
+		if n >= killAfter || n >= minAcked && time.Since(start) > killBy {
+			break
+		}
 		time.Sleep(time.Millisecond)
 	}
 	if ctx.Err() != nil {
@@ -348,9 +355,7 @@ func TestCrashRecipientsOffline(t *testing.T) {
 	s := collect(ss, numRecipients)
 
 	p = startRelay(t, dir)
-	t1 := time.Now()
 	first := drainAll(t, ctx, p.addr, rcpts)
-	t.Logf("TIMING drain1 %s", time.Since(t1))
 	dups := map[string]int{}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -368,9 +373,7 @@ func TestCrashRecipientsOffline(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	t.Logf("TIMING resend %s", time.Since(t1))
 	second := drainAll(t, ctx, p.addr, rcpts)
-	t.Logf("TIMING drain2 %s", time.Since(t1))
 	p.kill()
 	p = startRelay(t, dir)
 	third := drainAll(t, ctx, p.addr, rcpts)
@@ -416,8 +419,8 @@ func TestCrashRecipientsOffline(t *testing.T) {
 	report(t, "crash, recipients offline: acked %d, delivered %d, lost %d, duplicated %d", acked, delivered, lost, duplicated)
 	report(t, "crash, recipients offline: %d sends unanswered at the kill: %d had been committed (delivered once; their resend counted as a duplicate), %d had not (stored by the resend)",
 		pending, storedUnacked, pending-storedUnacked)
-	if acked < killAfter {
-		t.Errorf("acked %d, want at least %d", acked, killAfter)
+	if acked < minAcked {
+		t.Errorf("acked %d, want at least %d", acked, minAcked)
 	}
 }
 
@@ -544,7 +547,7 @@ func TestCrashRecipientsOnline(t *testing.T) {
 	report(t, "crash, recipients online: acked %d, delivered %d, lost %d, duplicated %d", acked, delivered, lost, duplicated)
 	report(t, "crash, recipients online: %d pushed before the kill; %d pushed again after the restart because their device ack was in flight at the kill (at-least-once by design: the client dedupes by id); %d stored though their sent frame was lost in the kill",
 		beforeKill, redelivered, storedUnacked)
-	if acked < killAfter {
-		t.Errorf("acked %d, want at least %d", acked, killAfter)
+	if acked < minAcked {
+		t.Errorf("acked %d, want at least %d", acked, minAcked)
 	}
 }
