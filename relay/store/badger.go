@@ -63,7 +63,7 @@ func Open(opts Options) (*Badger, error) {
 		WithBlockCacheSize(64 << 20).
 		WithNumCompactors(2)
 	if opts.MemTableSize > 0 {
-		bo = bo.WithMemTableSize(opts.MemTableSize).WithValueThreshold(opts.MemTableSize / 10)
+		bo = bo.WithMemTableSize(opts.MemTableSize).WithValueThreshold(min(opts.MemTableSize/10, 1<<20))
 	}
 	db, err := badger.Open(bo)
 	if err != nil {

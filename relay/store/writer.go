@@ -23,6 +23,11 @@ const (
 	// maxFlushOps bounds one flush so that a flood of requests still
 	// commits (and answers) in slices of bounded latency.
 	maxFlushOps = 1024
+	// maxCachedMailboxes bounds the writer's per-mailbox state of empty
+	// mailboxes: about 100 bytes each, so 10 MB. Loading a mailbox's state
+	// costs a Badger iterator, which is most of a flush's CPU when done
+	// for every envelope.
+	maxCachedMailboxes = 100_000
 )
 
 type opKind uint8
@@ -212,9 +217,14 @@ func (w *writer) flush(batch []*writeOp) {
 		for m := range f.touched {
 			if st := w.state[m]; st != nil {
 				st.headDirty = false
+			}
+		}
+		if len(w.state) > maxCachedMailboxes {
+			// Forget empty mailboxes (they reload from disk on next use),
+			// so the map is bounded by the backlog, not by every device
+			// ever seen.
+			for m, st := range w.state {
 				if st.depth == 0 {
-					// Empty mailboxes reload cheaply; keeping only
-					// non-empty ones bounds the map by the backlog.
 					delete(w.state, m)
 				}
 			}
