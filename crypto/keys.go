@@ -1,7 +1,6 @@
 package crypto
 
 import (
-	"crypto/ecdh"
 	"crypto/subtle"
 	"errors"
 	"io"
@@ -48,11 +47,12 @@ func (k PublicKey) Equal(o PublicKey) bool {
 	return subtle.ConstantTimeCompare(k[:], o[:]) == 1
 }
 
-// PrivateKey is a Curve25519 private key. It keeps the parsed crypto/ecdh
-// key, so each Diffie-Hellman costs one scalar multiplication, not the two
-// that curve25519.X25519 spends recomputing the public key.
+// PrivateKey is a Curve25519 private key. It keeps the key in the form this
+// platform computes X25519 with fastest (x25519_key_*.go: crypto/ecdh
+// natively, the scalar for the ten-limb ladder under js/wasm) and the public
+// key, so each Diffie-Hellman costs one scalar multiplication.
 type PrivateKey struct {
-	key *ecdh.PrivateKey
+	key x25519Key
 	pub PublicKey
 }
 
@@ -76,13 +76,12 @@ func NewPrivateKey(b []byte) (*PrivateKey, error) {
 	s[0] &= 248
 	s[31] &= 127
 	s[31] |= 64
-	key, err := ecdh.X25519().NewPrivateKey(s[:])
+	key, pub, err := newX25519Key(&s)
+	clear(s[:])
 	if err != nil {
 		return nil, ErrBadKey
 	}
-	p := &PrivateKey{key: key}
-	copy(p.pub[:], key.PublicKey().Bytes())
-	return p, nil
+	return &PrivateKey{key: key, pub: pub}, nil
 }
 
 // PublicKey returns the public half of p.
@@ -100,15 +99,5 @@ func (p *PrivateKey) GoString() string { return "[redacted]" }
 // DH computes X25519(p, pub). A result of all zeros (pub of low order) is
 // refused with ErrBadKey, as crypto/ecdh does.
 func (p *PrivateKey) DH(pub PublicKey) ([32]byte, error) {
-	var out [32]byte
-	pk, err := ecdh.X25519().NewPublicKey(pub[:])
-	if err != nil {
-		return out, ErrBadKey
-	}
-	s, err := p.key.ECDH(pk)
-	if err != nil {
-		return out, ErrBadKey
-	}
-	copy(out[:], s)
-	return out, nil
+	return p.key.dh(&pub)
 }

@@ -1,0 +1,109 @@
+package crypto
+
+import (
+	"crypto/ecdh"
+	"crypto/rand"
+	"testing"
+
+	"filippo.io/edwards25519"
+)
+
+// The X25519 benchmarks compare, on whatever GOOS/GOARCH runs them, the ways
+// this package can compute X25519. Under js/wasm:
+//
+//	GOOS=js GOARCH=wasm go test -run '^$' -bench 'X25519' \
+//	    -exec "$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./crypto/
+
+func reportOpsPerSecond(b *testing.B) {
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(b.N)/s, "ops/s")
+	}
+}
+
+// BenchmarkX25519ScalarMult is x25519ScalarMult, the ladder PrivateKey.DH
+// uses under js/wasm (variable base).
+func BenchmarkX25519ScalarMult(b *testing.B) {
+	var k, u, out [32]byte
+	rand.Read(k[:])
+	rand.Read(u[:])
+	for b.Loop() {
+		x25519ScalarMult(&out, &k, &u)
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519Ladder is ladder25519.go's x25519Ladder, the ladder keyPair
+// uses under js/wasm, for comparison.
+func BenchmarkX25519Ladder(b *testing.B) {
+	var k, u, out [32]byte
+	rand.Read(k[:])
+	rand.Read(u[:])
+	for b.Loop() {
+		x25519Ladder(&out, &k, &u)
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519ECDH is crypto/ecdh's X25519 Diffie-Hellman (variable base).
+func BenchmarkX25519ECDH(b *testing.B) {
+	k, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	peer, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub := peer.PublicKey()
+	for b.Loop() {
+		if _, err := k.ECDH(pub); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519BaseEdwards is a public key by filippo.io/edwards25519's
+// fixed-base tables, then the birational map to u.
+func BenchmarkX25519BaseEdwards(b *testing.B) {
+	var k [32]byte
+	rand.Read(k[:])
+	s, err := edwards25519.NewScalar().SetBytesWithClamping(k[:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		new(edwards25519.Point).ScalarBaseMult(s).BytesMontgomery()
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519GenerateKey is GenerateKey: 32 random bytes and the public
+// key.
+func BenchmarkX25519GenerateKey(b *testing.B) {
+	for b.Loop() {
+		if _, err := GenerateKey(rand.Reader); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519DH is PrivateKey.DH.
+func BenchmarkX25519DH(b *testing.B) {
+	k, err := GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	peer, err := GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub := peer.PublicKey()
+	for b.Loop() {
+		if _, err := k.DH(pub); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}

@@ -1,0 +1,286 @@
+package crypto
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"syscall/js"
+	"testing"
+)
+
+// WebCrypto's X25519 from Go through syscall/js, waiting on each Promise: the
+// candidate the architecture brief offers against the pure Go ladder. These
+// tests and benchmarks exist to measure it (docs/PERFORMANCE.md, "X25519
+// under wasm"); the package itself does not use it, because the ladder wins.
+
+// pkcs8X25519Prefix is the DER of a PKCS #8 PrivateKeyInfo for X25519 (RFC
+// 8410) up to the 32 key bytes: WebCrypto imports X25519 private keys only as
+// PKCS #8 or JWK, not raw.
+var pkcs8X25519Prefix = []byte{
+	0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
+}
+
+// await blocks the calling goroutine until p settles; the JavaScript event
+// loop runs meanwhile.
+func await(p js.Value) (js.Value, error) {
+	type settled struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan settled, 1)
+	then := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- settled{v: args[0]}
+		return nil
+	})
+	defer then.Release()
+	catch := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- settled{err: errors.New(args[0].Call("toString").String())}
+		return nil
+	})
+	defer catch.Release()
+	p.Call("then", then, catch)
+	s := <-ch
+	return s.v, s.err
+}
+
+func jsBytes(b []byte) js.Value {
+	a := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(a, b)
+	return a
+}
+
+// webCrypto is crypto.subtle and the X25519 algorithm object.
+type webCrypto struct{ subtle, alg js.Value }
+
+func newWebCrypto(tb testing.TB) webCrypto {
+	subtle := js.Global().Get("crypto").Get("subtle")
+	if subtle.IsUndefined() {
+		tb.Skip("no crypto.subtle")
+	}
+	alg := js.Global().Get("Object").New()
+	alg.Set("name", "X25519")
+	return webCrypto{subtle: subtle, alg: alg}
+}
+
+func (w webCrypto) importPrivate(scalar []byte) (js.Value, error) {
+	der := append(append([]byte{}, pkcs8X25519Prefix...), scalar...)
+	return await(w.subtle.Call("importKey", "pkcs8", jsBytes(der), w.alg, false, js.ValueOf([]any{"deriveBits"})))
+}
+
+func (w webCrypto) importPublic(pub PublicKey) (js.Value, error) {
+	return await(w.subtle.Call("importKey", "raw", jsBytes(pub[:]), w.alg, true, js.ValueOf([]any{})))
+}
+
+func (w webCrypto) deriveBits(priv, pub js.Value) ([32]byte, error) {
+	var out [32]byte
+	params := js.Global().Get("Object").New()
+	params.Set("name", "X25519")
+	params.Set("public", pub)
+	bits, err := await(w.subtle.Call("deriveBits", params, priv, 256))
+	if err != nil {
+		return out, err
+	}
+	js.CopyBytesToGo(out[:], js.Global().Get("Uint8Array").New(bits))
+	return out, nil
+}
+
+// dh is X25519 as a Go caller holding raw keys would get it: two imports
+// and deriveBits, three promises.
+func (w webCrypto) dh(scalar []byte, pub PublicKey) ([32]byte, error) {
+	priv, err := w.importPrivate(scalar)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	pk, err := w.importPublic(pub)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return w.deriveBits(priv, pk)
+}
+
+// fusedDH is one JavaScript async function doing both imports and
+// deriveBits, so Go waits on a single promise: the least promise overhead a
+// WebCrypto X25519 can have here.
+var fusedDH = js.Global().Get("Function").New("pkcs8", "pub", `
+	const alg = {name: "X25519"};
+	return Promise.all([
+		crypto.subtle.importKey("pkcs8", pkcs8, alg, false, ["deriveBits"]),
+		crypto.subtle.importKey("raw", pub, alg, true, []),
+	]).then(([priv, pk]) => crypto.subtle.deriveBits({name: "X25519", public: pk}, priv, 256))
+	  .then((bits) => new Uint8Array(bits));`)
+
+func webCryptoFusedDH(scalar []byte, pub PublicKey) ([32]byte, error) {
+	var out [32]byte
+	der := append(append([]byte{}, pkcs8X25519Prefix...), scalar...)
+	v, err := await(fusedDH.Invoke(jsBytes(der), jsBytes(pub[:])))
+	if err != nil {
+		return out, err
+	}
+	js.CopyBytesToGo(out[:], v)
+	return out, nil
+}
+
+// TestWebCryptoX25519 checks that what the benchmarks measure computes the
+// same X25519 as this package.
+func TestWebCryptoX25519(t *testing.T) {
+	w := newWebCrypto(t)
+	for range 5 {
+		a, b := mustKey(t), mustKey(t)
+		want, err := a.DH(b.PublicKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.dh(a.Bytes(), b.PublicKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("WebCrypto %x, ours %x", got, want)
+		}
+		got, err = webCryptoFusedDH(a.Bytes(), b.PublicKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got[:], want[:]) {
+			t.Fatalf("fused WebCrypto %x, ours %x", got, want)
+		}
+	}
+}
+
+func webCryptoPair(b *testing.B) (*PrivateKey, PublicKey) {
+	k, err := GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return k, mustKey(b).PublicKey()
+}
+
+// BenchmarkX25519WebCryptoDH: raw keys in, shared secret out, three awaited
+// promises (import private, import public, deriveBits).
+func BenchmarkX25519WebCryptoDH(b *testing.B) {
+	w := newWebCrypto(b)
+	k, pub := webCryptoPair(b)
+	for b.Loop() {
+		if _, err := w.dh(k.Bytes(), pub); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519WebCryptoFusedDH: the same in one awaited promise.
+func BenchmarkX25519WebCryptoFusedDH(b *testing.B) {
+	newWebCrypto(b)
+	k, pub := webCryptoPair(b)
+	for b.Loop() {
+		if _, err := webCryptoFusedDH(k.Bytes(), pub); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519WebCryptoDeriveBits: deriveBits alone on keys imported
+// once, the floor if CryptoKey handles were kept beside every key.
+func BenchmarkX25519WebCryptoDeriveBits(b *testing.B) {
+	w := newWebCrypto(b)
+	k, pub := webCryptoPair(b)
+	priv, err := w.importPrivate(k.Bytes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	pk, err := w.importPublic(pub)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := w.deriveBits(priv, pk); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519WebCryptoGenerateKey: generateKey, then export of both
+// halves (the private key as PKCS #8, to keep its bytes in Go; the public
+// key raw).
+func BenchmarkX25519WebCryptoGenerateKey(b *testing.B) {
+	w := newWebCrypto(b)
+	usages := js.ValueOf([]any{"deriveBits"})
+	for b.Loop() {
+		pair, err := await(w.subtle.Call("generateKey", w.alg, true, usages))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := await(w.subtle.Call("exportKey", "pkcs8", pair.Get("privateKey"))); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := await(w.subtle.Call("exportKey", "raw", pair.Get("publicKey"))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519WebCryptoCachedPrivateDH: the private key imported once
+// (as if every PrivateKey kept a CryptoKey beside its bytes); each op imports
+// the peer's public key and derives, in one awaited promise.
+func BenchmarkX25519WebCryptoCachedPrivateDH(b *testing.B) {
+	w := newWebCrypto(b)
+	k, pub := webCryptoPair(b)
+	priv, err := w.importPrivate(k.Bytes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	derive := js.Global().Get("Function").New("priv", "pub", `
+		const alg = {name: "X25519"};
+		return crypto.subtle.importKey("raw", pub, alg, true, [])
+			.then((pk) => crypto.subtle.deriveBits({name: "X25519", public: pk}, priv, 256))
+			.then((bits) => new Uint8Array(bits));`)
+	var out [32]byte
+	for b.Loop() {
+		v, err := await(derive.Invoke(priv, jsBytes(pub[:])))
+		if err != nil {
+			b.Fatal(err)
+		}
+		js.CopyBytesToGo(out[:], v)
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519WebCryptoImportPrivate: importKey of a PKCS #8 X25519 key.
+func BenchmarkX25519WebCryptoImportPrivate(b *testing.B) {
+	w := newWebCrypto(b)
+	k, _ := webCryptoPair(b)
+	for b.Loop() {
+		if _, err := w.importPrivate(k.Bytes()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519WebCryptoImportPublic: importKey of a raw X25519 public key.
+func BenchmarkX25519WebCryptoImportPublic(b *testing.B) {
+	w := newWebCrypto(b)
+	_, pub := webCryptoPair(b)
+	for b.Loop() {
+		if _, err := w.importPublic(pub); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519PromiseRoundTrip is the cost of awaiting one already
+// resolved Promise from Go, the overhead every WebCrypto call pays on top of
+// its work.
+func BenchmarkX25519PromiseRoundTrip(b *testing.B) {
+	resolve := js.Global().Get("Promise")
+	for b.Loop() {
+		if _, err := await(resolve.Call("resolve", 1)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportOpsPerSecond(b)
+}
