@@ -34,7 +34,7 @@ func (c *codes) SendCode(_ context.Context, phone, code string) error {
 	return nil
 }
 
-func (c *codes) get(t *testing.T, phone string) string {
+func (c *codes) get(t testing.TB, phone string) string {
 	t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -48,7 +48,7 @@ func (c *codes) get(t *testing.T, phone string) string {
 // testRelay is a real relay (package relay, Badger in a temp dir) on a
 // loopback port that survives restarts, so clients reconnect to it.
 type testRelay struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	addr  string
 	codes *codes
@@ -57,7 +57,7 @@ type testRelay struct {
 	done  chan struct{}
 }
 
-func startRelay(t *testing.T) *testRelay {
+func startRelay(t testing.TB) *testRelay {
 	t.Helper()
 	r := &testRelay{t: t, dir: t.TempDir(), codes: &codes{m: map[string]string{}}}
 	r.start()
@@ -76,6 +76,7 @@ func (r *testRelay) start() {
 		Argon2:       relay.Argon2Params{Memory: 64, Time: 1, Threads: 1},
 		AuthRate:     relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		LookupRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		FrameRate:    relay.Rate{Count: 100000, Per: time.Second, Burst: 100000},
 		MemTableSize: 8 << 20,
 		// A second device of a person asks for a code right after the
 		// first.
@@ -131,7 +132,7 @@ func (r *testRelay) base() string { return "http://" + r.addr }
 
 // device is one client under test, with the events it got.
 type device struct {
-	t      *testing.T
+	t      testing.TB
 	c      *client.Client
 	r      *testRelay
 	mu     sync.Mutex
@@ -139,12 +140,15 @@ type device struct {
 	cancel context.CancelFunc
 	done   chan error
 	dialer client.Dialer
+	// onEvent, when set, sees every event too (from the client's event
+	// goroutine).
+	onEvent func(client.Event)
 }
 
 type deviceOption func(*client.Config)
 
 // newDevice opens a client over st (a fresh MemoryStorage when nil).
-func newDevice(t *testing.T, r *testRelay, st client.Storage, opts ...deviceOption) *device {
+func newDevice(t testing.TB, r *testRelay, st client.Storage, opts ...deviceOption) *device {
 	t.Helper()
 	if st == nil {
 		st = client.NewMemoryStorage()
@@ -161,7 +165,11 @@ func newDevice(t *testing.T, r *testRelay, st client.Storage, opts ...deviceOpti
 		OnEvent: func(e client.Event) {
 			d.mu.Lock()
 			d.events = append(d.events, e)
+			f := d.onEvent
 			d.mu.Unlock()
+			if f != nil {
+				f(e)
+			}
 		},
 	}
 	for _, o := range opts {
@@ -246,7 +254,7 @@ func (d *device) history(conv string) []client.Message {
 }
 
 // eventually polls cond until it holds, failing after a generous bound.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for !cond() {
@@ -299,7 +307,7 @@ func (d *device) eventsOf(kind string) []client.Event {
 	return out
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t testing.TB, err error, code string) {
 	t.Helper()
 	if client.ErrorCode(err) != code {
 		t.Fatalf("got %v (code %q), want code %q", err, client.ErrorCode(err), code)
