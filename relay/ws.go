@@ -43,6 +43,11 @@ type conn struct {
 	mu        sync.Mutex
 	inflight  map[uint64]struct{}
 	closeOnce sync.Once
+
+	ackMu      sync.Mutex
+	ackPending []uint64
+	ackRunning bool
+	ackDone    chan struct{} // capacity 1: a deleter finished a batch
 }
 
 func (c *conn) wakeUp() {
@@ -132,7 +137,7 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 		closeWith(ws, s.toWire(err).Code, websocket.StatusPolicyViolation)
 		return nil
 	}
-	c := &conn{s: s, ws: ws, dev: d, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), inflight: make(map[uint64]struct{})}
+	c := &conn{s: s, ws: ws, dev: d, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), inflight: make(map[uint64]struct{}), ackDone: make(chan struct{}, 1)}
 	if !s.hub.add(c) {
 		c.fail(wire.CodeTooManyConnections, websocket.StatusPolicyViolation)
 		return nil
@@ -233,6 +238,7 @@ func (s *Server) readLoop(c *conn) {
 		case *wire.AckFrame:
 			reply = s.ack(c, f.Seqs)
 		case *wire.PingFrame:
+			c.waitDeletes()
 			reply = &wire.PongFrame{ID: f.ID}
 		}
 		if reply != nil {
@@ -332,17 +338,86 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	return &wire.SentFrame{ID: f.ID, Duplicates: res.Duplicates}
 }
 
-// ack deletes acknowledged envelopes from the device's own mailbox. It
-// answers only on failure.
+// maxPendingAcks bounds seqs waiting for deletion per connection: beyond
+// it the reader waits for the deleter, so a client acking faster than the
+// disk cannot grow memory.
+const maxPendingAcks = 4 * wire.MaxAckSeqs
+
+// ack hands acknowledged seqs to the connection's deleter and returns at
+// once, so the reader goes on to the next frame (a send, say) without
+// waiting for the delete's flush. One deleter per connection runs while
+// acks are pending, merging them into one writer request per flush.
 func (s *Server) ack(c *conn, seqs []uint64) wire.Frame {
-	m := c.dev.mailbox()
-	s.hub.acked(m, seqs)
-	n, err := s.st.Delete(c.ctx, m, seqs)
-	s.metrics.acked.Add(int64(n))
-	if err != nil && c.ctx.Err() == nil {
-		return &wire.ErrorFrame{Error: *s.toWire(err)}
+	s.hub.acked(c.dev.mailbox(), seqs)
+	c.ackMu.Lock()
+	for len(c.ackPending) >= maxPendingAcks {
+		c.ackMu.Unlock()
+		select {
+		case <-c.ackDone:
+		case <-c.ctx.Done():
+			return nil
+		}
+		c.ackMu.Lock()
 	}
+	c.ackPending = append(c.ackPending, seqs...)
+	if !c.ackRunning {
+		c.ackRunning = true
+		s.conns.Add(1) // Close waits for acknowledged deletes to commit
+		go s.runDeletes(c)
+	}
+	c.ackMu.Unlock()
 	return nil
+}
+
+// waitDeletes returns once every ack received so far is committed: a ping
+// is a barrier, so a client that must know its acks are durable (before it
+// closes, say) pings and waits for the pong.
+func (c *conn) waitDeletes() {
+	for {
+		c.ackMu.Lock()
+		running := c.ackRunning
+		c.ackMu.Unlock()
+		if !running {
+			return
+		}
+		select {
+		case <-c.ackDone:
+		case <-c.ctx.Done():
+			return
+		}
+	}
+}
+
+// runDeletes commits pending acks until none are left. It uses its own
+// context: an ack the client sent must be committed even if the
+// connection drops meanwhile.
+func (s *Server) runDeletes(c *conn) {
+	defer s.conns.Done()
+	m := c.dev.mailbox()
+	for {
+		c.ackMu.Lock()
+		seqs := c.ackPending
+		c.ackPending = nil
+		if len(seqs) == 0 {
+			c.ackRunning = false
+			c.ackMu.Unlock()
+			select { // wake a waitDeletes that saw ackRunning still set
+			case c.ackDone <- struct{}{}:
+			default:
+			}
+			return
+		}
+		c.ackMu.Unlock()
+		n, err := s.st.Delete(context.Background(), m, seqs)
+		s.metrics.acked.Add(int64(n))
+		select {
+		case c.ackDone <- struct{}{}:
+		default:
+		}
+		if err != nil && c.ctx.Err() == nil {
+			c.write(&wire.ErrorFrame{Error: *s.toWire(err)})
+		}
+	}
 }
 
 // push sends the mailbox to the device in order: the backlog first, then
