@@ -53,6 +53,10 @@ func TestChatBothKinds(t *testing.T) {
 	if len(convs) != 1 || convs[0].ID != ap.PersonID || convs[0].Unread != 1 || convs[0].Last.ID != m.ID {
 		t.Fatalf("bob's conversations: %+v", convs)
 	}
+	// Bob never looked Alice up; her addresses came with her devices.
+	if c := convs[0]; c.Title != "phone:+6281234567890" || c.Kind != "phone" || c.IdentityChanged {
+		t.Fatalf("bob's conversation with alice: %+v", c)
+	}
 	if err := bob.c.MarkRead(ctx, ap.PersonID, m.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strings"
 
 	"sambung/crypto"
 	"sambung/wire"
@@ -102,16 +103,26 @@ func (cr *contactRecord) public() Contact {
 	return Contact{
 		PersonID:        cr.PersonID,
 		Identities:      nonNil(cr.Identities),
-		Kind:            cr.Kind,
+		Kind:            cr.kind(),
 		IdentityChanged: cr.identityChanged(),
 	}
+}
+
+// kind is the kind of address the person was found by, or for someone who
+// wrote first, the kind of their first address.
+func (cr *contactRecord) kind() string {
+	if cr.Kind != "" || len(cr.Identities) == 0 {
+		return cr.Kind
+	}
+	k, _, _ := strings.Cut(cr.Identities[0], ":")
+	return k
 }
 
 // title is how the conversation list names the person: the address of
 // the kind they were found by, else any address, else their person id.
 func (cr *contactRecord) title() string {
 	for _, a := range cr.Identities {
-		if cr.Kind != "" && len(a) > len(cr.Kind) && a[:len(cr.Kind)] == cr.Kind {
+		if cr.Kind != "" && strings.HasPrefix(a, cr.Kind+":") {
 			return a
 		}
 	}

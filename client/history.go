@@ -245,7 +245,7 @@ func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
 		out = append(out, Conversation{
 			ID:              cr.PersonID,
 			Title:           cr.title(),
-			Kind:            cr.Kind,
+			Kind:            cr.kind(),
 			Identities:      nonNil(cr.Identities),
 			Unread:          cr.Unread,
 			Last:            last,
