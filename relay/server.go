@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"sambung/relay/store"
 	"sambung/wire"
@@ -195,6 +194,3 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	_, err := w.Write([]byte("ok\n"))
 	return err
 }
-
-// requestTimeout bounds the store work of one HTTP request.
-const requestTimeout = 30 * time.Second

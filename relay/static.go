@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-	"time"
 
 	"sambung/wire"
 )
@@ -86,11 +85,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name, ctype, 
 	if encoding != "" {
 		w.Header().Set("Content-Encoding", encoding)
 	}
-	modTime := st.ModTime()
-	if modTime.IsZero() {
-		modTime = time.Time{}
-	}
-	http.ServeContent(w, r, "", modTime, content)
+	http.ServeContent(w, r, "", st.ModTime(), content)
 	return true
 }
 
