@@ -3,6 +3,7 @@
 package client_test
 
 import (
+	"fmt"
 	"testing"
 
 	"sambung/client"
@@ -62,7 +63,26 @@ func TestChatBothKinds(t *testing.T) {
 	}
 	alice.waitStatus(bp.PersonID, m.ID, client.StatusRead)
 
-	reply := bob.send(ap.PersonID, "hi alice")
+	// Alice saw each tick once, in order.
+	var ticks []client.Status
+	for _, e := range alice.eventsOf(client.EventReceipt) {
+		re := e.(client.ReceiptEvent)
+		for _, id := range re.MessageIDs {
+			if id == m.ID && re.ConversationID == bp.PersonID {
+				ticks = append(ticks, re.Status)
+			}
+		}
+	}
+	if fmt.Sprint(ticks) != "[sent delivered read]" {
+		t.Fatalf("alice's ticks: %v", ticks)
+	}
+
+	// Bob looks Alice up too: the same person, found by phone.
+	ca, err := bob.c.Lookup(ctx, "phone:+6281234567890")
+	if err != nil || ca.PersonID != ap.PersonID || ca.Kind != "phone" {
+		t.Fatalf("bob's lookup: %+v %v", ca, err)
+	}
+	reply := bob.send("phone:+62 812 3456 7890", "hi alice")
 	alice.waitText(bp.PersonID, "hi alice")
 	bob.waitStatus(ap.PersonID, reply.ID, client.StatusDelivered)
 

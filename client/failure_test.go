@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -146,4 +147,92 @@ func TestPreKeyTopUp(t *testing.T) {
 	m := carol.send("phone:+6281111111111", "hi from carol")
 	alice.waitText(carol.me().PersonID, "hi from carol")
 	carol.waitStatus(alice.me().PersonID, m.ID, client.StatusDelivered)
+}
+
+// answerDropper is a Dialer whose connections, while armed, lose the
+// relay's "sent" answer: the connection drops just as it arrives.
+type answerDropper struct {
+	client.Dialer
+	mu      sync.Mutex
+	armed   bool
+	dropped int
+}
+
+func (a *answerDropper) Dial(ctx context.Context) (client.Conn, error) {
+	c, err := a.Dialer.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &answerDropConn{Conn: c, a: a}, nil
+}
+
+type answerDropConn struct {
+	client.Conn
+	a *answerDropper
+}
+
+func (c *answerDropConn) Read(ctx context.Context) ([]byte, error) {
+	b, err := c.Conn.Read(ctx)
+	if err != nil {
+		return b, err
+	}
+	c.a.mu.Lock()
+	drop := c.a.armed && strings.HasPrefix(string(b), `{"type":"sent"`)
+	if drop {
+		c.a.armed = false
+		c.a.dropped++
+	}
+	c.a.mu.Unlock()
+	if drop {
+		c.Conn.Close()
+		return nil, errDropped
+	}
+	return b, nil
+}
+
+// TestResendAfterLostAnswer: the relay stored a send but its answer was
+// lost; the client resends the very same envelopes after reconnecting,
+// the relay counts them as duplicates, and the recipient shows the
+// message once.
+func TestResendAfterLostAnswer(t *testing.T) {
+	r := startRelay(t)
+	lose := &answerDropper{Dialer: native.NewDialer(r.base())}
+	alice := newDevice(t, r, nil, func(c *client.Config) { c.Dialer = lose })
+	alice.signUpPhone("+6281111111111")
+	bob := newDevice(t, r, nil)
+	bob.signUpAccount("bob")
+	alice.connect()
+	bob.connect()
+	a, b := alice.me().PersonID, bob.me().PersonID
+	if _, err := alice.c.Lookup(ctx, "account:bob"); err != nil {
+		t.Fatal(err)
+	}
+	lose.mu.Lock()
+	lose.armed = true
+	lose.mu.Unlock()
+	m := alice.send(b, "once")
+	alice.waitStatus(b, m.ID, client.StatusDelivered)
+	lose.mu.Lock()
+	dropped := lose.dropped
+	lose.mu.Unlock()
+	if dropped != 1 {
+		t.Fatalf("%d answers dropped", dropped)
+	}
+	bob.waitText(a, "once")
+	if n := len(bob.history(a)); n != 1 {
+		t.Fatalf("bob shows %d messages", n)
+	}
+	status, body, err := native.NewHTTP(r.base()).Do(ctx, "GET", wire.PathMetrics, "", nil)
+	if err != nil || status != 200 {
+		t.Fatalf("metrics: %d %v", status, err)
+	}
+	var dups float64
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "sambung_envelopes_duplicate_total "); ok {
+			fmt.Sscan(v, &dups)
+		}
+	}
+	if dups < 1 {
+		t.Fatalf("the relay saw no duplicate envelope:\n%s", body)
+	}
 }
