@@ -2,7 +2,24 @@ package wire
 
 import (
 	"fmt"
-	"net/http"
+)
+
+// HTTP status codes, spelled out here because importing net/http for its
+// constants would link all of net/http into the browser's wasm module
+// (about 500 KB brotli): package wire is compiled into it.
+const (
+	statusBadGateway            = 502
+	statusBadRequest            = 400
+	statusConflict              = 409
+	statusForbidden             = 403
+	statusInsufficientStorage   = 507
+	statusInternalServerError   = 500
+	statusMethodNotAllowed      = 405
+	statusNotFound              = 404
+	statusRequestEntityTooLarge = 413
+	statusServiceUnavailable    = 503
+	statusTooManyRequests       = 429
+	statusUnauthorized          = 401
 )
 
 // Code names one kind of error a client can get, over HTTP or in an error
@@ -67,52 +84,52 @@ type codeInfo struct {
 
 // codes is the one table of coded errors: HTTP status and default message.
 var codes = map[Code]codeInfo{
-	CodeBadRequest:       {http.StatusBadRequest, "the request is not valid JSON of the expected shape"},
-	CodeBodyTooLarge:     {http.StatusRequestEntityTooLarge, "the request body is too large"},
-	CodeNotFound:         {http.StatusNotFound, "no such endpoint"},
-	CodeMethodNotAllowed: {http.StatusMethodNotAllowed, "method not allowed on this endpoint"},
-	CodeInternal:         {http.StatusInternalServerError, "internal error"},
-	CodeUnavailable:      {http.StatusServiceUnavailable, "the relay is shutting down or overloaded; retry later"},
-	CodeRateLimited:      {http.StatusTooManyRequests, "too many requests; retry after retryAfter seconds"},
+	CodeBadRequest:       {statusBadRequest, "the request is not valid JSON of the expected shape"},
+	CodeBodyTooLarge:     {statusRequestEntityTooLarge, "the request body is too large"},
+	CodeNotFound:         {statusNotFound, "no such endpoint"},
+	CodeMethodNotAllowed: {statusMethodNotAllowed, "method not allowed on this endpoint"},
+	CodeInternal:         {statusInternalServerError, "internal error"},
+	CodeUnavailable:      {statusServiceUnavailable, "the relay is shutting down or overloaded; retry later"},
+	CodeRateLimited:      {statusTooManyRequests, "too many requests; retry after retryAfter seconds"},
 
-	CodeUnauthorized: {http.StatusUnauthorized, "missing or invalid device token"},
+	CodeUnauthorized: {statusUnauthorized, "missing or invalid device token"},
 
-	CodeBadPhone:       {http.StatusBadRequest, "a phone number must be E.164: '+' then 8 to 15 digits, the first not 0"},
-	CodeBadAccountID:   {http.StatusBadRequest, "an account ID is 3 to 32 of a-z 0-9 . _"},
-	CodeBadAddress:     {http.StatusBadRequest, "an address is phone:+<digits> or account:<id>"},
-	CodeBadPassword:    {http.StatusBadRequest, "a password is 8 to 1024 bytes"},
-	CodeBadCredentials: {http.StatusUnauthorized, "account ID or password is wrong"},
-	CodeAccountTaken:   {http.StatusConflict, "this account ID is taken"},
-	CodePhoneTaken:     {http.StatusConflict, "this phone number belongs to another person"},
-	CodeAlreadyLinked:  {http.StatusConflict, "this person already has an identity of that kind; unlink it first"},
-	CodeNotLinked:      {http.StatusNotFound, "this person has no such identity"},
-	CodeLastIdentity:   {http.StatusConflict, "the last identity of a person cannot be unlinked"},
+	CodeBadPhone:       {statusBadRequest, "a phone number must be E.164: '+' then 8 to 15 digits, the first not 0"},
+	CodeBadAccountID:   {statusBadRequest, "an account ID is 3 to 32 of a-z 0-9 . _"},
+	CodeBadAddress:     {statusBadRequest, "an address is phone:+<digits> or account:<id>"},
+	CodeBadPassword:    {statusBadRequest, "a password is 8 to 1024 bytes"},
+	CodeBadCredentials: {statusUnauthorized, "account ID or password is wrong"},
+	CodeAccountTaken:   {statusConflict, "this account ID is taken"},
+	CodePhoneTaken:     {statusConflict, "this phone number belongs to another person"},
+	CodeAlreadyLinked:  {statusConflict, "this person already has an identity of that kind; unlink it first"},
+	CodeNotLinked:      {statusNotFound, "this person has no such identity"},
+	CodeLastIdentity:   {statusConflict, "the last identity of a person cannot be unlinked"},
 
-	CodeNoCode:         {http.StatusUnauthorized, "no code is pending for this number; request one"},
-	CodeWrongCode:      {http.StatusUnauthorized, "the code is wrong"},
-	CodeCodeExpired:    {http.StatusUnauthorized, "the code has expired; request a new one"},
-	CodeCodeTries:      {http.StatusForbidden, "too many wrong tries for this code; request a new one"},
-	CodeCodeThrottled:  {http.StatusTooManyRequests, "a code was sent moments ago; retry after retryAfter seconds"},
-	CodeCodeSendFailed: {http.StatusBadGateway, "the code could not be sent"},
+	CodeNoCode:         {statusUnauthorized, "no code is pending for this number; request one"},
+	CodeWrongCode:      {statusUnauthorized, "the code is wrong"},
+	CodeCodeExpired:    {statusUnauthorized, "the code has expired; request a new one"},
+	CodeCodeTries:      {statusForbidden, "too many wrong tries for this code; request a new one"},
+	CodeCodeThrottled:  {statusTooManyRequests, "a code was sent moments ago; retry after retryAfter seconds"},
+	CodeCodeSendFailed: {statusBadGateway, "the code could not be sent"},
 
-	CodeBadKeys:        {http.StatusBadRequest, "the key material is malformed"},
-	CodeBadSignature:   {http.StatusBadRequest, "the signed prekey's signature does not verify under the identity key"},
-	CodeTooManyPreKeys: {http.StatusBadRequest, "too many one-time prekeys in one upload, or stored for this device"},
-	CodeTooManyDevices: {http.StatusConflict, "this person has the most devices allowed; remove one first"},
-	CodeUnknownDevice:  {http.StatusNotFound, "this person has no such device"},
+	CodeBadKeys:        {statusBadRequest, "the key material is malformed"},
+	CodeBadSignature:   {statusBadRequest, "the signed prekey's signature does not verify under the identity key"},
+	CodeTooManyPreKeys: {statusBadRequest, "too many one-time prekeys in one upload, or stored for this device"},
+	CodeTooManyDevices: {statusConflict, "this person has the most devices allowed; remove one first"},
+	CodeUnknownDevice:  {statusNotFound, "this person has no such device"},
 
-	CodeUnknownAddress: {http.StatusNotFound, "no person has this address"},
-	CodeUnknownPerson:  {http.StatusNotFound, "no such person"},
+	CodeUnknownAddress: {statusNotFound, "no person has this address"},
+	CodeUnknownPerson:  {statusNotFound, "no such person"},
 
-	CodeAuthRequired:       {http.StatusUnauthorized, "the first frame must be an auth frame"},
-	CodeBadFrame:           {http.StatusBadRequest, "the frame is malformed"},
-	CodeDeviceMismatch:     {http.StatusConflict, "the envelopes do not match the current devices; see missing, stale and devices"},
-	CodeEnvelopeTooLarge:   {http.StatusRequestEntityTooLarge, "an envelope body is larger than 256 KiB"},
-	CodeTooManyEnvelopes:   {http.StatusRequestEntityTooLarge, "too many envelopes in one send"},
-	CodeMailboxFull:        {http.StatusInsufficientStorage, "a recipient's mailbox is full; retry later"},
-	CodeTooManyConnections: {http.StatusTooManyRequests, "this device has the most connections allowed"},
-	CodeDeviceRemoved:      {http.StatusUnauthorized, "this device was removed"},
-	CodeGoingAway:          {http.StatusServiceUnavailable, "the relay is shutting down; reconnect later"},
+	CodeAuthRequired:       {statusUnauthorized, "the first frame must be an auth frame"},
+	CodeBadFrame:           {statusBadRequest, "the frame is malformed"},
+	CodeDeviceMismatch:     {statusConflict, "the envelopes do not match the current devices; see missing, stale and devices"},
+	CodeEnvelopeTooLarge:   {statusRequestEntityTooLarge, "an envelope body is larger than 256 KiB"},
+	CodeTooManyEnvelopes:   {statusRequestEntityTooLarge, "too many envelopes in one send"},
+	CodeMailboxFull:        {statusInsufficientStorage, "a recipient's mailbox is full; retry later"},
+	CodeTooManyConnections: {statusTooManyRequests, "this device has the most connections allowed"},
+	CodeDeviceRemoved:      {statusUnauthorized, "this device was removed"},
+	CodeGoingAway:          {statusServiceUnavailable, "the relay is shutting down; reconnect later"},
 }
 
 // Codes returns every error code, for documentation and tests.
@@ -129,7 +146,7 @@ func (c Code) Status() int {
 	if i, ok := codes[c]; ok {
 		return i.status
 	}
-	return http.StatusInternalServerError
+	return statusInternalServerError
 }
 
 // Message returns the default message of c.
