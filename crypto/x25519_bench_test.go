@@ -32,18 +32,6 @@ func BenchmarkX25519ScalarMult(b *testing.B) {
 	reportOpsPerSecond(b)
 }
 
-// BenchmarkX25519Ladder is ladder25519.go's x25519Ladder, the ladder keyPair
-// uses under js/wasm, for comparison.
-func BenchmarkX25519Ladder(b *testing.B) {
-	var k, u, out [32]byte
-	rand.Read(k[:])
-	rand.Read(u[:])
-	for b.Loop() {
-		x25519Ladder(&out, &k, &u)
-	}
-	reportOpsPerSecond(b)
-}
-
 // BenchmarkX25519ECDH is crypto/ecdh's X25519 Diffie-Hellman (variable base).
 func BenchmarkX25519ECDH(b *testing.B) {
 	k, err := ecdh.X25519().GenerateKey(rand.Reader)

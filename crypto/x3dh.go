@@ -45,7 +45,7 @@ func x3dhSecret(k *kdf, dhs ...*[32]byte) (rootKey, chainKey) {
 //	DH1 = DH(IK_A, SPK_B)  DH2 = DH(EK_A, IK_B)  DH3 = DH(EK_A, SPK_B)
 //	DH4 = DH(EK_A, OPK_B)  when the bundle has a one-time prekey
 func x3dhInitiator(k *kdf, identity *PrivateKey, base *keyPair, b *PreKeyBundle) (rootKey, error) {
-	dh1, err := dhLongTerm(identity, b.SignedPreKey)
+	dh1, err := identity.DH(b.SignedPreKey)
 	if err != nil {
 		return rootKey{}, err
 	}
@@ -72,15 +72,15 @@ func x3dhInitiator(k *kdf, identity *PrivateKey, base *keyPair, b *PreKeyBundle)
 // x3dhResponder is X3DH section 3.4 for Bob: the same four DH values from
 // his side. oneTime is nil when Alice used no one-time prekey.
 func x3dhResponder(k *kdf, identity, signed, oneTime *PrivateKey, theirIdentity, theirBase PublicKey) (rootKey, error) {
-	dh1, err := dhLongTerm(signed, theirIdentity)
+	dh1, err := signed.DH(theirIdentity)
 	if err != nil {
 		return rootKey{}, err
 	}
-	dh2, err := dhLongTerm(identity, theirBase)
+	dh2, err := identity.DH(theirBase)
 	if err != nil {
 		return rootKey{}, err
 	}
-	dh3, err := dhLongTerm(signed, theirBase)
+	dh3, err := signed.DH(theirBase)
 	if err != nil {
 		return rootKey{}, err
 	}
@@ -88,7 +88,7 @@ func x3dhResponder(k *kdf, identity, signed, oneTime *PrivateKey, theirIdentity,
 		rk, _ := x3dhSecret(k, &dh1, &dh2, &dh3)
 		return rk, nil
 	}
-	dh4, err := dhLongTerm(oneTime, theirBase)
+	dh4, err := oneTime.DH(theirBase)
 	if err != nil {
 		return rootKey{}, err
 	}
