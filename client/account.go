@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"sambung/crypto"
 	"sambung/wire"
@@ -22,6 +23,11 @@ type account struct {
 	RegistrationID uint32   `json:"registrationId"`
 	IdentityKey    []byte   `json:"identityKey"` // private, 32 bytes
 	SignedPreKeyID uint32   `json:"signedPreKeyId"`
+	// SignedPreKeyAt is when the signed prekey was made (Unix ms);
+	// PrevSignedPreKeyID is the one before it, kept for PreKey messages
+	// still in flight.
+	SignedPreKeyAt     int64  `json:"signedPreKeyAt,omitempty"`
+	PrevSignedPreKeyID uint32 `json:"prevSignedPreKeyId,omitempty"`
 	NextPreKeyID   uint32   `json:"nextPreKeyId"`
 	Identities     []string `json:"identities,omitempty"`
 }
@@ -127,6 +133,7 @@ func (c *Client) register(ctx context.Context, send func(wire.DeviceKeys) (*wire
 		RegistrationID: regID,
 		IdentityKey:    identity.Bytes(),
 		SignedPreKeyID: signedID,
+		SignedPreKeyAt: c.nowMillis(),
 		NextPreKeyID:   next,
 	}
 	pb, _ := json.Marshal(&pending)
@@ -397,4 +404,65 @@ func (c *Client) topUpPreKeys(ctx context.Context, have int) error {
 	c.mu.Unlock()
 	var st wire.KeyStatus
 	return c.call(ctx, "POST", wire.PathKeysPreKeys, true, &wire.PreKeyUpload{OneTimePreKeys: pub}, &st)
+}
+
+// signedPreKeyLifetime is how long a signed prekey is used before a new
+// one replaces it. Signal rotates every few days; a week bounds how long
+// a compromised signed prekey helps an attacker while costing one upload
+// a week.
+const signedPreKeyLifetime = 7 * 24 * time.Hour
+
+// rotateSignedPreKey replaces the signed prekey when it is older than
+// signedPreKeyLifetime. The new private key is stored before the relay
+// sees it; the account switches to it only after the relay took it; the
+// previous one stays for PreKey messages made with it, the one before
+// that is deleted.
+func (c *Client) rotateSignedPreKey(ctx context.Context) error {
+	c.mu.Lock()
+	a, err := c.signedIn()
+	if err != nil || c.now().Sub(time.UnixMilli(a.SignedPreKeyAt)) < signedPreKeyLifetime {
+		c.mu.Unlock()
+		return err
+	}
+	id := a.SignedPreKeyID%maxPreKeyID + 1
+	k, err := crypto.GenerateKey(c.cfg.Rand)
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	sig, err := c.identity.Sign(c.cfg.Rand, k.PublicKey().Bytes())
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	err = c.cfg.Storage.Apply(ctx, []KV{{signedKey(id), k.Bytes()}}, nil)
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	up := &wire.SignedPreKeyUpload{SignedPreKey: wire.SignedPreKey{ID: id, PublicKey: k.PublicKey().Bytes(), Signature: sig}}
+	var st wire.KeyStatus
+	if err := c.call(ctx, "PUT", wire.PathKeysSigned, true, up, &st); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.acct == nil || c.acct.SignedPreKeyID != a.SignedPreKeyID {
+		return nil // signed out, or rotated meanwhile
+	}
+	na := *c.acct
+	old := na.PrevSignedPreKeyID
+	na.PrevSignedPreKeyID, na.SignedPreKeyID, na.SignedPreKeyAt = na.SignedPreKeyID, id, c.nowMillis()
+	ab, _ := json.Marshal(&na)
+	var dels []string
+	if old != 0 && old != id {
+		dels = append(dels, signedKey(old))
+		delete(c.signed, old)
+	}
+	if err := c.cfg.Storage.Apply(ctx, []KV{{keyAccount, ab}}, dels); err != nil {
+		return err
+	}
+	c.acct = &na
+	c.signed[id] = k
+	return nil
 }

@@ -153,7 +153,10 @@ func (c *Client) runConn(ctx context.Context) (online bool, err error) {
 	wg.Add(2)
 	go func() { defer wg.Done(); c.flusher(cctx, lc) }()
 	go func() { defer wg.Done(); c.pinger(cctx, lc) }()
-	go func() { _ = c.refreshMe(cctx) }()
+	go func() {
+		_ = c.refreshMe(cctx)
+		_ = c.rotateSignedPreKey(cctx)
+	}()
 	c.wake()
 	err = c.readLoop(cctx, lc)
 	cancel()
