@@ -17,19 +17,19 @@ import (
 // keyPendingAccount), so a crash in between never leaves the relay with a
 // device whose keys are lost.
 type account struct {
-	PersonID       string   `json:"personId,omitempty"`
-	DeviceID       uint32   `json:"deviceId,omitempty"`
-	Token          []byte   `json:"token,omitempty"`
-	RegistrationID uint32   `json:"registrationId"`
-	IdentityKey    []byte   `json:"identityKey"` // private, 32 bytes
-	SignedPreKeyID uint32   `json:"signedPreKeyId"`
+	PersonID       string `json:"personId,omitempty"`
+	DeviceID       uint32 `json:"deviceId,omitempty"`
+	Token          []byte `json:"token,omitempty"`
+	RegistrationID uint32 `json:"registrationId"`
+	IdentityKey    []byte `json:"identityKey"` // private, 32 bytes
+	SignedPreKeyID uint32 `json:"signedPreKeyId"`
 	// SignedPreKeyAt is when the signed prekey was made (Unix ms);
 	// PrevSignedPreKeyID is the one before it, kept for PreKey messages
 	// still in flight.
-	SignedPreKeyAt     int64  `json:"signedPreKeyAt,omitempty"`
-	PrevSignedPreKeyID uint32 `json:"prevSignedPreKeyId,omitempty"`
-	NextPreKeyID   uint32   `json:"nextPreKeyId"`
-	Identities     []string `json:"identities,omitempty"`
+	SignedPreKeyAt     int64    `json:"signedPreKeyAt,omitempty"`
+	PrevSignedPreKeyID uint32   `json:"prevSignedPreKeyId,omitempty"`
+	NextPreKeyID       uint32   `json:"nextPreKeyId"`
+	Identities         []string `json:"identities,omitempty"`
 }
 
 const keyPendingAccount = "account-pending"
