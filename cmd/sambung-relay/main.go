@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"sambung/relay"
+	"sambung/web"
 )
 
 func main() {
@@ -60,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	addr := str("addr", ":8080", "listen address")
 	data := str("data", "./data", "Badger data directory")
-	web := str("web", "web/dist", "directory of the web page; a placeholder page if it does not exist")
+	webDir := str("web", "", "serve the web page from this directory instead of the copy built into the binary (for editing the page without rebuilding)")
 	logLevel := str("log-level", "info", "debug, info, warn or error")
 	sender := str("otp-sender", "log", "how one-time codes are sent: log (development) or webhook")
 	webhook := str("otp-webhook", "", "URL the webhook sender POSTs {phone, code} to")
@@ -108,10 +110,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	default:
 		return fmt.Errorf("bad -otp-sender %q: log or webhook", *sender)
 	}
-	if st, err := os.Stat(*web); err == nil && st.IsDir() {
-		cfg.Static = os.DirFS(*web)
-	} else {
-		log.Warn("no web page directory; serving a placeholder", "web", *web)
+	cfg.Static = web.Static
+	if *webDir != "" {
+		st, err := os.Stat(*webDir)
+		if err != nil || !st.IsDir() {
+			return fmt.Errorf("-web %q is not a directory", *webDir)
+		}
+		cfg.Static = os.DirFS(*webDir)
+	}
+	if _, err := fs.Stat(cfg.Static, "sambung.wasm"); err != nil {
+		log.Warn("the page has no sambung.wasm: build with ./build.sh build")
 	}
 
 	srv, err := relay.New(cfg)

@@ -45,7 +45,7 @@ func TestRun(t *testing.T) {
 	addrs := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-web", t.TempDir() + "/none"}, func(k string) string { return env[k] }, &logs, func(a string) { addrs <- a })
+		done <- run(ctx, nil, func(k string) string { return env[k] }, &logs, func(a string) { addrs <- a })
 	}()
 	var addr string
 	select {
@@ -64,6 +64,19 @@ func TestRun(t *testing.T) {
 	if string(body) != "ok\n" {
 		t.Fatalf("healthz: %q", body)
 	}
+	// The page is the one built into the binary (package web), under the CSP.
+	resp, err = http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "app.js") {
+		t.Fatalf("GET /: %d %q", resp.StatusCode, body)
+	}
+	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Fatalf("GET /: CSP %q", resp.Header.Get("Content-Security-Policy"))
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -81,6 +94,7 @@ func TestBadFlags(t *testing.T) {
 		{"-otp-sender", "webhook"},
 		{"-log-level", "loud"},
 		{"-lookups-per-minute", "0"},
+		{"-web", "/nonexistent/sambung-web"},
 	} {
 		err := run(context.Background(), append(args, "-data", t.TempDir()), func(string) string { return "" }, io.Discard, nil)
 		if err == nil {
