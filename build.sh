@@ -52,7 +52,16 @@ run_test() {
 
 	npm_deps interop
 
-	say "go test ./... (native)"
+	say "build the wasm module (web/build.sh): the relay and the e2e tests embed it"
+	web/build.sh
+	local packed budget=900000
+	packed=$(wc -c <web/static/sambung.wasm.br)
+	if [ "$packed" -gt "$budget" ]; then
+		echo "sambung.wasm is $packed bytes brotli, over the budget of $budget" >&2
+		exit 1
+	fi
+
+	say "go test ./... (native; includes the Chromium end-to-end tests in e2e/)"
 	go test -count=1 ./...
 
 	say "go test under wasm in Node (crypto, interop)"
