@@ -84,6 +84,8 @@ func TestConversation(t *testing.T) {
 			// title counts them; the chat is not open, so nothing is read.
 			b.waitJS(`document.querySelector('[data-testid="conversation-item"]')?.dataset.unread === "2"`, "2 unread")
 			b.waitJS(`document.title === "(2) Sambung"`, `the title "(2) Sambung"`)
+			// Ayu wrote first: Budi's core must learn her identities to
+			// name her and badge her kind.
 			checkBadges(t, b, `[data-testid="conversation-item"]`, []string{"phone"})
 			for _, text := range sent {
 				a.waitTick(text, "delivered")
@@ -228,7 +230,7 @@ func texts(ms []shownMessage) []string {
 // checkBadges checks the identity-kind badges inside the element at sel.
 func checkBadges(t *testing.T, p *page, sel string, want []string) {
 	t.Helper()
-	p.waitJS(`!!document.querySelector(`+js(sel+` [data-testid="kind-badge"]`)+`)`, "kind badges")
+	p.waitJS(`!!document.querySelector(`+js(sel+` [data-testid="kind-badge"]`)+`)`, "kind badges (none: the core knows no address of the contact)")
 	got := eval[[]string](p, `[...document.querySelector(`+js(sel)+`).querySelectorAll('[data-testid="kind-badge"]')].map((b) => b.dataset.kind)`)
 	if !slices.Equal(got, want) {
 		t.Fatalf("%s: badges %q, want %q", p.name, got, want)

@@ -39,11 +39,13 @@ function showFatal(err) {
 
 async function boot() {
   try {
+    performance.mark('sambung-app');
     api = await open({ base: location.origin });
+    performance.mark('sambung-open');
     const me = await api.me();
     if (me) showMain(me);
     else showSignIn();
-    // Tests and the cold-start benchmark wait for this mark.
+    // Tests and the cold-start benchmark wait for these marks.
     document.body.dataset.ready = '1';
     performance.mark('sambung-ready');
   } catch (err) {

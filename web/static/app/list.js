@@ -6,11 +6,13 @@ import { h, clear, icon } from './dom.js';
 import { addressKind, addressValue, isoTime, kindLabel, listTime } from './format.js';
 import { tickElement } from './chat.js';
 
-// conversationTitle is the name shown for a conversation.
+// conversationTitle is the name shown for a conversation: an address, or
+// while the core has not learned any (the person id is no name) a
+// placeholder.
 export function conversationTitle(conv) {
-  if (conv.title) return addressValue(conv.title);
   const ids = conv.identities || [];
-  return ids.length ? addressValue(ids[0]) : conv.id;
+  if (conv.title && (conv.title !== conv.id || ids.length)) return addressValue(conv.title);
+  return ids.length ? addressValue(ids[0]) : 'Unknown contact';
 }
 
 // conversationKinds lists the identity kinds a contact uses, the kind they

@@ -14,6 +14,10 @@ const NARROW = '(max-width: 719px)';
 // REFRESH_MS batches conversation list reloads when many events arrive at once.
 const REFRESH_MS = 50;
 
+// READ_BATCH_MS batches read receipts: a burst of incoming messages in the
+// open chat is marked read once, up to the newest, not once per message.
+const READ_BATCH_MS = 300;
+
 const STATUS_TEXT = { connecting: 'Connecting…', online: 'Online', offline: 'Offline' };
 
 // sendAddress picks the address to send to: the identity the contact was
@@ -35,6 +39,7 @@ export class MainScreen {
     this.lastMarked = new Map();
     this.unsubs = [];
     this.refreshTimer = 0;
+    this.readTimer = 0;
     this.narrow = matchMedia(NARROW);
 
     this.statusEl = h('span', { class: 'status', testid: 'status', dataset: { state: 'connecting' }, role: 'status' }, STATUS_TEXT.connecting);
@@ -94,6 +99,7 @@ export class MainScreen {
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.narrow.removeEventListener('change', this.onVisibility);
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.readTimer);
     setUnreadTitle(0);
   }
 
@@ -107,6 +113,7 @@ export class MainScreen {
     if (this.refreshTimer) return;
     this.refreshTimer = setTimeout(async () => {
       this.refreshTimer = 0;
+    this.readTimer = 0;
       try {
         this.setConversations(await this.api.conversations());
       } catch {
@@ -121,7 +128,7 @@ export class MainScreen {
     const current = this.conversation(this.currentId);
     if (current) this.chat.update(current);
     this.renderList();
-    this.markRead();
+    this.markReadSoon();
   }
 
   allConversations() {
@@ -165,6 +172,15 @@ export class MainScreen {
     return !this.narrow.matches || this.el.dataset.view === 'chat';
   }
 
+  // markReadSoon marks read after a short wait, once for a burst.
+  markReadSoon() {
+    if (this.readTimer) return;
+    this.readTimer = setTimeout(() => {
+      this.readTimer = 0;
+      this.markRead();
+    }, READ_BATCH_MS);
+  }
+
   // markRead sends a read receipt up to the newest incoming message when the
   // user can see it.
   markRead() {
@@ -178,18 +194,19 @@ export class MainScreen {
     this.api.markRead(id, last.id).catch(() => this.lastMarked.delete(id));
   }
 
+  // onMessage shows a message in the open chat. The list and the unread
+  // counts follow from the core's 'conversations' event.
   onMessage(m) {
     if (m.conversationId === this.currentId) {
       this.chat.add(m);
-      this.markRead();
+      if (!m.outgoing) this.markReadSoon();
     }
-    this.typingUntil.delete(m.conversationId);
+    if (this.typingUntil.delete(m.conversationId)) this.renderList();
     if (!m.outgoing) {
       const conv = this.conversation(m.conversationId);
       const title = conv ? conversationTitle(conv) : 'New message';
       notifyMessage(m.conversationId, title, m.text, () => this.open(m.conversationId));
     }
-    this.refresh();
   }
 
   onReceipt(r) {
@@ -198,10 +215,12 @@ export class MainScreen {
     }
     const conv = this.conversation(r.conversationId);
     if (conv && conv.last && (r.messageIds || []).includes(conv.last.id)) {
-      conv.last = { ...conv.last, status: betterStatus(conv.last.status, r.status) };
-      this.renderList();
+      const status = betterStatus(conv.last.status, r.status);
+      if (status !== conv.last.status) {
+        conv.last = { ...conv.last, status };
+        this.renderList();
+      }
     }
-    this.refresh();
   }
 
   onTyping(t) {
@@ -234,12 +253,13 @@ export class MainScreen {
     this.refresh();
   }
 
+  // sent keeps a new chat's draft current until the core lists it.
   sent(m, conv) {
-    if (!this.convs.some((c) => c.id === conv.id)) {
-      const draft = this.drafts.get(conv.id);
-      if (draft) draft.last = m;
+    const draft = this.drafts.get(conv.id);
+    if (draft && !this.convs.some((c) => c.id === conv.id)) {
+      draft.last = m;
+      this.renderList();
     }
-    this.refresh();
   }
 
   newChat() {
