@@ -211,6 +211,11 @@ func newProfile(t *testing.T, browser context.Context) context.Context {
 // newTab returns another tab in the same browser context as tab.
 func newTab(t *testing.T, tab context.Context) context.Context {
 	t.Helper()
+	// A child context takes its parent's browser context only once the
+	// parent has a target; before, it would open in the default one.
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := chromedp.NewContext(tab)
 	t.Cleanup(cancel)
 	return ctx

@@ -132,7 +132,8 @@ function startCore(base, deviceName) {
 // watchTab drops a tab's port once the tab is gone: it holds the lock
 // TAB_LOCK_PREFIX + id while it lives, so this worker gets it only then.
 function watchTab(port, id) {
-  if (!self.navigator?.locks || typeof id !== 'string' || !id) return;
+  // A dedicated worker ends with its tab: nothing to watch.
+  if (port === tabPort || !self.navigator?.locks || typeof id !== 'string' || !id) return;
   navigator.locks.request(TAB_LOCK_PREFIX + id, () => dropTab(port));
 }
 
