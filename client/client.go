@@ -35,6 +35,7 @@ type Client struct {
 	live     *liveConn
 	running  bool               // Connect is running
 	stop     context.CancelFunc // ends Connect
+	stopped  chan struct{}      // closed when the running Connect returns
 	topping  bool               // a prekey top-up is under way
 	reqSeq   uint64             // request ids of typing sends
 	lastTS   int64              // the last message timestamp sent
@@ -93,8 +94,9 @@ func (c *Client) resetLocked() {
 	c.lastSeq = 0
 }
 
-// Close stops Connect and the delivery of events. The storage stays as it
-// is; a new Client over it carries on where this one stopped.
+// Close stops Connect, waits for it to return, and stops the delivery of
+// events. The storage stays as it is; a new Client over it carries on
+// where this one stopped. Close must not be called from Config.OnEvent.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -102,11 +104,12 @@ func (c *Client) Close() error {
 		return nil
 	}
 	c.closed = true
-	stop := c.stop
+	stop, stopped := c.stop, c.stopped
 	c.dropConnLocked()
 	c.mu.Unlock()
 	if stop != nil {
 		stop()
+		<-stopped
 	}
 	c.events.close()
 	return nil

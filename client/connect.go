@@ -20,6 +20,7 @@ type liveConn struct {
 	wmu      sync.Mutex
 	inflight map[string]uint64 // send request id → outbox seq; under Client.mu
 	lastRead atomic.Int64      // Unix nanoseconds of the last frame read
+	wg       sync.WaitGroup    // goroutines that end with the connection
 }
 
 func (lc *liveConn) write(ctx context.Context, b []byte) error {
@@ -57,13 +58,15 @@ func (c *Client) Connect(ctx context.Context) error {
 		return ErrBadInput.with(errors.New("Connect is already running"))
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	c.running, c.stop = true, cancel
+	stopped := make(chan struct{})
+	c.running, c.stop, c.stopped = true, cancel, stopped
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
-		c.running, c.stop = false, nil
+		c.running, c.stop, c.stopped = false, nil, nil
 		c.mu.Unlock()
 		cancel()
+		close(stopped)
 	}()
 
 	for attempt := 0; ; attempt++ {
@@ -149,11 +152,11 @@ func (c *Client) runConn(ctx context.Context) (online bool, err error) {
 	}()
 	c.events.push(StatusEvent{Type: EventStatus, State: StateOnline})
 
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); c.flusher(cctx, lc) }()
-	go func() { defer wg.Done(); c.pinger(cctx, lc) }()
+	lc.wg.Add(3)
+	go func() { defer lc.wg.Done(); c.flusher(cctx, lc) }()
+	go func() { defer lc.wg.Done(); c.pinger(cctx, lc) }()
 	go func() {
+		defer lc.wg.Done()
 		_ = c.refreshMe(cctx)
 		_ = c.rotateSignedPreKey(cctx)
 	}()
@@ -161,7 +164,7 @@ func (c *Client) runConn(ctx context.Context) (online bool, err error) {
 	err = c.readLoop(cctx, lc)
 	cancel()
 	conn.Close()
-	wg.Wait()
+	lc.wg.Wait()
 	return true, err
 }
 
@@ -255,13 +258,14 @@ func (c *Client) readLoop(ctx context.Context, lc *liveConn) error {
 				return c.connError(ctx, &f.Error)
 			}
 		case *wire.KeysLowFrame:
-			c.startTopUp(f.Count)
+			c.startTopUp(ctx, lc, f.Count)
 		}
 	}
 }
 
-// startTopUp uploads prekeys in the background, one top-up at a time.
-func (c *Client) startTopUp(have int) {
+// startTopUp uploads prekeys in the background while lc lives, one
+// top-up at a time.
+func (c *Client) startTopUp(ctx context.Context, lc *liveConn, have int) {
 	c.mu.Lock()
 	if c.topping {
 		c.mu.Unlock()
@@ -269,9 +273,9 @@ func (c *Client) startTopUp(have int) {
 	}
 	c.topping = true
 	c.mu.Unlock()
+	lc.wg.Add(1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
+		defer lc.wg.Done()
 		_ = c.topUpPreKeys(ctx, have)
 		c.mu.Lock()
 		c.topping = false

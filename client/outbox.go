@@ -429,7 +429,7 @@ func (c *Client) flushOne(ctx context.Context, lc *liveConn, seq uint64) (*wire.
 	for round := 0; ; round++ {
 		c.mu.Lock()
 		it := c.outbox[seq]
-		if it == nil || it.inflight || c.live != lc {
+		if it == nil || it.inflight || c.live != lc || c.closed {
 			c.mu.Unlock()
 			return nil, time.Time{}, nil
 		}
