@@ -276,12 +276,28 @@ func (p *page) waitJS(expr, what string) {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, waitTimeout+5*time.Second)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout)))
+	var err error
+	for range contextRetries {
+		_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout)))
+		if !staleContext(err) {
+			break
+		}
+	}
 	if err != nil {
 		p.screenshot("failed-" + sanitize(p.t.Name()) + "-" + p.name)
 		p.t.Fatalf("%s: waiting for %s: %v\nscreen text: %s", p.name, what, err, p.screenText())
 	}
+}
+
+// contextRetries bounds how often a wait starts again after the page's
+// JavaScript context changed under it (a navigation that had not settled).
+const contextRetries = 3
+
+// staleContext reports the error Chromium gives for a JavaScript context
+// that went away while chromedp used it.
+func staleContext(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "Cannot find context with specified id")
 }
 
 // screenText is the visible text of the page, for failure messages.

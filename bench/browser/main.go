@@ -32,6 +32,7 @@ import (
 
 	"sambung/relay"
 	"sambung/web"
+	"sambung/wire"
 )
 
 // chromiumPath is Debian's chromium.
@@ -79,9 +80,13 @@ func run(runs, msgs, pings int) error {
 	if err != nil {
 		return fmt.Errorf("warm start: %w", err)
 	}
-	tp, err := throughput(a, b, msgs)
+	tp, err := throughput(a, b, msgs, openChat)
 	if err != nil {
 		return fmt.Errorf("throughput: %w", err)
+	}
+	bare, err := throughput(a, b, msgs, apiOnly(r))
+	if err != nil {
+		return fmt.Errorf("throughput without the app: %w", err)
 	}
 	rtt, err := roundTrips(a, b, pings)
 	if err != nil {
@@ -93,9 +98,12 @@ func run(runs, msgs, pings int) error {
 	fmt.Println("| --- | --- | --- |")
 	fmt.Printf("| sambung.wasm raw | %s | |\n", kb(raw))
 	fmt.Printf("| sambung.wasm brotli | %s | budget 900 KB |\n", kb(br))
-	fmt.Printf("| cold start, first visit (median of %d) | %.0f ms | fresh browser context: no cache, no IndexedDB; runs %s |\n", runs, median(cold), msList(cold))
+	ready := pick(cold, func(p phases) float64 { return p.Ready })
+	fmt.Printf("| cold start, first visit (median of %d) | %.0f ms | fresh browser context: no cache, no IndexedDB; runs %s; medians: app modules %.0f ms, core open %.0f ms |\n",
+		runs, median(ready), msList(ready), median(pick(cold, func(p phases) float64 { return p.App })), median(pick(cold, func(p phases) float64 { return p.Open })))
 	fmt.Printf("| start, returning user (median of %d) | %.0f ms | reload, signed in, HTTP cache warm; runs %s |\n", runs, median(warm), msList(warm))
 	fmt.Printf("| messages/s, one way | %.0f | %d messages, first send to last arrival in the other context; sends resolved at %.0f/s |\n", tp.perSecond, msgs, tp.sendRate)
+	fmt.Printf("| messages/s, one way, API only | %.0f | the same with no app in either page; sends resolved at %.0f/s |\n", bare.perSecond, bare.sendRate)
 	fmt.Printf("| round trip (median of %d) | %.0f ms | send in A until B's automatic reply arrives in A |\n", pings, median(rtt))
 	return nil
 }
@@ -258,8 +266,16 @@ func eval[T any](ctx context.Context, expr string) (T, error) {
 func poll(ctx context.Context, expr string) error {
 	ctx, cancel := context.WithTimeout(ctx, waitTimeout+5*time.Second)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
-		chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout)))
+	var err error
+	// Chromium drops a JavaScript context that a navigation replaced while
+	// chromedp still used it; start the wait again, a bounded number of times.
+	for range 3 {
+		_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
+			chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout)))
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context with specified id") {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("waiting for %s: %w", expr, err)
 	}
@@ -278,21 +294,39 @@ func readyMs(ctx context.Context, load chromedp.Action[chromedp.Void]) (float64,
 	return eval[float64](ctx, `performance.getEntriesByName('sambung-ready')[0].startTime`)
 }
 
+// phases are the app's marks of one start, in ms from navigation start.
+type phases struct {
+	App   float64 `json:"app"`   // app.js and its imports evaluated
+	Open  float64 `json:"open"`  // the core answered open(): worker up, wasm compiled and started
+	Ready float64 `json:"ready"` // me() answered and the first screen is drawn
+}
+
+func readPhases(ctx context.Context) (phases, error) {
+	return eval[phases](ctx, `(() => {
+		const t = (n) => performance.getEntriesByName(n)[0]?.startTime ?? 0;
+		return { app: t('sambung-app'), open: t('sambung-open'), ready: t('sambung-ready') };
+	})()`)
+}
+
 // coldStarts loads the app in a new browser context each run: nothing is
 // cached, the wasm is fetched, compiled and instantiated, IndexedDB is empty.
-func coldStarts(root context.Context, r *benchRelay, runs int) ([]float64, error) {
-	var out []float64
+func coldStarts(root context.Context, r *benchRelay, runs int) ([]phases, error) {
+	var out []phases
 	for range runs {
 		ctx, cancel, err := newContext(root)
 		if err != nil {
 			return nil, err
 		}
-		ms, err := readyMs(ctx, chromedp.Navigate(r.url+"/"))
+		_, err = readyMs(ctx, chromedp.Navigate(r.url+"/"))
+		var ph phases
+		if err == nil {
+			ph, err = readPhases(ctx)
+		}
 		cancel()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ms)
+		out = append(out, ph)
 	}
 	return out, nil
 }
@@ -380,13 +414,25 @@ func openChat(ctx context.Context) error {
 	return err
 }
 
+// apiOnly loads a plain page of the relay's origin (no app) and gives it a
+// handle on the core: the difference to openChat is the app's cost.
+func apiOnly(r *benchRelay) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := do(ctx, chromedp.Navigate(r.url+wire.PathHealth)); err != nil {
+			return err
+		}
+		_, err := eval[chromedp.Void](ctx, `(async () => { `+apiJS+` })()`)
+		return err
+	}
+}
+
 type rate struct{ perSecond, sendRate float64 }
 
 // throughput sends msgs messages from A, one after another as fast as send
 // resolves, and times until B's core has emitted them all.
-func throughput(a, b context.Context, msgs int) (rate, error) {
+func throughput(a, b context.Context, msgs int, prepare func(context.Context) error) (rate, error) {
 	for _, ctx := range []context.Context{a, b} {
-		if err := openChat(ctx); err != nil {
+		if err := prepare(ctx); err != nil {
 			return rate{}, err
 		}
 	}
@@ -401,8 +447,9 @@ func throughput(a, b context.Context, msgs int) (rate, error) {
 		End   float64 `json:"end"`
 	}
 	res, err := eval[sendResult](a, fmt.Sprintf(`(async () => {
+		const run = Math.random();
 		const start = performance.timeOrigin + performance.now();
-		for (let i = 0; i < %d; i++) await __s.send('account:bench_b', 'bench ' + i);
+		for (let i = 0; i < %d; i++) await __s.send('account:bench_b', 'bench ' + i + ' ' + run);
 		return { start, end: performance.timeOrigin + performance.now() };
 	})()`, msgs))
 	if err != nil {
@@ -442,6 +489,14 @@ func roundTrips(a, b context.Context, pings int) ([]float64, error) {
 		return times;
 	})()`, pings))
 	return out, err
+}
+
+func pick(ps []phases, f func(phases) float64) []float64 {
+	out := make([]float64, len(ps))
+	for i, p := range ps {
+		out[i] = f(p)
+	}
+	return out
 }
 
 func median(xs []float64) float64 {
