@@ -159,6 +159,7 @@ func (c *Client) runConn(ctx context.Context) (online bool, err error) {
 		defer lc.wg.Done()
 		_ = c.refreshMe(cctx)
 		_ = c.rotateSignedPreKey(cctx)
+		_ = c.pruneSeen(cctx)
 	}()
 	c.wake()
 	err = c.readLoop(cctx, lc)

@@ -20,6 +20,7 @@ const (
 	prefixMsgID   = "msgid/"     // msgid/<conv>/<message id>: the message's order
 	prefixUnread  = "unread/"    // unread/<conv>/<order>: incoming message not read yet
 	prefixSeen    = "seen/"      // seen/<person>.<device>/<envelope id>: envelope already stored
+	prefixSeenAt  = "seenat/"    // seenat/<ms %015d>/<seen key>: seen/ entries by age, for pruning
 	prefixOutbox  = "outbox/"    // outbox/<seq %016x>: outbox item JSON
 	keyOutboxSeq  = "outbox-seq" // the last outbox seq used
 )
@@ -49,5 +50,8 @@ func unreadKey(conv, order string) string {
 }
 func seenKey(person string, device uint32, id string) string {
 	return prefixSeen + person + "." + strconv.FormatUint(uint64(device), 10) + "/" + id
+}
+func seenAtKey(ms int64, seen string) string {
+	return prefixSeenAt + fmt.Sprintf("%015d", ms) + "/" + seen
 }
 func outboxKey(seq uint64) string { return prefixOutbox + fmt.Sprintf("%016x", seq) }

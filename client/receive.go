@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
+	"time"
 
 	"sambung/crypto"
 	"sambung/wire"
@@ -69,7 +71,9 @@ func (r *receiving) envelope(e *wire.Envelope) error {
 	if _, ok, err := t.get(seen); err != nil || ok {
 		return err
 	}
-	t.put(seen, []byte(strconv.FormatInt(t.c.nowMillis(), 10)))
+	now := t.c.nowMillis()
+	t.put(seen, []byte(strconv.FormatInt(now, 10)))
+	t.put(seenAtKey(now, seen), nil)
 	if e.From == me && e.FromDevice == t.c.acct.DeviceID {
 		return nil
 	}
@@ -178,4 +182,39 @@ func (r *receiving) placeholder(e *wire.Envelope) error {
 	}
 	t.emit(MessageEvent{Type: EventMessage, Message: *m}, ConversationEvent{Type: EventConversations})
 	return nil
+}
+
+// seenRetention is how long an envelope id is remembered. The relay pushes
+// an envelope again only until it hears the ack, and even a redelivery
+// after that finds its message keys used (crypto.ErrDuplicateMessage) and
+// its message id stored; a month covers a lost ack and a long absence.
+const seenRetention = 30 * 24 * time.Hour
+
+// pruneSeen forgets envelope ids older than seenRetention, oldest first,
+// a batch at a time.
+func (c *Client) pruneSeen(ctx context.Context) error {
+	cutoff := seenAtKey(c.now().Add(-seenRetention).UnixMilli(), "")
+	for {
+		kvs, err := c.cfg.Storage.Scan(ctx, prefixSeenAt, "", 512, false)
+		if err != nil {
+			return err
+		}
+		var dels []string
+		for _, kv := range kvs {
+			if kv.Key >= cutoff {
+				break
+			}
+			_, seen, _ := strings.Cut(strings.TrimPrefix(kv.Key, prefixSeenAt), "/")
+			dels = append(dels, kv.Key, seen)
+		}
+		if len(dels) == 0 {
+			return nil
+		}
+		c.mu.Lock()
+		err = c.cfg.Storage.Apply(ctx, nil, dels)
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
 }

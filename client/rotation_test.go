@@ -102,3 +102,42 @@ func TestSignedPreKeyRotation(t *testing.T) {
 		t.Fatal("previous signed prekey deleted")
 	}
 }
+
+// TestSeenPruned: envelope ids are forgotten after a month, and what
+// arrives after that is still received.
+func TestSeenPruned(t *testing.T) {
+	r := startRelay(t)
+	clock := &testClock{}
+	st := client.NewMemoryStorage()
+	withClock := func(c *client.Config) { c.Now = clock.now }
+	alice := newDevice(t, r, st, withClock)
+	alice.signUpPhone("+6281111111111")
+	bob := newDevice(t, r, nil)
+	bob.signUpAccount("bob")
+	alice.connect()
+	bob.connect()
+	a, b := alice.me().PersonID, bob.me().PersonID
+	bob.send("phone:+6281111111111", "old")
+	alice.waitText(b, "old")
+	seen := func() int {
+		kvs, err := st.Scan(ctx, "seen", "", 0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(kvs)
+	}
+	if seen() != 2 { // seen/… and its seenat/… index
+		t.Fatalf("%d seen entries after one envelope", seen())
+	}
+	alice.close()
+	clock.advance(31 * 24 * time.Hour)
+	alice2 := newDevice(t, r, st, withClock)
+	alice2.connect()
+	eventually(t, "pruning", func() bool { return seen() == 0 })
+	m := bob.send(a, "new")
+	alice2.waitText(b, "new")
+	bob.waitStatus(a, m.ID, client.StatusDelivered)
+	if n := len(alice2.history(b)); n != 2 {
+		t.Fatalf("%d messages", n)
+	}
+}
