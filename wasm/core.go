@@ -30,6 +30,9 @@ type core struct {
 
 	mu        sync.Mutex
 	connected context.CancelFunc // ends the running Connect, nil when none runs
+	// lastRun is closed when the latest Connect has returned: a new one
+	// waits for it, as the client runs one Connect at a time.
+	lastRun chan struct{}
 
 	// conversationsDirty wakes the goroutine that turns "the list changed"
 	// into the list itself; one pending wake-up is enough however many
@@ -149,7 +152,13 @@ func (k *core) connect() {
 	}
 	ctx, cancel := context.WithCancel(k.ctx)
 	k.connected = cancel
+	prev, done := k.lastRun, make(chan struct{})
+	k.lastRun = done
 	go func() {
+		defer close(done)
+		if prev != nil {
+			<-prev
+		}
 		// Connect reconnects by itself; it returns when the device is
 		// signed out or removed, or when ctx ends. Its StatusEvents tell
 		// the page why.
