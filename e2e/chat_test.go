@@ -112,6 +112,15 @@ func TestConversation(t *testing.T) {
 			b.waitTick(text, "read")
 			a.screenshot("chat")
 		}},
+		{"a new chat by phone number opens the same conversation", func(t *testing.T) {
+			b.startChat("phone", ayuPhoneTyped)
+			b.waitJS(`document.querySelector('[data-testid="chat-title"]').textContent === `+js(ayuPhone), "the chat with Ayu")
+			b.waitCount(len(sent))
+			if n := eval[int](b, `document.querySelectorAll('[data-testid="conversation-item"]').length`); n != 1 {
+				t.Fatalf("Budi has %d conversations, want the one with Ayu", n)
+			}
+			checkBadges(t, b, `[data-testid="chat"] header`, []string{"phone"})
+		}},
 		{"typing indicator", func(t *testing.T) {
 			a.do(chromedp.Focus(tid("composer-input")))
 			a.typeInto("composer-input", "typing something")
@@ -198,6 +207,19 @@ func TestConversation(t *testing.T) {
 			if got := texts(b2.messages()); !slices.Equal(got, texts(b.messages())) {
 				t.Fatalf("tabs differ:\n%q\n%q", got, texts(b.messages()))
 			}
+		}},
+		{"a narrow screen shows the list and the chat as two screens", func(t *testing.T) {
+			b.do(chromedp.EmulateViewport(360, 740))
+			b.waitJS(`getComputedStyle(document.querySelector('.sidebar')).display === 'none'`, "the chat alone on a narrow screen")
+			b.screenshot("narrow-chat")
+			b.click("back-button")
+			b.waitJS(`getComputedStyle(document.querySelector('.chat')).display === 'none' && document.activeElement?.dataset.testid === 'conversation-item'`,
+				"the list alone, focus on the conversation")
+			b.screenshot("narrow-list")
+			if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
+				t.Fatalf("the page is %d px wide on a 360 px screen", w)
+			}
+			b.do(chromedp.EmulateViewport(viewportWidth, viewportHeight))
 		}},
 		{"the relay stores no plaintext", func(t *testing.T) {
 			r.close(t)

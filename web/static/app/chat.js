@@ -76,6 +76,11 @@ export class ChatView {
     this.olderButton = h('button', { type: 'button', class: 'link older', testid: 'load-older', hidden: true, onclick: () => this.loadOlder() }, 'Show older messages');
     this.list = h('ol', { class: 'messages', testid: 'message-list' });
     this.scroller = h('div', { class: 'scroller', role: 'log', 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: '0' }, this.olderButton, this.list);
+    // Keep the newest message in view when the window or the composer
+    // resizes, unless the reader scrolled up.
+    this.atEnd = true;
+    this.scroller.addEventListener('scroll', () => { this.atEnd = this.isNearEnd(); }, { passive: true });
+    new ResizeObserver(() => { if (this.atEnd) this.scrollToEnd(); }).observe(this.scroller);
     this.input = h('textarea', {
       id: 'composer', rows: '1', class: 'composer-input', testid: 'composer-input', placeholder: 'Message',
       'aria-label': 'Message', autocomplete: 'off', maxlength: '4000',
@@ -277,6 +282,7 @@ export class ChatView {
 
   scrollToEnd() {
     this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.atEnd = true;
   }
 
   showTyping(on) {

@@ -34,7 +34,7 @@ export function kindBadges(conv, compact = false) {
   return conversationKinds(conv).map((k) => h('span', {
     class: `badge badge-${k}${compact ? ' compact' : ''}`, testid: 'kind-badge', dataset: { kind: k },
     title: k === 'phone' ? 'Uses a phone number' : 'Uses an account ID',
-  }, icon(k === 'phone' ? 'phone' : 'at'), h('span', { class: compact ? 'sr-only' : null }, kindLabel(k))));
+  }, icon(k === 'phone' ? 'phone' : 'at'), h('span', { class: compact ? 'sr-only' : 'badge-label' }, kindLabel(k))));
 }
 
 // AVATAR_COLOURS all hold white text at a contrast above 4.5:1.
