@@ -1,0 +1,99 @@
+package client
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"sambung/crypto"
+	"sambung/wire"
+)
+
+// fetchBundles fetches the bundles n names and starts sessions with them.
+func (c *Client) fetchBundles(ctx context.Context, n need) error {
+	for person, devices := range n {
+		path := pathParam(wire.PathPerson, person)
+		if len(devices) > 0 {
+			ids := make([]string, len(devices))
+			for i, d := range devices {
+				ids[i] = strconv.FormatUint(uint64(d), 10)
+			}
+			path += "?devices=" + strings.Join(ids, ",")
+		}
+		var lk wire.Lookup
+		if err := c.call(ctx, "GET", path, true, nil, &lk); err != nil {
+			return err
+		}
+		if lk.PersonID != person {
+			return &wire.Error{Code: wire.CodeInternal, Message: "lookup answered for another person"}
+		}
+		c.mu.Lock()
+		err := c.applyLookupLocked(ctx, &lk, "", len(devices) == 0)
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyLookupLocked merges a lookup into the contact and starts sessions
+// with its devices, in one commit.
+func (c *Client) applyLookupLocked(ctx context.Context, lk *wire.Lookup, kind string, full bool) error {
+	if _, err := c.signedIn(); err != nil {
+		return err
+	}
+	t := c.newTx(ctx)
+	if t.applyLookup(lk, kind, full) == nil {
+		t.discard()
+		return t.err
+	}
+	if err := t.processBundles(lk); err != nil {
+		t.discard()
+		return err
+	}
+	return t.commit()
+}
+
+// resolveMismatch brings the device lists in line with a device_mismatch
+// answer and fetches the bundles of the devices that were missing.
+func (c *Client) resolveMismatch(ctx context.Context, e *wire.Error) error {
+	c.mu.Lock()
+	if _, err := c.signedIn(); err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	t := c.newTx(ctx)
+	for _, pd := range e.Devices {
+		cr := t.editContact(pd.Person)
+		if cr == nil {
+			break
+		}
+		for _, d := range slices.Clone(cr.Devices) {
+			if !slices.Contains(pd.Devices, d.ID) {
+				cr.removeDevice(d.ID)
+				t.dropSession(crypto.Address{Name: pd.Person, DeviceID: d.ID})
+			}
+		}
+	}
+	for _, s := range e.Stale {
+		if cr := t.editContact(s.Person); cr != nil {
+			cr.removeDevice(s.Device)
+			t.dropSession(crypto.Address{Name: s.Person, DeviceID: s.Device})
+		}
+	}
+	n := need{}
+	for _, m := range e.Missing {
+		if cr := t.editContact(m.Person); cr != nil {
+			cr.addDevice(m.Device)
+			n[m.Person] = append(n[m.Person], m.Device)
+		}
+	}
+	err := t.commit()
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return c.fetchBundles(ctx, n)
+}
