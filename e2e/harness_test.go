@@ -91,11 +91,11 @@ type testRelay struct {
 	once  sync.Once
 }
 
-func startRelay(t *testing.T) *testRelay {
+func startRelay(t *testing.T, tweak ...func(*relay.Config)) *testRelay {
 	t.Helper()
 	requireWasm(t)
 	r := &testRelay{dir: t.TempDir(), codes: &codeBook{codes: map[string]string{}}}
-	srv, err := relay.New(relay.Config{
+	cfg := relay.Config{
 		DataDir:    r.dir,
 		Logger:     slog.New(slog.DiscardHandler),
 		CodeSender: r.codes,
@@ -105,7 +105,11 @@ func startRelay(t *testing.T) *testRelay {
 		// Every browser comes from 127.0.0.1: lift the per-IP limits.
 		AuthRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		LookupRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-	})
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	srv, err := relay.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,8 +109,18 @@ const ERRORS = {
   unavailable: 'The relay is busy. Try again in a moment.',
 };
 
+// waitText says how long retryAfter seconds is, roughly.
+function waitText(seconds) {
+  if (seconds < 90) return `${Math.max(1, Math.ceil(seconds))} seconds`;
+  if (seconds < 90 * 60) return `${Math.ceil(seconds / 60)} minutes`;
+  return `${Math.ceil(seconds / 3600)} hours`;
+}
+
 // errorText returns a sentence for an error from the API.
 export function errorText(err) {
+  if (err && err.code === 'rate_limited' && typeof err.retryAfter === 'number' && err.retryAfter > 0) {
+    return `Too many attempts. Try again in ${waitText(err.retryAfter)}.`;
+  }
   if (err && ERRORS[err.code]) return ERRORS[err.code];
   return (err && err.message) || String(err);
 }
