@@ -13,13 +13,15 @@ import "encoding/binary"
 // Every operation here is constant time: no branch and no memory index
 // depends on a limb's value.
 //
-// Bounds. A limb is "reduced" when it is within 2^26 + 2^17 of zero: what
-// every multiplication here returns (setBytes gives [0, 2^26)). The
-// multiplications take reduced elements or sums and differences of two
-// (limbs under 2^27 + 2^18), and accept limbs up to 2^27 + 2^24: the
-// heaviest output column, column 0, weighs its ten products 1 + 4·19 + 5·38
-// = 267 times, and 267·(2^27 + 2^24)^2 < 2^62.5, so no column overflows
-// int64. field25519_test.go checks these bounds at their extremes.
+// Bounds. Say f has magnitude k when every even limb is within k·2^26 of
+// zero and every odd limb within k·2^25. Every multiplication here returns
+// magnitude 1.01 ("reduced"; setBytes gives 1), and add and sub add up
+// magnitudes. mul and sq are exact when the magnitudes of their inputs
+// multiply to at most 16: the heaviest output column, column 0, is f0·g0 plus
+// 19 times four even·even products plus 38 times five odd·odd ones, at most
+// (77·2^52 + 190·2^50)·16 < 2^63. The ladder multiplies sums of two reduced
+// elements (4.1), the Edwards formulas up to 12. field25519_test.go checks
+// the extremes.
 //
 // The multiplications come in fused forms (sqAdd is (a+b)², mulSubAdd is
 // (a-b)·(c+d), ...) that add or subtract their inputs in registers: under
@@ -126,6 +128,29 @@ func (h *fieldElement) carryChain() int64 {
 	c = h[9] >> 25
 	h[9] -= c << 25
 	return c
+}
+
+// add sets h = f + g, without carrying.
+func (h *fieldElement) add(f, g *fieldElement) {
+	h[0], h[1], h[2], h[3], h[4] = f[0]+g[0], f[1]+g[1], f[2]+g[2], f[3]+g[3], f[4]+g[4]
+	h[5], h[6], h[7], h[8], h[9] = f[5]+g[5], f[6]+g[6], f[7]+g[7], f[8]+g[8], f[9]+g[9]
+}
+
+// sub sets h = f - g, without carrying: limbs are signed.
+func (h *fieldElement) sub(f, g *fieldElement) {
+	h[0], h[1], h[2], h[3], h[4] = f[0]-g[0], f[1]-g[1], f[2]-g[2], f[3]-g[3], f[4]-g[4]
+	h[5], h[6], h[7], h[8], h[9] = f[5]-g[5], f[6]-g[6], f[7]-g[7], f[8]-g[8], f[9]-g[9]
+}
+
+// neg sets h = -f.
+func (h *fieldElement) neg(f *fieldElement) {
+	h[0], h[1], h[2], h[3], h[4] = -f[0], -f[1], -f[2], -f[3], -f[4]
+	h[5], h[6], h[7], h[8], h[9] = -f[5], -f[6], -f[7], -f[8], -f[9]
+}
+
+// reduce carries h's limbs (any below 2^62) back to magnitude 1.01.
+func (h *fieldElement) reduce() {
+	h.carryWide(h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9])
 }
 
 // mul sets h = f·g. Column k sums f_i·g_j over i+j = k (mod 10), times 19

@@ -18,13 +18,9 @@ var (
 	limbOffsets = [10]uint{0, 26, 51, 77, 102, 128, 153, 179, 204, 230}
 )
 
-const (
-	// reducedBound is the largest limb magnitude a multiplication returns.
-	reducedBound = 1<<26 + 1<<17
-	// inputBound is the largest limb magnitude the multiplications accept,
-	// above the sum or difference of two reduced elements.
-	inputBound = 1<<27 + 1<<24
-)
+// reducedMagnitude is the magnitude (see fieldElement) of what the
+// multiplications return.
+const reducedMagnitude = 1.01
 
 // feBig is the integer f's limbs stand for, reduced mod p.
 func feBig(f *fieldElement) *big.Int {
@@ -45,27 +41,42 @@ func littleEndian(v *big.Int) [32]byte {
 	return out
 }
 
-// randomLimbs returns limbs uniform in [-bound, bound]; with extreme set,
-// each is ±bound, the worst case for the columns.
-func randomLimbs(r *mrand.Rand, bound int64, extreme bool) fieldElement {
+// randomLimbs returns limbs of magnitude k: even limbs uniform within
+// k·2^26 of zero, odd ones within k·2^25. With extreme set each limb is at
+// that bound with a random sign, the worst case for the columns; with
+// positive also set, every limb is at +bound, so every product adds up.
+func randomLimbs(r *mrand.Rand, k float64, extreme, positive bool) fieldElement {
 	var f fieldElement
 	for i := range f {
-		if extreme {
+		bound := int64(k * (1 << 26))
+		if i%2 == 1 {
+			bound = int64(k * (1 << 25))
+		}
+		switch {
+		case positive:
+			f[i] = bound
+		case extreme:
 			f[i] = bound
 			if r.IntN(2) == 0 {
 				f[i] = -bound
 			}
-			continue
+		default:
+			f[i] = r.Int64N(2*bound+1) - bound
 		}
-		f[i] = r.Int64N(2*bound+1) - bound
 	}
 	return f
 }
 
+// checkReduced checks that h has the magnitude multiplications promise.
 func checkReduced(t *testing.T, what string, h *fieldElement) {
 	t.Helper()
+	k := float64(reducedMagnitude)
 	for i, l := range h {
-		if l > reducedBound || l < -reducedBound {
+		bound := int64(k * (1 << 26))
+		if i%2 == 1 {
+			bound = int64(k * (1 << 25))
+		}
+		if l > bound || l < -bound {
 			t.Fatalf("%s: limb %d = %d is not reduced", what, i, l)
 		}
 	}
@@ -78,13 +89,16 @@ func mulBig(a, b *big.Int) *big.Int {
 
 func TestFieldMultiplications(t *testing.T) {
 	r := mrand.New(mrand.NewPCG(1, 2))
+	// Input magnitudes whose product is the documented limit, 16.
+	magnitudes := [][2]float64{{4, 4}, {16, 1}, {1, 16}, {2, 8}, {reducedMagnitude, reducedMagnitude}}
 	for i := range 3000 {
-		extreme := i%3 == 0
-		// Inputs of mul and sq at the widest limbs they accept; inputs of the
-		// fused forms reduced, so that their sums and differences are too.
-		f, g := randomLimbs(r, inputBound, extreme), randomLimbs(r, inputBound, extreme)
-		a, b := randomLimbs(r, reducedBound, extreme), randomLimbs(r, reducedBound, extreme)
-		c, d := randomLimbs(r, reducedBound, extreme), randomLimbs(r, reducedBound, extreme)
+		extreme, positive := i%3 == 0, i%3 == 1
+		m := magnitudes[i%len(magnitudes)]
+		f, g := randomLimbs(r, m[0], extreme, positive), randomLimbs(r, m[1], extreme, positive)
+		// The fused forms add or subtract two inputs each: reduced inputs
+		// keep them within the ladder's 2.02 · 2.02.
+		a, b := randomLimbs(r, reducedMagnitude, extreme, positive), randomLimbs(r, reducedMagnitude, extreme, positive)
+		c, d := randomLimbs(r, reducedMagnitude, extreme, !positive && extreme), randomLimbs(r, reducedMagnitude, extreme, positive)
 		fb, gb := feBig(&f), feBig(&g)
 		ab, bb, cb, db := feBig(&a), feBig(&b), feBig(&c), feBig(&d)
 		sum := func(x, y *big.Int) *big.Int { return new(big.Int).Add(x, y) }
@@ -95,37 +109,63 @@ func TestFieldMultiplications(t *testing.T) {
 			t.Helper()
 			checkReduced(t, what, &h)
 			if got := feBig(&h); got.Cmp(want.Mod(want, fieldP)) != 0 {
-				t.Fatalf("case %d: %s = %v, want %v", i, what, got, want)
+				t.Fatalf("case %d (magnitudes %v): %s = %v, want %v", i, m, what, got, want)
 			}
 		}
 		h.mul(&f, &g)
 		check("mul", mulBig(fb, gb))
-		h.sq(&f)
-		check("sq", mulBig(fb, fb))
+		sqIn := randomLimbs(r, 4, extreme, positive)
+		h.sq(&sqIn)
+		check("sq", mulBig(feBig(&sqIn), feBig(&sqIn)))
 		h.mulSubAdd(&a, &b, &c, &d)
 		check("mulSubAdd", mulBig(diff(ab, bb), sum(cb, db)))
 		h.mulAddSub(&a, &b, &c, &d)
 		check("mulAddSub", mulBig(sum(ab, bb), diff(cb, db)))
 		h.sqAdd(&a, &b)
 		check("sqAdd", mulBig(sum(ab, bb), sum(ab, bb)))
-		h.sqSub(&a, &b)
-		check("sqSub", mulBig(diff(ab, bb), diff(ab, bb)))
-		h.mulA24Sub(&a, &b)
-		check("mulA24Sub", mulBig(big.NewInt(a24), diff(ab, bb)))
+		h.sqSub(&a, &c)
+		check("sqSub", mulBig(diff(ab, cb), diff(ab, cb)))
+		h.mulA24Sub(&a, &c)
+		check("mulA24Sub", mulBig(big.NewInt(a24), diff(ab, cb)))
+		h = f
+		h.reduce()
+		check("reduce", new(big.Int).Set(fb))
 		// Aliasing: the output may be an input.
 		h = f
 		h.mul(&h, &g)
 		check("mul in place", mulBig(fb, gb))
-		h = f
+		h = sqIn
 		h.sq(&h)
-		check("sq in place", mulBig(fb, fb))
+		check("sq in place", mulBig(feBig(&sqIn), feBig(&sqIn)))
+	}
+}
+
+// TestFieldAddSub checks the carry-free operations.
+func TestFieldAddSub(t *testing.T) {
+	r := mrand.New(mrand.NewPCG(7, 8))
+	for range 200 {
+		f, g := randomLimbs(r, 1, false, false), randomLimbs(r, 1, false, false)
+		fb, gb := feBig(&f), feBig(&g)
+		var h fieldElement
+		h.add(&f, &g)
+		if want := new(big.Int).Add(fb, gb); feBig(&h).Cmp(want.Mod(want, fieldP)) != 0 {
+			t.Fatal("add")
+		}
+		h.sub(&f, &g)
+		if want := new(big.Int).Sub(fb, gb); feBig(&h).Cmp(want.Mod(want, fieldP)) != 0 {
+			t.Fatal("sub")
+		}
+		h.neg(&f)
+		if want := new(big.Int).Neg(fb); feBig(&h).Cmp(want.Mod(want, fieldP)) != 0 {
+			t.Fatal("neg")
+		}
 	}
 }
 
 func TestFieldInvert(t *testing.T) {
 	r := mrand.New(mrand.NewPCG(3, 4))
 	for range 100 {
-		f := randomLimbs(r, reducedBound, false)
+		f := randomLimbs(r, reducedMagnitude, false, false)
 		var inv, one fieldElement
 		inv.invert(&f)
 		one.mul(&f, &inv)
@@ -149,7 +189,7 @@ func TestFieldBytes(t *testing.T) {
 	r := mrand.New(mrand.NewPCG(5, 6))
 	var cases []fieldElement
 	for i := range 2000 {
-		cases = append(cases, randomLimbs(r, 1<<30-1, i%4 == 0))
+		cases = append(cases, randomLimbs(r, 15.9, i%4 == 0, i%4 == 1)) // limbs under 2^30
 	}
 	// Limbs of p - 1, p, p + 1, 2^255 - 1 and 0 (as p, and as -p).
 	p := fieldElement{mask26 - 18, mask25, mask26, mask25, mask26, mask25, mask26, mask25, mask26, mask25}

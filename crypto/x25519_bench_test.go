@@ -66,6 +66,25 @@ func BenchmarkX25519BaseEdwards(b *testing.B) {
 	reportOpsPerSecond(b)
 }
 
+// BenchmarkX25519BaseTable is a public key by this package's fixed-base
+// tables over fieldElement (x25519Base).
+func BenchmarkX25519BaseTable(b *testing.B) {
+	var k, out [32]byte
+	rand.Read(k[:])
+	basepoints()
+	for b.Loop() {
+		x25519Base(&out, &k)
+	}
+	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519BaseTableBuild is the one-off cost of building those tables.
+func BenchmarkX25519BaseTableBuild(b *testing.B) {
+	for b.Loop() {
+		newBasepointTable()
+	}
+}
+
 // BenchmarkX25519GenerateKey is GenerateKey: 32 random bytes and the public
 // key.
 func BenchmarkX25519GenerateKey(b *testing.B) {

@@ -2,39 +2,24 @@
 
 package crypto
 
-import (
-	"crypto/subtle"
-
-	"filippo.io/edwards25519"
-)
+import "crypto/subtle"
 
 // x25519Key is a PrivateKey's secret in the form X25519 runs fastest on this
 // platform. Under js/wasm, crypto/ecdh's field emulates 64×64→128-bit
 // products, so the key is the bare scalar: Diffie-Hellman runs the ten-limb
-// ladder (x25519ScalarMult) and the public key comes from edwards25519's
-// fixed-base tables, each about twice as fast as crypto/ecdh there. WebCrypto
-// was measured too and loses once its promises and key imports are counted
+// ladder (x25519ScalarMult, about 2× crypto/ecdh there) and the public key
+// comes from fixed-base tables over the same field (x25519Base, about 4×
+// crypto/ecdh, 1.4× filippo.io/edwards25519's tables). WebCrypto was
+// measured too and loses once its promises and key imports are counted
 // (docs/PERFORMANCE.md, "X25519 under wasm").
 type x25519Key struct{ scalar [PrivateKeySize]byte }
 
 // newX25519Key keeps the clamped scalar s and computes its public key.
 func newX25519Key(s *[PrivateKeySize]byte) (x25519Key, PublicKey, error) {
 	k := x25519Key{scalar: *s}
-	return k, x25519PublicKey(&k.scalar), nil
-}
-
-// x25519PublicKey is X25519(s, 9) for a clamped scalar s, computed as the
-// Edwards point s·B mapped to its Montgomery u: B corresponds to u = 9, and
-// the fixed-base tables make this about 1.5× faster than the ladder. It runs
-// in constant time (edwards25519's table lookups are by mask).
-func x25519PublicKey(s *[PrivateKeySize]byte) PublicKey {
 	var pub PublicKey
-	sc, err := edwards25519.NewScalar().SetBytesWithClamping(s[:])
-	if err != nil {
-		panic("crypto: 32-byte scalar rejected") // cannot happen: s is 32 bytes
-	}
-	copy(pub[:], new(edwards25519.Point).ScalarBaseMult(sc).BytesMontgomery())
-	return pub
+	x25519Base((*[32]byte)(&pub), &k.scalar)
+	return k, pub, nil
 }
 
 // Bytes returns a copy of the clamped scalar.
