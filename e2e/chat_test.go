@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/dgraph-io/badger/v4"
@@ -207,6 +208,28 @@ func TestConversation(t *testing.T) {
 			if got := texts(b2.messages()); !slices.Equal(got, texts(b.messages())) {
 				t.Fatalf("tabs differ:\n%q\n%q", got, texts(b.messages()))
 			}
+		}},
+		{"a hidden tab notifies, counts unread in the title and marks read only when seen", func(t *testing.T) {
+			a.close()
+			ayu.allowNotifications()
+			a = ayu.open(hiddenTabJS)
+			a.openChat(budiAccount)
+			a.waitCount(len(sent))
+			text := "Ayu, are you there?"
+			b.sendMessage(text)
+			sent = append(sent, text)
+			a.waitMessage(text)
+			a.waitJS(`__notes.some((n) => n.title === `+js(budiAccount)+` && n.body === `+js(text)+`)`, "a notification of Budi's message")
+			a.waitJS(`document.title === "(1) Sambung"`, `the title "(1) Sambung"`)
+			b.waitTick(text, "delivered")
+			// Longer than the app's read-receipt batching: still unread.
+			time.Sleep(time.Second)
+			if s := b.statusOf(text); s != "delivered" {
+				t.Fatalf("the message is %q while Ayu's tab is hidden, want delivered", s)
+			}
+			eval[chromedp.Void](a, `__setVisibility('visible')`)
+			b.waitTick(text, "read")
+			a.waitJS(`document.title === "Sambung"`, "the title without unread count")
 		}},
 		{"a narrow screen shows the list and the chat as two screens", func(t *testing.T) {
 			b.do(chromedp.EmulateViewport(360, 740))

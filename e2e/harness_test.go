@@ -17,8 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"sambung/relay"
@@ -193,6 +195,40 @@ func newPerson(t *testing.T, root context.Context, r *testRelay, name string) *p
 	return &person{top: t, t: t, name: name, relay: r, ctx: ctx}
 }
 
+// allowNotifications grants this person's browser context the permission
+// to show notifications on the relay's origin, as if they had said yes.
+func (u *person) allowNotifications() {
+	u.t.Helper()
+	_, err := chromedp.CallBrowser(u.ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission:       &browser.PermissionDescriptor{Name: "notifications"},
+		Setting:          browser.PermissionSettingGranted,
+		Origin:           u.relay.url,
+		BrowserContextID: chromedp.FromContext(u.ctx).BrowserContextID,
+	})
+	if err != nil {
+		u.t.Fatalf("%s: granting notifications: %v", u.name, err)
+	}
+}
+
+// hiddenTabJS makes a page report itself hidden, as a tab in the
+// background does (headless Chromium shows every tab), until the test
+// calls __setVisibility('visible'); and records each Notification the page
+// creates in __notes.
+const hiddenTabJS = `(() => {
+	let state = 'hidden';
+	Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => state });
+	Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => state === 'hidden' });
+	window.__setVisibility = (s) => { state = s; document.dispatchEvent(new Event('visibilitychange')); };
+	window.__notes = [];
+	const Native = window.Notification;
+	window.Notification = class extends Native {
+		constructor(title, options) {
+			window.__notes.push({ title, body: (options && options.body) || '' });
+			super(title, options);
+		}
+	};
+})()`
+
 // page is one tab of the app.
 type page struct {
 	top    *testing.T
@@ -205,13 +241,19 @@ type page struct {
 	log []string
 }
 
-// open opens a new tab of the app and waits until the core is ready.
-func (u *person) open() *page {
+// open opens a new tab of the app and waits until the core is ready. Each
+// init script runs in the page before the app's own scripts.
+func (u *person) open(init ...string) *page {
 	u.t.Helper()
 	ctx, cancel := chromedp.NewContext(u.ctx)
 	p := &page{top: u.top, t: u.t, name: u.name, ctx: ctx, cancel: cancel}
 	if err := chromedp.Do(ctx); err != nil {
 		u.t.Fatalf("%s: new tab: %v", u.name, err)
+	}
+	for _, src := range init {
+		if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+			u.t.Fatalf("%s: init script: %v", u.name, err)
+		}
 	}
 	go func() {
 		for m, err := range chromedp.Console(ctx) {
