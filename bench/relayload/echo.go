@@ -70,7 +70,8 @@ func (c *echoConn) roundTrip(msg []byte) error {
 
 // echoResult is the baseline's outcome over the measured window.
 type echoResult struct {
-	roundTrips int64
+	roundTrips int64 // in the measured window
+	total      int64 // warm-up and measured window, for CPU per round trip
 	elapsed    time.Duration
 	samples    []uint32
 }
@@ -96,8 +97,8 @@ func echoLoad(conns []*echoConn, size int, warmup, duration time.Duration) (echo
 					firstErr.CompareAndSwap(nil, &err)
 					return
 				}
+				trips.Add(1)
 				if measuring.Load() {
-					trips.Add(1)
 					c.samples = append(c.samples, uint32(time.Since(start)/time.Microsecond))
 				}
 			}
@@ -112,6 +113,7 @@ func echoLoad(conns []*echoConn, size int, warmup, duration time.Duration) (echo
 	res := echoResult{roundTrips: trips.Load() - before, elapsed: time.Since(start)}
 	stop.Store(true)
 	wg.Wait()
+	res.total = trips.Load()
 	if p := firstErr.Load(); p != nil {
 		return res, *p
 	}

@@ -131,9 +131,10 @@ type peer struct {
 	slots chan struct{} // closed loop: sends in flight
 	sent  uint64        // sends made, for ids
 	// samples are end-to-end latencies in microseconds of the envelopes
-	// this peer received while measuring; only its reader appends.
-	samples []uint32
-	done    chan struct{} // closed when the reader ends
+	// this peer received while measuring, ackSamples the times from send
+	// to the relay's sent frame; only its reader appends.
+	samples, ackSamples []uint32
+	done                chan struct{} // closed when the reader ends
 }
 
 // connectAll opens and authenticates one websocket per session, with
@@ -268,6 +269,11 @@ func (p *peer) read(r *run) {
 			}
 		case wire.TypeSent:
 			r.acked.Add(1)
+			if r.measuring.Load() {
+				if sent, ok := sendTime(f.ID); ok {
+					p.ackSamples = append(p.ackSamples, uint32(min((r.clock.now()-sent)/1e3, 1<<32-1)))
+				}
+			}
 			p.release()
 		case wire.TypeError:
 			r.failed(f.Code)

@@ -217,13 +217,15 @@ func load(o options, rc *child, peers []*peer, r *run) error {
 	stop()
 	closeAll(peers)
 
-	var samples []uint32
+	var samples, ackSamples []uint32
 	for _, p := range peers {
 		samples = append(samples, p.samples...)
+		ackSamples = append(ackSamples, p.ackSamples...)
 	}
 	delivered := float64(d1-d0) / elapsed.Seconds()
 	fmt.Printf("relay: delivered %s msgs/s, durably acked %s sends/s over %.1fs; end-to-end %s\n",
 		commas(int64(delivered)), commas(int64(float64(a1-a0)/elapsed.Seconds())), elapsed.Seconds(), latencyLine(samples))
+	fmt.Printf("       send to durable ack (sent frame): %s\n", latencyLine(ackSamples))
 	flushes := m1["sambung_commit_seconds_count"] - m0["sambung_commit_seconds_count"]
 	if flushes > 0 {
 		fmt.Printf("       writer: %s flushes/s, %.1f write requests per flush, %.2f ms per flush (commit and fsync)\n",
@@ -231,8 +233,9 @@ func load(o options, rc *child, peers []*peer, r *run) error {
 			(m1["sambung_commit_batch_size_sum"]-m0["sambung_commit_batch_size_sum"])/flushes,
 			1e3*(m1["sambung_commit_seconds_sum"]-m0["sambung_commit_seconds_sum"])/flushes)
 	}
-	fmt.Printf("       relay RSS %s (peak %s); CPU: relay %.2f cores, generator %.2f cores (of 2); load average %s\n",
-		mib(rss), mib(peak), (cpu1-cpu0).Seconds()/elapsed.Seconds(), (self1-self0).Seconds()/elapsed.Seconds(), loadAverage())
+	fmt.Printf("       relay RSS %s (peak %s); CPU: relay %.2f cores (%.0f µs per delivered message), generator %.2f cores (of 2); load average %s\n",
+		mib(rss), mib(peak), (cpu1-cpu0).Seconds()/elapsed.Seconds(), float64((cpu1-cpu0).Microseconds())/float64(d1-d0),
+		(self1-self0).Seconds()/elapsed.Seconds(), loadAverage())
 	r.mu.Lock()
 	if len(r.errors) > 0 {
 		fmt.Printf("       error frames: %v\n", r.errors)
@@ -270,8 +273,9 @@ func load(o options, rc *child, peers []*peer, r *run) error {
 	trips := float64(res.roundTrips) / res.elapsed.Seconds()
 	fmt.Printf("echo:  %s connections, closed loop, one %d-byte message in flight each: %s round trips/s; %s\n",
 		commas(int64(len(conns))), size, commas(int64(trips)), latencyLine(res.samples))
-	fmt.Printf("       echo RSS %s (peak %s); CPU: echo server %.2f cores, generator %.2f cores (self time includes the echo phase's setup)\n",
-		mib(erss), mib(epeak), (ecpu1-ecpu0).Seconds()/res.elapsed.Seconds(), (self1-self0).Seconds()/(res.elapsed.Seconds()+o.warmup.Seconds()))
+	fmt.Printf("       echo RSS %s (peak %s); CPU: echo server %.2f cores (%.0f µs per round trip), generator %.2f cores\n",
+		mib(erss), mib(epeak), (ecpu1-ecpu0).Seconds()/res.elapsed.Seconds(), float64((ecpu1-ecpu0).Microseconds())/float64(res.total),
+		(self1-self0).Seconds()/(res.elapsed.Seconds()+o.warmup.Seconds()))
 	fmt.Printf("ratio: relay delivered msgs/s / echo round trips/s = %.3f\n", delivered/trips)
 	return ec.stop()
 }

@@ -94,7 +94,7 @@ func TestLoadAgainstRelay(t *testing.T) {
 	}
 	res, err := echoLoad(conns, 400, 10*time.Millisecond, 200*time.Millisecond)
 	closeEcho(conns)
-	if err != nil || res.roundTrips == 0 || len(res.samples) != int(res.roundTrips) {
+	if err != nil || res.roundTrips == 0 || len(res.samples) == 0 || res.total < res.roundTrips {
 		t.Fatalf("echo: %d round trips, %d samples, %v", res.roundTrips, len(res.samples), err)
 	}
 }

@@ -69,7 +69,14 @@ func loadAverage() string {
 	if len(f) < 3 {
 		return "n/a"
 	}
-	return strings.Join(f[:3], " ")
+	load := strings.Join(f[:3], " ")
+	// CPU pressure: the share of time some runnable task waited for a CPU.
+	if b, err := os.ReadFile("/proc/pressure/cpu"); err == nil {
+		if _, after, ok := strings.Cut(string(b), "avg10="); ok {
+			load += ", CPU pressure " + strings.Fields(after)[0] + "%"
+		}
+	}
+	return load
 }
 
 // relayMetrics reads the counters of the relay's /metrics that explain a

@@ -3,6 +3,7 @@
 package crashtest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -10,6 +11,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/coder/websocket"
@@ -130,4 +133,20 @@ func sendFrame(m message, to wire.Session) *wire.SendFrame {
 	return &wire.SendFrame{ID: m.id, To: to.PersonID, Envelopes: []wire.OutgoingEnvelope{{
 		ID: m.id, Device: to.DeviceID, Type: 1, Body: bodyFor(m.id), TS: 1_700_000_000_000,
 	}}}
+}
+
+// queueDepth reads the sambung_queue_depth gauge from the relay's /metrics.
+func queueDepth(addr string) (int64, error) {
+	resp, err := http.Get("http://" + addr + wire.PathMetrics)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "sambung_queue_depth "); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no sambung_queue_depth in /metrics (%v)", sc.Err())
 }
