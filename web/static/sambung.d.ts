@@ -100,7 +100,7 @@ export interface TypingEvent {
 
 export interface StatusEvent {
   state: ConnectionState;
-  /** Why it went offline, a SambungError code, when it did. */
+  /** Why it went offline, in words, when it did. */
   error?: string;
 }
 
@@ -155,7 +155,10 @@ export class Sambung {
   linkPhone(phone: string, code: string): Promise<Profile>;
   linkAccount(credentials: Credentials): Promise<Profile>;
   lookup(address: Address): Promise<Contact>;
-  /** Resolves once the message is in the outbox (status 'pending'); receipts follow. */
+  /**
+   * Sends text to an address or a conversation id (the peer's person id). Resolves once the
+   * message is in the outbox (status 'pending'); 'receipt' events follow.
+   */
   send(to: Address | string, text: string): Promise<Message>;
   /** Marks every message up to messageId read and tells the sender. */
   markRead(conversationId: string, messageId: string): Promise<void>;

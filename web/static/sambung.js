@@ -100,7 +100,13 @@ export async function open(options = {}) {
     throw new SambungError('load_failed', String(err?.message ?? err));
   }
   const s = new Sambung(worker, port, shared, releaseTab);
-  const hello = await s._request('$hello', [{ base, tab, deviceName: options.deviceName ?? deviceLabel() }]);
+  let hello;
+  try {
+    hello = await s._request('$hello', [{ base, tab, deviceName: options.deviceName ?? deviceLabel() }]);
+  } catch (err) {
+    s.close();
+    throw err;
+  }
   s._opened(hello?.status ?? null);
   return s;
 }
