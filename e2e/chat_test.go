@@ -231,6 +231,31 @@ func TestConversation(t *testing.T) {
 			b.waitTick(text, "read")
 			a.waitJS(`document.title === "Sambung"`, "the title without unread count")
 		}},
+		{"a contact's new device is a changed safety number to accept", func(t *testing.T) {
+			laptop := newPerson(t, root, r, "budi-laptop")
+			laptop.at(t)
+			l := laptop.open()
+			l.signInAccount(budiAccount, budiPassword)
+			l.startChat("phone", ayuPhoneTyped)
+			text := "Hello from my new laptop."
+			l.sendMessage(text)
+			sent = append(sent, text)
+			a.waitMessage(text)
+			a.waitJS(`!document.querySelector('[data-testid="identity-notice"]').hidden`, "the changed-safety-number notice")
+			if !eval[bool](a, `document.querySelector('[data-testid="composer-input"]').disabled`) {
+				t.Fatal("Ayu can send before accepting the new safety number")
+			}
+			a.screenshot("identity-changed")
+			a.click("identity-accept")
+			a.waitJS(`document.querySelector('[data-testid="identity-notice"]').hidden && !document.querySelector('[data-testid="composer-input"]').disabled`,
+				"sending to be allowed again")
+			a.waitJS(`document.querySelector('[data-testid="conversation-item"]').dataset.unread === "0"`, "the laptop's message to be read")
+			reply := "Welcome, new laptop."
+			a.sendMessage(reply)
+			sent = append(sent, reply)
+			l.waitMessage(reply)
+			b.waitMessage(reply)
+		}},
 		{"a narrow screen shows the list and the chat as two screens", func(t *testing.T) {
 			b.do(chromedp.EmulateViewport(360, 740))
 			b.waitJS(`getComputedStyle(document.querySelector('.sidebar')).display === 'none'`, "the chat alone on a narrow screen")

@@ -510,6 +510,16 @@ func (p *page) signUpAccount(account, password string) {
 	p.waitJS(`!!document.querySelector('[data-testid="main"]')`, "the conversation list after sign-up")
 }
 
+// signInAccount signs in with an existing account ID, as a new device.
+func (p *page) signInAccount(account, password string) {
+	p.t.Helper()
+	p.click("tab-account")
+	p.typeInto("account-input", account)
+	p.typeInto("password-input", password)
+	p.click("account-signin")
+	p.waitJS(`!!document.querySelector('[data-testid="main"]')`, "the conversation list after sign-in")
+}
+
 // startChat opens a new chat with kind ("phone" or "account") and value.
 func (p *page) startChat(kind, value string) {
 	p.t.Helper()
