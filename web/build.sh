@@ -11,6 +11,12 @@ cd "$(dirname "$0")/.."
 out=web/static
 budget=900000
 
+# net/http (and so coder/websocket) must stay out of the module: wasm/
+# reaches the relay through fetch and the browser's WebSocket instead.
+if GOOS=js GOARCH=wasm go list -deps ./wasm | grep -qx net/http; then
+	echo "web/build.sh: net/http is linked into the wasm module; see: GOOS=js GOARCH=wasm go list -deps ./wasm" >&2
+	exit 1
+fi
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$out/sambung.wasm" ./wasm
 cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$out/wasm_exec.js"
 go run ./cmd/precompress "$out/sambung.wasm"
@@ -18,5 +24,5 @@ go run ./cmd/precompress "$out/sambung.wasm"
 packed=$(wc -c <"$out/sambung.wasm.br")
 if [ "$packed" -gt "$budget" ]; then
 	echo "web/build.sh: sambung.wasm.br is $packed bytes, over the budget of $budget" >&2
-	echo "  to see what is big, build without -s -w and run: go tool nm -size -sort size FILE | head -40" >&2
+	echo "  why a package is linked: GOOS=js GOARCH=wasm go build -ldflags=-dumpdep -o /dev/null ./wasm 2>&1 | grep PKG" >&2
 fi
