@@ -111,7 +111,7 @@ func TestConversation(t *testing.T) {
 			a.waitMessage(text)
 			// Ayu has the chat open and the tab visible: she read it.
 			b.waitTick(text, "read")
-			a.screenshot("chat")
+			a.screenshot("chat-first-messages")
 		}},
 		{"a new chat by phone number opens the same conversation", func(t *testing.T) {
 			b.startChat("phone", ayuPhoneTyped)
@@ -227,6 +227,8 @@ func TestConversation(t *testing.T) {
 			if s := b.statusOf(text); s != "delivered" {
 				t.Fatalf("the message is %q while Ayu's tab is hidden, want delivered", s)
 			}
+			// Blue ticks on what Ayu read, grey on what she has not yet.
+			b.screenshot("chat")
 			eval[chromedp.Void](a, `__setVisibility('visible')`)
 			b.waitTick(text, "read")
 			a.waitJS(`document.title === "Sambung"`, "the title without unread count")

@@ -46,11 +46,13 @@ function avatarClass(id) {
   return `avatar avatar-${n % AVATAR_COLOURS}`;
 }
 
-// avatar shows the first letter of a title.
+// avatar shows the first letter of a name, or a silhouette for a phone
+// number or a contact with no known address.
 export function avatar(conv) {
   const title = conversationTitle(conv);
-  const letter = [...title.replace(/^[+@]/, '')][0] || '?';
-  return h('span', { class: avatarClass(conv.id), 'aria-hidden': 'true' }, letter.toUpperCase());
+  const letter = [...title][0] || '';
+  const named = /\p{L}/u.test(letter) && (conv.identities || []).length > 0;
+  return h('span', { class: avatarClass(conv.id), 'aria-hidden': 'true' }, named ? letter.toUpperCase() : icon('user'));
 }
 
 // renderList replaces the items of ul. Focus stays on the same conversation.
