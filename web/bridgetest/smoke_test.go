@@ -99,9 +99,10 @@ func TestSambungJS(t *testing.T) {
 
 	// Errors are SambungErrors with the relay's or the bridge's code.
 	for expr, want := range map[string]string{
-		`s.lookup('account:nobody')`: "unknown_address",
-		`s.lookup('phone:12')`:       "bad_phone",
-		`s.send(42, 'x')`:            "bad_argument",
+		`s.lookup('account:nobody')`:    "unknown_address",
+		`s.lookup('phone:12')`:          "bad_phone",
+		`s.send(42, 'x')`:               "bad_argument",
+		`s.lookup(() => 'uncloneable')`: "bad_argument",
 	} {
 		got := must[string](t, alice, expr+`.then(() => 'resolved', (e) => e instanceof sambung.SambungError ? e.code : 'not a SambungError: ' + e)`)
 		if got != want {

@@ -199,7 +199,13 @@ export class Sambung {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#port.postMessage({ id, method, args });
+      try {
+        this.#port.postMessage({ id, method, args });
+      } catch (err) {
+        // An argument the structured clone cannot copy (a function, a DOM node).
+        this.#pending.delete(id);
+        reject(new SambungError('bad_argument', `${method}: ${err?.message ?? err}`));
+      }
     });
   }
 
