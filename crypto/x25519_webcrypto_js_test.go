@@ -2,10 +2,14 @@ package crypto
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/rand"
 	"errors"
 	"syscall/js"
 	"testing"
+	"time"
+
+	"filippo.io/edwards25519"
 )
 
 // WebCrypto's X25519 from Go through syscall/js, waiting on each Promise: the
@@ -283,4 +287,89 @@ func BenchmarkX25519PromiseRoundTrip(b *testing.B) {
 		}
 	}
 	reportOpsPerSecond(b)
+}
+
+// BenchmarkX25519Interleaved runs every candidate in turn, 25 operations
+// each per round, and reports each one's best round in µs per operation:
+// on a shared machine the ratios between them hold even when the absolute
+// numbers of separate benchmarks swing. docs/PERFORMANCE.md quotes it.
+func BenchmarkX25519Interleaved(b *testing.B) {
+	w := newWebCrypto(b)
+	var k, u, out [32]byte
+	rand.Read(k[:])
+	rand.Read(u[:])
+	ref, err := ecdh.X25519().NewPrivateKey(k[:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	refPeer, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc, err := edwards25519.NewScalar().SetBytesWithClamping(k[:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	ours, peer := webCryptoPair(b)
+	priv, err := w.importPrivate(ours.Bytes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	peerKey, err := w.importPublic(peer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cachedDH := js.Global().Get("Function").New("priv", "pub", `
+		return crypto.subtle.importKey("raw", pub, {name: "X25519"}, true, [])
+			.then((pk) => crypto.subtle.deriveBits({name: "X25519", public: pk}, priv, 256))
+			.then((bits) => new Uint8Array(bits));`)
+	usages := js.ValueOf([]any{"deriveBits"})
+	promise := js.Global().Get("Promise")
+	basepoints()
+	must := func(_ any, err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	candidates := []struct {
+		metric string
+		op     func()
+	}{
+		{"us/ecdh-DH", func() { must(ref.ECDH(refPeer.PublicKey())) }},
+		{"us/PrivateKey.DH", func() { must(ours.DH(peer)) }},
+		{"us/ladder", func() { x25519ScalarMult(&out, &k, &u) }},
+		{"us/ecdh-pubkey", func() { must(ecdh.X25519().NewPrivateKey(k[:])) }},
+		{"us/edwards25519-base", func() { new(edwards25519.Point).ScalarBaseMult(sc).BytesMontgomery() }},
+		{"us/table-base", func() { x25519Base(&out, &k) }},
+		{"us/GenerateKey", func() { must(GenerateKey(rand.Reader)) }},
+		{"us/wc-DH-3-awaits", func() { must(w.dh(ours.Bytes(), peer)) }},
+		{"us/wc-DH-fused", func() { must(webCryptoFusedDH(ours.Bytes(), peer)) }},
+		{"us/wc-DH-kept-private", func() { must(await(cachedDH.Invoke(priv, jsBytes(peer[:])))) }},
+		{"us/wc-deriveBits", func() { must(w.deriveBits(priv, peerKey)) }},
+		{"us/wc-import-private", func() { must(w.importPrivate(ours.Bytes())) }},
+		{"us/wc-import-public", func() { must(w.importPublic(peer)) }},
+		{"us/wc-generate-export", func() {
+			pair, err := await(w.subtle.Call("generateKey", w.alg, true, usages))
+			must(pair, err)
+			must(await(w.subtle.Call("exportKey", "pkcs8", pair.Get("privateKey"))))
+			must(await(w.subtle.Call("exportKey", "raw", pair.Get("publicKey"))))
+		}},
+		{"us/promise-await", func() { must(await(promise.Call("resolve", 1))) }},
+	}
+	const perRound = 25
+	best := make([]time.Duration, len(candidates))
+	for b.Loop() {
+		for i, c := range candidates {
+			start := time.Now()
+			for range perRound {
+				c.op()
+			}
+			if d := time.Since(start) / perRound; best[i] == 0 || d < best[i] {
+				best[i] = d
+			}
+		}
+	}
+	for i, c := range candidates {
+		b.ReportMetric(float64(best[i].Nanoseconds())/1e3, c.metric)
+	}
 }
