@@ -239,6 +239,22 @@ func TestStaticAndHeaders(t *testing.T) {
 	if resp, body := get("/app.wasm", "gzip, br"); body != "brotli wasm" || resp.Header.Get("Content-Encoding") != "br" || resp.Header.Get("Content-Type") != "application/wasm" {
 		t.Fatalf("br: %q %v", body, resp.Header)
 	}
+	// Embedded files carry no modification time: a content hash ETag lets
+	// the browser revalidate instead of downloading the module again.
+	resp, _ := get("/app.wasm", "br")
+	tag := resp.Header.Get("ETag")
+	if len(tag) != 34 || resp.Header.Get("Cache-Control") != "no-cache" {
+		t.Fatalf("validators: %v", resp.Header)
+	}
+	req, _ := http.NewRequest("GET", r.hs.URL+"/app.wasm", nil)
+	req.Header.Set("Accept-Encoding", "br")
+	req.Header.Set("If-None-Match", tag)
+	if resp, err := http.DefaultTransport.RoundTrip(req); err != nil || resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("If-None-Match: %v %v", resp, err)
+	}
+	if resp, _ := get("/app.wasm", "gzip"); resp.Header.Get("ETag") == tag {
+		t.Fatal("the brotli and plain files share an ETag")
+	}
 	if resp, body := get("/app.wasm", "gzip"); body != "plain wasm" || resp.Header.Get("Content-Encoding") != "" {
 		t.Fatalf("no br: %q %v", body, resp.Header)
 	}

@@ -44,6 +44,8 @@ type Server struct {
 	cancel  context.CancelFunc
 	closing atomic.Bool
 	conns   sync.WaitGroup
+
+	etags sync.Map // static file name -> ETag, see etag
 }
 
 // New opens the store in cfg.DataDir and returns a ready Server.

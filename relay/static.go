@@ -4,6 +4,8 @@ package relay
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"io/fs"
 	"mime"
@@ -85,8 +87,39 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name, ctype, 
 	if encoding != "" {
 		w.Header().Set("Content-Encoding", encoding)
 	}
+	// Embedded files have no modification time, so without a validator a
+	// browser would fetch the whole wasm module on every load. A hash of
+	// the content is a strong ETag that ServeContent checks against
+	// If-None-Match; no-cache makes the browser revalidate each time, so a
+	// new build is picked up at once.
+	if st.ModTime().IsZero() {
+		tag, err := s.etag(name, content)
+		if err != nil {
+			return false
+		}
+		w.Header().Set("ETag", tag)
+		w.Header().Set("Cache-Control", "no-cache")
+	}
 	http.ServeContent(w, r, "", st.ModTime(), content)
 	return true
+}
+
+// etag returns the quoted SHA-256 prefix of a static file, hashing it once:
+// the files of an embedded FS never change while the relay runs.
+func (s *Server) etag(name string, content io.ReadSeeker) (string, error) {
+	if tag, ok := s.etags.Load(name); ok {
+		return tag.(string), nil
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, content); err != nil {
+		return "", err
+	}
+	if _, err := content.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	tag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
+	s.etags.Store(name, tag)
+	return tag, nil
 }
 
 // acceptsBrotli reports whether Accept-Encoding lists br with a non-zero q.
