@@ -47,6 +47,10 @@ const TYPING_SEND_EVERY_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 const TYPING_SHOW_MS = 8000;
 
+// FLUSH_FALLBACK_MS draws pending messages when no animation frame comes
+// (a hidden tab): soon enough that the page is current when shown.
+const FLUSH_FALLBACK_MS = 100;
+
 export class ChatView {
   // ctx: { api, title(conv), badges(conv), address(conv), onBack(), onSafety(conv),
   //        onAccept(conv), onVisibleIncoming(), onSent(msg) }
@@ -60,6 +64,10 @@ export class ChatView {
     this.typingIdle = 0;
     this.typingOn = false;
     this.loadSeq = 0;
+    this.pending = []; // messages in the model, not yet in the DOM
+    this.lastShown = null; // the newest message in the DOM
+    this.flushScheduled = false;
+    this.stick = false; // scroll to the end at the next flush
 
     this.titleEl = h('h2', { id: 'chat-title', class: 'chat-title', testid: 'chat-title' });
     this.badgesEl = h('span', { class: 'badges' });
@@ -119,6 +127,8 @@ export class ChatView {
     this.input.value = '';
     this.messages.clear();
     this.sorted = [];
+    this.pending = [];
+    this.lastShown = null;
     clear(this.list);
     this.olderButton.hidden = true;
     const seq = ++this.loadSeq;
@@ -148,6 +158,9 @@ export class ChatView {
   // update refreshes the header and the notice from a newer Conversation.
   update(conv) {
     this.conv = conv;
+    const key = JSON.stringify([this.ctx.title(conv), conv.kind, conv.identities, !!conv.identityChanged]);
+    if (key === this.shownKey) return;
+    this.shownKey = key;
     this.titleEl.textContent = this.ctx.title(conv);
     clear(this.badgesEl).append(...this.ctx.badges(conv));
     const blocked = !!conv.identityChanged;
@@ -202,12 +215,16 @@ export class ChatView {
       return false;
     }
     this.messages.set(m.id, { msg: m, el: null });
+    const prev = this.sorted[this.sorted.length - 1];
     this.sorted.push(m);
+    if (prev && compareOrder(prev, m) > 0) this.sorted.sort(compareOrder);
     return true;
   }
 
   renderAll() {
     this.sorted = [...this.messages.values()].map((e) => e.msg).sort(compareOrder);
+    this.pending = [];
+    this.lastShown = this.sorted[this.sorted.length - 1] || null;
     clear(this.list);
     let day = '';
     for (const m of this.sorted) {
@@ -221,23 +238,54 @@ export class ChatView {
   }
 
   // add shows a message that arrived or was sent while the chat is open.
+  // The model takes it at once; the DOM takes a burst of them together, in
+  // the next frame, so a hundred messages cost one layout, not a hundred.
   add(m) {
     const known = this.messages.get(m.id);
     if (known) {
       this.setStatus(m.id, m.status);
       return;
     }
-    const nearEnd = this.isNearEnd();
     this.remember(m);
-    const last = this.sorted[this.sorted.length - 2];
-    if (!last || compareOrder(last, m) <= 0) {
-      if (!last || dayKey(last.sentAt) !== dayKey(m.sentAt)) this.list.append(daySeparator(m.sentAt));
-      this.list.append(this.bubble(m));
-    } else {
+    this.pending.push(m);
+    if (m.outgoing) this.stick = true;
+    else this.showTyping(false);
+    this.scheduleFlush();
+  }
+
+  scheduleFlush() {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const run = () => {
+      if (!this.flushScheduled) return;
+      this.flushScheduled = false;
+      this.flush();
+    };
+    requestAnimationFrame(run);
+    // A hidden tab gets no frames; the timer still brings its DOM up to date.
+    setTimeout(run, FLUSH_FALLBACK_MS);
+  }
+
+  // flush appends the pending messages, or redraws when one belongs
+  // before a message already shown.
+  flush() {
+    const batch = this.pending.sort(compareOrder);
+    this.pending = [];
+    if (!batch.length) return;
+    const stick = this.stick || this.atEnd;
+    this.stick = false;
+    let last = this.lastShown;
+    if (last && compareOrder(last, batch[0]) > 0) {
       this.renderAll();
+    } else {
+      for (const m of batch) {
+        if (!last || dayKey(last.sentAt) !== dayKey(m.sentAt)) this.list.append(daySeparator(m.sentAt));
+        this.list.append(this.bubble(this.messages.get(m.id).msg));
+        last = m;
+      }
+      this.lastShown = last;
     }
-    if (m.outgoing || nearEnd) this.scrollToEnd();
-    if (!m.outgoing) this.showTyping(false);
+    if (stick) this.scrollToEnd();
   }
 
   // setStatus moves a message's ticks forward.

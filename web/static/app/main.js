@@ -18,6 +18,10 @@ const REFRESH_MS = 50;
 // open chat is marked read once, up to the newest, not once per message.
 const READ_BATCH_MS = 300;
 
+// LIST_FALLBACK_MS redraws the list when no animation frame comes (a
+// hidden tab).
+const LIST_FALLBACK_MS = 100;
+
 const STATUS_TEXT = { connecting: 'Connecting…', online: 'Online', offline: 'Offline' };
 
 // sendAddress picks the address to send to: the identity the contact was
@@ -40,6 +44,7 @@ export class MainScreen {
     this.unsubs = [];
     this.refreshTimer = 0;
     this.readTimer = 0;
+    this.listScheduled = false;
     this.narrow = matchMedia(NARROW);
 
     this.statusEl = h('span', { class: 'status', testid: 'status', dataset: { state: 'connecting' }, role: 'status' }, STATUS_TEXT.connecting);
@@ -114,6 +119,7 @@ export class MainScreen {
     this.refreshTimer = setTimeout(async () => {
       this.refreshTimer = 0;
     this.readTimer = 0;
+    this.listScheduled = false;
       try {
         this.setConversations(await this.api.conversations());
       } catch {
@@ -140,14 +146,29 @@ export class MainScreen {
     return this.convs.find((c) => c.id === id) || this.drafts.get(id) || null;
   }
 
+  // renderList redraws the list in the next frame, once for a burst of
+  // changes; the title's count changes at once.
   renderList() {
+    setUnreadTitle(this.convs.reduce((n, c) => n + (c.unread || 0), 0));
+    if (this.listScheduled) return;
+    this.listScheduled = true;
+    const run = () => {
+      if (!this.listScheduled) return;
+      this.listScheduled = false;
+      this.drawList();
+    };
+    requestAnimationFrame(run);
+    // A hidden tab gets no frames.
+    setTimeout(run, LIST_FALLBACK_MS);
+  }
+
+  drawList() {
     const now = Date.now();
     renderList(this.listEl, this.allConversations(), {
       currentId: this.currentId,
       isTyping: (id) => (this.typingUntil.get(id) || 0) > now,
       onOpen: (id) => this.open(id),
     });
-    setUnreadTitle(this.convs.reduce((n, c) => n + (c.unread || 0), 0));
   }
 
   async open(id) {
