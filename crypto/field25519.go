@@ -1,6 +1,9 @@
 package crypto
 
-import "encoding/binary"
+import (
+	"crypto/subtle"
+	"encoding/binary"
+)
 
 // fieldElement is an element of GF(2^255 - 19) in radix 2^25.5: ten signed
 // limbs, limb i weighted 2^ceil(25.5·i), so that a reduced even limb holds 26
@@ -347,11 +350,10 @@ func (h *fieldElement) squareN(f *fieldElement, n int) {
 	}
 }
 
-// invert sets h = 1/f as f^(p-2) (Fermat), and 0 when f is 0. The chain of
-// squarings and multiplications is fixed, so it takes the same time for every
-// f: p-2 = 2^255 - 21 = (2^250 - 1)·2^5 + 11.
-func (h *fieldElement) invert(f *fieldElement) {
-	var z2, z11, t, z5, z10, z20, z50, z100 fieldElement
+// pow2250m1 returns f^(2^250 - 1) and f^11, the common start of invert's
+// and pow22523's addition chains.
+func pow2250m1(f *fieldElement) (t, z11 fieldElement) {
+	var z2, z5, z10, z20, z50, z100 fieldElement
 	z2.sq(f)               // z^2
 	t.squareN(&z2, 2)      // z^8
 	t.mul(&t, f)           // z^9
@@ -372,6 +374,50 @@ func (h *fieldElement) invert(f *fieldElement) {
 	t.mul(&t, &z100)       // z^(2^200 - 1)
 	t.squareN(&t, 50)      //
 	t.mul(&t, &z50)        // z^(2^250 - 1)
-	t.squareN(&t, 5)       // z^(2^255 - 32)
-	h.mul(&t, &z11)        // z^(2^255 - 21)
+	return t, z11
+}
+
+// invert sets h = 1/f as f^(p-2) (Fermat), and 0 when f is 0. The chain of
+// squarings and multiplications is fixed, so it takes the same time for every
+// f: p-2 = 2^255 - 21 = (2^250 - 1)·2^5 + 11.
+func (h *fieldElement) invert(f *fieldElement) {
+	t, z11 := pow2250m1(f)
+	t.squareN(&t, 5) // z^(2^255 - 32)
+	h.mul(&t, &z11)  // z^(2^255 - 21)
+}
+
+// pow22523 sets h = f^((p-5)/8) = f^(2^252 - 3), the exponent of square
+// roots modulo p (p = 5 mod 8).
+func (h *fieldElement) pow22523(f *fieldElement) {
+	t, _ := pow2250m1(f)
+	t.squareN(&t, 2) // z^(2^252 - 4)
+	h.mul(&t, f)     // z^(2^252 - 3)
+}
+
+// sqrtM1 is a square root of -1 modulo p: 2^((p-1)/4), which is
+// (2^((p-5)/8))²·2.
+var sqrtM1 = func() fieldElement {
+	two := fieldElement{2}
+	var r fieldElement
+	r.pow22523(&two)
+	r.sq(&r)
+	r.mul(&r, &two)
+	return r
+}()
+
+// isNegative returns 1 if f, reduced to [0, p), is odd (RFC 8032's sign of
+// x), and 0 if it is even.
+func (f *fieldElement) isNegative() int {
+	var b [32]byte
+	f.bytes(&b)
+	return int(b[0] & 1)
+}
+
+// equal returns 1 if f and g are the same element of the field, and 0 if
+// not, in constant time.
+func (f *fieldElement) equal(g *fieldElement) int {
+	var fb, gb [32]byte
+	f.bytes(&fb)
+	g.bytes(&gb)
+	return subtle.ConstantTimeCompare(fb[:], gb[:])
 }

@@ -26,35 +26,22 @@ func basepoints() *basepointTable {
 }
 
 func newBasepointTable() *basepointTable {
-	var points [32][8]edwardsPoint
+	var points [32 * 8]edwardsPoint // entry (i, j) at 8i + j
 	row := edwardsBase
-	for i := range points {
-		points[i][0] = row
+	for i := range 32 {
+		points[8*i] = row
 		for j := 1; j < 8; j++ {
-			points[i][j].add(&points[i][j-1], &row)
+			points[8*i+j].add(&points[8*i+j-1], &row)
 		}
 		for range 8 {
 			row.double(&row)
 		}
 	}
-
-	// One inversion for all 256 Z coordinates (Montgomery's trick): prefix
-	// products forward, then peel one factor off per entry going back.
-	var prefix [32 * 8]fieldElement
-	acc := fieldElement{1}
-	for n := range prefix {
-		prefix[n] = acc
-		acc.mul(&acc, &points[n/8][n%8].z)
-	}
-	var inv fieldElement
-	inv.invert(&acc)
+	var entries [32 * 8]affineCached
+	batchToAffine(entries[:], points[:])
 	t := new(basepointTable)
-	for n := len(prefix) - 1; n >= 0; n-- {
-		p := &points[n/8][n%8]
-		var zInv fieldElement
-		zInv.mul(&inv, &prefix[n]) // 1/Z_n
-		inv.mul(&inv, &p.z)        // 1/(Z_0·…·Z_{n-1})
-		t[n/8][n%8].fromExtended(p, &zInv)
+	for n := range entries {
+		t[n/8][n%8] = entries[n]
 	}
 	return t
 }

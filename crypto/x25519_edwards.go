@@ -3,10 +3,11 @@ package crypto
 // Curve25519's twisted Edwards form, edwards25519: -x² + y² = 1 + d·x²·y²,
 // birationally equivalent to the Montgomery curve X25519 uses by
 // u = (1 + y) / (1 - y). It is here, over fieldElement, for what the
-// Montgomery ladder does badly: multiplying the fixed base point with
-// precomputed tables (x25519_basepoint.go), for public keys under js/wasm.
-// filippo.io/edwards25519 has the same tables over 51-bit limbs, whose
-// products wasm has to emulate. The formulas are Hisil, Wong, Carter and
+// Montgomery ladder cannot do or does badly, under js/wasm: multiplying the
+// fixed base point with precomputed tables (x25519_basepoint.go, public
+// keys) and checking XEdDSA's equation (x25519_edwards_vartime.go,
+// xeddsa_verify.go). filippo.io/edwards25519 does both over 51-bit limbs,
+// whose products wasm has to emulate; natively it stays in use. The formulas are Hisil, Wong, Carter and
 // Dawson's for a = -1 ("Twisted Edwards curves revisited", 2008):
 // add-2008-hwcd-3, which is complete on this curve, and dbl-2008-hwcd.
 
@@ -18,15 +19,22 @@ type edwardsPoint struct{ x, y, z, t fieldElement }
 // it: y + x, y - x and 2d·x·y, all reduced.
 type affineCached struct{ yPlusX, yMinusX, xy2d fieldElement }
 
-// edwardsD2 is 2d, twice the curve constant d = -121665/121666 (RFC 7748
-// section 4.1).
-var edwardsD2 = func() fieldElement {
+// edwardsD is the curve constant d = -121665/121666 (RFC 7748 section 4.1).
+var edwardsD = func() fieldElement {
 	var num, den fieldElement
-	num[0] = -2 * 121665
+	num[0] = -121665
 	den[0] = 121666
 	den.invert(&den)
 	num.mul(&num, &den)
 	return num
+}()
+
+// edwardsD2 is 2d, which the addition formulas use.
+var edwardsD2 = func() fieldElement {
+	var f fieldElement
+	f.add(&edwardsD, &edwardsD)
+	f.reduce()
+	return f
 }()
 
 // edwardsBase is the base point B = (x, 4/5) with x even (RFC 8032 section
@@ -110,22 +118,28 @@ func (p *edwardsPoint) add(q, r *edwardsPoint) {
 
 // double sets p = 2·q (dbl-2008-hwcd, a = -1). The magnitudes multiplied
 // are at most 3 · 4.
-func (p *edwardsPoint) double(q *edwardsPoint) {
+func (p *edwardsPoint) double(q *edwardsPoint) { p.doubleWithT(q, true) }
+
+// doubleWithT is double, leaving T out when withT is false: a doubling does
+// not read it, so a doubling followed by another needs none.
+func (p *edwardsPoint) doubleWithT(q *edwardsPoint, withT bool) {
+	// E, F, G and H are computed negated, which saves two passes and leaves
+	// every product unchanged.
 	var a, b, c, e, f, g, h fieldElement
 	a.sq(&q.x)          // A = X1²
 	b.sq(&q.y)          // B = Y1²
 	c.sq(&q.z)          //
 	c.add(&c, &c)       // C = 2·Z1²
+	h.add(&a, &b)       // -H = -(a·A - B) = A + B, a = -1
 	e.sqAdd(&q.x, &q.y) //
-	e.sub(&e, &a)       //
-	e.sub(&e, &b)       // E = (X1 + Y1)² - A - B
-	g.sub(&b, &a)       // G = a·A + B, a = -1
-	f.sub(&g, &c)       // F = G - C
-	h.add(&a, &b)       //
-	h.neg(&h)           // H = a·A - B
+	e.sub(&h, &e)       // -E = A + B - (X1 + Y1)²
+	g.sub(&a, &b)       // -G = -(a·A + B)
+	f.add(&c, &g)       // -F = -(G - C)
 	p.x.mul(&e, &f)
 	p.y.mul(&g, &h)
-	p.t.mul(&e, &h)
+	if withT {
+		p.t.mul(&e, &h)
+	}
 	p.z.mul(&f, &g)
 }
 
@@ -151,4 +165,96 @@ func (p *edwardsPoint) montgomeryU(out *[32]byte) {
 	d.invert(&d)
 	n.mul(&n, &d)
 	n.bytes(out)
+}
+
+// neg sets p = -q = (-x, y).
+func (p *edwardsPoint) neg(q *edwardsPoint) {
+	p.x.neg(&q.x)
+	p.y = q.y
+	p.z = q.z
+	p.t.neg(&q.t)
+	p.x.reduce()
+	p.t.reduce()
+}
+
+// setY sets p to the point with coordinate y whose x is nonnegative (even)
+// when sign is 0 and its negation when sign is 1, as
+// filippo.io/edwards25519's Point.SetBytes decodes: x = 0 with sign 1 is
+// accepted as x = 0. It reports false when no point has this y. y must be
+// reduced.
+func (p *edwardsPoint) setY(y *fieldElement, sign int) bool {
+	// x² = (y² - 1) / (d·y² + 1) = u / v
+	var u, v, y2, one fieldElement
+	one.one()
+	y2.sq(y)
+	u.sub(&y2, &one)
+	u.reduce()
+	v.mul(&y2, &edwardsD)
+	v.add(&v, &one)
+	v.reduce()
+
+	// r = u·v³·(u·v⁷)^((p-5)/8), a square root of u/v or of -u/v.
+	var v3, uv3, uv7, r, check, uNeg fieldElement
+	v3.sq(&v)
+	v3.mul(&v3, &v)
+	uv3.mul(&u, &v3)
+	uv7.sq(&v3)
+	uv7.mul(&uv7, &v)
+	uv7.mul(&uv7, &u)
+	r.pow22523(&uv7)
+	r.mul(&r, &uv3)
+	check.sq(&r)
+	check.mul(&check, &v)
+	uNeg.neg(&u)
+	switch {
+	case check.equal(&u) == 1:
+	case check.equal(&uNeg) == 1:
+		r.mul(&r, &sqrtM1)
+	default:
+		return false
+	}
+	if r.isNegative() == 1 {
+		r.neg(&r)
+		r.reduce()
+	}
+	if sign == 1 {
+		r.neg(&r)
+		r.reduce()
+	}
+	p.x = r
+	p.y = *y
+	p.z.one()
+	p.t.mul(&r, y)
+	return true
+}
+
+// encode writes RFC 8032's encoding of p to out: y, with the sign (parity)
+// of x in bit 255.
+func (p *edwardsPoint) encode(out *[32]byte) {
+	var zInv, x, y fieldElement
+	zInv.invert(&p.z)
+	x.mul(&p.x, &zInv)
+	y.mul(&p.y, &zInv)
+	y.bytes(out)
+	out[31] |= byte(x.isNegative() << 7)
+}
+
+// batchToAffine sets out[i] to points[i] as a table entry, with one
+// inversion for all of them (Montgomery's trick): prefix products of the Z
+// coordinates forward, then one factor peeled off per entry going back.
+func batchToAffine(out []affineCached, points []edwardsPoint) {
+	prefix := make([]fieldElement, len(points))
+	acc := fieldElement{1}
+	for n := range points {
+		prefix[n] = acc
+		acc.mul(&acc, &points[n].z)
+	}
+	var inv fieldElement
+	inv.invert(&acc)
+	for n := len(points) - 1; n >= 0; n-- {
+		var zInv fieldElement
+		zInv.mul(&inv, &prefix[n])  // 1/Z_n
+		inv.mul(&inv, &points[n].z) // 1/(Z_0·…·Z_{n-1})
+		out[n].fromExtended(&points[n], &zInv)
+	}
 }

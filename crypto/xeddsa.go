@@ -124,10 +124,6 @@ func (k PublicKey) Verify(msg, sig []byte) bool {
 	if len(sig) != SignatureSize {
 		return false
 	}
-	pubA, ok := k.edwards(sig[63] & signBit)
-	if !ok {
-		return false
-	}
 	var sBytes [32]byte
 	copy(sBytes[:], sig[32:])
 	sBytes[31] &^= signBit
@@ -135,12 +131,24 @@ func (k PublicKey) Verify(msg, sig []byte) bool {
 	if err != nil {
 		return false
 	}
-	h := challenge(sig[:32], pubA.Bytes(), msg)
+	return k.verifyEquation(msg, sig[:32], sig[63]&signBit, s)
+}
+
+// verifyEquationEdwards25519 is the rest of Verify with
+// filippo.io/edwards25519: A from k and the sign bit (0 or signBit), then
+// whether R = sB - hA. The platform picks it or verifyEquationField
+// (xeddsa_verify_*.go).
+func (k PublicKey) verifyEquationEdwards25519(msg, r []byte, sign byte, s *edwards25519.Scalar) bool {
+	pubA, ok := k.edwards(sign)
+	if !ok {
+		return false
+	}
+	h := challenge(r, pubA.Bytes(), msg)
 
 	// Rcheck = sB - hA; everything here is public, so variable time is fine.
 	minusA := new(edwards25519.Point).Negate(pubA)
 	check := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(h, minusA, s)
-	return subtle.ConstantTimeCompare(check.Bytes(), sig[:32]) == 1
+	return subtle.ConstantTimeCompare(check.Bytes(), r) == 1
 }
 
 // edwards is convert_mont(u) from the XEdDSA specification, section 2.2, with

@@ -1,0 +1,185 @@
+package crypto
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"sync"
+)
+
+// Variable-time double-scalar multiplication, h·A + s·B, for verifying
+// signatures: everything it touches is public (the key, the signature, the
+// message's hash), so it may branch on the scalars' digits. Both scalars are
+// written in width-w non-adjacent form, and one run of doublings serves both.
+
+// Widths of the non-adjacent forms: for A, whose odd multiples are made per
+// call, 5 (8 multiples, a digit every 6 bits or so); for B, whose multiples
+// are a table built once, 8 (64 multiples, a digit every 9 bits).
+const (
+	nafWidthA = 5
+	nafWidthB = 8
+)
+
+// projCached is a point prepared for addition in projective form: Y + X,
+// Y - X, Z and 2d·T, all reduced.
+type projCached struct{ yPlusX, yMinusX, z, t2d fieldElement }
+
+func (c *projCached) fromPoint(p *edwardsPoint) {
+	c.yPlusX.add(&p.y, &p.x)
+	c.yPlusX.reduce()
+	c.yMinusX.sub(&p.y, &p.x)
+	c.yMinusX.reduce()
+	c.z = p.z
+	c.t2d.mul(&p.t, &edwardsD2)
+}
+
+// addProj sets p = q + c, or q - c when negate is set (add-2008-hwcd-3;
+// -(x, y) = (-x, y) swaps Y + X with Y - X and negates T).
+func (p *edwardsPoint) addProj(q *edwardsPoint, c *projCached, negate bool) {
+	plus, minus := &c.yPlusX, &c.yMinusX
+	if negate {
+		plus, minus = minus, plus
+	}
+	var a, b, cc, d, e, f, g, h fieldElement
+	a.sub(&q.y, &q.x)
+	a.mul(&a, minus) // A = (Y1 - X1)·(Y2 - X2)
+	b.add(&q.y, &q.x)
+	b.mul(&b, plus)      // B = (Y1 + X1)·(Y2 + X2)
+	cc.mul(&q.t, &c.t2d) // C = T1·2d·T2
+	d.mul(&q.z, &c.z)
+	d.add(&d, &d) // D = 2·Z1·Z2
+	p.finishAdd(&a, &b, &cc, &d, &e, &f, &g, &h, negate)
+}
+
+// addAffineSigned sets p = q + c, or q - c when negate is set.
+func (p *edwardsPoint) addAffineSigned(q *edwardsPoint, c *affineCached, negate bool) {
+	plus, minus := &c.yPlusX, &c.yMinusX
+	if negate {
+		plus, minus = minus, plus
+	}
+	var a, b, cc, d, e, f, g, h fieldElement
+	a.sub(&q.y, &q.x)
+	a.mul(&a, minus)
+	b.add(&q.y, &q.x)
+	b.mul(&b, plus)
+	cc.mul(&q.t, &c.xy2d)
+	d.add(&q.z, &q.z)
+	p.finishAdd(&a, &b, &cc, &d, &e, &f, &g, &h, negate)
+}
+
+// finishAdd is the end of add-2008-hwcd-3 from A, B, C and D, with C
+// negated when the second point was; e, f, g and h are scratch.
+func (p *edwardsPoint) finishAdd(a, b, c, d, e, f, g, h *fieldElement, negate bool) {
+	if negate {
+		c.neg(c)
+	}
+	e.sub(b, a)
+	f.sub(d, c)
+	g.add(d, c)
+	h.add(b, a)
+	p.x.mul(e, f)
+	p.y.mul(g, h)
+	p.t.mul(e, h)
+	p.z.mul(f, g)
+}
+
+// nonAdjacentForm returns the width-w NAF of the little-endian scalar s,
+// which must be below 2^255: s = Σ naf[i]·2^i with every digit odd or zero,
+// within (-2^(w-1), 2^(w-1)), and at most one nonzero in any w in a row.
+func nonAdjacentForm(s *[32]byte, w uint) [256]int8 {
+	var x [5]uint64 // the top word takes a carry from a negative digit
+	for i := range 4 {
+		x[i] = binary.LittleEndian.Uint64(s[8*i:])
+	}
+	var naf [256]int8
+	width := uint64(1) << w
+	for i := range naf {
+		if x[0]&1 == 1 {
+			d := x[0] & (width - 1)
+			var borrow, carry uint64
+			if d < width/2 {
+				naf[i] = int8(d)
+				x[0], borrow = bits.Sub64(x[0], d, 0)
+				for j := 1; j < 5; j++ {
+					x[j], borrow = bits.Sub64(x[j], 0, borrow)
+				}
+			} else {
+				naf[i] = int8(int64(d) - int64(width))
+				x[0], carry = bits.Add64(x[0], width-d, 0)
+				for j := 1; j < 5; j++ {
+					x[j], carry = bits.Add64(x[j], 0, carry)
+				}
+			}
+		}
+		for j := range 4 {
+			x[j] = x[j]>>1 | x[j+1]<<63
+		}
+		x[4] >>= 1
+	}
+	return naf
+}
+
+var (
+	oddBasepointsOnce sync.Once
+	oddBasepointTable *[1 << (nafWidthB - 2)]affineCached
+)
+
+// oddBasepoints returns B, 3B, 5B, …, 127B as table entries, built on first
+// use.
+func oddBasepoints() *[1 << (nafWidthB - 2)]affineCached {
+	oddBasepointsOnce.Do(func() {
+		var points [1 << (nafWidthB - 2)]edwardsPoint
+		var twoB edwardsPoint
+		twoB.double(&edwardsBase)
+		points[0] = edwardsBase
+		for i := 1; i < len(points); i++ {
+			points[i].add(&points[i-1], &twoB)
+		}
+		t := new([1 << (nafWidthB - 2)]affineCached)
+		batchToAffine(t[:], points[:])
+		oddBasepointTable = t
+	})
+	return oddBasepointTable
+}
+
+// varTimeDoubleBaseMult sets p = h·a + s·B, for scalars h and s below
+// 2^255, in variable time.
+func (p *edwardsPoint) varTimeDoubleBaseMult(h *[32]byte, a *edwardsPoint, s *[32]byte) {
+	// a, 3a, 5a, …, 15a.
+	var multiples [1 << (nafWidthA - 2)]projCached
+	var twoA, next edwardsPoint
+	twoA.double(a)
+	var twoACached projCached
+	twoACached.fromPoint(&twoA)
+	next = *a
+	multiples[0].fromPoint(&next)
+	for i := 1; i < len(multiples); i++ {
+		next.addProj(&next, &twoACached, false)
+		multiples[i].fromPoint(&next)
+	}
+	oddB := oddBasepoints()
+
+	nafH := nonAdjacentForm(h, nafWidthA)
+	nafS := nonAdjacentForm(s, nafWidthB)
+	top := len(nafH) - 1
+	for top >= 0 && nafH[top] == 0 && nafS[top] == 0 {
+		top--
+	}
+	p.identity()
+	for i := top; i >= 0; i-- {
+		dh, ds := nafH[i], nafS[i]
+		// T is read only by the additions.
+		p.doubleWithT(p, dh != 0 || ds != 0)
+		switch {
+		case dh > 0:
+			p.addProj(p, &multiples[dh/2], false)
+		case dh < 0:
+			p.addProj(p, &multiples[-dh/2], true)
+		}
+		switch {
+		case ds > 0:
+			p.addAffineSigned(p, &oddB[ds/2], false)
+		case ds < 0:
+			p.addAffineSigned(p, &oddB[-ds/2], true)
+		}
+	}
+}

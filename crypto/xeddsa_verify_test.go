@@ -1,0 +1,207 @@
+package crypto
+
+import (
+	"bytes"
+	"crypto/rand"
+	"math/big"
+	"testing"
+
+	"filippo.io/edwards25519"
+)
+
+// Both ways of checking XEdDSA's equation must accept exactly the same
+// signatures. Each platform runs one of them through Verify; these tests run
+// both everywhere.
+
+// verifyBoth runs both equations on (key, msg, sig) as Verify would and
+// fails if they disagree; it returns their verdict.
+func verifyBoth(t *testing.T, k PublicKey, msg, sig []byte) bool {
+	t.Helper()
+	if len(sig) != SignatureSize {
+		return false
+	}
+	var sBytes [32]byte
+	copy(sBytes[:], sig[32:])
+	sBytes[31] &^= signBit
+	s, err := new(edwards25519.Scalar).SetCanonicalBytes(sBytes[:])
+	if err != nil {
+		return false
+	}
+	field := k.verifyEquationField(msg, sig[:32], sig[63]&signBit, s)
+	ref := k.verifyEquationEdwards25519(msg, sig[:32], sig[63]&signBit, s)
+	if field != ref {
+		t.Fatalf("key %x, msg %x, sig %x: field says %v, edwards25519 says %v", k, msg, sig, field, ref)
+	}
+	return field
+}
+
+func TestVerifyEquationsAgreeOnVectors(t *testing.T) {
+	for _, v := range loadXEdDSAVectors(t) {
+		pub, err := ParsePublicKey(vectorHex(t, v.PublicKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, sig := vectorHex(t, v.Message), vectorHex(t, v.Signature)
+		if got := verifyBoth(t, pub, msg, sig); got != v.Valid {
+			t.Fatalf("%s: %v, want %v", v.Name, got, v.Valid)
+		}
+		// Every seventh bit of R and s flipped, every eleventh of the key.
+		for bit := 0; bit < 8*len(sig); bit += 7 {
+			bad := bytes.Clone(sig)
+			bad[bit/8] ^= 1 << (bit % 8)
+			verifyBoth(t, pub, msg, bad)
+		}
+		for bit := 0; bit < 256; bit += 11 {
+			badKey := pub
+			badKey[bit/8] ^= 1 << (bit % 8)
+			verifyBoth(t, badKey, msg, sig)
+		}
+	}
+}
+
+// TestVerifyEquationsAgreeOnEdgeKeys covers keys that convert_mont refuses
+// or maps to special points: u = 0 (y = -1, x = 0, where sign 1 still
+// decodes), u = 1, u = -1, u = p and above, bit 255 set, u with no point
+// on the curve, each with both sign bits.
+func TestVerifyEquationsAgreeOnEdgeKeys(t *testing.T) {
+	priv := mustKey(t)
+	msg := []byte("edge")
+	sig, err := priv.Sign(rand.Reader, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pMinus := func(d int64) PublicKey {
+		v := new(big.Int).Sub(fieldP, big.NewInt(d))
+		return PublicKey(littleEndian(v))
+	}
+	keys := []PublicKey{{}, {1}, {2}, {9}, pMinus(1), pMinus(0), pMinus(-1), pMinus(-18), priv.PublicKey()}
+	withTop := priv.PublicKey()
+	withTop[31] |= 0x80
+	keys = append(keys, withTop)
+	for range 50 {
+		var k PublicKey
+		rand.Read(k[:])
+		k[31] &= 0x7f
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		for _, sign := range []byte{0, signBit} {
+			s := bytes.Clone(sig)
+			s[63] = s[63]&^signBit | sign
+			verifyBoth(t, k, msg, s)
+		}
+	}
+}
+
+func TestVerifyEquationsAgreeOnRandomSignatures(t *testing.T) {
+	for i := range 40 {
+		priv := mustKey(t)
+		msg := make([]byte, i)
+		rand.Read(msg)
+		sig, err := priv.Sign(rand.Reader, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !verifyBoth(t, priv.PublicKey(), msg, sig) {
+			t.Fatal("valid signature rejected")
+		}
+		// The other sign bit names the other Edwards key: rejected.
+		flipped := bytes.Clone(sig)
+		flipped[63] ^= signBit
+		if verifyBoth(t, priv.PublicKey(), msg, flipped) {
+			t.Fatal("signature accepted under the other sign bit")
+		}
+	}
+}
+
+// TestVarTimeDoubleBaseMult compares h·A + s·B with filippo.io/edwards25519
+// on random scalars and points.
+func TestVarTimeDoubleBaseMult(t *testing.T) {
+	for range 50 {
+		var wide [64]byte
+		rand.Read(wide[:])
+		h, _ := edwards25519.NewScalar().SetUniformBytes(wide[:])
+		rand.Read(wide[:])
+		s, _ := edwards25519.NewScalar().SetUniformBytes(wide[:])
+		rand.Read(wide[:])
+		a, _ := edwards25519.NewScalar().SetUniformBytes(wide[:])
+		refA := new(edwards25519.Point).ScalarBaseMult(a)
+
+		var pA edwardsPoint
+		var y fieldElement
+		enc := [32]byte(refA.Bytes())
+		sign := int(enc[31] >> 7)
+		enc[31] &= 0x7f
+		y.setBytes(&enc)
+		if !pA.setY(&y, sign) {
+			t.Fatal("setY refused a valid point")
+		}
+		var got [32]byte
+		pA.encode(&got)
+		if !bytes.Equal(got[:], refA.Bytes()) {
+			t.Fatalf("decode then encode: %x, want %x", got, refA.Bytes())
+		}
+
+		hb, sb := [32]byte(h.Bytes()), [32]byte(s.Bytes())
+		var p edwardsPoint
+		p.varTimeDoubleBaseMult(&hb, &pA, &sb)
+		p.encode(&got)
+		want := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(h, refA, s).Bytes()
+		if !bytes.Equal(got[:], want) {
+			t.Fatalf("h·A + s·B = %x, want %x", got, want)
+		}
+	}
+}
+
+// TestNonAdjacentForm checks the digits' shape and that they sum back to the
+// scalar.
+func TestNonAdjacentForm(t *testing.T) {
+	for i := range 200 {
+		var s [32]byte
+		rand.Read(s[:])
+		s[31] &= 0x7f
+		if i == 0 {
+			s = [32]byte{}
+			s[31] = 0x7f
+			for j := range 31 {
+				s[j] = 0xff
+			}
+		}
+		for _, w := range []uint{nafWidthA, nafWidthB} {
+			naf := nonAdjacentForm(&s, w)
+			sum := new(big.Int)
+			last := -int(w)
+			for j, d := range naf {
+				if d == 0 {
+					continue
+				}
+				if d%2 == 0 || int(d) >= 1<<(w-1) || int(d) <= -(1<<(w-1)) {
+					t.Fatalf("digit %d = %d", j, d)
+				}
+				if j-last < int(w) {
+					t.Fatalf("nonzero digits %d and %d closer than %d", last, j, w)
+				}
+				last = j
+				sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d)), uint(j)))
+			}
+			if want := new(big.Int).SetBytes(reverse(s[:])); sum.Cmp(want) != 0 {
+				t.Fatalf("width %d: digits sum to %v, want %v", w, sum, want)
+			}
+		}
+	}
+}
+
+// FuzzVerifyEquations: on any key, message and signature the two equations
+// agree.
+func FuzzVerifyEquations(f *testing.F) {
+	for _, v := range loadXEdDSAVectors(f) {
+		pub := vectorHex(f, v.PublicKey)
+		f.Add(pub[1:], vectorHex(f, v.Message), vectorHex(f, v.Signature))
+	}
+	f.Add(make([]byte, 32), []byte{}, make([]byte, SignatureSize))
+	f.Fuzz(func(t *testing.T, key, msg, sig []byte) {
+		var pub PublicKey
+		copy(pub[:], key)
+		verifyBoth(t, pub, msg, sig)
+	})
+}
