@@ -326,6 +326,16 @@ func BenchmarkX25519Interleaved(b *testing.B) {
 	usages := js.ValueOf([]any{"deriveBits"})
 	promise := js.Global().Get("Promise")
 	basepoints()
+	signerKey := mustKey(b)
+	signer, signed := signerKey.PublicKey(), []byte("signed prekey")
+	sig, err := signerKey.Sign(rand.Reader, signed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sigS, err := edwards25519.NewScalar().SetCanonicalBytes(sig[32:])
+	if err != nil {
+		b.Fatal(err)
+	}
 	must := func(_ any, err error) {
 		if err != nil {
 			b.Fatal(err)
@@ -355,6 +365,16 @@ func BenchmarkX25519Interleaved(b *testing.B) {
 			must(await(w.subtle.Call("exportKey", "raw", pair.Get("publicKey"))))
 		}},
 		{"us/promise-await", func() { must(await(promise.Call("resolve", 1))) }},
+		{"us/Verify", func() {
+			if !signer.Verify(signed, sig) {
+				b.Fatal("Verify rejected")
+			}
+		}},
+		{"us/edwards25519-verify", func() {
+			if !signer.verifyEquationEdwards25519(signed, sig[:32], 0, sigS) {
+				b.Fatal("verifyEquationEdwards25519 rejected")
+			}
+		}},
 	}
 	const perRound = 25
 	best := make([]time.Duration, len(candidates))
