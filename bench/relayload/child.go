@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"syscall"
@@ -84,9 +85,10 @@ type childStats struct {
 // serve is the child: a relay ("relay") or a raw echo server ("echo") on a
 // loopback port. It prints "listening ADDR", then obeys one command a line
 // on stdin: "stats" and "gc" (a forced GC first) print "stats {json}";
-// "profile start" and "profile stop" run the CPU profile into cpuprofile;
-// "stop" or the end of stdin shuts it down.
-func serve(kind, data, cpuprofile string, frameRate int) error {
+// "profile start" and "profile stop" run the CPU profile into cpuprofile
+// and the execution trace into tracefile, and "profile stop" also writes a
+// heap profile to memprofile; "stop" or the end of stdin shuts it down.
+func serve(kind, data, cpuprofile, memprofile, tracefile string, frameRate int) error {
 	if _, err := raiseFileLimit(); err != nil {
 		return err
 	}
@@ -113,12 +115,17 @@ func serve(kind, data, cpuprofile string, frameRate int) error {
 	go hs.Serve(ln)
 	fmt.Printf("listening %s\n", ln.Addr())
 
-	var prof *os.File
+	var prof, tr *os.File
 	stopProfile := func() {
 		if prof != nil {
 			pprof.StopCPUProfile()
 			prof.Close()
 			prof = nil
+		}
+		if tr != nil {
+			trace.Stop()
+			tr.Close()
+			tr = nil
 		}
 	}
 	in := bufio.NewScanner(os.Stdin)
@@ -143,9 +150,25 @@ commands:
 					return err
 				}
 			}
+			if tracefile != "" && tr == nil {
+				if tr, err = os.Create(tracefile); err != nil {
+					return err
+				}
+				if err := trace.Start(tr); err != nil {
+					return err
+				}
+			}
 			fmt.Println("ok")
 		case "profile stop":
 			stopProfile()
+			if memprofile != "" {
+				f, err := os.Create(memprofile)
+				if err != nil {
+					return err
+				}
+				pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
 			fmt.Println("ok")
 		case "stop":
 			break commands

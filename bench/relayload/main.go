@@ -27,6 +27,8 @@ type options struct {
 	echo       bool
 	frameRate  int
 	cpuprofile string
+	memprofile string
+	tracefile  string
 	genprofile string
 	data       string
 }
@@ -44,6 +46,8 @@ func main() {
 	flag.BoolVar(&o.echo, "echo", true, "run the raw coder/websocket echo baseline after the relay")
 	flag.IntVar(&o.frameRate, "frame-rate", 0, "relay websocket frames per connection per second (0: the relay's default, 200)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write the relay process's CPU profile of the measured window to this file")
+	flag.StringVar(&o.memprofile, "memprofile", "", "write the relay process's heap profile at the end of the measured window to this file")
+	flag.StringVar(&o.tracefile, "trace", "", "write the relay process's execution trace of the measured window to this file")
 	flag.StringVar(&o.genprofile, "genprofile", "", "write the generator's CPU profile of the measured window to this file")
 	flag.StringVar(&o.data, "data", "", "relay Badger directory (default: a new temporary one, removed afterwards)")
 	serveKind := flag.String("serve", "", "internal: run as the relay or echo child process")
@@ -51,7 +55,7 @@ func main() {
 
 	var err error
 	if *serveKind != "" {
-		err = serve(*serveKind, o.data, o.cpuprofile, o.frameRate)
+		err = serve(*serveKind, o.data, o.cpuprofile, o.memprofile, o.tracefile, o.frameRate)
 	} else {
 		err = bench(o)
 	}
@@ -96,12 +100,14 @@ func bench(o options) error {
 		defer os.RemoveAll(dir)
 	}
 	relayArgs := []string{"-data", dir, "-frame-rate", strconv.Itoa(o.frameRate)}
-	if o.cpuprofile != "" {
-		abs, err := filepath.Abs(o.cpuprofile)
-		if err != nil {
-			return err
+	for _, p := range []struct{ flag, path string }{{"-cpuprofile", o.cpuprofile}, {"-memprofile", o.memprofile}, {"-trace", o.tracefile}} {
+		if p.path != "" {
+			abs, err := filepath.Abs(p.path)
+			if err != nil {
+				return err
+			}
+			relayArgs = append(relayArgs, p.flag, abs)
 		}
-		relayArgs = append(relayArgs, "-cpuprofile", abs)
 	}
 	rc, err := startChild("relay", relayArgs...)
 	if err != nil {
@@ -180,7 +186,8 @@ func load(o options, rc *child, peers []*peer, r *run) error {
 	cpu0, _ := rc.cpu()
 	self0 := selfCPU()
 	d0, a0 := r.delivered.Load(), r.acked.Load()
-	if o.cpuprofile != "" {
+	profiling := o.cpuprofile != "" || o.memprofile != "" || o.tracefile != ""
+	if profiling {
 		if _, err := rc.command("profile start"); err != nil {
 			return err
 		}
@@ -204,7 +211,7 @@ func load(o options, rc *child, peers []*peer, r *run) error {
 	if o.genprofile != "" {
 		pprof.StopCPUProfile()
 	}
-	if o.cpuprofile != "" {
+	if profiling {
 		if _, err := rc.command("profile stop"); err != nil {
 			return err
 		}
@@ -214,6 +221,10 @@ func load(o options, rc *child, peers []*peer, r *run) error {
 		return err
 	}
 	rss, peak, _ := rc.memory()
+	st, err := rc.stats(false)
+	if err != nil {
+		return err
+	}
 	stop()
 	closeAll(peers)
 
@@ -236,6 +247,8 @@ func load(o options, rc *child, peers []*peer, r *run) error {
 	fmt.Printf("       relay RSS %s (peak %s); CPU: relay %.2f cores (%.0f µs per delivered message), generator %.2f cores (of 2); load average %s\n",
 		mib(rss), mib(peak), (cpu1-cpu0).Seconds()/elapsed.Seconds(), float64((cpu1-cpu0).Microseconds())/float64(d1-d0),
 		(self1-self0).Seconds()/elapsed.Seconds(), loadAverage())
+	fmt.Printf("       relay Go runtime: %s goroutines, heap in use %s, stacks %s, from the OS %s\n",
+		commas(int64(st.Goroutines)), mib(int64(st.HeapInuse)), mib(int64(st.StackInuse)), mib(int64(st.Sys)))
 	r.mu.Lock()
 	if len(r.errors) > 0 {
 		fmt.Printf("       error frames: %v\n", r.errors)
