@@ -257,6 +257,16 @@ func TestConversation(t *testing.T) {
 			sent = append(sent, reply)
 			l.waitMessage(reply)
 			b.waitMessage(reply)
+
+			// The laptop lists Budi's identity and both devices, then signs out.
+			l.click("me")
+			l.waitJS(`document.querySelectorAll('[data-testid="devices"] li:not(.loading)').length === 2`, "both of Budi's devices")
+			if ids := eval[string](l, `document.querySelector('[data-testid="my-identities"]').textContent`); !strings.Contains(ids, budiAccount) {
+				t.Fatalf("the laptop lists identities %q", ids)
+			}
+			l.screenshot("profile")
+			l.click("signout")
+			l.waitJS(`!!document.querySelector('[data-testid="signin"]')`, "the sign-in screen after signing out")
 		}},
 		{"a narrow screen shows the list and the chat as two screens", func(t *testing.T) {
 			b.do(chromedp.EmulateViewport(360, 740))
