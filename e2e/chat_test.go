@@ -281,6 +281,13 @@ func TestConversation(t *testing.T) {
 			}
 			b.do(chromedp.EmulateViewport(viewportWidth, viewportHeight))
 		}},
+		{"no page threw or broke the CSP", func(t *testing.T) {
+			for _, u := range []*person{ayu, budi} {
+				for _, p := range u.pages {
+					p.checkConsole()
+				}
+			}
+		}},
 		{"the relay stores no plaintext", func(t *testing.T) {
 			r.close(t)
 			checkNoPlaintext(t, r.dir, sent, []string{budiAccount})

@@ -76,4 +76,5 @@ func TestErrorsAreClear(t *testing.T) {
 		t.Fatalf("no rate-limit message after 5 lookups; last error %q", p.errorText("newchat-error"))
 	}
 	p.screenshot("newchat-rate-limited")
+	p.checkConsole()
 }

@@ -237,8 +237,9 @@ type page struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu  sync.Mutex
-	log []string
+	mu       sync.Mutex
+	log      []string
+	problems []string // uncaught exceptions and CSP violations
 }
 
 // open opens a new tab of the app and waits until the core is ready. Each
@@ -260,8 +261,12 @@ func (u *person) open(init ...string) *page {
 			if err != nil {
 				return
 			}
+			line := m.String()
 			p.mu.Lock()
-			p.log = append(p.log, m.String())
+			p.log = append(p.log, line)
+			if m.IsException() || strings.Contains(line, "Content Security Policy") {
+				p.problems = append(p.problems, line)
+			}
 			p.mu.Unlock()
 		}
 	}()
@@ -275,6 +280,17 @@ func (u *person) open(init ...string) *page {
 	p.do(chromedp.EmulateViewport(viewportWidth, viewportHeight), chromedp.Navigate(u.relay.url+"/"))
 	p.waitReady()
 	return p
+}
+
+// checkConsole fails the test if the page threw an uncaught exception or
+// broke the relay's Content-Security-Policy (inline script or style, eval).
+func (p *page) checkConsole() {
+	p.t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.problems {
+		p.t.Errorf("%s console: %s", p.name, l)
+	}
 }
 
 func (p *page) dumpLog() {
