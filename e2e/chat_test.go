@@ -68,6 +68,7 @@ func TestConversation(t *testing.T) {
 		}},
 		{"messages queue while the recipient's page is closed; ticks go sent, delivered, read", func(t *testing.T) {
 			b.close()
+			r.waitConnections(t, 1) // Budi's core has gone: only Ayu's is online
 			a.startChat("account", budiAccount)
 			checkBadges(t, a, `[data-testid="chat"]`, []string{"account"})
 			for _, text := range []string{"Halo Budi, this is Ayu.", "Second message, sent while you were away."} {

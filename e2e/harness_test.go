@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -25,6 +27,7 @@ import (
 
 	"sambung/relay"
 	"sambung/web"
+	"sambung/wire"
 )
 
 // chromiumPath is Debian's chromium, which .ci/run installs.
@@ -131,6 +134,29 @@ func (r *testRelay) close(t *testing.T) {
 			t.Errorf("closing the relay: %v", err)
 		}
 	})
+}
+
+// waitConnections waits until the relay has n authenticated websockets
+// open, from its metrics: a closed page's core has then really gone.
+func (r *testRelay) waitConnections(t *testing.T, n int) {
+	t.Helper()
+	want := fmt.Sprintf("\nsambung_connections %d\n", n)
+	var last string
+	for deadline := time.Now().Add(waitTimeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(r.url + wire.PathMetrics)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last = string(b); strings.Contains(last, want) {
+			return
+		}
+	}
+	t.Fatalf("the relay never had %d connections; metrics:\n%s", n, last)
 }
 
 // startBrowser starts one headless Chromium with a fresh profile and returns
