@@ -94,7 +94,7 @@ func validPublicKey(b []byte) bool { return len(b) == publicKeySize && b[0] == d
 // Validate checks the shape of a signed prekey (not its signature).
 func (k *SignedPreKey) Validate() error {
 	if !validPublicKey(k.PublicKey) || len(k.Signature) != signatureSize {
-		return Errorf(CodeBadKeys, "signed prekey: public key must be 33 bytes starting 0x05 and signature 64 bytes")
+		return ErrorWith(CodeBadKeys, "signed prekey: public key must be 33 bytes starting 0x05 and signature 64 bytes")
 	}
 	return nil
 }
@@ -103,15 +103,15 @@ func (k *SignedPreKey) Validate() error {
 // distinct ids.
 func ValidatePreKeys(keys []PreKey) error {
 	if len(keys) > MaxPreKeysPerUpload {
-		return Errorf(CodeTooManyPreKeys, "at most %d one-time prekeys per upload", MaxPreKeysPerUpload)
+		return ErrorWith(CodeTooManyPreKeys, "at most "+strconv.Itoa(MaxPreKeysPerUpload)+" one-time prekeys per upload")
 	}
 	seen := make(map[uint32]bool, len(keys))
 	for _, k := range keys {
 		if !validPublicKey(k.PublicKey) {
-			return Errorf(CodeBadKeys, "one-time prekey %d: public key must be 33 bytes starting 0x05", k.ID)
+			return ErrorWith(CodeBadKeys, "one-time prekey "+utoa(k.ID)+": public key must be 33 bytes starting 0x05")
 		}
 		if seen[k.ID] {
-			return Errorf(CodeBadKeys, "one-time prekey id %d appears twice", k.ID)
+			return ErrorWith(CodeBadKeys, "one-time prekey id "+utoa(k.ID)+" appears twice")
 		}
 		seen[k.ID] = true
 	}
@@ -122,13 +122,13 @@ func ValidatePreKeys(keys []PreKey) error {
 // the signature on top of this.
 func (d *DeviceKeys) Validate() error {
 	if d.RegistrationID > MaxRegistrationID {
-		return Errorf(CodeBadKeys, "registrationId must be at most %d", MaxRegistrationID)
+		return ErrorWith(CodeBadKeys, "registrationId must be at most "+strconv.Itoa(MaxRegistrationID))
 	}
 	if !validPublicKey(d.IdentityKey) {
-		return Errorf(CodeBadKeys, "identityKey must be 33 bytes starting 0x05")
+		return ErrorWith(CodeBadKeys, "identityKey must be 33 bytes starting 0x05")
 	}
 	if len(d.Name) > MaxDeviceName {
-		return Errorf(CodeBadKeys, "device name is longer than %d bytes", MaxDeviceName)
+		return ErrorWith(CodeBadKeys, "device name is longer than "+strconv.Itoa(MaxDeviceName)+" bytes")
 	}
 	if err := d.SignedPreKey.Validate(); err != nil {
 		return err
@@ -257,13 +257,13 @@ func ParseDeviceList(s string) ([]uint32, error) {
 	}
 	parts := strings.Split(s, ",")
 	if len(parts) > MaxDevicesPerPerson {
-		return nil, Errorf(CodeBadRequest, "at most %d devices", MaxDevicesPerPerson)
+		return nil, ErrorWith(CodeBadRequest, "at most "+strconv.Itoa(MaxDevicesPerPerson)+" devices")
 	}
 	out := make([]uint32, 0, len(parts))
 	for _, p := range parts {
 		n, err := strconv.ParseUint(p, 10, 32)
 		if err != nil || n == 0 {
-			return nil, Errorf(CodeBadRequest, "devices must be comma-separated ids from 1")
+			return nil, ErrorWith(CodeBadRequest, "devices must be comma-separated ids from 1")
 		}
 		out = append(out, uint32(n))
 	}

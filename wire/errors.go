@@ -1,8 +1,6 @@
 package wire
 
-import (
-	"fmt"
-)
+import "strconv"
 
 // HTTP status codes, spelled out here because importing net/http for its
 // constants would link all of net/http into the browser's wasm module
@@ -187,11 +185,21 @@ type Error struct {
 // NewError returns an Error with c's default message.
 func NewError(c Code) *Error { return &Error{Code: c, Message: c.Message()} }
 
-// Errorf returns an Error with code c and a message of its own. The message
-// goes to the client: never put a secret in it.
-func Errorf(c Code, format string, args ...any) *Error {
-	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
+// ErrorWith returns an Error with code c and a message of its own. The
+// message goes to the client: never put a secret in it.
+func ErrorWith(c Code, message string) *Error {
+	return &Error{Code: c, Message: message}
 }
+
+// Errorf is ErrorWith under its old name, kept for the relay's callers. It
+// formats nothing: package wire is linked into the browser's wasm module,
+// which must not carry fmt.
+//
+// Deprecated: use ErrorWith.
+func Errorf(c Code, message string) *Error { return ErrorWith(c, message) }
+
+// utoa formats an id for a message.
+func utoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
 
 // Error implements error.
 func (e *Error) Error() string { return "wire: " + string(e.Code) + ": " + e.Message }

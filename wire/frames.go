@@ -1,7 +1,9 @@
 package wire
 
 import (
-	"encoding/json"
+	"strconv"
+
+	"sambung/internal/jsonw"
 )
 
 // Frame types. Every websocket message is one JSON object whose "type"
@@ -23,9 +25,14 @@ const (
 	TypeDrained   = "drained"
 )
 
-// Frame is one websocket message. Encode adds the "type" member.
+// Frame is one websocket message. Encode adds the "type" member. Only the
+// frame types of this package implement it: each writes and reads its own
+// members (frames_json.go).
 type Frame interface {
 	FrameType() string
+	writeFields(w *jsonw.Writer)
+	// readField reads the member key if the frame has one of that name.
+	readField(d *jsonw.Decoder, key string) (bool, error)
 }
 
 // AuthFrame must be the first frame of every connection. A browser
@@ -140,35 +147,67 @@ func (*DrainedFrame) FrameType() string   { return TypeDrained }
 
 // Encode marshals f with its "type" member first.
 func Encode(f Frame) ([]byte, error) {
-	body, err := json.Marshal(f)
-	if err != nil {
-		return nil, err
-	}
-	// json.Marshal of a struct pointer always yields an object: splice the
-	// type in after its opening brace.
-	out := make([]byte, 0, len(body)+len(f.FrameType())+12)
-	out = append(out, `{"type":"`...)
-	out = append(out, f.FrameType()...)
-	out = append(out, '"')
-	if len(body) > 2 {
-		out = append(out, ',')
-	}
-	out = append(out, body[1:]...)
-	return out, nil
+	w := jsonw.NewWriter(make([]byte, 0, 128))
+	w.ObjectStart()
+	w.Key("type")
+	w.String(f.FrameType())
+	f.writeFields(w)
+	w.ObjectEnd()
+	return w.Bytes(), nil
 }
 
-// frameType reads only the "type" member.
+// frameType reads only the "type" member, checking that b is one JSON
+// object.
 func frameType(b []byte) (string, error) {
-	var h struct {
-		Type string `json:"type"`
+	var t string
+	d := jsonw.NewDecoder(b)
+	if d.Kind() != jsonw.KindObject {
+		return "", ErrorWith(CodeBadFrame, "frame is not a JSON object with a string type")
 	}
-	if err := json.Unmarshal(b, &h); err != nil {
-		return "", Errorf(CodeBadFrame, "frame is not a JSON object with a string type")
+	err := d.Object(func(key string) error {
+		if key == "type" {
+			return d.String(&t)
+		}
+		return d.Skip()
+	})
+	if err != nil || d.End() != nil {
+		return "", ErrorWith(CodeBadFrame, "frame is not a JSON object with a string type")
 	}
-	if h.Type == "" {
-		return "", Errorf(CodeBadFrame, "frame has no type")
+	if t == "" {
+		return "", ErrorWith(CodeBadFrame, "frame has no type")
 	}
-	return h.Type, nil
+	return t, nil
+}
+
+// decodeFields reads the members of f from the frame b, skipping "type"
+// and members f does not know.
+func decodeFields(b []byte, f Frame) error {
+	d := jsonw.NewDecoder(b)
+	err := d.Object(func(key string) error {
+		if key == "type" {
+			return d.Skip()
+		}
+		if ok, err := f.readField(d, key); ok {
+			return err
+		}
+		return d.Unknown()
+	})
+	if err == nil {
+		err = d.End()
+	}
+	if err != nil {
+		return ErrorWith(CodeBadFrame, f.FrameType()+" frame: fields of the wrong type")
+	}
+	return nil
+}
+
+// unknownType reports a frame type this side does not take, quoting at
+// most 32 characters of it.
+func unknownType(t string) error {
+	if r := []rune(t); len(r) > 32 {
+		t = string(r[:32])
+	}
+	return ErrorWith(CodeBadFrame, "unknown frame type "+strconv.Quote(t))
 }
 
 // DecodeClientFrame decodes and checks a frame a client sends. Errors are
@@ -191,10 +230,10 @@ func DecodeClientFrame(b []byte) (Frame, error) {
 	case TypePing:
 		f = &PingFrame{}
 	default:
-		return nil, Errorf(CodeBadFrame, "unknown frame type %.32q", t)
+		return nil, unknownType(t)
 	}
-	if err := json.Unmarshal(b, f); err != nil {
-		return nil, Errorf(CodeBadFrame, "%s frame: fields of the wrong type", t)
+	if err := decodeFields(b, f); err != nil {
+		return nil, err
 	}
 	if v, ok := f.(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
@@ -227,10 +266,10 @@ func DecodeServerFrame(b []byte) (Frame, error) {
 	case TypeDrained:
 		f = &DrainedFrame{}
 	default:
-		return nil, Errorf(CodeBadFrame, "unknown frame type %.32q", t)
+		return nil, unknownType(t)
 	}
-	if err := json.Unmarshal(b, f); err != nil {
-		return nil, Errorf(CodeBadFrame, "%s frame: fields of the wrong type", t)
+	if err := decodeFields(b, f); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -252,7 +291,7 @@ func validID(s string, max int) bool {
 // Validate checks an auth frame's token length.
 func (f *AuthFrame) Validate() error {
 	if len(f.Token) != TokenSize {
-		return Errorf(CodeBadFrame, "auth token must be %d bytes", TokenSize)
+		return ErrorWith(CodeBadFrame, "auth token must be "+strconv.Itoa(TokenSize)+" bytes")
 	}
 	return nil
 }
@@ -261,17 +300,17 @@ func (f *AuthFrame) Validate() error {
 // the right ones is the relay's business.
 func (f *SendFrame) Validate() error {
 	if !validID(f.ID, MaxRequestID) {
-		return Errorf(CodeBadFrame, "send id must be 1 to %d printable ASCII bytes", MaxRequestID)
+		return ErrorWith(CodeBadFrame, "send id must be 1 to "+strconv.Itoa(MaxRequestID)+" printable ASCII bytes")
 	}
 	if !ValidPersonID(f.To) {
-		return Errorf(CodeBadFrame, "send to must be a person id")
+		return ErrorWith(CodeBadFrame, "send to must be a person id")
 	}
 	n := len(f.Envelopes) + len(f.Self)
 	if len(f.Envelopes) == 0 {
-		return Errorf(CodeBadFrame, "send has no envelopes")
+		return ErrorWith(CodeBadFrame, "send has no envelopes")
 	}
 	if n > MaxEnvelopesPerSend {
-		return Errorf(CodeTooManyEnvelopes, "at most %d envelopes in one send", MaxEnvelopesPerSend)
+		return ErrorWith(CodeTooManyEnvelopes, "at most "+strconv.Itoa(MaxEnvelopesPerSend)+" envelopes in one send")
 	}
 	for _, list := range [][]OutgoingEnvelope{f.Envelopes, f.Self} {
 		var seen [MaxEnvelopesPerSend]uint32
@@ -281,7 +320,7 @@ func (f *SendFrame) Validate() error {
 			}
 			for _, d := range seen[:i] {
 				if d == e.Device {
-					return Errorf(CodeBadFrame, "device %d has two envelopes", e.Device)
+					return ErrorWith(CodeBadFrame, "device "+utoa(e.Device)+" has two envelopes")
 				}
 			}
 			seen[i] = e.Device
@@ -293,19 +332,19 @@ func (f *SendFrame) Validate() error {
 // Validate checks one envelope's id, device, type and size.
 func (e *OutgoingEnvelope) Validate() error {
 	if !validID(e.ID, MaxEnvelopeID) {
-		return Errorf(CodeBadFrame, "envelope id must be 1 to %d printable ASCII bytes", MaxEnvelopeID)
+		return ErrorWith(CodeBadFrame, "envelope id must be 1 to "+strconv.Itoa(MaxEnvelopeID)+" printable ASCII bytes")
 	}
 	if e.Device == 0 {
-		return Errorf(CodeBadFrame, "envelope %s: device ids start at 1", e.ID)
+		return ErrorWith(CodeBadFrame, "envelope "+e.ID+": device ids start at 1")
 	}
 	if e.Type < 0 || e.Type > 255 {
-		return Errorf(CodeBadFrame, "envelope %s: type must be 0 to 255", e.ID)
+		return ErrorWith(CodeBadFrame, "envelope "+e.ID+": type must be 0 to 255")
 	}
 	if len(e.Body) == 0 {
-		return Errorf(CodeBadFrame, "envelope %s: empty body", e.ID)
+		return ErrorWith(CodeBadFrame, "envelope "+e.ID+": empty body")
 	}
 	if len(e.Body) > MaxEnvelopeBody {
-		return Errorf(CodeEnvelopeTooLarge, "envelope %s: body is %d bytes, at most %d", e.ID, len(e.Body), MaxEnvelopeBody)
+		return ErrorWith(CodeEnvelopeTooLarge, "envelope "+e.ID+": body is "+strconv.Itoa(len(e.Body))+" bytes, at most "+strconv.Itoa(MaxEnvelopeBody))
 	}
 	return nil
 }
@@ -313,7 +352,7 @@ func (e *OutgoingEnvelope) Validate() error {
 // Validate checks an ack frame's size.
 func (f *AckFrame) Validate() error {
 	if len(f.Seqs) == 0 || len(f.Seqs) > MaxAckSeqs {
-		return Errorf(CodeBadFrame, "ack carries 1 to %d seqs", MaxAckSeqs)
+		return ErrorWith(CodeBadFrame, "ack carries 1 to "+strconv.Itoa(MaxAckSeqs)+" seqs")
 	}
 	return nil
 }
@@ -321,7 +360,7 @@ func (f *AckFrame) Validate() error {
 // Validate checks a ping frame's id.
 func (f *PingFrame) Validate() error {
 	if f.ID != "" && !validID(f.ID, MaxRequestID) {
-		return Errorf(CodeBadFrame, "ping id must be 1 to %d printable ASCII bytes", MaxRequestID)
+		return ErrorWith(CodeBadFrame, "ping id must be 1 to "+strconv.Itoa(MaxRequestID)+" printable ASCII bytes")
 	}
 	return nil
 }
