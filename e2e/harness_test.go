@@ -488,7 +488,7 @@ func (p *page) messages() []shownMessage {
 	}))`)
 }
 
-// messageSelectorJS finds the bubble whose text is text.
+// messageJS finds the bubble whose text is text.
 func messageJS(text string) string {
 	return `[...document.querySelectorAll('[data-testid="message"]')].find((el) =>
 		el.querySelector('[data-testid="message-text"]').textContent === ` + js(text) + `)`

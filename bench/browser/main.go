@@ -234,12 +234,6 @@ func chromiumVersion(ctx context.Context) string {
 	return v
 }
 
-// tab is one page of the app in a browser context.
-type tab struct {
-	ctx context.Context
-	url string
-}
-
 // newContext opens a fresh browser context (its own storage and cache) with
 // one blank tab.
 func newContext(root context.Context) (context.Context, context.CancelFunc, error) {
