@@ -3,11 +3,11 @@ package client
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"strconv"
 	"time"
 
 	"sambung/crypto"
+	"sambung/internal/jsonw"
 	"sambung/wire"
 )
 
@@ -49,7 +49,7 @@ func (c *Client) loadAccount(ctx context.Context) error {
 		return err
 	}
 	var a account
-	if err := json.Unmarshal(b, &a); err != nil || a.PersonID == "" {
+	if err := jsonw.Unmarshal(b, &a); err != nil || a.PersonID == "" {
 		return ErrCorruptState.with(err)
 	}
 	k, err := crypto.NewPrivateKey(a.IdentityKey)
@@ -136,7 +136,7 @@ func (c *Client) register(ctx context.Context, send func(wire.DeviceKeys) (*wire
 		SignedPreKeyAt: c.nowMillis(),
 		NextPreKeyID:   next,
 	}
-	pb, _ := json.Marshal(&pending)
+	pb := jsonw.Marshal(&pending)
 	puts = append(puts, KV{signedKey(signedID), spk.Bytes()}, KV{keyPendingAccount, pb})
 	if err := c.cfg.Storage.Apply(ctx, puts, nil); err != nil {
 		return err
@@ -163,7 +163,7 @@ func (c *Client) register(ctx context.Context, send func(wire.DeviceKeys) (*wire
 	}
 	a := pending
 	a.PersonID, a.DeviceID, a.Token = sess.PersonID, sess.DeviceID, sess.Token
-	ab, _ := json.Marshal(&a)
+	ab := jsonw.Marshal(&a)
 	if err := c.cfg.Storage.Apply(ctx, []KV{{keyAccount, ab}}, []string{keyPendingAccount}); err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (c *Client) setIdentities(ctx context.Context, ids []wire.Address) error {
 	for i, id := range ids {
 		a.Identities[i] = id.String()
 	}
-	b, _ := json.Marshal(&a)
+	b := jsonw.Marshal(&a)
 	if err := c.cfg.Storage.Apply(ctx, []KV{{keyAccount, b}}, nil); err != nil {
 		return err
 	}
@@ -394,7 +394,7 @@ func (c *Client) topUpPreKeys(ctx context.Context, have int) error {
 	}
 	na := *a
 	na.NextPreKeyID = next
-	ab, _ := json.Marshal(&na)
+	ab := jsonw.Marshal(&na)
 	puts = append(puts, KV{keyAccount, ab})
 	if err := c.cfg.Storage.Apply(ctx, puts, nil); err != nil {
 		c.mu.Unlock()
@@ -453,7 +453,7 @@ func (c *Client) rotateSignedPreKey(ctx context.Context) error {
 	na := *c.acct
 	old := na.PrevSignedPreKeyID
 	na.PrevSignedPreKeyID, na.SignedPreKeyID, na.SignedPreKeyAt = na.SignedPreKeyID, id, c.nowMillis()
-	ab, _ := json.Marshal(&na)
+	ab := jsonw.Marshal(&na)
 	var dels []string
 	if old != 0 && old != id {
 		dels = append(dels, signedKey(old))

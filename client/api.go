@@ -3,24 +3,20 @@ package client
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
-	"net/url"
 	"strconv"
 	"strings"
 
+	"sambung/internal/jsonw"
 	"sambung/wire"
 )
 
 // call makes one JSON request to the relay. auth adds this device's token.
 // A relay error comes back as its *wire.Error; a transport failure as
 // ErrNetwork.
-func (c *Client) call(ctx context.Context, method, path string, auth bool, req, resp any) error {
+func (c *Client) call(ctx context.Context, method, path string, auth bool, req jsonw.Marshaler, resp jsonw.Unmarshaler) error {
 	var body []byte
 	if req != nil {
-		var err error
-		if body, err = json.Marshal(req); err != nil {
-			return err
-		}
+		body = jsonw.Marshal(req)
 	}
 	token := ""
 	if auth {
@@ -44,7 +40,7 @@ func (c *Client) call(ctx context.Context, method, path string, auth bool, req, 
 		return relayError(status, b)
 	}
 	if resp != nil {
-		if err := json.Unmarshal(b, resp); err != nil {
+		if err := jsonw.Unmarshal(b, resp); err != nil {
 			return &wire.Error{Code: wire.CodeInternal, Message: "the relay's answer does not decode"}
 		}
 	}
@@ -55,7 +51,7 @@ func (c *Client) call(ctx context.Context, method, path string, auth bool, req, 
 // page) becomes an error with a code for its status.
 func relayError(status int, b []byte) error {
 	var e wire.Error
-	if json.Unmarshal(b, &e) == nil && e.Code != "" {
+	if jsonw.Unmarshal(b, &e) == nil && e.Code != "" {
 		return &e
 	}
 	code := wire.CodeInternal
@@ -74,5 +70,24 @@ func relayError(status int, b []byte) error {
 func pathParam(template, value string) string {
 	i := strings.IndexByte(template, '{')
 	j := strings.IndexByte(template, '}')
-	return template[:i] + url.PathEscape(value) + template[j+1:]
+	return template[:i] + pathEscape(value) + template[j+1:]
+}
+
+// pathEscape escapes s for one path segment as url.PathEscape does (a
+// test holds the two equal), without linking net/url, which brings fmt
+// and reflect into the wasm module.
+func pathEscape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.~$&+:=@", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0xf])
+	}
+	return b.String()
 }

@@ -2,12 +2,12 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
 
 	"sambung/crypto"
+	"sambung/internal/jsonw"
 	"sambung/wire"
 )
 
@@ -178,7 +178,7 @@ func (c *Client) loadContact(ctx context.Context, person string) (*contactRecord
 	}
 	cr := &contactRecord{PersonID: person}
 	if ok {
-		if err := json.Unmarshal(b, cr); err != nil || cr.PersonID != person {
+		if err := jsonw.Unmarshal(b, cr); err != nil || cr.PersonID != person {
 			return nil, ErrCorruptState.with(err)
 		}
 		c.contacts[person] = cr

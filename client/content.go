@@ -1,11 +1,10 @@
 package client
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
+	"strconv"
 
+	"sambung/internal/jsonw"
 	"sambung/wire"
 )
 
@@ -79,11 +78,9 @@ const (
 	maxIDLen = wire.MaxEnvelopeID
 )
 
-// errContent is wrapped in ErrBadContent with the reason.
-var errContent = errors.New("content")
-
-func badContent(format string, args ...any) error {
-	return ErrBadContent.with(fmt.Errorf("%w: "+format, append([]any{errContent}, args...)...))
+// badContent is ErrBadContent with the reason.
+func badContent(reason string) error {
+	return ErrBadContent.with(errors.New("content: " + reason))
 }
 
 // validID accepts what the client itself generates and nothing that could
@@ -107,10 +104,7 @@ func encodeContent(c *Content) ([]byte, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(c)
-	if err != nil {
-		return nil, err
-	}
+	b := jsonw.Marshal(c)
 	n := (len(b)/paddingBlock + 1) * paddingBlock // always at least one pad byte
 	out := make([]byte, n)
 	copy(out, b)
@@ -122,7 +116,7 @@ func encodeContent(c *Content) ([]byte, error) {
 // its Content. Every failure is ErrBadContent.
 func decodeContent(b []byte) (*Content, error) {
 	if len(b) > maxContentSize+paddingBlock {
-		return nil, badContent("%d bytes is too long", len(b))
+		return nil, badContent(strconv.Itoa(len(b)) + " bytes is too long")
 	}
 	end := len(b)
 	for end > 0 && b[end-1] == 0 {
@@ -132,13 +126,13 @@ func decodeContent(b []byte) (*Content, error) {
 		return nil, badContent("padding")
 	}
 	b = b[:end-1]
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
+	d := jsonw.NewDecoder(b)
+	d.DisallowUnknown = true
 	var c Content
-	if err := d.Decode(&c); err != nil {
+	if err := c.ReadJSON(d); err != nil {
 		return nil, badContent("not a content object")
 	}
-	if d.More() {
+	if d.End() != nil {
 		return nil, badContent("trailing data")
 	}
 	if err := c.validate(); err != nil {
@@ -150,7 +144,7 @@ func decodeContent(b []byte) (*Content, error) {
 // validate checks the fields a receiver relies on.
 func (c *Content) validate() error {
 	if c.V != contentVersion {
-		return badContent("version %d", c.V)
+		return badContent("version " + strconv.Itoa(c.V))
 	}
 	if !validID(c.ID) {
 		return badContent("id")
@@ -164,7 +158,7 @@ func (c *Content) validate() error {
 	switch c.Kind {
 	case KindText:
 		if len(c.Text) > MaxTextSize {
-			return badContent("text of %d bytes", len(c.Text))
+			return badContent("text of " + strconv.Itoa(len(c.Text)) + " bytes")
 		}
 		if c.Receipt != nil || c.Typing {
 			return badContent("text with other fields")
@@ -178,7 +172,7 @@ func (c *Content) validate() error {
 			return badContent("receipt status")
 		}
 		if len(r.IDs) == 0 || len(r.IDs) > maxReceiptIDs {
-			return badContent("receipt of %d ids", len(r.IDs))
+			return badContent("receipt of " + strconv.Itoa(len(r.IDs)) + " ids")
 		}
 		for _, id := range r.IDs {
 			if !validID(id) {

@@ -2,9 +2,10 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"strings"
+
+	"sambung/internal/jsonw"
 )
 
 const (
@@ -53,7 +54,7 @@ func (t *tx) messageAt(conv, order string) (*Message, error) {
 		return nil, err
 	}
 	var m Message
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := jsonw.Unmarshal(b, &m); err != nil {
 		return nil, ErrCorruptState.with(err)
 	}
 	return &m, nil
@@ -208,7 +209,7 @@ func (c *Client) History(ctx context.Context, conversationID, before string, lim
 	}
 	out := make([]Message, len(kvs))
 	for i, kv := range kvs {
-		if err := json.Unmarshal(kv.Value, &out[len(kvs)-1-i]); err != nil {
+		if err := jsonw.Unmarshal(kv.Value, &out[len(kvs)-1-i]); err != nil {
 			return nil, ErrCorruptState.with(err)
 		}
 	}
@@ -232,7 +233,7 @@ func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
 	orders := map[string]string{}
 	for _, kv := range kvs {
 		var cr contactRecord
-		if err := json.Unmarshal(kv.Value, &cr); err != nil {
+		if err := jsonw.Unmarshal(kv.Value, &cr); err != nil {
 			return nil, ErrCorruptState.with(err)
 		}
 		if cr.LastOrder == "" {

@@ -1,8 +1,8 @@
 package client
 
 import (
-	"fmt"
 	"strconv"
+	"strings"
 
 	"sambung/crypto"
 )
@@ -35,11 +35,11 @@ const maxTimestamp = 999_999_999_999_999
 // from the sender, so every device of both people computes the same key,
 // and a message that arrives late slots in where its sender put it.
 func orderKey(ts int64, id string) string {
-	return fmt.Sprintf("%015d.%s", ts, id)
+	return pad(strconv.FormatInt(ts, 10), 15) + "." + id
 }
 
-func preKeyKey(id uint32) string         { return prefixPreKey + fmt.Sprintf("%08x", id) }
-func signedKey(id uint32) string         { return prefixSigned + fmt.Sprintf("%08x", id) }
+func preKeyKey(id uint32) string         { return prefixPreKey + pad(strconv.FormatUint(uint64(id), 16), 8) }
+func signedKey(id uint32) string         { return prefixSigned + pad(strconv.FormatUint(uint64(id), 16), 8) }
 func sessionKey(a crypto.Address) string { return prefixSession + a.String() }
 func contactKey(person string) string    { return prefixContact + person }
 func addrKey(address string) string      { return prefixAddr + address }
@@ -52,6 +52,24 @@ func seenKey(person string, device uint32, id string) string {
 	return prefixSeen + person + "." + strconv.FormatUint(uint64(device), 10) + "/" + id
 }
 func seenAtKey(ms int64, seen string) string {
-	return prefixSeenAt + fmt.Sprintf("%015d", ms) + "/" + seen
+	return prefixSeenAt + pad(strconv.FormatInt(ms, 10), 15) + "/" + seen
 }
-func outboxKey(seq uint64) string { return prefixOutbox + fmt.Sprintf("%016x", seq) }
+func outboxKey(seq uint64) string { return prefixOutbox + pad(strconv.FormatUint(seq, 16), 16) }
+
+// pad left-pads a number's digits with zeros to width, as %0*d does, so
+// that keys sort as numbers. A negative number (never stored: timestamps
+// are checked) keeps its sign first, as fmt would put it.
+func pad(digits string, width int) string {
+	neg := strings.HasPrefix(digits, "-")
+	if neg {
+		digits = digits[1:]
+		width--
+	}
+	if len(digits) < width {
+		digits = strings.Repeat("0", width-len(digits)) + digits
+	}
+	if neg {
+		return "-" + digits
+	}
+	return digits
+}

@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"sambung/crypto"
+	"sambung/internal/jsonw"
 	"sambung/wire"
 )
 
@@ -61,7 +61,7 @@ func (c *Client) loadOutbox(ctx context.Context) error {
 	}
 	for _, kv := range kvs {
 		it := new(outboxItem)
-		if err := json.Unmarshal(kv.Value, it); err != nil || outboxKey(it.Seq) != kv.Key {
+		if err := jsonw.Unmarshal(kv.Value, it); err != nil || outboxKey(it.Seq) != kv.Key {
 			return ErrCorruptState.with(err)
 		}
 		c.outbox[it.Seq] = it

@@ -1,8 +1,6 @@
 package client
 
 import (
-	"fmt"
-
 	"sambung/crypto"
 )
 
@@ -99,7 +97,7 @@ func (s cryptoStore) loadKey(key, what string, id uint32) (*crypto.PrivateKey, e
 		return nil, s.fail(err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w: %s %d", crypto.ErrUnknownPreKey, what, id)
+		return nil, &crypto.PreKeyError{What: what, ID: id, Err: crypto.ErrUnknownPreKey}
 	}
 	k, err := crypto.NewPrivateKey(b)
 	if err != nil {

@@ -2,10 +2,10 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 
 	"sambung/crypto"
+	"sambung/internal/jsonw"
 )
 
 // tx gathers the writes of one operation (a send, a batch of incoming
@@ -58,13 +58,8 @@ func (t *tx) put(key string, v []byte) {
 	t.puts[key] = v
 }
 
-func (t *tx) putJSON(key string, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only our own plain structs go through here.
-		panic("client: marshal " + key + ": " + err.Error())
-	}
-	t.put(key, b)
+func (t *tx) putJSON(key string, v jsonw.Marshaler) {
+	t.put(key, jsonw.Marshal(v))
 }
 
 func (t *tx) del(key string) {

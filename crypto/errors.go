@@ -1,6 +1,9 @@
 package crypto
 
-import "errors"
+import (
+	"errors"
+	"strconv"
+)
 
 // Sentinel errors. Decrypt and Encrypt return them bare or wrapped, so test
 // with errors.Is.
@@ -52,3 +55,36 @@ func (e *UntrustedIdentityError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrUntrustedIdentity) true.
 func (e *UntrustedIdentityError) Unwrap() error { return ErrUntrustedIdentity }
+
+// PreKeyError names the prekey that a PreKeySignalMessage needed and the
+// store did not give: Err is ErrUnknownPreKey when the store has no such
+// key, else the store's own error.
+type PreKeyError struct {
+	What string // "one-time prekey" or "signed prekey"
+	ID   uint32
+	Err  error
+}
+
+func (e *PreKeyError) Error() string {
+	id := strconv.FormatUint(uint64(e.ID), 10)
+	if e.Err == ErrUnknownPreKey {
+		return ErrUnknownPreKey.Error() + ": " + e.What + " " + id
+	}
+	return "crypto: loading " + e.What + " " + id + ": " + e.Err.Error()
+}
+
+// Unwrap returns Err, so errors.Is(err, ErrUnknownPreKey) works.
+func (e *PreKeyError) Unwrap() error { return e.Err }
+
+// detailError is a sentinel with a detail for people; errors.Is sees the
+// sentinel.
+type detailError struct {
+	err    error
+	detail string
+}
+
+func (e *detailError) Error() string { return e.err.Error() + ": " + e.detail }
+func (e *detailError) Unwrap() error { return e.err }
+
+// withDetail wraps the sentinel err with a detail.
+func withDetail(err error, detail string) error { return &detailError{err, detail} }

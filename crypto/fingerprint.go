@@ -5,10 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"strconv"
-
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // Safety numbers as libsignal's NumericFingerprintGenerator makes them: each
@@ -48,10 +45,18 @@ const (
 //	  optional LogicalFingerprint remoteFingerprint = 3;
 //	}
 const (
-	fieldCombinedVersion protowire.Number = 1
-	fieldCombinedLocal   protowire.Number = 2
-	fieldCombinedRemote  protowire.Number = 3
-	fieldLogicalContent  protowire.Number = 1
+	fieldCombinedVersion = 1
+	fieldCombinedLocal   = 2
+	fieldCombinedRemote  = 3
+	fieldLogicalContent  = 1
+)
+
+// The group wire types, which Signal never writes but prost skips, and the
+// largest field number protobuf allows.
+const (
+	wireStartGroup = 3
+	wireEndGroup   = 4
+	maxFieldNumber = 1<<29 - 1
 )
 
 // protobufRecursionLimit is prost's default nesting limit, which libsignal
@@ -76,7 +81,8 @@ type FingerprintVersionError struct {
 }
 
 func (e *FingerprintVersionError) Error() string {
-	return fmt.Sprintf("%v: theirs %d, ours %d", ErrFingerprintVersion, e.Theirs, e.Ours)
+	return ErrFingerprintVersion.Error() + ": theirs " + strconv.FormatUint(uint64(e.Theirs), 10) +
+		", ours " + strconv.FormatUint(uint64(e.Ours), 10)
 }
 
 func (e *FingerprintVersionError) Unwrap() error { return ErrFingerprintVersion }
@@ -166,17 +172,15 @@ func (f *Fingerprint) Displayable() string { return f.display }
 // the version, our 32 bytes as localFingerprint, theirs as remoteFingerprint.
 func (f *Fingerprint) Scannable() []byte {
 	const logicalSize = 2 + scannableSize // content tag, length, 32 bytes
-	b := make([]byte, 0, 1+protowire.SizeVarint(uint64(f.version))+2*(2+logicalSize))
-	b = protowire.AppendTag(b, fieldCombinedVersion, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(f.version))
+	b := make([]byte, 0, uint32FieldSize(f.version)+2*(2+logicalSize))
+	b = appendUint32Field(b, fieldCombinedVersion, f.version)
 	for _, fp := range []struct {
-		num     protowire.Number
+		num     int
 		content []byte
 	}{{fieldCombinedLocal, f.local[:]}, {fieldCombinedRemote, f.remote[:]}} {
-		b = protowire.AppendTag(b, fp.num, protowire.BytesType)
-		b = protowire.AppendVarint(b, logicalSize)
-		b = protowire.AppendTag(b, fieldLogicalContent, protowire.BytesType)
-		b = protowire.AppendBytes(b, fp.content)
+		b = appendTag(b, fp.num, wireBytes)
+		b = appendVarint(b, logicalSize)
+		b = appendBytesField(b, fieldLogicalContent, fp.content)
 	}
 	return b
 }
@@ -190,23 +194,23 @@ func (f *Fingerprint) Scannable() []byte {
 func CompareScannable(ours, theirs []byte) (bool, error) {
 	o, err := parseScannable(ours)
 	if err != nil {
-		return false, fmt.Errorf("%w: ours: %v", ErrBadFingerprint, err)
+		return false, withDetail(ErrBadFingerprint, "ours: "+err.Error())
 	}
 	if !o.hasVersion || !o.hasLocal || !o.hasRemote {
-		return false, fmt.Errorf("%w: ours lacks a field", ErrBadFingerprint)
+		return false, withDetail(ErrBadFingerprint, "ours lacks a field")
 	}
 	t, err := parseScannable(theirs)
 	if err != nil {
-		return false, fmt.Errorf("%w: theirs: %v", ErrBadFingerprint, err)
+		return false, withDetail(ErrBadFingerprint, "theirs: "+err.Error())
 	}
 	if t.version != o.version {
 		return false, &FingerprintVersionError{Theirs: t.version, Ours: o.version}
 	}
 	if !t.hasLocal {
-		return false, fmt.Errorf("%w: theirs lacks the local fingerprint", ErrBadFingerprint)
+		return false, withDetail(ErrBadFingerprint, "theirs lacks the local fingerprint")
 	}
 	if !t.hasRemote {
-		return false, fmt.Errorf("%w: theirs lacks the remote fingerprint", ErrBadFingerprint)
+		return false, withDetail(ErrBadFingerprint, "theirs lacks the remote fingerprint")
 	}
 	same := subtle.ConstantTimeCompare(t.local, o.remote) & subtle.ConstantTimeCompare(t.remote, o.local)
 	return same == 1, nil
@@ -245,24 +249,20 @@ func parseScannable(b []byte) (scannable, error) {
 		b = b[n:]
 		switch num {
 		case fieldCombinedVersion:
-			if typ != protowire.VarintType {
-				return s, errWireType
+			r := protoReader{b}
+			v, err := r.uint32(typ)
+			if err != nil {
+				return s, err
 			}
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return s, protowire.ParseError(n)
-			}
-			b = b[n:]
-			s.version, s.hasVersion = uint32(v), true
+			b = r.b
+			s.version, s.hasVersion = v, true
 		case fieldCombinedLocal, fieldCombinedRemote:
-			if typ != protowire.BytesType {
-				return s, errWireType
+			r := protoReader{b}
+			msg, err := r.bytes(typ)
+			if err != nil {
+				return s, err
 			}
-			msg, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return s, protowire.ParseError(n)
-			}
-			b = b[n:]
+			b = r.b
 			dst, has := &s.local, &s.hasLocal
 			if num == fieldCombinedRemote {
 				dst, has = &s.remote, &s.hasRemote
@@ -291,14 +291,12 @@ func parseLogical(b []byte, budget int, content *[]byte, has *bool) error {
 		}
 		b = b[n:]
 		if num == fieldLogicalContent {
-			if typ != protowire.BytesType {
-				return errWireType
+			r := protoReader{b}
+			v, err := r.bytes(typ)
+			if err != nil {
+				return err
 			}
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return protowire.ParseError(n)
-			}
-			b = b[n:]
+			b = r.b
 			*content, *has = v, true
 			continue
 		}
@@ -313,19 +311,21 @@ func parseLogical(b []byte, budget int, content *[]byte, has *bool) error {
 
 // consumeTag reads a field key, refusing what prost refuses: field number 0,
 // numbers above 2^29-1 (a key beyond 32 bits) and wire types 6 and 7.
-func consumeTag(b []byte) (protowire.Number, protowire.Type, int, error) {
-	num, typ, n := protowire.ConsumeTag(b)
-	if n < 0 {
-		return 0, 0, 0, protowire.ParseError(n)
+func consumeTag(b []byte) (int, int, int, error) {
+	r := protoReader{b}
+	k, err := r.readVarint()
+	if err != nil {
+		return 0, 0, 0, err
 	}
-	if num > protowire.MaxValidNumber {
+	n := len(b) - len(r.b)
+	if k>>3 == 0 || k>>3 > maxFieldNumber {
 		return 0, 0, 0, errFieldNumber
 	}
+	num, typ := int(k>>3), int(k&7)
 	switch typ {
-	case protowire.VarintType, protowire.Fixed32Type, protowire.Fixed64Type,
-		protowire.BytesType, protowire.StartGroupType:
+	case wireVarint, wireFixed32, wireFixed64, wireBytes, wireStartGroup:
 		return num, typ, n, nil
-	case protowire.EndGroupType:
+	case wireEndGroup:
 		return num, typ, n, nil // the caller decides if it closes a group
 	}
 	return 0, 0, 0, errWireType
@@ -333,14 +333,14 @@ func consumeTag(b []byte) (protowire.Number, protowire.Type, int, error) {
 
 // skipField skips the value of an unknown field and returns its length.
 // budget is the recursion allowance left, counted as prost counts it.
-func skipField(b []byte, num protowire.Number, typ protowire.Type, budget int) (int, error) {
+func skipField(b []byte, num, typ, budget int) (int, error) {
 	if budget <= 0 {
 		return 0, errRecursionLimit
 	}
 	switch typ {
-	case protowire.EndGroupType:
+	case wireEndGroup:
 		return 0, errEndGroup
-	case protowire.StartGroupType:
+	case wireStartGroup:
 		total := 0
 		for {
 			inner, innerTyp, n, err := consumeTag(b[total:])
@@ -348,7 +348,7 @@ func skipField(b []byte, num protowire.Number, typ protowire.Type, budget int) (
 				return 0, err
 			}
 			total += n
-			if innerTyp == protowire.EndGroupType {
+			if innerTyp == wireEndGroup {
 				if inner != num {
 					return 0, errEndGroup
 				}
@@ -361,9 +361,9 @@ func skipField(b []byte, num protowire.Number, typ protowire.Type, budget int) (
 			total += n
 		}
 	}
-	n := protowire.ConsumeFieldValue(num, typ, b)
-	if n < 0 {
-		return 0, protowire.ParseError(n)
+	r := protoReader{b}
+	if err := r.skip(typ); err != nil {
+		return 0, err
 	}
-	return n, nil
+	return len(b) - len(r.b), nil
 }

@@ -1,7 +1,5 @@
 package crypto
 
-import "fmt"
-
 // MemoryStore is a Store held in memory: for tests, benchmarks and as the
 // cache in front of persistent storage. It keeps *SessionRecord values
 // themselves, so no serialisation happens per message. It is not safe for
@@ -71,7 +69,7 @@ func (m *MemoryStore) Identity(addr Address) (PublicKey, bool) {
 func (m *MemoryStore) LoadPreKey(id uint32) (*PrivateKey, error) {
 	k, ok := m.preKeys[id]
 	if !ok {
-		return nil, fmt.Errorf("%w: one-time prekey %d", ErrUnknownPreKey, id)
+		return nil, &PreKeyError{What: "one-time prekey", ID: id, Err: ErrUnknownPreKey}
 	}
 	return k, nil
 }
@@ -86,7 +84,7 @@ func (m *MemoryStore) RemovePreKey(id uint32) error {
 func (m *MemoryStore) LoadSignedPreKey(id uint32) (*PrivateKey, error) {
 	k, ok := m.signedPreKeys[id]
 	if !ok {
-		return nil, fmt.Errorf("%w: signed prekey %d", ErrUnknownPreKey, id)
+		return nil, &PreKeyError{What: "signed prekey", ID: id, Err: ErrUnknownPreKey}
 	}
 	return k, nil
 }

@@ -2,8 +2,8 @@ package crypto
 
 import (
 	"errors"
-	"fmt"
 	"io"
+	"strconv"
 )
 
 // MessageType says which of the two ciphertext formats a message is.
@@ -129,7 +129,7 @@ func Decrypt(s Store, addr Address, t MessageType, ciphertext []byte, rand io.Re
 	case MessageTypePreKey:
 		return decryptPreKey(s, addr, ciphertext, rand)
 	}
-	return nil, fmt.Errorf("%w: unknown message type %d", ErrInvalidMessage, t)
+	return nil, withDetail(ErrInvalidMessage, "unknown message type "+strconv.Itoa(int(t)))
 }
 
 // decryptSignal decrypts a SignalMessage with the current session or, failing
@@ -308,7 +308,7 @@ func decryptExisting(s Store, addr Address, rec *SessionRecord, st *sessionState
 // store error that says something else.
 func unknownPreKey(what string, id uint32, err error) error {
 	if err == nil || errors.Is(err, ErrUnknownPreKey) {
-		return fmt.Errorf("%w: %s %d", ErrUnknownPreKey, what, id)
+		err = ErrUnknownPreKey
 	}
-	return fmt.Errorf("crypto: loading %s %d: %w", what, id, err)
+	return &PreKeyError{What: what, ID: id, Err: err}
 }
