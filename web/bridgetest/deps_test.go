@@ -3,8 +3,12 @@
 package bridgetest
 
 import (
+	"bytes"
+	"encoding/binary"
+	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,24 +18,140 @@ import (
 // native transports, the server's store or the test tools may be linked
 // into it. net/http alone would add about 1.6 MB raw, 240 KB brotli.
 func TestModuleLeavesOutServerPackages(t *testing.T) {
-	cmd := exec.Command("go", "list", "-deps", "./wasm")
+	cmd := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, "./wasm")
 	cmd.Dir = "../.."
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
-	deps := strings.Fields(string(out))
-	if len(deps) < 20 {
-		t.Fatalf("go list -deps ./wasm listed only %q", deps)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 20 {
+		t.Fatalf("go list -deps ./wasm listed only %q", lines)
 	}
 	banned := []string{"net/http", "crypto/tls", "github.com/coder/websocket", "github.com/dgraph-io/badger/v4",
 		"sambung/client/native", "sambung/relay", "github.com/chromedp/chromedp"}
-	for _, d := range deps {
+	for _, line := range lines {
+		d, imports, _ := strings.Cut(line, ":")
 		for _, b := range banned {
 			if d == b || strings.HasPrefix(d, b+"/") {
 				t.Errorf("the wasm module links %s", d)
 			}
 		}
+		if !strings.HasPrefix(d, "sambung/") {
+			continue
+		}
+		for _, imp := range strings.Fields(imports) {
+			for _, b := range reflective {
+				if imp == b || strings.HasPrefix(imp, b+"/") {
+					t.Errorf("%s imports %s, which the wasm module must not carry", d, imp)
+				}
+			}
+		}
 	}
+}
+
+// reflective are the packages Sambung's own code in the wasm module must
+// not import: encoding/json, fmt and net/url bring reflect and sorting with
+// them, about 240 KB of the module's brotli size; the protobuf module's
+// protowire brings fmt. internal/jsonw, strconv and crypto's own protobuf
+// code do the work instead.
+var reflective = []string{"fmt", "encoding/json", "reflect", "net/url", "google.golang.org/protobuf"}
+
+// TestModuleLinksNoReflection checks the linked module itself: the
+// standard library still imports fmt and reflect (crypto/rand imports
+// math/big, which imports fmt), but no function of fmt, encoding/json,
+// math/big or net/url, and none of reflect but its package init, may be
+// reachable.
+func TestModuleLinksNoReflection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the module")
+	}
+	wasm := filepath.Join(t.TempDir(), "m.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", wasm, "./wasm")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := functionNames(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 1000 {
+		t.Fatalf("the name section lists only %d functions", len(names))
+	}
+	found := map[string]int{}
+	for _, n := range names {
+		for _, p := range []string{"fmt.", "encoding/json.", "reflect.", "math/big.", "net/url."} {
+			if strings.HasPrefix(n, p) && n != "reflect.init" {
+				if found[p]++; found[p] <= 3 {
+					t.Errorf("the wasm module links %s", n)
+				}
+			}
+		}
+	}
+}
+
+// functionNames reads the function names of a wasm module's name section.
+func functionNames(b []byte) ([]string, error) {
+	if !bytes.HasPrefix(b, []byte("\x00asm")) || len(b) < 8 {
+		return nil, errors.New("not a wasm module")
+	}
+	bad := errors.New("malformed wasm module")
+	b = b[8:]
+	for len(b) > 0 {
+		id := b[0]
+		size, n := binary.Uvarint(b[1:])
+		if n <= 0 || uint64(len(b)-1-n) < size {
+			return nil, bad
+		}
+		sec := b[1+n : 1+n+int(size)]
+		b = b[1+n+int(size):]
+		if id != 0 {
+			continue
+		}
+		l, n := binary.Uvarint(sec)
+		if n <= 0 || uint64(len(sec)-n) < l || string(sec[n:n+int(l)]) != "name" {
+			continue
+		}
+		sec = sec[n+int(l):]
+		for len(sec) > 0 {
+			sub := sec[0]
+			size, n := binary.Uvarint(sec[1:])
+			if n <= 0 || uint64(len(sec)-1-n) < size {
+				return nil, bad
+			}
+			body := sec[1+n : 1+n+int(size)]
+			sec = sec[1+n+int(size):]
+			if sub != 1 {
+				continue
+			}
+			count, n := binary.Uvarint(body)
+			if n <= 0 {
+				return nil, bad
+			}
+			body = body[n:]
+			var names []string
+			for i := uint64(0); i < count; i++ {
+				_, n := binary.Uvarint(body) // function index
+				if n <= 0 {
+					return nil, bad
+				}
+				body = body[n:]
+				l, n := binary.Uvarint(body)
+				if n <= 0 || uint64(len(body)-n) < l {
+					return nil, bad
+				}
+				names = append(names, string(body[n:n+int(l)]))
+				body = body[n+int(l):]
+			}
+			return names, nil
+		}
+	}
+	return nil, errors.New("the module has no function names")
 }
