@@ -45,9 +45,23 @@ func (c *Client) applyLookupLocked(ctx context.Context, lk *wire.Lookup, kind st
 		return err
 	}
 	t := c.newTx(ctx)
-	if t.applyLookup(lk, kind, full) == nil {
+	before, err := t.contact(lk.PersonID)
+	if err != nil {
+		t.discard()
+		return err
+	}
+	was := slices.Clone(before.Identities)
+	cr := t.applyLookup(lk, kind, full)
+	if cr == nil {
 		t.discard()
 		return t.err
+	}
+	// A lookup can be how this device first learns a person's phone number
+	// or account ID (they wrote first, and a receipt to them fetched their
+	// devices), or that they linked another: the list shows addresses, so
+	// it is redrawn.
+	if !slices.Equal(was, cr.Identities) {
+		t.emit(ConversationEvent{Type: EventConversations})
 	}
 	if err := t.processBundles(lk); err != nil {
 		t.discard()
