@@ -76,10 +76,15 @@ bench() {
 	go test -run '^$' -bench . -benchmem ./crypto/...
 	say "wasm benchmarks (Node)"
 	GOOS=js GOARCH=wasm go test -run '^$' -bench . -exec "$WASM_EXEC" ./crypto/...
-	if [ -f bench/signal/run.sh ]; then
-		say "side by side: our wasm vs libsignal-node vs libsignal-client"
-		bench/signal/run.sh
-	fi
+	say "side by side: our wasm vs libsignal-node vs libsignal-client"
+	bench/signal/run.sh
+	say "relay: 1,000 clients closed loop, then the raw coder/websocket echo baseline"
+	go run ./bench/relayload -clients 1000 -duration 10s
+	say "relay: 10,000 idle connections, relay RSS"
+	go run ./bench/relayload -idle 10000 -echo=false
+	say "browser: wasm size, cold start, messages/s between two Chromium contexts"
+	web/build.sh
+	go run ./bench/browser
 }
 
 fuzz() {
