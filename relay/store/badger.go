@@ -45,6 +45,7 @@ type Badger struct {
 	w        *writer
 	maxDepth int
 	seenTTL  time.Duration
+	devices  deviceCache
 }
 
 var (

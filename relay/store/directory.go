@@ -110,6 +110,7 @@ func (s *Badger) CreatePerson(ctx context.Context, id string, addr wire.Address,
 
 // AddDevice implements Directory.
 func (s *Badger) AddDevice(ctx context.Context, person string, dev NewDevice, now time.Time) (uint32, error) {
+	defer s.devices.invalidate(person)
 	var id uint32
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		var p Person
@@ -220,8 +221,12 @@ func (s *Badger) Person(ctx context.Context, person string) (Person, []Device, e
 }
 
 // DeviceIDs implements Directory. It reads keys only.
+// The ids are cached until a device of the person is added or removed.
 func (s *Badger) DeviceIDs(ctx context.Context, person string) ([]uint32, error) {
-	var ids []uint32
+	ids, gen, ok := s.devices.get(person)
+	if ok {
+		return ids, nil
+	}
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		for _, k := range keysWithPrefix(txn, devicePrefix(person)) {
 			ids = append(ids, binary.BigEndian.Uint32(k[len(k)-4:]))
@@ -236,6 +241,9 @@ func (s *Badger) DeviceIDs(ctx context.Context, person string) ([]uint32, error)
 		}
 		return nil
 	})
+	if err == nil {
+		s.devices.put(person, ids, gen)
+	}
 	return ids, err
 }
 
@@ -281,6 +289,7 @@ func (s *Badger) TouchDevice(ctx context.Context, person string, device uint32, 
 
 // RemoveDevice implements Directory.
 func (s *Badger) RemoveDevice(ctx context.Context, person string, device uint32) error {
+	defer s.devices.invalidate(person)
 	return s.update(ctx, func(txn *badger.Txn) error {
 		var d Device
 		if err := getJSON(txn, deviceKey(person, device), &d); err != nil {

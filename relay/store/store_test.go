@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -432,5 +433,42 @@ func TestSplitFlush(t *testing.T) {
 		if e.Seq != uint64(i+1) || !bytes.Equal(e.Body, big) {
 			t.Fatalf("envelope %d seq %d", i, e.Seq)
 		}
+	}
+}
+
+// TestDeviceIDsCache checks that the cached device list follows every add
+// and removal, and that the caller cannot corrupt the cache through the
+// returned slice.
+func TestDeviceIDsCache(t *testing.T) {
+	s := openTest(t, t.TempDir(), Options{})
+	defer s.Close()
+	withDevices(t, s)
+	ids, err := s.DeviceIDs(ctx, alice)
+	if err != nil || !slices.Equal(ids, []uint32{1, 2}) {
+		t.Fatal(ids, err)
+	}
+	ids[0] = 77
+	if ids, _ := s.DeviceIDs(ctx, alice); !slices.Equal(ids, []uint32{1, 2}) {
+		t.Fatal("cache changed through a returned slice:", ids)
+	}
+	id, err := s.AddDevice(ctx, alice, newDevice(40, 0), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := s.DeviceIDs(ctx, alice); !slices.Equal(ids, []uint32{1, 2, id}) {
+		t.Fatal("after add:", ids)
+	}
+	if err := s.RemoveDevice(ctx, alice, 1); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := s.DeviceIDs(ctx, alice); !slices.Equal(ids, []uint32{2, id}) {
+		t.Fatal("after remove:", ids)
+	}
+	// A read that raced with a change must not cache what it read.
+	_, gen, _ := s.devices.get(alice)
+	s.devices.invalidate(alice)
+	s.devices.put(alice, []uint32{9}, gen)
+	if ids, _ := s.DeviceIDs(ctx, alice); !slices.Equal(ids, []uint32{2, id}) {
+		t.Fatal("stale read cached:", ids)
 	}
 }
