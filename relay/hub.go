@@ -11,8 +11,9 @@ import (
 	"sambung/wire"
 )
 
-// hub knows which connections are open for which mailbox. A commit only
-// nudges them; they read the envelopes from the store themselves.
+// hub knows which connections are open for which mailbox. A send hands
+// each committed envelope to them; their pushers take it from memory, or
+// read the store when they have fallen behind.
 type hub struct {
 	max     int
 	metrics *metrics
@@ -66,8 +67,13 @@ func (h *hub) each(m store.MailboxID, fn func(*conn)) {
 	}
 }
 
-// nudge tells m's connections that their mailbox has news.
-func (h *hub) nudge(m store.MailboxID) { h.each(m, (*conn).wakeUp) }
+// deliver hands m's connections an envelope just committed to m.
+func (h *hub) deliver(m store.MailboxID, e *store.Envelope) {
+	h.each(m, func(c *conn) { c.deliver(e) })
+}
+
+// stale tells m's connections to look in the store for news.
+func (h *hub) stale(m store.MailboxID) { h.each(m, (*conn).markStale) }
 
 // acked makes every connection of m forget seqs it had in flight: an ack
 // on one connection deletes the envelope for all of them.

@@ -25,6 +25,13 @@ const (
 	// read): a few dozen small messages, or about 1 MiB of large ones.
 	pushBatch = 64
 	pushBytes = 1 << 20
+	// memEnvelopes and memBytes bound the committed envelopes a
+	// connection holds in memory for its pusher: a pusher that keeps up
+	// takes each flush's few envelopes long before either is reached, and
+	// one that falls behind (a slow device with its window full) costs at
+	// most 64 KiB of bodies, then reads the store again, as on reconnect.
+	memEnvelopes = 64
+	memBytes     = 64 << 10
 	// closeGrace is how long a closing peer gets to answer the close
 	// frame: many round trips on any real network.
 	closeGrace = time.Second
@@ -43,6 +50,14 @@ type conn struct {
 	mu        sync.Mutex
 	inflight  map[uint64]struct{}
 	closeOnce sync.Once
+	// mem holds committed envelopes handed over by sends, in seq order,
+	// so the pusher need not read them back from the store. The pusher
+	// takes them only while they continue its cursor without a gap;
+	// stale says the store may hold envelopes past the cursor that mem
+	// lacks (the backlog, or one mem had no room for). Both under mu.
+	mem     []store.Envelope
+	memSize int
+	stale   bool
 
 	ackMu      sync.Mutex
 	ackPending []uint64
@@ -55,6 +70,62 @@ func (c *conn) wakeUp() {
 	case c.wake <- struct{}{}:
 	default:
 	}
+}
+
+// deliver hands the pusher an envelope that has just been committed to
+// this connection's mailbox, or marks the store stale when mem is full.
+func (c *conn) deliver(e *store.Envelope) {
+	c.mu.Lock()
+	if len(c.mem) >= memEnvelopes || c.memSize+len(e.Body) > memBytes {
+		c.stale = true
+	} else {
+		// Sends answered by one flush may hand over their envelopes in
+		// any order: keep mem sorted.
+		i := len(c.mem)
+		for i > 0 && c.mem[i-1].Seq > e.Seq {
+			i--
+		}
+		c.mem = slices.Insert(c.mem, i, *e)
+		c.memSize += len(e.Body)
+	}
+	c.mu.Unlock()
+	c.wakeUp()
+}
+
+// markStale makes the pusher read the store on its next turn.
+func (c *conn) markStale() {
+	c.mu.Lock()
+	c.stale = true
+	c.mu.Unlock()
+	c.wakeUp()
+}
+
+// takeMem returns the envelopes of mem that continue cursor without a gap,
+// at most limit of them and about maxBytes of bodies, and drops those at or
+// before cursor. fromStore says mem cannot continue the cursor and the store
+// may hold more: the caller reads it. Called with mu held.
+func (c *conn) takeMem(cursor uint64, limit, maxBytes int) (envs []store.Envelope, fromStore bool) {
+	n := 0
+	for n < len(c.mem) && c.mem[n].Seq <= cursor {
+		c.memSize -= len(c.mem[n].Body)
+		n++
+	}
+	c.mem = slices.Delete(c.mem, 0, n)
+	size := 0
+	n = 0
+	for n < len(c.mem) && n < limit && (size < maxBytes || n == 0) && c.mem[n].Seq == cursor+uint64(n)+1 {
+		size += len(c.mem[n].Body)
+		n++
+	}
+	if n > 0 {
+		envs = slices.Clone(c.mem[:n])
+		c.mem = slices.Delete(c.mem, 0, n)
+		c.memSize -= size
+		return envs, false
+	}
+	// A gap: envelopes deleted by an ack on another connection of the
+	// device, or handed over out of order. The store knows.
+	return nil, c.stale || len(c.mem) > 0
 }
 
 // forget drops acknowledged seqs from the in-flight window.
@@ -137,7 +208,7 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 		closeWith(ws, s.toWire(err).Code, websocket.StatusPolicyViolation)
 		return nil
 	}
-	c := &conn{s: s, ws: ws, dev: d, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), inflight: make(map[uint64]struct{}), ackDone: make(chan struct{}, 1)}
+	c := &conn{s: s, ws: ws, dev: d, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), inflight: make(map[uint64]struct{}), ackDone: make(chan struct{}, 1), stale: true}
 	if !s.hub.add(c) {
 		c.fail(wire.CodeTooManyConnections, websocket.StatusPolicyViolation)
 		return nil
@@ -328,12 +399,20 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	}
 	res, err := s.st.Append(c.ctx, batch)
 	if err != nil {
+		// Part of a failed flush may be on disk: let the pushers look.
+		for _, a := range batch {
+			s.hub.stale(a.To)
+		}
 		return fail(err)
 	}
 	s.metrics.envelopesIn.Add(int64(res.Stored))
 	s.metrics.duplicates.Add(int64(res.Duplicates))
-	for _, a := range batch {
-		s.hub.nudge(a.To)
+	// Append set the seq of every envelope it stored (duplicates and drops
+	// keep 0): hand them to the recipients' open connections.
+	for i := range batch {
+		if a := &batch[i]; a.Envelope.Seq != 0 {
+			s.hub.deliver(a.To, &a.Envelope)
+		}
 	}
 	return &wire.SentFrame{ID: f.ID, Duplicates: res.Duplicates}
 }
@@ -421,9 +500,11 @@ func (s *Server) runDeletes(c *conn) {
 }
 
 // push sends the mailbox to the device in order: the backlog first, then
-// new envelopes as commits nudge it. It keeps at most PushWindow envelopes
-// unacknowledged and reads them from the store, so a slow device costs a
-// cursor and a window of seqs, not a queue.
+// new envelopes as sends hand them over. It keeps at most PushWindow
+// envelopes unacknowledged; it takes new envelopes from the connection's
+// bounded mem while they continue its cursor, and reads the store for the
+// backlog and whenever mem has a gap or overflowed, so a slow device costs a
+// cursor, a window of seqs and at most memBytes, not a queue.
 func (s *Server) push(c *conn) {
 	m := c.dev.mailbox()
 	var cursor uint64
@@ -431,9 +512,22 @@ func (s *Server) push(c *conn) {
 	for {
 		c.mu.Lock()
 		space := s.cfg.PushWindow - len(c.inflight)
-		c.mu.Unlock()
+		var envs []store.Envelope
+		fromStore := false
 		if space > 0 {
-			envs, err := s.st.Read(c.ctx, m, cursor, min(space, pushBatch), pushBytes)
+			envs, fromStore = c.takeMem(cursor, min(space, pushBatch), pushBytes)
+			if fromStore {
+				// Cleared before the read: an envelope mem loses from
+				// here on sets it again; one lost before is committed
+				// before the read's snapshot, so the read sees it.
+				c.stale = false
+			}
+		}
+		c.mu.Unlock()
+		if fromStore {
+			limit := min(space, pushBatch)
+			var err error
+			envs, err = s.st.Read(c.ctx, m, cursor, limit, pushBytes)
 			if err != nil {
 				if c.ctx.Err() == nil {
 					s.log.Error("read mailbox", "mailbox", m.String(), "err", err)
@@ -441,29 +535,36 @@ func (s *Server) push(c *conn) {
 				}
 				return
 			}
-			if len(envs) > 0 {
-				frame := &wire.EnvelopesFrame{Envelopes: make([]wire.Envelope, len(envs))}
-				c.mu.Lock()
-				for i, e := range envs {
-					c.inflight[e.Seq] = struct{}{}
-					frame.Envelopes[i] = wire.Envelope{
-						Seq: e.Seq, ID: e.ID, From: e.From, FromDevice: e.FromDevice, Dest: e.Dest,
-						Type: int(e.Type), Body: e.Body, TS: e.TS, ServerTS: e.ServerTS,
-					}
-				}
-				c.mu.Unlock()
-				cursor = envs[len(envs)-1].Seq
-				if c.write(frame) != nil {
-					return
-				}
-				s.metrics.envelopesOut.Add(int64(len(envs)))
-				continue
+			size := 0
+			for i := range envs {
+				size += len(envs[i].Body)
 			}
-			if !drained {
-				drained = true
-				if c.write(&wire.DrainedFrame{}) != nil {
-					return
+			if len(envs) >= limit || size >= pushBytes {
+				c.markStale() // the read stopped at a bound: there may be more
+			}
+		}
+		if len(envs) > 0 {
+			frame := &wire.EnvelopesFrame{Envelopes: make([]wire.Envelope, len(envs))}
+			c.mu.Lock()
+			for i, e := range envs {
+				c.inflight[e.Seq] = struct{}{}
+				frame.Envelopes[i] = wire.Envelope{
+					Seq: e.Seq, ID: e.ID, From: e.From, FromDevice: e.FromDevice, Dest: e.Dest,
+					Type: int(e.Type), Body: e.Body, TS: e.TS, ServerTS: e.ServerTS,
 				}
+			}
+			c.mu.Unlock()
+			cursor = envs[len(envs)-1].Seq
+			if c.write(frame) != nil {
+				return
+			}
+			s.metrics.envelopesOut.Add(int64(len(envs)))
+			continue
+		}
+		if space > 0 && !drained {
+			drained = true
+			if c.write(&wire.DrainedFrame{}) != nil {
+				return
 			}
 		}
 		select {
