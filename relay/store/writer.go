@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -238,31 +239,32 @@ func (w *writer) flush(batch []*writeOp) {
 	}
 }
 
-// checkAlive looks up, in one read, whether the device of every mailbox
-// the appends of this flush write to still exists. It reads outside the
-// write transaction so that directory changes (a device's lastSeen, say)
-// never conflict with a flush.
+// checkAlive finds out whether the device of every mailbox the appends of
+// this flush write to still exists, from the device-list cache (one read
+// per person on a miss). It reads outside the write transaction so that
+// directory changes (a device's lastSeen, say) never conflict with a flush.
+// The cache is invalidated before RemoveDevice returns, and the relay drops
+// the mailbox only after that, so an append that still saw the device
+// commits before the drop, which deletes it.
 func (f *flush) checkAlive(batch []*writeOp) error {
 	f.alive = make(map[MailboxID]bool)
-	return f.w.s.db.View(func(txn *badger.Txn) error {
-		for _, op := range batch {
-			for _, a := range op.batch {
-				if _, ok := f.alive[a.To]; ok {
-					continue
-				}
-				_, err := txn.Get(deviceKey(a.To.Person, a.To.Device))
-				switch {
-				case err == nil:
-					f.alive[a.To] = true
-				case errors.Is(err, badger.ErrKeyNotFound):
-					f.alive[a.To] = false
-				default:
-					return err
-				}
+	for _, op := range batch {
+		for _, a := range op.batch {
+			if _, ok := f.alive[a.To]; ok {
+				continue
+			}
+			ids, err := f.w.s.DeviceIDs(context.Background(), a.To.Person)
+			switch {
+			case err == nil:
+				f.alive[a.To] = slices.Contains(ids, a.To.Device)
+			case errors.Is(err, ErrNotFound):
+				f.alive[a.To] = false
+			default:
+				return err
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // state returns the writer's state of m, loading it from disk when absent.
