@@ -33,3 +33,50 @@ func FuzzDecrypt(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPointer: decoding never panics; whatever decodes re-encodes and
+// decodes to the same Pointer, within MaxPointerSize; file names come out
+// sanitised and sanitising is idempotent.
+func FuzzPointer(f *testing.F) {
+	for _, p := range []*Pointer{fullPointer(), {BlobID: "x"}, {BlobID: "v", MIME: "audio/ogg", DurationMs: 1}} {
+		b, err := p.Marshal()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, vc := range loadVectors(f) {
+		p := &Pointer{BlobID: "blob", Size: vc.Size, FileName: "evil\u202egpj.exe"}
+		copy(p.Key[:], unhex(f, vc.FileKey))
+		copy(p.Digest[:], unhex(f, vc.Digest))
+		b, err := p.Marshal()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte{pointerVersion, 6, 3, '.', '/', '.'})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if name := string(b); SanitizeFileName(SanitizeFileName(name)) != SanitizeFileName(name) || len(SanitizeFileName(name)) > MaxFileNameLen {
+			t.Fatalf("SanitizeFileName not idempotent or too long on %q", name)
+		}
+		p, err := UnmarshalPointer(b)
+		if err != nil {
+			if !errors.Is(err, ErrBadPointer) {
+				t.Fatalf("undocumented error %v", err)
+			}
+			return
+		}
+		again, err := p.Marshal()
+		if err != nil {
+			t.Fatalf("decoded pointer does not encode: %v", err)
+		}
+		q, err := UnmarshalPointer(again)
+		if err != nil || !equalPointers(p, q) {
+			t.Fatalf("round trip: %v", err)
+		}
+		if len(again) > MaxPointerSize {
+			t.Fatal("too large")
+		}
+	})
+}

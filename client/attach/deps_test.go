@@ -1,0 +1,38 @@
+//go:build !js
+
+package attach_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestWasmImports keeps the package's browser build on a diet: the wasm
+// module is near its 900 KB brotli budget, and fmt, encoding/json, reflect
+// and net/url cost about 240 KB brotli together (see client/deps_test.go).
+// The standard library may use them internally; this package must not.
+func TestWasmImports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go tool")
+	}
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-f", `{{join .Imports " "}}`, "sambung/client/attach")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	allowed := map[string]bool{
+		"crypto/aes": true, "crypto/cipher": true, "crypto/hkdf": true, "crypto/sha256": true,
+		"crypto/subtle": true, "encoding/binary": true, "errors": true, "hash": true, "io": true,
+		"strings": true, "unicode/utf8": true,
+	}
+	for _, imp := range strings.Fields(string(out)) {
+		if !allowed[imp] {
+			t.Errorf("sambung/client/attach imports %s", imp)
+		}
+	}
+}
