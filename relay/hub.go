@@ -67,9 +67,32 @@ func (h *hub) each(m store.MailboxID, fn func(*conn)) {
 	}
 }
 
-// deliver hands m's connections an envelope just committed to m.
-func (h *hub) deliver(m store.MailboxID, e *store.Envelope) {
-	h.each(m, func(c *conn) { c.deliver(e) })
+// deliver hands the envelopes of one commit to their mailboxes' open
+// connections, and only then wakes their pushers, so that each sends what
+// the commit brought it in one frame. It is the store's OnCommit: it runs
+// on the writer goroutine and does not block (mu, then each conn's mu,
+// are held only briefly).
+func (h *hub) deliver(stored []*store.Append) {
+	var woken []*conn
+	h.mu.Lock()
+	for _, a := range stored {
+		for _, c := range h.conns[a.To] {
+			c.mu.Lock()
+			c.deliver(&a.Envelope)
+			if !c.memWoken {
+				c.memWoken = true
+				woken = append(woken, c)
+			}
+			c.mu.Unlock()
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range woken {
+		c.mu.Lock()
+		c.memWoken = false
+		c.mu.Unlock()
+		c.wakeUp()
+	}
 }
 
 // stale tells m's connections to look in the store for news.

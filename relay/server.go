@@ -69,6 +69,7 @@ func New(cfg Config) (*Server, error) {
 		SeenTTL:      cfg.SeenTTL,
 		MemTableSize: cfg.MemTableSize,
 		OnFlush:      s.metrics.observeFlush,
+		OnCommit:     s.hub.deliver,
 	})
 	if err != nil {
 		return nil, err

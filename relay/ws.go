@@ -58,6 +58,9 @@ type conn struct {
 	mem     []store.Envelope
 	memSize int
 	stale   bool
+	// memWoken marks the connection already on the wake list of the
+	// commit hub.deliver is handing over. Under mu.
+	memWoken bool
 
 	ackMu      sync.Mutex
 	ackPending []uint64
@@ -74,13 +77,13 @@ func (c *conn) wakeUp() {
 
 // deliver hands the pusher an envelope that has just been committed to
 // this connection's mailbox, or marks the store stale when mem is full.
+// The caller holds mu and wakes the pusher.
 func (c *conn) deliver(e *store.Envelope) {
-	c.mu.Lock()
 	if len(c.mem) >= memEnvelopes || c.memSize+len(e.Body) > memBytes {
 		c.stale = true
 	} else {
-		// Sends answered by one flush may hand over their envelopes in
-		// any order: keep mem sorted.
+		// Commits come in seq order; a gap-filling store read may have
+		// come between: keep mem sorted all the same.
 		i := len(c.mem)
 		for i > 0 && c.mem[i-1].Seq > e.Seq {
 			i--
@@ -88,8 +91,6 @@ func (c *conn) deliver(e *store.Envelope) {
 		c.mem = slices.Insert(c.mem, i, *e)
 		c.memSize += len(e.Body)
 	}
-	c.mu.Unlock()
-	c.wakeUp()
 }
 
 // markStale makes the pusher read the store on its next turn.
@@ -407,13 +408,6 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	}
 	s.metrics.envelopesIn.Add(int64(res.Stored))
 	s.metrics.duplicates.Add(int64(res.Duplicates))
-	// Append set the seq of every envelope it stored (duplicates and drops
-	// keep 0): hand them to the recipients' open connections.
-	for i := range batch {
-		if a := &batch[i]; a.Envelope.Seq != 0 {
-			s.hub.deliver(a.To, &a.Envelope)
-		}
-	}
 	return &wire.SentFrame{ID: f.ID, Duplicates: res.Duplicates}
 }
 

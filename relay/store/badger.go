@@ -27,6 +27,12 @@ type Options struct {
 	// OnFlush, if set, is called by the writer after each flush with the
 	// number of write requests and envelopes in it and how long it took.
 	OnFlush func(requests, envelopes int, took time.Duration)
+	// OnCommit, if set, is called by the writer after each successful
+	// commit, before any of its requests is answered, with every envelope
+	// the commit stored (Seq set), in commit order: a flush's envelopes
+	// come all at once, so a pusher fed by it sends them in one frame. It
+	// runs on the writer goroutine: it must not block or keep the slice.
+	OnCommit func(stored []*Append)
 }
 
 const (

@@ -29,6 +29,11 @@ const (
 	// costs a Badger iterator, which is most of a flush's CPU when done
 	// for every envelope.
 	maxCachedMailboxes = 100_000
+	// maxRememberedSeen bounds the dedupe keys the writer remembers for
+	// envelopes it stored (about 150 bytes each with the map's overhead, so
+	// 15 MB): an ack of one of them needs no read of the envelope to find
+	// its dedupe key. Past the bound, and after a restart, an ack reads it.
+	maxRememberedSeen = 100_000
 )
 
 type opKind uint8
@@ -57,6 +62,11 @@ type mboxState struct {
 	head      uint64
 	depth     int
 	headDirty bool
+	// seen maps the seq of an envelope this writer stored, and that is
+	// still stored, to its dedupe key. It may lack any envelope (one stored
+	// before a restart, or past maxRememberedSeen); an entry is always
+	// true, so its envelope exists.
+	seen map[uint64][]byte
 }
 
 type writer struct {
@@ -67,7 +77,16 @@ type writer struct {
 	stopped chan struct{}
 
 	state      map[MailboxID]*mboxState
+	seenCount  int // entries in all mboxState.seen
 	totalDepth atomic.Int64
+}
+
+// forget drops the writer's state of m: it reloads from disk on next use.
+func (w *writer) forget(m MailboxID) {
+	if st := w.state[m]; st != nil {
+		w.seenCount -= len(st.seen)
+		delete(w.state, m)
+	}
 }
 
 func newWriter(s *Badger) (*writer, error) {
@@ -163,6 +182,7 @@ type flush struct {
 	alive      map[MailboxID]bool
 	depthDelta int64
 	envelopes  int
+	stored     []*Append // for Options.OnCommit
 }
 
 func (w *writer) flush(batch []*writeOp) {
@@ -203,7 +223,7 @@ func (w *writer) flush(batch []*writeOp) {
 		// from disk, and recount the gauge. Senders get the error and
 		// retry; the ids make the retry idempotent.
 		for m := range f.touched {
-			delete(w.state, m)
+			w.forget(m)
 		}
 		if n, err := w.countAll(); err == nil {
 			w.totalDepth.Store(n)
@@ -220,13 +240,16 @@ func (w *writer) flush(batch []*writeOp) {
 				st.headDirty = false
 			}
 		}
+		if w.s.opts.OnCommit != nil && len(f.stored) > 0 {
+			w.s.opts.OnCommit(f.stored)
+		}
 		if len(w.state) > maxCachedMailboxes {
 			// Forget empty mailboxes (they reload from disk on next use),
 			// so the map is bounded by the backlog, not by every device
 			// ever seen.
 			for m, st := range w.state {
 				if st.depth == 0 {
-					delete(w.state, m)
+					w.forget(m)
 				}
 			}
 		}
@@ -391,9 +414,19 @@ func (f *flush) append(op *writeOp) {
 		st.depth++
 		st.headDirty = true
 		a.Envelope.Seq = st.head
+		seen := seenKey(a.To, a.Envelope.From, a.Envelope.FromDevice, a.Envelope.ID)
 		f.set(badger.NewEntry(mailboxKey(a.To, st.head), encodeEnvelope(&a.Envelope)))
-		f.set(badger.NewEntry(seenKey(a.To, a.Envelope.From, a.Envelope.FromDevice, a.Envelope.ID), be64(st.head)))
+		f.set(badger.NewEntry(seen, be64(st.head)))
+		if f.w.seenCount < maxRememberedSeen {
+			// Should the flush fail, forget drops this with the state.
+			if st.seen == nil {
+				st.seen = make(map[uint64][]byte)
+			}
+			st.seen[st.head] = seen
+			f.w.seenCount++
+		}
 		op.res.Stored++
+		f.stored = append(f.stored, a)
 		f.depthDelta++
 		f.envelopes++
 	}
@@ -411,6 +444,16 @@ func (f *flush) delete(op *writeOp) {
 			return
 		}
 		k := mailboxKey(op.mbox, seq)
+		if seen, ok := st.seen[seq]; ok {
+			delete(st.seen, seq)
+			f.w.seenCount--
+			f.del(k)
+			f.set(badger.NewEntry(seen, be64(seq)).WithTTL(f.w.s.seenTTL))
+			st.depth--
+			op.n++
+			f.depthDelta--
+			continue
+		}
 		item, err := f.txn.Get(k)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			continue
@@ -459,6 +502,6 @@ func (f *flush) drop(op *writeOp) {
 	}
 	f.depthDelta -= int64(envelopes)
 	f.dropped[m] = true
-	delete(f.w.state, m)
+	f.w.forget(m)
 	delete(f.touched, m)
 }
