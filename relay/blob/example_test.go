@@ -1,0 +1,39 @@
+//go:build !js
+
+package blob_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+
+	"sambung/relay/blob"
+	"sambung/wire"
+)
+
+// The relay mounts a Store on both blob paths and hands it its own token
+// check; here every request is one device.
+func ExampleNew() {
+	dir, _ := os.MkdirTemp("", "blobs")
+	defer os.RemoveAll(dir)
+	store, err := blob.New(blob.Config{
+		Dir: dir,
+		Authenticate: func(r *http.Request) (string, uint32, error) {
+			if r.Header.Get("Authorization") == "" {
+				return "", 0, wire.NewError(wire.CodeUnauthorized)
+			}
+			return "mfrggzdfmztwq2lknnwg23tpob", 1, nil
+		},
+		MaxSize: 2 << 30,
+		Quota:   10 << 30,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	mux := http.NewServeMux()
+	mux.Handle(blob.PathBlobs, store)
+	mux.Handle(blob.PathBlobs+"/", store)
+	fmt.Println(blob.Status(blob.CodeBlobExpired), blob.Status(blob.CodeQuotaExceeded))
+	// Output: 410 403
+}

@@ -1,0 +1,299 @@
+//go:build !js
+
+package blob
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"sambung/wire"
+)
+
+// Paths and headers of the blob protocol (docs/BLOBS.md).
+const (
+	// PathBlobs takes POST; PathBlobs+"/{id}" takes HEAD, PATCH, GET and
+	// DELETE. The relay routes both to the Store.
+	PathBlobs = "/v1/blobs"
+
+	HeaderUploadOffset = "Upload-Offset"
+	HeaderUploadLength = "Upload-Length"
+	// HeaderBlobExpires is the expiry of a completed blob, Unix ms.
+	HeaderBlobExpires = "Blob-Expires"
+	// ContentTypeOffset is the Content-Type of a PATCH body, as in tus.
+	ContentTypeOffset = "application/offset+octet-stream"
+)
+
+// maxCreateBody bounds a POST body: it holds one number.
+const maxCreateBody = 1 << 10
+
+// CreateRequest is the body of POST /v1/blobs. It has no name, type or
+// key: the relay must not learn them (unknown members are ignored).
+type CreateRequest struct {
+	Size int64 `json:"size"`
+}
+
+// CreateResponse answers POST /v1/blobs.
+type CreateResponse struct {
+	ID     string `json:"id"`
+	Offset int64  `json:"offset"`
+	Size   int64  `json:"size"`
+}
+
+var (
+	errBadID          = wire.ErrorWith(wire.CodeBadRequest, "a blob id is 32 lowercase hex digits")
+	errBadOffsetValue = wire.ErrorWith(wire.CodeBadRequest, "Upload-Offset must be a non-negative decimal integer")
+	errBadContentType = wire.ErrorWith(wire.CodeBadRequest, "a PATCH body must be "+ContentTypeOffset)
+	errMethod         = wire.NewError(wire.CodeMethodNotAllowed)
+	errNoSuchPath     = wire.NewError(wire.CodeNotFound)
+)
+
+// ServeHTTP answers the blob endpoints under PathBlobs.
+func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := s.serve(w, r); err != nil {
+		s.writeError(w, err)
+	}
+}
+
+func (s *Store) serve(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	rest, ok := strings.CutPrefix(r.URL.Path, PathBlobs)
+	if !ok {
+		return errNoSuchPath
+	}
+	if rest == "" || rest == "/" {
+		if r.Method != http.MethodPost {
+			return errMethod
+		}
+		return s.handleCreate(w, r)
+	}
+	id, ok := strings.CutPrefix(rest, "/")
+	if !ok || strings.Contains(id, "/") {
+		return errNoSuchPath
+	}
+	var h func(http.ResponseWriter, *http.Request, string) error
+	switch r.Method {
+	case http.MethodHead:
+		h = s.handleHead
+	case http.MethodPatch:
+		h = s.handlePatch
+	case http.MethodGet:
+		h = s.handleGet
+	case http.MethodDelete:
+		h = s.handleDelete
+	default:
+		return errMethod
+	}
+	return h(w, r, id)
+}
+
+// authenticate asks the relay's Authenticator who is calling.
+func (s *Store) authenticate(r *http.Request) (string, uint32, error) {
+	person, device, err := s.cfg.Authenticate(r)
+	if err != nil {
+		return "", 0, err
+	}
+	if person == "" {
+		return "", 0, errUnauthorized
+	}
+	return person, device, nil
+}
+
+// find authenticates the caller and looks the blob up.
+func (s *Store) find(r *http.Request, id string) (string, uint32, *entry, meta, error) {
+	person, device, err := s.authenticate(r)
+	if err != nil {
+		return "", 0, nil, meta{}, err
+	}
+	if !validID(id) {
+		return "", 0, nil, meta{}, errBadID
+	}
+	e, m, err := s.lookup(id)
+	return person, device, e, m, err
+}
+
+// handleCreate is POST /v1/blobs {size}: reserve quota, make the upload.
+func (s *Store) handleCreate(w http.ResponseWriter, r *http.Request) error {
+	person, device, err := s.authenticate(r)
+	if err != nil {
+		return err
+	}
+	var req CreateRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxCreateBody))
+	if err := dec.Decode(&req); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return wire.NewError(wire.CodeBodyTooLarge)
+		}
+		return wire.ErrorWith(wire.CodeBadRequest, `the body must be {"size": <bytes>}`)
+	}
+	id, err := s.create(person, device, req.Size)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", PathBlobs+"/"+id)
+	w.Header().Set(HeaderUploadOffset, "0")
+	w.Header().Set(HeaderUploadLength, itoa(req.Size))
+	return writeJSON(w, http.StatusCreated, CreateResponse{ID: id, Size: req.Size})
+}
+
+// handleHead is HEAD /v1/blobs/{id}: the durable offset and the size.
+func (s *Store) handleHead(w http.ResponseWriter, r *http.Request, id string) error {
+	_, _, _, m, err := s.find(r, id)
+	if err != nil {
+		return err
+	}
+	if m.expired(s.cfg.Now()) {
+		return ErrBlobExpired
+	}
+	setUploadHeaders(w, m)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func setUploadHeaders(w http.ResponseWriter, m meta) {
+	h := w.Header()
+	h.Set(HeaderUploadOffset, itoa(m.Offset))
+	h.Set(HeaderUploadLength, itoa(m.Size))
+	if m.complete() {
+		h.Set(HeaderBlobExpires, itoa(m.Expires))
+	}
+}
+
+// handlePatch is PATCH /v1/blobs/{id}: append the body at Upload-Offset.
+func (s *Store) handlePatch(w http.ResponseWriter, r *http.Request, id string) error {
+	person, device, e, _, err := s.find(r, id)
+	if err != nil {
+		return err
+	}
+	if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != ContentTypeOffset {
+		return errBadContentType
+	}
+	offset, err := parseOffset(r.Header.Get(HeaderUploadOffset))
+	if err != nil {
+		return errBadOffsetValue
+	}
+	next, err := s.appendBytes(r.Context(), e, person, device, offset, r.Body, r.ContentLength)
+	if next >= 0 {
+		w.Header().Set(HeaderUploadOffset, itoa(next))
+	}
+	if err != nil {
+		return err
+	}
+	if _, m, lerr := s.lookup(id); lerr == nil && m.complete() {
+		w.Header().Set(HeaderBlobExpires, itoa(m.Expires))
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// handleGet is GET /v1/blobs/{id}: the bytes of a completed blob, with
+// Range support, to any authenticated device.
+func (s *Store) handleGet(w http.ResponseWriter, r *http.Request, id string) error {
+	_, _, _, m, err := s.find(r, id)
+	if err != nil {
+		return err
+	}
+	if !m.complete() {
+		return ErrBlobIncomplete
+	}
+	if m.expired(s.cfg.Now()) {
+		return ErrBlobExpired
+	}
+	// Answer an unsatisfiable Range in JSON like every other error;
+	// satisfiable ones are left to http.ServeContent. With If-Range the
+	// header may be ignored, which ServeContent decides.
+	if h := r.Header.Get("Range"); h != "" && r.Header.Get("If-Range") == "" {
+		if _, err := parseRanges(h, m.Size); err != nil {
+			w.Header().Set("Content-Range", "bytes */"+itoa(m.Size))
+			return newError(CodeRangeNotSatisfiable)
+		}
+	}
+	f, err := os.Open(s.blobPath(id))
+	if errors.Is(err, os.ErrNotExist) {
+		return ErrUnknownBlob // swept between the lookup and here
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("ETag", `"`+id+`"`) // blobs never change: the id is the version
+	h.Set(HeaderBlobExpires, itoa(m.Expires))
+	http.ServeContent(&countingWriter{w, &s.bytesOut}, r, "", time.UnixMilli(m.Completed), f)
+	return nil
+}
+
+// handleDelete is DELETE /v1/blobs/{id}: any device of the owner removes
+// the blob (a cancelled upload, a retracted file) and frees its quota.
+func (s *Store) handleDelete(w http.ResponseWriter, r *http.Request, id string) error {
+	person, _, e, m, err := s.find(r, id)
+	if err != nil {
+		return err
+	}
+	if m.Person != person {
+		return ErrNotUploader
+	}
+	if err := acquire(r.Context(), e, s.cfg.BusyWait); err != nil {
+		return err
+	}
+	defer func() { <-e.lock }()
+	s.remove(e)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// writeError is the one place a blob error response is written, in the
+// relay's JSON error shape. Uncoded errors are faults: logged, and sent as
+// internal.
+func (s *Store) writeError(w http.ResponseWriter, err error) {
+	var we *wire.Error
+	switch {
+	case errors.As(err, &we):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		we = wire.NewError(wire.CodeUnavailable)
+	default:
+		s.log.Error("blob: internal error", "err", err)
+		we = wire.NewError(wire.CodeInternal)
+	}
+	if we.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
+	}
+	writeJSON(w, status(we.Code), we)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// countingWriter counts the bytes of a download. It keeps ReadFrom, so
+// http.ServeContent still sends the file with sendfile.
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	n, err := io.Copy(c.ResponseWriter, r)
+	c.n.Add(n)
+	return n, err
+}
+
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
