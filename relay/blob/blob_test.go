@@ -266,6 +266,24 @@ func TestRanges(t *testing.T) {
 	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(b, data[100:]) {
 		t.Fatalf("If-Range: %d, %d bytes", resp.StatusCode, len(b))
 	}
+	// A stale If-Range gets the whole blob; too many ranges never pass.
+	resp, b = e.do(bob1, "GET", path, nil, map[string]string{"Range": "bytes=100-", "If-Range": `"other"`})
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(b, data) {
+		t.Fatalf("stale If-Range: %d, %d bytes", resp.StatusCode, len(b))
+	}
+	many := "bytes=0-0" + strings.Repeat(",1-1", maxRanges)
+	resp, b = e.do(bob1, "GET", path, nil, map[string]string{"Range": many, "If-Range": full.Header.Get("ETag")})
+	wantError(t, resp, b, CodeRangeNotSatisfiable)
+	// HEAD of an unknown blob and of a bad id.
+	if head, _ := e.do(bob1, "HEAD", PathBlobs+"/"+strings.Repeat("0", idLen), nil, nil); head.StatusCode != http.StatusNotFound {
+		t.Fatalf("HEAD unknown: %d", head.StatusCode)
+	}
+	if head, _ := e.do(bob1, "HEAD", PathBlobs+"/x", nil, nil); head.StatusCode != http.StatusBadRequest {
+		t.Fatalf("HEAD bad id: %d", head.StatusCode)
+	}
+	if full.Header.Get("Accept-Ranges") != "bytes" || full.Header.Get("Last-Modified") == "" {
+		t.Fatalf("GET headers %v", full.Header)
+	}
 }
 
 func TestQuota(t *testing.T) {
@@ -474,4 +492,47 @@ func TestRestart(t *testing.T) {
 	if len(left) != 4 {
 		t.Fatalf("want two blobs and two records, got %v", left)
 	}
+}
+
+// TestUploadBusy: a PATCH waits BusyWait for a running one, then gives up
+// with upload_busy and a Retry-After.
+func TestUploadBusy(t *testing.T) {
+	e := newEnv(t, Config{BusyWait: 50 * time.Millisecond})
+	id := e.create(alice1, 10)
+	ent, _, _ := e.store.lookup(id)
+	ent.lock <- struct{}{} // a PATCH in progress
+	resp, b := e.patch(alice1, id, 0, []byte("abc"))
+	wantError(t, resp, b, CodeUploadBusy)
+	if resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
+	}
+	<-ent.lock
+	if resp, b := e.patch(alice1, id, 0, []byte("abc")); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("after the lock: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestBackgroundSweep: the loop New starts sweeps on its own, and Close
+// stops it and turns requests away.
+func TestBackgroundSweep(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock()
+	s, err := New(Config{Dir: dir, Authenticate: testAuth, Now: c.Now, TTL: time.Minute, SweepEvery: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	e := &env{t: t, store: s, srv: srv, clock: c}
+	e.upload(alice1, []byte("x"))
+	c.Add(time.Minute)
+	for i := 0; s.Stats().Blobs != 0; i++ {
+		if i == 400 {
+			t.Fatal("the background sweeper did not run")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.Close()
+	resp, b := e.do(alice1, "POST", PathBlobs, strings.NewReader(`{"size":1}`), nil)
+	wantError(t, resp, b, wire.CodeUnavailable)
 }

@@ -208,11 +208,13 @@ func (s *Store) handleGet(w http.ResponseWriter, r *http.Request, id string) err
 	if m.expired(s.cfg.Now()) {
 		return ErrBlobExpired
 	}
-	// Answer an unsatisfiable Range in JSON like every other error;
-	// satisfiable ones are left to http.ServeContent. With If-Range the
-	// header may be ignored, which ServeContent decides.
-	if h := r.Header.Get("Range"); h != "" && r.Header.Get("If-Range") == "" {
-		if _, err := parseRanges(h, m.Size); err != nil {
+	// Answer a bad Range in JSON like every other error; good ones are
+	// left to http.ServeContent. With If-Range a Range that fits nothing
+	// may yet be ignored (a changed ETag), which ServeContent decides; a
+	// malformed one or too many ranges are refused either way.
+	if h := r.Header.Get("Range"); h != "" {
+		if _, err := parseRanges(h, m.Size); errors.Is(err, errBadRange) ||
+			(err != nil && r.Header.Get("If-Range") == "") {
 			w.Header().Set("Content-Range", "bytes */"+itoa(m.Size))
 			return newError(CodeRangeNotSatisfiable)
 		}

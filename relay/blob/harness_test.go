@@ -55,7 +55,7 @@ func (c *clock) Add(d time.Duration) {
 
 // env is a Store served over real HTTP on loopback.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *Store
 	srv   *httptest.Server
 	clock *clock
