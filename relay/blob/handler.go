@@ -104,6 +104,11 @@ func (s *Store) authenticate(r *http.Request) (string, uint32, error) {
 	if person == "" {
 		return "", 0, errUnauthorized
 	}
+	if len(person) > maxPersonLen {
+		// A record could not hold it; the relay's person ids are 26
+		// characters, so this is a fault of the Authenticator.
+		return "", 0, errors.New("blob: Authenticate returned a person id longer than 64 bytes")
+	}
 	return person, device, nil
 }
 
