@@ -2,7 +2,6 @@ package attach
 
 import (
 	"encoding/binary"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -260,22 +259,24 @@ func validMIME(s string) bool {
 	if s == "" {
 		return true
 	}
-	if len(s) > MaxMIMELen || !strings.Contains(s, "/") || s[0] == ' ' || s[len(s)-1] == ' ' {
+	if len(s) > MaxMIMELen || s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
 	}
+	slash := false
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] > 0x7e {
 			return false
 		}
+		slash = slash || s[i] == '/'
 	}
-	return true
+	return slash
 }
 
 // isImage checks a thumbnail's magic bytes: JPEG, PNG or WebP, so nothing
 // scriptable (SVG, HTML) is ever handed to an <img> as a preview.
 func isImage(b []byte) bool {
-	return strings.HasPrefix(string(b), "\xff\xd8\xff") ||
-		strings.HasPrefix(string(b), "\x89PNG\r\n\x1a\n") ||
+	return len(b) >= 3 && string(b[:3]) == "\xff\xd8\xff" ||
+		len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n" ||
 		len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP"
 }
 
@@ -289,30 +290,43 @@ func isImage(b []byte) bool {
 // MaxFileNameLen bytes is cut at a character boundary, keeping an
 // extension of up to 16 bytes. It is idempotent; "" stays "".
 func SanitizeFileName(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if badNameRune(r, n) {
-			b.WriteByte('_')
+			b = append(b, '_')
 		} else {
-			b.WriteString(s[i : i+n])
+			b = append(b, s[i:i+n]...)
 		}
 		i += n
 	}
-	name := strings.Trim(b.String(), " .")
+	name := trimDotsSpaces(string(b))
 	if len(name) <= MaxFileNameLen {
 		return name
 	}
 	ext := ""
-	if dot := strings.LastIndexByte(name, '.'); dot > 0 && len(name)-dot <= maxExtLen {
-		ext = name[dot:]
+	for i := len(name) - 1; i > 0 && len(name)-i <= maxExtLen; i-- {
+		if name[i] == '.' {
+			ext = name[i:]
+			break
+		}
 	}
-	base := strings.TrimRight(cutUTF8(name, MaxFileNameLen-len(ext)), " .")
+	base := trimDotsSpaces(cutUTF8(name, MaxFileNameLen-len(ext)))
 	if base == "" {
-		return strings.TrimRight(cutUTF8(name, MaxFileNameLen), " .")
+		return trimDotsSpaces(cutUTF8(name, MaxFileNameLen))
 	}
 	return base + ext
+}
+
+// trimDotsSpaces removes leading and trailing spaces and dots.
+func trimDotsSpaces(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '.') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '.') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 func badNameRune(r rune, size int) bool {
@@ -324,7 +338,11 @@ func badNameRune(r rune, size int) bool {
 	case r == 0x061c, r == 0x200e, r == 0x200f, 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
 		return true
 	}
-	return strings.ContainsRune(`/\:*?"<>|`, r)
+	switch r {
+	case '/', '\\', ':', '*', '?', '"', '<', '>', '|':
+		return true
+	}
+	return false
 }
 
 // cutUTF8 shortens s to at most n bytes without splitting a character.
