@@ -27,6 +27,7 @@ func (d *Digest) Equal(o *Digest) bool { return subtle.ConstantTimeCompare(d[:],
 type Digester struct {
 	h      hash.Hash
 	chunks uint64
+	sum    *Digest // set by the first Sum
 }
 
 // NewDigester starts a digest.
@@ -52,12 +53,17 @@ func (d *Digester) AddChunkHash(h [HashSize]byte) {
 // Chunks is how many chunks went in.
 func (d *Digester) Chunks() uint64 { return d.chunks }
 
-// Sum finishes the digest for a plaintext of size bytes.
+// Sum finishes the digest for a plaintext of size bytes. Later calls
+// return the first result; chunks added after it do not count.
 func (d *Digester) Sum(size uint64) Digest {
+	if d.sum != nil {
+		return *d.sum
+	}
 	var s [8]byte
 	binary.BigEndian.PutUint64(s[:], size)
 	d.h.Write(s[:])
 	var out Digest
 	d.h.Sum(out[:0])
+	d.sum = &out
 	return out
 }

@@ -382,3 +382,26 @@ func TestChunkCipherBounds(t *testing.T) {
 		t.Fatal("a key prints")
 	}
 }
+
+// TestFinishTwice: a second Finish gives the same answer, not a digest
+// with the size hashed in twice.
+func TestFinishTwice(t *testing.T) {
+	plain := randomBytes(t, 10)
+	s, _ := NewSealer(rand.Reader, 10)
+	ct, err := s.Seal(nil, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, _ := s.Finish()
+	d2, _ := s.Finish()
+	if !d1.Equal(&d2) {
+		t.Fatal("second Finish changed the digest")
+	}
+	o, _ := NewOpener(s.Key(), 10, d1)
+	if _, err := o.Open(nil, ct); err != nil {
+		t.Fatal(err)
+	}
+	if o.Finish() != nil || o.Finish() != nil {
+		t.Fatal("second Finish failed")
+	}
+}
