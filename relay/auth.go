@@ -30,20 +30,26 @@ type authedFunc func(w http.ResponseWriter, r *http.Request, d device) error
 // authed wraps h with bearer-token authentication.
 func (s *Server) authed(h authedFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, wire.AuthScheme) {
-			return errUnauthorized
-		}
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(tok))
-		if err != nil {
-			return errUnauthorized
-		}
-		d, err := s.authenticate(r.Context(), raw)
+		d, err := s.bearer(r)
 		if err != nil {
 			return err
 		}
 		return h(w, r, d)
 	}
+}
+
+// bearer finds the device of a request's "Authorization: Bearer <base64
+// token>" header: every authenticated HTTP endpoint, the blob store's too.
+func (s *Server) bearer(r *http.Request) (device, error) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, wire.AuthScheme) {
+		return device{}, errUnauthorized
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(tok))
+	if err != nil {
+		return device{}, errUnauthorized
+	}
+	return s.authenticate(r.Context(), raw)
 }
 
 // authenticate finds the device a raw token belongs to. Only the token's

@@ -5,6 +5,7 @@ package relay
 import (
 	"io/fs"
 	"log/slog"
+	"path/filepath"
 	"time"
 )
 
@@ -32,6 +33,10 @@ var DefaultArgon2 = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1}
 type Config struct {
 	// DataDir is the Badger directory.
 	DataDir string
+	// BlobDir is the directory of attachment blobs; empty means DataDir
+	// plus "-blobs" (./data and ./data-blobs). It is a sibling, not a
+	// subdirectory, because Badger owns everything in DataDir.
+	BlobDir string
 	// Logger gets the relay's log; nil means slog.Default().
 	Logger *slog.Logger
 	// CodeSender sends one-time phone codes; nil means a LogSender on
@@ -75,9 +80,21 @@ type Config struct {
 	// (default 10 seconds).
 	AuthTimeout time.Duration
 
+	// BlobMaxSize caps one blob (default 2 GiB), BlobQuota one person's
+	// blobs (default 10 GiB) and BlobTTL the life of a completed blob
+	// (default 30 days): see relay/blob's Config.
+	BlobMaxSize int64
+	BlobQuota   int64
+	BlobTTL     time.Duration
+
 	// MemTableSize overrides Badger's memtable size; tests only.
 	MemTableSize int64
 }
+
+// DefaultBlobDir is the blob directory beside the Badger directory dataDir:
+// its name plus "-blobs". It cleans dataDir first, or "./data/" would give
+// "./data/-blobs", inside Badger's directory.
+func DefaultBlobDir(dataDir string) string { return filepath.Clean(dataDir) + "-blobs" }
 
 func (c *Config) setDefaults() {
 	if c.Logger == nil {
@@ -118,5 +135,8 @@ func (c *Config) setDefaults() {
 	}
 	if c.AuthTimeout == 0 {
 		c.AuthTimeout = 10 * time.Second
+	}
+	if c.BlobDir == "" {
+		c.BlobDir = DefaultBlobDir(c.DataDir)
 	}
 }

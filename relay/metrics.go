@@ -94,5 +94,6 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	gauge("sambung_writer_pending", "Write requests waiting for the mailbox writer.", int64(s.st.Pending()))
 	m.commit.write(w, "sambung_commit_seconds", "Time of one mailbox writer flush, commit and sync included.")
 	m.batch.write(w, "sambung_commit_batch_size", "Write requests per mailbox writer flush.")
+	s.blobs.WriteMetrics(w)
 	return nil
 }

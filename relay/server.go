@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"sambung/relay/blob"
 	"sambung/relay/store"
 	"sambung/wire"
 )
@@ -30,6 +31,7 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	st      *store.Badger
+	blobs   *blob.Store
 	mux     *http.ServeMux
 	hub     *hub
 	metrics *metrics
@@ -48,7 +50,8 @@ type Server struct {
 	etags sync.Map // static file name -> ETag, see etag
 }
 
-// New opens the store in cfg.DataDir and returns a ready Server.
+// New opens the store in cfg.DataDir and the blob store in cfg.BlobDir and
+// returns a ready Server.
 func New(cfg Config) (*Server, error) {
 	cfg.setDefaults()
 	s := &Server{
@@ -79,6 +82,10 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, fmt.Errorf("relay: otp key: %w", err)
 	}
+	if s.blobs, err = s.openBlobs(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	s.dummyHash = s.hashPassword("dummy password for unknown accounts")
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.routes()
@@ -86,8 +93,8 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Close ends every websocket with going_away, waits for their handlers,
-// flushes the mailbox writer and closes the store. Stop the http.Server
-// (Shutdown) first so that no new request arrives.
+// stops the blob sweeper, flushes the mailbox writer and closes the store.
+// Stop the http.Server (Shutdown) first so that no new request arrives.
 func (s *Server) Close() error {
 	if !s.closing.CompareAndSwap(false, true) {
 		return nil
@@ -95,7 +102,7 @@ func (s *Server) Close() error {
 	s.hub.closeAll(wire.CodeGoingAway)
 	s.cancel()
 	s.conns.Wait()
-	return s.st.Close()
+	return errors.Join(s.blobs.Close(), s.st.Close())
 }
 
 // ServeHTTP sets the security headers on every response and dispatches.
@@ -145,6 +152,10 @@ func (s *Server) routes() {
 	s.route(wire.PathWebSocket, map[string]handlerFunc{"GET": s.handleWebSocket})
 	s.route(wire.PathHealth, map[string]handlerFunc{"GET": s.handleHealth})
 	s.route(wire.PathMetrics, map[string]handlerFunc{"GET": s.handleMetrics})
+	// The blob store answers its own methods and errors (in the same JSON
+	// shape); ServeHTTP above still sets the security headers.
+	s.mux.Handle(blob.PathBlobs, s.blobs)
+	s.mux.Handle(blob.PathBlobs+"/", s.blobs)
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) { s.handleError(w, r, errNotFound) })
 	s.mux.HandleFunc("/", s.handleStatic)
 }

@@ -10,11 +10,13 @@ const (
 	statusBadRequest            = 400
 	statusConflict              = 409
 	statusForbidden             = 403
+	statusGone                  = 410
 	statusInsufficientStorage   = 507
 	statusInternalServerError   = 500
 	statusMethodNotAllowed      = 405
 	statusNotFound              = 404
 	statusRequestEntityTooLarge = 413
+	statusRangeNotSatisfiable   = 416
 	statusServiceUnavailable    = 503
 	statusTooManyRequests       = 429
 	statusUnauthorized          = 401
@@ -73,6 +75,17 @@ const (
 	CodeTooManyConnections Code = "too_many_connections"
 	CodeDeviceRemoved      Code = "device_removed"
 	CodeGoingAway          Code = "going_away"
+
+	// The blob store's codes (docs/BLOBS.md).
+	CodeUnknownBlob         Code = "unknown_blob"
+	CodeBlobExpired         Code = "blob_expired"
+	CodeBlobTooLarge        Code = "blob_too_large"
+	CodeQuotaExceeded       Code = "quota_exceeded"
+	CodeBlobIncomplete      Code = "blob_incomplete"
+	CodeOffsetMismatch      Code = "offset_mismatch"
+	CodeUploadBusy          Code = "upload_busy"
+	CodeNotUploader         Code = "not_uploader"
+	CodeRangeNotSatisfiable Code = "range_not_satisfiable"
 )
 
 type codeInfo struct {
@@ -128,6 +141,16 @@ var codes = map[Code]codeInfo{
 	CodeTooManyConnections: {statusTooManyRequests, "this device has the most connections allowed"},
 	CodeDeviceRemoved:      {statusUnauthorized, "this device was removed"},
 	CodeGoingAway:          {statusServiceUnavailable, "the relay is shutting down; reconnect later"},
+
+	CodeUnknownBlob:         {statusNotFound, "no such blob"},
+	CodeBlobExpired:         {statusGone, "the blob has expired"},
+	CodeBlobTooLarge:        {statusRequestEntityTooLarge, "the blob is larger than the relay accepts"},
+	CodeQuotaExceeded:       {statusForbidden, "this person's blobs would exceed their quota; delete some or wait for expiry"},
+	CodeBlobIncomplete:      {statusConflict, "the blob's upload has not finished"},
+	CodeOffsetMismatch:      {statusConflict, "Upload-Offset is not the blob's current offset; see the Upload-Offset header"},
+	CodeUploadBusy:          {statusConflict, "another request is writing this upload; retry after retryAfter seconds"},
+	CodeNotUploader:         {statusForbidden, "only the uploading device may write this blob"},
+	CodeRangeNotSatisfiable: {statusRangeNotSatisfiable, "no range overlaps the blob"},
 }
 
 // Codes returns every error code, for documentation and tests.
@@ -172,7 +195,8 @@ type PersonDevices struct {
 type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
-	// RetryAfter is in seconds; set for rate_limited and code_throttled.
+	// RetryAfter is in seconds; set for rate_limited, code_throttled and
+	// upload_busy.
 	RetryAfter int `json:"retryAfter,omitempty"`
 	// Missing, Stale and Devices are set for device_mismatch: the devices a
 	// send left out, the ones it named that do not exist (any more), and the

@@ -3,6 +3,9 @@
 // Command sambung-relay runs the Sambung relay: the HTTP API, the websocket
 // and the web page on one port, with its data in a Badger directory.
 //
+// Attachment blobs are files in their own directory, by default beside the
+// Badger directory (./data-blobs for ./data).
+//
 // Every flag has an environment variable equivalent (SAMBUNG_ plus the flag
 // name in capitals, dashes as underscores); a flag given on the command line
 // wins. It logs "listening addr=HOST:PORT" once it accepts connections, and
@@ -27,6 +30,7 @@ import (
 	"time"
 
 	"sambung/relay"
+	"sambung/relay/blob"
 	"sambung/web"
 )
 
@@ -60,8 +64,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 		return v
 	}
+	dur := func(name string, def time.Duration, usage string) *time.Duration {
+		v := fl.Duration(name, def, usage+" (env "+envName(name)+")")
+		if e := getenv(envName(name)); e != "" {
+			fl.Set(name, e)
+		}
+		return v
+	}
 	addr := str("addr", ":8080", "listen address")
 	data := str("data", "./data", "Badger data directory")
+	blobDir := str("blob-dir", "", "attachment blob directory (default: the -data directory's name plus -blobs)")
+	blobMaxMiB := num("blob-max-mib", blob.DefaultMaxSize>>20, "largest attachment blob in MiB")
+	blobQuotaMiB := num("blob-quota-mib", blob.DefaultQuota>>20, "attachment bytes per person in MiB")
+	blobTTL := dur("blob-ttl", blob.DefaultTTL, "how long a completed blob is kept")
 	webDir := str("web", "", "serve the web page from this directory instead of the copy built into the binary (for editing the page without rebuilding)")
 	logLevel := str("log-level", "info", "debug, info, warn or error")
 	sender := str("otp-sender", "log", "how one-time codes are sent: log (development) or webhook")
@@ -85,8 +100,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	handler := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
 	log := slog.New(handler)
 
+	if *blobMaxMiB <= 0 || *blobQuotaMiB <= 0 || *blobTTL <= 0 {
+		return errors.New("-blob-max-mib, -blob-quota-mib and -blob-ttl must be positive")
+	}
+	if *blobDir == "" {
+		*blobDir = relay.DefaultBlobDir(*data)
+	}
+
 	cfg := relay.Config{
 		DataDir:           *data,
+		BlobDir:           *blobDir,
+		BlobMaxSize:       int64(*blobMaxMiB) << 20,
+		BlobQuota:         int64(*blobQuotaMiB) << 20,
+		BlobTTL:           *blobTTL,
 		Logger:            log,
 		LookupRate:        relay.Rate{Count: *lookups, Per: time.Minute, Burst: *lookupBurst},
 		AuthRate:          relay.Rate{Count: *auths, Per: time.Minute, Burst: *authBurst},
@@ -131,13 +157,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		srv.Close()
 		return err
 	}
+	// No ReadTimeout or WriteTimeout: they bound a whole request or
+	// response, and a blob PATCH or GET of up to 2 GiB on a slow phone link
+	// takes far longer than any fixed bound (an hour at 5 Mbit/s). A blob
+	// upload that stalls keeps what arrived (fsynced) and the client resumes
+	// from HEAD; websockets have their own pings. ReadHeaderTimeout still
+	// drops clients that never finish their headers, and IdleTimeout only
+	// runs between requests.
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "data", *data, "otp_sender", *sender)
+	log.Info("listening", "addr", ln.Addr().String(), "data", *data, "blobs", *blobDir, "otp_sender", *sender)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -35,8 +36,9 @@ func (s *syncBuffer) String() string {
 // temporary data directory given through the environment, checks it
 // serves, and stops it as a signal would.
 func TestRun(t *testing.T) {
+	data := t.TempDir()
 	env := map[string]string{
-		"SAMBUNG_DATA":      t.TempDir(),
+		"SAMBUNG_DATA":      data,
 		"SAMBUNG_ADDR":      "127.0.0.1:0",
 		"SAMBUNG_MAX_DEPTH": "5",
 	}
@@ -77,11 +79,33 @@ func TestRun(t *testing.T) {
 	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
 		t.Fatalf("GET /: CSP %q", resp.Header.Get("Content-Security-Policy"))
 	}
+	// The blob store is mounted, with its directory beside Badger's.
+	resp, err = http.Post("http://"+addr+"/v1/blobs", "application/json", strings.NewReader(`{"size":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), `"unauthorized"`) {
+		t.Fatalf("POST /v1/blobs without a token: %d %q", resp.StatusCode, body)
+	}
+	if st, err := os.Stat(data + "-blobs"); err != nil || !st.IsDir() {
+		t.Fatalf("blob directory: %v", err)
+	}
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "\nsambung_blobs 0\n") {
+		t.Fatalf("metrics lack the blob store's:\n%s", body)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"msg=listening addr=" + addr, "msg=stopped"} {
+	for _, want := range []string{"msg=listening addr=" + addr, "blobs=" + data + "-blobs", "msg=stopped"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
@@ -95,11 +119,22 @@ func TestBadFlags(t *testing.T) {
 		{"-log-level", "loud"},
 		{"-lookups-per-minute", "0"},
 		{"-web", "/nonexistent/sambung-web"},
+		{"-blob-max-mib", "0"},
+		{"-blob-quota-mib", "-1"},
+		{"-blob-ttl", "0s"},
 	} {
 		err := run(context.Background(), append(args, "-data", t.TempDir()), func(string) string { return "" }, io.Discard, nil)
 		if err == nil {
 			t.Errorf("%v: no error", args)
 		}
+	}
+	// The environment reaches the blob flags too. Were it ignored, run would
+	// start and, its context already done, stop at once without an error.
+	env := map[string]string{"SAMBUNG_BLOB_TTL": "-1h"}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := run(ctx, []string{"-data", t.TempDir(), "-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, nil); err == nil {
+		t.Error("SAMBUNG_BLOB_TTL=-1h: no error")
 	}
 	if envName("otp-webhook") != "SAMBUNG_OTP_WEBHOOK" {
 		t.Fatal(envName("otp-webhook"))

@@ -44,7 +44,7 @@ func TestUploadInPiecesAndDownload(t *testing.T) {
 		}
 		if off < len(data) {
 			resp, b := e.do(bob1, "GET", PathBlobs+"/"+id, nil, nil)
-			wantError(t, resp, b, CodeBlobIncomplete)
+			wantError(t, resp, b, wire.CodeBlobIncomplete)
 		}
 	}
 	resp, got := e.do(bob1, "GET", PathBlobs+"/"+id, nil, nil)
@@ -71,7 +71,7 @@ func TestOffsetMismatch(t *testing.T) {
 	e.patch(alice1, id, 0, []byte("abcd"))
 	for _, off := range []int64{0, 3, 5, 10} {
 		resp, b := e.patch(alice1, id, off, []byte("x"))
-		wantError(t, resp, b, CodeOffsetMismatch)
+		wantError(t, resp, b, wire.CodeOffsetMismatch)
 		if resp.Header.Get(HeaderUploadOffset) != "4" {
 			t.Fatalf("offset %d: Upload-Offset %q", off, resp.Header.Get(HeaderUploadOffset))
 		}
@@ -192,7 +192,7 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 		if resp.StatusCode == http.StatusNoContent {
 			break
 		}
-		wantError(t, resp, b, CodeOffsetMismatch)
+		wantError(t, resp, b, wire.CodeOffsetMismatch)
 		if try == 3 {
 			t.Fatal("no progress")
 		}
@@ -254,7 +254,7 @@ func TestRanges(t *testing.T) {
 
 	for _, rng := range []string{"bytes=1000-", "bytes=1000-1001", "bytes=-0", "bytes=5-1", "bytes=abc", "items=0-1", "bytes=1-2,3"} {
 		resp, b := e.do(bob1, "GET", path, nil, map[string]string{"Range": rng})
-		wantError(t, resp, b, CodeRangeNotSatisfiable)
+		wantError(t, resp, b, wire.CodeRangeNotSatisfiable)
 		if resp.Header.Get("Content-Range") != "bytes */1000" {
 			t.Errorf("%s: Content-Range %q", rng, resp.Header.Get("Content-Range"))
 		}
@@ -273,7 +273,7 @@ func TestRanges(t *testing.T) {
 	}
 	many := "bytes=0-0" + strings.Repeat(",1-1", maxRanges)
 	resp, b = e.do(bob1, "GET", path, nil, map[string]string{"Range": many, "If-Range": full.Header.Get("ETag")})
-	wantError(t, resp, b, CodeRangeNotSatisfiable)
+	wantError(t, resp, b, wire.CodeRangeNotSatisfiable)
 	// HEAD of an unknown blob and of a bad id.
 	if head, _ := e.do(bob1, "HEAD", PathBlobs+"/"+strings.Repeat("0", idLen), nil, nil); head.StatusCode != http.StatusNotFound {
 		t.Fatalf("HEAD unknown: %d", head.StatusCode)
@@ -290,25 +290,25 @@ func TestQuota(t *testing.T) {
 	e := newEnv(t, Config{Quota: 1000, MaxBlobs: 3, TTL: time.Hour, StaleAfter: time.Hour})
 	a := e.upload(alice1, randomBytes(600))
 	resp, b := e.do(alice2, "POST", PathBlobs, strings.NewReader(`{"size":401}`), nil)
-	wantError(t, resp, b, CodeQuotaExceeded) // the quota is per person, not device
-	e.create(bob1, 1000)                     // another person's quota is their own
-	pending := e.create(alice2, 400)         // reserved at POST, not at PATCH
+	wantError(t, resp, b, wire.CodeQuotaExceeded) // the quota is per person, not device
+	e.create(bob1, 1000)                          // another person's quota is their own
+	pending := e.create(alice2, 400)              // reserved at POST, not at PATCH
 	if used, n := e.store.Usage("alice"); used != 1000 || n != 2 {
 		t.Fatalf("usage %d in %d blobs", used, n)
 	}
 	resp, b = e.do(alice1, "POST", PathBlobs, strings.NewReader(`{"size":1}`), nil)
-	wantError(t, resp, b, CodeQuotaExceeded)
+	wantError(t, resp, b, wire.CodeQuotaExceeded)
 
 	// DELETE frees at once; only the owner's person may.
 	resp, b = e.do(bob1, "DELETE", PathBlobs+"/"+pending, nil, nil)
-	wantError(t, resp, b, CodeNotUploader)
+	wantError(t, resp, b, wire.CodeNotUploader)
 	if resp, b := e.do(alice1, "DELETE", PathBlobs+"/"+pending, nil, nil); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("DELETE: %d %s", resp.StatusCode, b)
 	}
 	e.create(alice1, 1)
 	e.create(alice1, 1)
 	resp, b = e.do(alice1, "POST", PathBlobs, strings.NewReader(`{"size":1}`), nil)
-	wantError(t, resp, b, CodeQuotaExceeded) // three blobs, the most allowed
+	wantError(t, resp, b, wire.CodeQuotaExceeded) // three blobs, the most allowed
 
 	// Expiry and the sweep free the rest.
 	e.clock.Add(time.Hour)
@@ -320,13 +320,13 @@ func TestQuota(t *testing.T) {
 	}
 	e.create(alice1, 1000)
 	resp, b = e.do(bob1, "GET", PathBlobs+"/"+a, nil, nil)
-	wantError(t, resp, b, CodeUnknownBlob)
+	wantError(t, resp, b, wire.CodeUnknownBlob)
 }
 
 func TestSizeCap(t *testing.T) {
 	e := newEnv(t, Config{MaxSize: 100})
 	resp, b := e.do(alice1, "POST", PathBlobs, strings.NewReader(`{"size":101}`), nil)
-	wantError(t, resp, b, CodeBlobTooLarge)
+	wantError(t, resp, b, wire.CodeBlobTooLarge)
 	if !strings.Contains(string(b), "100 bytes") {
 		t.Fatalf("the error does not say the cap: %s", b)
 	}
@@ -352,7 +352,7 @@ func TestExpiry(t *testing.T) {
 	}
 	e.clock.Add(time.Millisecond)
 	resp, b := e.do(bob1, "GET", path, nil, nil)
-	wantError(t, resp, b, CodeBlobExpired)
+	wantError(t, resp, b, wire.CodeBlobExpired)
 	if head, _ := e.do(alice1, "HEAD", path, nil, nil); head.StatusCode != http.StatusGone {
 		t.Fatalf("HEAD of an expired blob: %d", head.StatusCode)
 	}
@@ -360,7 +360,7 @@ func TestExpiry(t *testing.T) {
 		t.Fatalf("swept %d", n)
 	}
 	resp, b = e.do(bob1, "GET", path, nil, nil)
-	wantError(t, resp, b, CodeUnknownBlob)
+	wantError(t, resp, b, wire.CodeUnknownBlob)
 	if left, _ := os.ReadDir(e.cfg.Dir); len(left) != 0 {
 		t.Fatalf("files left after the sweep: %v", left)
 	}
@@ -382,7 +382,7 @@ func TestStaleUpload(t *testing.T) {
 		t.Fatalf("swept %d, want the stale upload", n)
 	}
 	resp, b := e.patch(alice1, id, 3, []byte("d"))
-	wantError(t, resp, b, CodeUnknownBlob)
+	wantError(t, resp, b, wire.CodeUnknownBlob)
 	if used, _ := e.store.Usage("alice"); used != 0 {
 		t.Fatalf("quota still holds %d", used)
 	}
@@ -409,16 +409,16 @@ func TestAuthorisation(t *testing.T) {
 	}
 	// Another device of the same person may not write the upload.
 	resp, b := e.patch(alice2, open, 0, []byte("x"))
-	wantError(t, resp, b, CodeNotUploader)
+	wantError(t, resp, b, wire.CodeNotUploader)
 	resp, b = e.patch(bob1, open, 0, []byte("x"))
-	wantError(t, resp, b, CodeNotUploader)
+	wantError(t, resp, b, wire.CodeNotUploader)
 	// Any authenticated device may read a completed blob.
 	if resp, b := e.do(bob1, "GET", PathBlobs+"/"+done, nil, nil); resp.StatusCode != http.StatusOK || string(b) != "done" {
 		t.Fatalf("bob's GET: %d %q", resp.StatusCode, b)
 	}
 	// Another person may not delete it.
 	resp, b = e.do(bob1, "DELETE", PathBlobs+"/"+done, nil, nil)
-	wantError(t, resp, b, CodeNotUploader)
+	wantError(t, resp, b, wire.CodeNotUploader)
 }
 
 func TestBadPaths(t *testing.T) {
@@ -435,7 +435,7 @@ func TestBadPaths(t *testing.T) {
 		{"GET", PathBlobs + "/..%2e", wire.CodeBadRequest},
 		{"GET", PathBlobs + "/" + id + ".meta", wire.CodeBadRequest},
 		{"GET", PathBlobs + "/" + id + "/x", wire.CodeNotFound},
-		{"GET", PathBlobs + "/00000000000000000000000000000000", CodeUnknownBlob},
+		{"GET", PathBlobs + "/00000000000000000000000000000000", wire.CodeUnknownBlob},
 		{"GET", PathBlobs, wire.CodeMethodNotAllowed},
 		{"PUT", PathBlobs + "/" + id, wire.CodeMethodNotAllowed},
 		{"POST", PathBlobs + "/" + id, wire.CodeMethodNotAllowed},
@@ -502,7 +502,7 @@ func TestUploadBusy(t *testing.T) {
 	ent, _, _ := e.store.lookup(id)
 	ent.lock <- struct{}{} // a PATCH in progress
 	resp, b := e.patch(alice1, id, 0, []byte("abc"))
-	wantError(t, resp, b, CodeUploadBusy)
+	wantError(t, resp, b, wire.CodeUploadBusy)
 	if resp.Header.Get("Retry-After") != "1" {
 		t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
 	}

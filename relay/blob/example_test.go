@@ -34,6 +34,6 @@ func ExampleNew() {
 	mux := http.NewServeMux()
 	mux.Handle(blob.PathBlobs, store)
 	mux.Handle(blob.PathBlobs+"/", store)
-	fmt.Println(blob.Status(blob.CodeBlobExpired), blob.Status(blob.CodeQuotaExceeded))
+	fmt.Println(wire.CodeBlobExpired.Status(), wire.CodeQuotaExceeded.Status())
 	// Output: 410 403
 }

@@ -221,7 +221,7 @@ func (s *Store) handleGet(w http.ResponseWriter, r *http.Request, id string) err
 		if _, err := parseRanges(h, m.Size); errors.Is(err, errBadRange) ||
 			(err != nil && r.Header.Get("If-Range") == "") {
 			w.Header().Set("Content-Range", "bytes */"+itoa(m.Size))
-			return newError(CodeRangeNotSatisfiable)
+			return wire.NewError(wire.CodeRangeNotSatisfiable)
 		}
 	}
 	f, err := os.Open(s.blobPath(id))
@@ -275,7 +275,7 @@ func (s *Store) writeError(w http.ResponseWriter, err error) {
 	if we.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
 	}
-	writeJSON(w, status(we.Code), we)
+	writeJSON(w, we.Code.Status(), we)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) error {

@@ -169,8 +169,8 @@ func wantError(t *testing.T, resp *http.Response, body []byte, code wire.Code) {
 	if err := json.Unmarshal(body, &we); err != nil {
 		t.Fatalf("want %s, got %d %q", code, resp.StatusCode, body)
 	}
-	if we.Code != code || resp.StatusCode != Status(code) || we.Message == "" {
-		t.Fatalf("want %s (%d), got %d %s", code, Status(code), resp.StatusCode, body)
+	if we.Code != code || resp.StatusCode != code.Status() || we.Message == "" {
+		t.Fatalf("want %s (%d), got %d %s", code, code.Status(), resp.StatusCode, body)
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 		t.Fatalf("error Content-Type %q", ct)

@@ -1,0 +1,34 @@
+//go:build !js
+
+package relay
+
+import (
+	"net/http"
+
+	"sambung/relay/blob"
+)
+
+// openBlobs opens the attachment store in cfg.BlobDir. Its requests are
+// authenticated with the same bearer tokens as the rest of the API.
+func (s *Server) openBlobs() (*blob.Store, error) {
+	return blob.New(blob.Config{
+		Dir:          s.cfg.BlobDir,
+		Logger:       s.log,
+		Now:          s.cfg.Now,
+		Authenticate: s.blobDevice,
+		MaxSize:      s.cfg.BlobMaxSize,
+		Quota:        s.cfg.BlobQuota,
+		TTL:          s.cfg.BlobTTL,
+	})
+}
+
+// blobDevice is the blob store's Authenticator. The store sends any error
+// as the answer, so a store fault (a closing Badger, a cancelled request)
+// is coded here as the relay's other handlers code it.
+func (s *Server) blobDevice(r *http.Request) (string, uint32, error) {
+	d, err := s.bearer(r)
+	if err != nil {
+		return "", 0, s.toWire(err)
+	}
+	return d.person, d.id, nil
+}
