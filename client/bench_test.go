@@ -3,7 +3,10 @@
 package client_test
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"sambung/client"
 )
@@ -50,4 +53,93 @@ func BenchmarkMessages(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// slowStorage wraps a Storage, counting calls and making each take about
+// as long as IndexedDB does in a browser.
+type slowStorage struct {
+	client.Storage
+	gets, scans, applies atomic.Int64
+}
+
+const (
+	// slowApply and slowGet model an IndexedDB transaction in headless
+	// Chromium on this machine: a round trip of about a millisecond, read
+	// or write, durable or not (bench/browser: about ten per message took
+	// about 10 ms inside Send, and "relaxed" durability changed nothing).
+	slowApply = time.Millisecond
+	slowGet   = time.Millisecond
+)
+
+func (s *slowStorage) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	s.gets.Add(1)
+	time.Sleep(slowGet)
+	return s.Storage.Get(ctx, key)
+}
+
+func (s *slowStorage) Scan(ctx context.Context, prefix, start string, limit int, reverse bool) ([]client.KV, error) {
+	s.scans.Add(1)
+	time.Sleep(slowGet)
+	return s.Storage.Scan(ctx, prefix, start, limit, reverse)
+}
+
+func (s *slowStorage) Apply(ctx context.Context, puts []client.KV, deletes []string) error {
+	s.applies.Add(1)
+	time.Sleep(slowApply)
+	return s.Storage.Apply(ctx, puts, deletes)
+}
+
+// BenchmarkMessagesSlowStorage is BenchmarkMessages with storage that
+// costs what IndexedDB does, each send awaited as the browser benchmark
+// does; it reports the storage calls per message on each side.
+func BenchmarkMessagesSlowStorage(b *testing.B) {
+	r := startRelay(b)
+	as := &slowStorage{Storage: client.NewMemoryStorage()}
+	bs := &slowStorage{Storage: client.NewMemoryStorage()}
+	alice := newDevice(b, r, as)
+	alice.signUpPhone("+6281111111111")
+	bob := newDevice(b, r, bs)
+	bob.signUpAccount("bob")
+	alice.connect()
+	bob.connect()
+	bp := bob.me().PersonID
+	warm := alice.send("account:bob", "warm up")
+	alice.waitStatus(bp, warm.ID, client.StatusDelivered)
+	delivered := make(chan string, 1024)
+	alice.mu.Lock()
+	alice.onEvent = func(e client.Event) {
+		if r, ok := e.(client.ReceiptEvent); ok && r.Status == client.StatusDelivered {
+			for _, id := range r.MessageIDs {
+				delivered <- id
+			}
+		}
+	}
+	alice.mu.Unlock()
+	text := string(make([]byte, 100))
+	ag, aa, bg, ba := as.gets.Load(), as.applies.Load(), bs.gets.Load(), bs.applies.Load()
+	b.ResetTimer()
+	var sending time.Duration
+	for sent := 0; sent < b.N; {
+		n := min(100, b.N-sent)
+		var last client.Message
+		start := time.Now()
+		for i := 0; i < n; i++ {
+			last = alice.send(bp, text)
+		}
+		sending += time.Since(start)
+		for id := range delivered {
+			if id == last.ID {
+				break
+			}
+		}
+		sent += n
+	}
+	b.StopTimer()
+	n := float64(b.N)
+	b.ReportMetric(n/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(n/sending.Seconds(), "sends/s")
+	b.ReportMetric(float64(as.applies.Load()-aa)/n, "sender-applies/msg")
+	b.ReportMetric(float64(as.gets.Load()-ag)/n, "sender-gets/msg")
+	b.ReportMetric(float64(bs.applies.Load()-ba)/n, "recipient-applies/msg")
+	b.ReportMetric(float64(bs.gets.Load()-bg)/n, "recipient-gets/msg")
 }

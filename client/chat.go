@@ -122,10 +122,14 @@ func (c *Client) Send(ctx context.Context, address, text string) (Message, error
 		ID: id, ConversationID: person, From: a.PersonID, Outgoing: true, Text: text,
 		SentAt: ts, Order: orderKey(ts, id), Status: StatusPending,
 	}
-	if _, err := t.storeMessage(&m); err != nil {
+	if err := t.putMessage(&m); err != nil {
 		return Message{}, err
 	}
 	if err := t.enqueue(person, &Content{Kind: KindText, ID: id, TS: ts, To: person, Text: text}); err != nil {
+		return Message{}, err
+	}
+	if err := t.sealPending(); err != nil {
+		t.discard()
 		return Message{}, err
 	}
 	t.emit(MessageEvent{Type: EventMessage, Message: m}, ConversationEvent{Type: EventConversations})

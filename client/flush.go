@@ -195,7 +195,9 @@ func (c *Client) completeLocked(ctx context.Context, it *outboxItem) error {
 	t := c.newTx(ctx)
 	t.del(outboxKey(it.Seq))
 	if it.Kind == KindText {
-		if err := t.advanceStatus(it.To, []string{it.ID}, StatusSent); err != nil {
+		// Send made the message with the item's id and time, so its
+		// order key is known.
+		if err := t.advanceStatusAt(it.To, []string{it.ID}, []string{orderKey(it.TS, it.ID)}, StatusSent); err != nil {
 			return err
 		}
 	}

@@ -23,11 +23,19 @@ func (t *tx) storeMessage(m *Message) (bool, error) {
 	if err != nil || dup {
 		return false, err
 	}
+	return true, t.putMessage(m)
+}
+
+// putMessage writes m as storeMessage does, without looking for a message
+// with its id first: for a message this device just made, whose id is
+// 128 random bits, so that the look-up (a storage read, a round trip to
+// IndexedDB in a browser) is saved.
+func (t *tx) putMessage(m *Message) error {
 	t.putJSON(msgKey(m.ConversationID, m.Order), m)
 	t.put(msgIDKey(m.ConversationID, m.ID), []byte(m.Order))
 	cr := t.editContact(m.ConversationID)
 	if cr == nil {
-		return false, t.err
+		return t.err
 	}
 	if m.Order > cr.LastOrder {
 		cr.LastOrder = m.Order
@@ -36,7 +44,7 @@ func (t *tx) storeMessage(m *Message) (bool, error) {
 		t.put(unreadKey(m.ConversationID, m.Order), nil)
 		cr.Unread++
 	}
-	return true, nil
+	return nil
 }
 
 // message loads the message of conv with id; nil when there is none.
@@ -63,9 +71,27 @@ func (t *tx) messageAt(conv, order string) (*Message, error) {
 // advanceStatus moves outgoing messages of conv forward to status and
 // reports the ones that moved in a ReceiptEvent. Statuses never go back.
 func (t *tx) advanceStatus(conv string, ids []string, status Status) error {
+	return t.advanceStatusAt(conv, ids, nil, status)
+}
+
+// advanceStatusAt is advanceStatus with the order key of each message
+// when the caller knows it (orders[i] for ids[i]): the message is read
+// with one storage read instead of two, and by id when the order was
+// wrong.
+func (t *tx) advanceStatusAt(conv string, ids, orders []string, status Status) error {
 	var moved []string
-	for _, id := range ids {
-		m, err := t.message(conv, id)
+	for i, id := range ids {
+		var m *Message
+		var err error
+		if i < len(orders) {
+			m, err = t.messageAt(conv, orders[i])
+			if m != nil && m.ID != id {
+				m = nil
+			}
+		}
+		if m == nil && err == nil {
+			m, err = t.message(conv, id)
+		}
 		if err != nil {
 			return err
 		}

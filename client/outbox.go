@@ -96,6 +96,51 @@ func (t *tx) enqueue(to string, ct *Content) error {
 	return nil
 }
 
+// sealPending encrypts the outbox item this tx added last for every
+// device it goes to, so that its ciphertexts reach Storage in the same
+// Apply as the item itself: one durable write where the flusher's prepare
+// would make a second. It does so only when every device is known and has
+// a session and nothing blocks the item; otherwise it leaves the item to
+// prepare, which fetches what is missing. The relay still gets the item
+// only after commit, and a resend sends these very ciphertexts.
+func (t *tx) sealPending() error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	it := t.pending[len(t.pending)-1]
+	if it.Kind == KindText {
+		cr, err := t.contact(it.To)
+		if err != nil || cr.identityChanged() {
+			return err
+		}
+	}
+	targets, fetch, err := t.targets(it.To)
+	if err != nil || len(fetch) > 0 {
+		return err
+	}
+	peer := false
+	for _, tg := range targets {
+		peer = peer || !tg.self
+		if ok, err := t.hasSession(tg.addr); err != nil || !ok {
+			return err
+		}
+	}
+	if !peer {
+		return nil // prepare decides what an item with no peer device becomes
+	}
+	out := make([]sealed, 0, len(targets))
+	for _, tg := range targets {
+		typ, body, err := crypto.Encrypt(t.store(), tg.addr, it.Plain)
+		if err != nil {
+			return err
+		}
+		out = append(out, sealed{Person: tg.addr.Name, Device: tg.addr.DeviceID, Type: int(typ), Body: body})
+	}
+	it.Sealed = out
+	t.putJSON(outboxKey(it.Seq), it)
+	return nil
+}
+
 // enqueueReceipts sends a receipt for ids to person, in as many contents
 // as the id cap needs. Receipts to this person's own conversation are not
 // sent.
