@@ -85,6 +85,12 @@ func (c *Client) Send(ctx context.Context, address, text string) (Message, error
 	if len(text) > MaxTextSize {
 		return Message{}, ErrTextTooLong
 	}
+	return c.send(ctx, address, text, nil)
+}
+
+// send stores and queues a text, or a file when pointer (an encoded
+// attach.Pointer) is set, with text as its caption.
+func (c *Client) send(ctx context.Context, address, text string, pointer []byte) (Message, error) {
 	c.mu.Lock()
 	_, err := c.signedIn()
 	c.mu.Unlock()
@@ -122,10 +128,17 @@ func (c *Client) Send(ctx context.Context, address, text string) (Message, error
 		ID: id, ConversationID: person, From: a.PersonID, Outgoing: true, Text: text,
 		SentAt: ts, Order: orderKey(ts, id), Status: StatusPending,
 	}
+	ct := &Content{Kind: KindText, ID: id, TS: ts, To: person, Text: text}
+	if pointer != nil {
+		ct.Kind, ct.File = KindFile, pointer
+		if err := m.setPointer(pointer); err != nil {
+			return Message{}, ErrBadInput.with(err)
+		}
+	}
 	if err := t.putMessage(&m); err != nil {
 		return Message{}, err
 	}
-	if err := t.enqueue(person, &Content{Kind: KindText, ID: id, TS: ts, To: person, Text: text}); err != nil {
+	if err := t.enqueue(person, ct); err != nil {
 		return Message{}, err
 	}
 	if err := t.sealPending(); err != nil {

@@ -4,12 +4,13 @@ import (
 	"errors"
 	"strconv"
 
+	"sambung/client/attach"
 	"sambung/internal/jsonw"
 	"sambung/wire"
 )
 
 // Content is the plaintext inside every Signal ciphertext the client
-// sends: a text, a receipt or a typing indicator. To the relay they are
+// sends: a text, a file, a receipt or a typing indicator. To the relay they are
 // the same: padded to a multiple of paddingBlock bytes and encrypted per
 // device.
 //
@@ -20,7 +21,7 @@ type Content struct {
 	// V is contentVersion; a content of a later version is refused with
 	// ErrBadContent rather than misread.
 	V    int    `json:"v"`
-	Kind string `json:"kind"` // KindText, KindReceipt, KindTyping
+	Kind string `json:"kind"` // KindText, KindFile, KindReceipt, KindTyping
 	// ID is the sender's id of this content; for a text it is the message
 	// id, the same on every device of both people.
 	ID string `json:"id"`
@@ -33,6 +34,9 @@ type Content struct {
 	Text    string          `json:"text,omitempty"`
 	Receipt *ReceiptContent `json:"receipt,omitempty"`
 	Typing  bool            `json:"typing,omitempty"`
+	// File is an encoded attach.Pointer, for KindFile; Text is then an
+	// optional caption.
+	File []byte `json:"file,omitempty"`
 }
 
 // ReceiptContent says that messages reached a status on the receiving
@@ -47,6 +51,7 @@ const (
 	KindText    = "text"
 	KindReceipt = "receipt"
 	KindTyping  = "typing"
+	KindFile    = "file"
 )
 
 const (
@@ -160,12 +165,22 @@ func (c *Content) validate() error {
 		if len(c.Text) > MaxTextSize {
 			return badContent("text of " + strconv.Itoa(len(c.Text)) + " bytes")
 		}
-		if c.Receipt != nil || c.Typing {
+		if c.Receipt != nil || c.Typing || c.File != nil {
 			return badContent("text with other fields")
+		}
+	case KindFile:
+		if len(c.Text) > MaxTextSize {
+			return badContent("caption of " + strconv.Itoa(len(c.Text)) + " bytes")
+		}
+		if c.Receipt != nil || c.Typing {
+			return badContent("file with other fields")
+		}
+		if _, err := attach.UnmarshalPointer(c.File); err != nil {
+			return badContent("file pointer: " + err.Error())
 		}
 	case KindReceipt:
 		r := c.Receipt
-		if r == nil || c.Text != "" || c.Typing {
+		if r == nil || c.Text != "" || c.Typing || c.File != nil {
 			return badContent("receipt")
 		}
 		if r.Status != StatusDelivered && r.Status != StatusRead {
@@ -180,7 +195,7 @@ func (c *Content) validate() error {
 			}
 		}
 	case KindTyping:
-		if c.Text != "" || c.Receipt != nil {
+		if c.Text != "" || c.Receipt != nil || c.File != nil {
 			return badContent("typing")
 		}
 	default:

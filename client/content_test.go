@@ -2,9 +2,12 @@ package client
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
+
+	"sambung/client/attach"
 )
 
 const testPerson = "mfrggzdfmztwq2lknnwg23tpob"
@@ -19,7 +22,20 @@ func contentVectors() []*Content {
 			Receipt: &ReceiptContent{Status: StatusRead, IDs: []string{"gkr3jysdi7yxq3cmll7u3fowua"}}},
 		{Kind: KindTyping, ID: "t", TS: 1700000000003, To: testPerson, Typing: true},
 		{Kind: KindTyping, ID: "t", TS: 1700000000003, To: testPerson},
+		{Kind: KindFile, ID: "f", TS: 1700000000004, To: testPerson, File: testPointer()},
+		{Kind: KindFile, ID: "f2", TS: 1700000000005, To: testPerson, File: testPointer(), Text: "caption"},
 	}
+}
+
+// testPointer is an encoded attach.Pointer of a small PDF.
+func testPointer() []byte {
+	p := attach.Pointer{BlobID: "3f2a9c0e5b7d41a8be0c6d2f9e1a7b54", Size: 12345, MIME: "application/pdf", FileName: "laporan.pdf"}
+	p.Key[0], p.Digest[0] = 1, 2
+	b, err := p.Marshal()
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 func TestContentRoundTrip(t *testing.T) {
@@ -79,6 +95,10 @@ func TestContentRejects(t *testing.T) {
 		"receipt bad id":   pad(`{"v":1,"kind":"receipt","id":"a","ts":1,` + to + `,"receipt":{"status":"read","ids":["../x"]}}`),
 		"text and typing":  pad(`{"v":1,"kind":"text","id":"a","ts":1,` + to + `,"text":"x","typing":true}`),
 		"typing with text": pad(`{"v":1,"kind":"typing","id":"a","ts":1,` + to + `,"text":"x"}`),
+		"file no pointer":  pad(`{"v":1,"kind":"file","id":"a","ts":1,` + to + `}`),
+		"file bad pointer": pad(`{"v":1,"kind":"file","id":"a","ts":1,` + to + `,"file":"AgAA"}`),
+		"text with file":   pad(`{"v":1,"kind":"text","id":"a","ts":1,` + to + `,"file":"` + base64.StdEncoding.EncodeToString(testPointer()) + `"}`),
+		"file and typing":  pad(`{"v":1,"kind":"file","id":"a","ts":1,` + to + `,"typing":true,"file":"` + base64.StdEncoding.EncodeToString(testPointer()) + `"}`),
 		"text too long":    pad(`{"v":1,"kind":"text","id":"a","ts":1,` + to + `,"text":"` + strings.Repeat("x", MaxTextSize+1) + `"}`),
 	}
 	for name, b := range cases {

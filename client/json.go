@@ -187,6 +187,10 @@ func (m *Message) WriteJSON(w *jsonw.Writer) {
 		w.Key("undecryptable")
 		w.Bool(true)
 	}
+	if m.pointer != nil {
+		w.Key("file")
+		w.Base64(m.pointer)
+	}
 	w.ObjectEnd()
 }
 
@@ -212,6 +216,11 @@ func (m *Message) ReadJSON(d *jsonw.Decoder) error {
 			return d.String((*string)(&m.Status))
 		case "undecryptable":
 			return d.Bool(&m.Undecryptable)
+		case "file":
+			if err := d.Base64(&m.pointer); err != nil {
+				return err
+			}
+			return m.setPointer(m.pointer)
 		}
 		return d.Unknown()
 	})
@@ -314,6 +323,10 @@ func (c *Content) WriteJSON(w *jsonw.Writer) {
 		w.Key("typing")
 		w.Bool(true)
 	}
+	if c.File != nil {
+		w.Key("file")
+		w.Base64(c.File)
+	}
 	w.ObjectEnd()
 }
 
@@ -345,6 +358,8 @@ func (c *Content) ReadJSON(d *jsonw.Decoder) error {
 			return c.Receipt.ReadJSON(d)
 		case "typing":
 			return d.Bool(&c.Typing)
+		case "file":
+			return d.Base64(&c.File)
 		}
 		return d.Unknown()
 	})

@@ -45,6 +45,12 @@ type Message struct {
 	// Undecryptable marks a placeholder for an envelope that could not be
 	// decrypted; Text is empty.
 	Undecryptable bool `json:"undecryptable,omitempty"`
+	// File describes the attachment of a file message; Text is then its
+	// caption. The file key and digest stay inside the client: see
+	// FilePointer.
+	File *FileInfo `json:"file,omitempty"`
+
+	pointer []byte // the encoded attach.Pointer of File
 }
 
 // Contact is a person found by an address.

@@ -107,10 +107,15 @@ func (r *receiving) fromPeer(e *wire.Envelope, ct *Content) error {
 	t := r.t
 	conv := e.From
 	switch ct.Kind {
-	case KindText:
+	case KindText, KindFile:
 		m := &Message{
 			ID: ct.ID, ConversationID: conv, From: e.From, Text: ct.Text,
 			SentAt: ct.TS, Order: orderKey(ct.TS, ct.ID), Status: StatusDelivered,
+		}
+		if ct.File != nil {
+			if err := m.setPointer(ct.File); err != nil {
+				return r.placeholder(e) // cannot happen: decodeContent checked it
+			}
 		}
 		stored, err := t.storeMessage(m)
 		if err != nil || !stored {
@@ -131,10 +136,15 @@ func (r *receiving) fromSelf(e *wire.Envelope, ct *Content) error {
 	t := r.t
 	conv := ct.To
 	switch ct.Kind {
-	case KindText:
+	case KindText, KindFile:
 		m := &Message{
 			ID: ct.ID, ConversationID: conv, From: e.From, Outgoing: true, Text: ct.Text,
 			SentAt: ct.TS, Order: orderKey(ct.TS, ct.ID), Status: StatusSent,
+		}
+		if ct.File != nil {
+			if err := m.setPointer(ct.File); err != nil {
+				return r.placeholder(e) // cannot happen: decodeContent checked it
+			}
 		}
 		stored, err := t.storeMessage(m)
 		if err != nil || !stored {
