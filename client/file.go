@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 
 	"sambung/client/attach"
@@ -76,4 +77,17 @@ func (c *Client) FilePointer(ctx context.Context, conversationID, messageID stri
 		return nil, ErrCorruptState.with(errors.New("stored file pointer: " + err.Error()))
 	}
 	return p, nil
+}
+
+// Token returns this device's bearer token, base64, for requests the
+// platform makes itself: the browser's file engine uploads and downloads
+// blobs with fetch. It is a secret: never log it or hand it to a page.
+func (c *Client) Token() (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a, err := c.signedIn()
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(a.Token), nil
 }

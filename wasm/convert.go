@@ -171,6 +171,16 @@ func messageJS(m client.Message) js.Value {
 	if m.Undecryptable {
 		o.Set("undecryptable", true)
 	}
+	if f := m.File; f != nil {
+		fo := object(map[string]any{
+			"name": f.Name, "mime": f.MIME, "size": float64(f.Size),
+			"width": f.Width, "height": f.Height, "durationMs": f.DurationMs,
+		})
+		if f.Thumbnail != nil {
+			fo.Set("thumbnail", bytesToJS(f.Thumbnail))
+		}
+		o.Set("file", fo)
+	}
 	return o
 }
 

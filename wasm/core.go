@@ -9,6 +9,7 @@ import (
 	"syscall/js"
 
 	"sambung/client"
+	"sambung/client/attach"
 )
 
 // defaultDB is the IndexedDB database of the core when the worker names
@@ -38,6 +39,8 @@ type core struct {
 	// into the list itself; one pending wake-up is enough however many
 	// changes came.
 	conversationsDirty chan struct{}
+
+	files transfers // sealer and opener handles of the file engine, under mu
 }
 
 // startCore implements __sambungCore.start(config): it opens the storage,
@@ -106,7 +109,9 @@ func (k *core) jsObject() js.Value {
 	closeFn := js.FuncOf(func(_ js.Value, _ []js.Value) any {
 		return newPromise(func() (any, error) { return js.Undefined(), k.close() })
 	})
-	return object(map[string]any{"call": call, "close": closeFn})
+	fns := k.fileFuncs()
+	fns["call"], fns["close"] = call, closeFn
+	return object(fns)
 }
 
 // event forwards a client event to JavaScript. It runs in the client's
@@ -326,6 +331,27 @@ func (k *core) call(method string, list js.Value) (any, error) {
 			a.fail("id", "a device id")
 		}
 		run = func() (js.Value, error) { return done(c.RemoveDevice(ctx, uint32(id))) }
+	case "_blobAuth":
+		// Internal methods (a leading _) serve the worker's file engine;
+		// the worker refuses them from pages.
+		run = func() (js.Value, error) {
+			tok, err := c.Token()
+			return js.ValueOf(tok), err
+		}
+	case "_sealFile":
+		size := a.integer(0, "size", 0, attach.MaxSize, -1)
+		run = func() (js.Value, error) { return k.newSealer(size) }
+	case "_sendFile":
+		to, h, blobID := a.str(0, "to"), a.integer(1, "h", 1, 1<<31-1, 0), a.str(2, "blobId")
+		p := pointerMeta(a, 3, blobID)
+		caption := a.optStr(4, "caption")
+		run = func() (js.Value, error) { return k.sendSealed(ctx, to, h, p, caption) }
+	case "_openFile":
+		conv, id := a.str(0, "conversationId"), a.str(1, "messageId")
+		run = func() (js.Value, error) { return k.newOpener(ctx, conv, id) }
+	case "_finishFile":
+		h := a.integer(0, "h", 1, 1<<31-1, 0)
+		run = func() (js.Value, error) { return done(k.finishOpener(h)) }
 	case "signOut":
 		run = func() (js.Value, error) {
 			k.disconnect()

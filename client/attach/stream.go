@@ -31,6 +31,9 @@ func NewSealer(rand io.Reader, size uint64) (*Sealer, error) {
 // Key is the file key for the Pointer.
 func (s *Sealer) Key() Key { return s.key }
 
+// Size is the plaintext size the Sealer was made for.
+func (s *Sealer) Size() uint64 { return s.size }
+
 // AESKey is the derived AES-256-GCM key for WebCrypto.
 func (s *Sealer) AESKey() AESKey { return s.c.AESKey() }
 

@@ -49,8 +49,8 @@ func TestAPIDocComplete(t *testing.T) {
 	}
 
 	events := regexp.MustCompile(`'([a-z]+)'`).FindAllStringSubmatch(regexp.MustCompile(`const EVENTS = new Set\(\[[^\]]*\]`).FindString(js), -1)
-	if len(events) != 6 {
-		t.Fatalf("found %d events in sambung.js, want 6", len(events))
+	if len(events) != 7 {
+		t.Fatalf("found %d events in sambung.js, want 7", len(events))
 	}
 	for _, e := range events {
 		if !strings.Contains(doc, "| `"+e[1]+"` |") {
@@ -77,8 +77,11 @@ func TestAPIDocComplete(t *testing.T) {
 	for _, m := range regexp.MustCompile(`code[A-Z]\w* += "([a-z_]+)"`).FindAllStringSubmatch(readFile(t, "../../wasm/convert.go"), -1) {
 		codes = append(codes, m[1])
 	}
-	for _, file := range []string{"../static/worker.js", "../static/sambung.js"} {
-		for _, m := range regexp.MustCompile(`(?:code: |SambungError\()'([a-z_]+)'`).FindAllStringSubmatch(readFile(t, file), -1) {
+	for _, m := range regexp.MustCompile(`Code: "([a-z_]+)"`).FindAllStringSubmatch(readFile(t, "../../wasm/files.go"), -1) {
+		codes = append(codes, m[1])
+	}
+	for _, file := range []string{"../static/worker.js", "../static/sambung.js", "../static/files.js"} {
+		for _, m := range regexp.MustCompile(`(?:code: |SambungError\(|fail\()'([a-z_]+)'`).FindAllStringSubmatch(readFile(t, file), -1) {
 			codes = append(codes, m[1])
 		}
 	}

@@ -56,6 +56,49 @@ export interface Message {
   status: MessageStatus;
   /** Set on a placeholder for a message that could not be decrypted; text is empty. */
   undecryptable?: true;
+  /** Set on a file message; text is then its caption ("" for none). */
+  file?: FileInfo;
+}
+
+/** What a file message shows before and after its download. */
+export interface FileInfo {
+  /** The sender's file name, made safe to save ("" when none). */
+  name: string;
+  /** MIME type, "" when unknown. */
+  mime: string;
+  /** Plaintext bytes. */
+  size: number;
+  /** Pixels, 0 when unknown. */
+  width: number;
+  height: number;
+  /** Voice notes and other media, 0 when unknown. */
+  durationMs: number;
+  /** A small JPEG preview of an image. */
+  thumbnail?: Uint8Array;
+}
+
+/** Progress of a sendFile or downloadFile. Byte counts are of the plaintext. */
+export interface TransferEvent {
+  id: string;
+  direction: 'upload' | 'download';
+  state: 'preparing' | 'uploading' | 'downloading' | 'done' | 'failed' | 'cancelled';
+  name?: string;
+  total: number;
+  /** Uploads. */
+  to?: string;
+  encrypted?: number;
+  uploaded?: number;
+  /** How often the upload resumed after the connection dropped. */
+  resumed?: number;
+  blobId?: string;
+  messageId?: string;
+  /** Downloads. */
+  conversationId?: string;
+  downloaded?: number;
+  decrypted?: number;
+  cached?: true;
+  /** The error code when state is 'failed' or 'cancelled'. */
+  error?: string;
 }
 
 export interface Conversation {
@@ -116,6 +159,7 @@ export interface EventMap {
   identitychange: IdentityChangeEvent;
   /** The whole list, newest first, each time it changed. */
   conversations: Conversation[];
+  transfer: TransferEvent;
 }
 
 export interface Credentials {
@@ -167,6 +211,12 @@ export class Sambung {
   conversations(): Promise<Conversation[]>;
   /** Oldest first: the limit (default 50, at most 500) messages before `before` (a message id). */
   history(conversationId: string, options?: { before?: string; limit?: number }): Promise<Message[]>;
+  /** Encrypts, uploads and sends a file; resolves to the message once the upload is done. */
+  sendFile(to: string, file: Blob | File, options?: { caption?: string; durationMs?: number; transferId?: string; name?: string }): Promise<Message>;
+  /** Downloads, checks and decrypts a file message's file. */
+  downloadFile(conversationId: string, messageId: string, options?: { transferId?: string }): Promise<File>;
+  /** Stops a running transfer; resolves to whether one ran. */
+  cancelTransfer(transferId: string): Promise<boolean>;
   safetyNumber(conversationId: string): Promise<SafetyNumber>;
   acceptIdentity(conversationId: string): Promise<void>;
   devices(): Promise<Device[]>;

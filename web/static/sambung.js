@@ -22,7 +22,7 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 const TAB_LOCK_PREFIX = 'sambung-tab:';
 
 // EVENTS are the names on() accepts.
-const EVENTS = new Set(['message', 'receipt', 'typing', 'status', 'identitychange', 'conversations']);
+const EVENTS = new Set(['message', 'receipt', 'typing', 'status', 'identitychange', 'conversations', 'transfer']);
 
 // SambungError is the one error every method rejects with. code is stable
 // (docs/API.md lists them); message is for people and may change.
@@ -243,6 +243,20 @@ export class Sambung {
   history(conversationId, { before, limit } = {}) {
     return this._request('history', [conversationId, before ?? null, limit ?? null]);
   }
+  /**
+   * Encrypts file in chunks, uploads it and sends it to `to`; resolves to
+   * the message. 'transfer' events report progress under options.transferId
+   * (or a generated id); cancelTransfer stops it.
+   */
+  sendFile(to, file, { caption, durationMs, transferId, name } = {}) {
+    return this._request('sendFile', [to, file, { caption, durationMs, transferId, name }]);
+  }
+  /** Downloads, checks and decrypts a file message's file; resolves to a File. */
+  downloadFile(conversationId, messageId, { transferId } = {}) {
+    return this._request('downloadFile', [conversationId, messageId, { transferId }]);
+  }
+  /** Stops a running sendFile or downloadFile; resolves to whether one ran. */
+  cancelTransfer(transferId) { return this._request('cancelTransfer', [transferId]); }
   safetyNumber(conversationId) { return this._request('safetyNumber', [conversationId]); }
   acceptIdentity(conversationId) { return this._request('acceptIdentity', [conversationId]); }
   devices() { return this._request('devices', []); }

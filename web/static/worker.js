@@ -12,7 +12,8 @@
 'use strict';
 /* global Go */
 
-importScripts('wasm_exec.js');
+importScripts('wasm_exec.js', 'files.js');
+/* global Files */
 
 // CORE_LOCK is held by whichever worker runs the core, for as long as it
 // lives: the browser releases it when the worker ends.
@@ -162,6 +163,22 @@ function call(method, args) {
   }));
 }
 
+// FILE_METHODS run in the file engine (files.js), on top of the core.
+const FILE_METHODS = new Set(['sendFile', 'downloadFile', 'cancelTransfer']);
+
+async function fileCall(method, args) {
+  const c = await core;
+  if (stopped) throw stopped;
+  switch (method) {
+    case 'sendFile':
+      return Files.send(c, coreBase, broadcast, String(args[0] ?? ''), args[1], args[2] ?? {});
+    case 'downloadFile':
+      return Files.download(c, coreBase, broadcast, String(args[0] ?? ''), String(args[1] ?? ''), args[2] ?? {});
+    default:
+      return Files.cancel(String(args[0] ?? ''));
+  }
+}
+
 async function handle(port, msg) {
   if (msg?.bye) {
     dropTab(port);
@@ -176,6 +193,11 @@ async function handle(port, msg) {
       throw stopped;
     } else if (!tabs.has(port) || !core) {
       throw { code: 'closed', message: 'this tab has not opened the core' };
+    } else if (typeof msg.method !== 'string' || msg.method.startsWith('_')) {
+      // Internal methods serve the file engine here, never a page.
+      throw { code: 'unknown_method', message: `no method ${msg.method}` };
+    } else if (FILE_METHODS.has(msg.method)) {
+      result = await fileCall(msg.method, Array.isArray(msg.args) ? msg.args : []);
     } else {
       result = await call(msg.method, Array.isArray(msg.args) ? msg.args : []);
     }

@@ -4,6 +4,7 @@
 
 import { h, clear, icon } from './dom.js';
 import { clock, dayKey, dayLabel, errorText, fullTime, isoTime } from './format.js';
+import { Attachments, VoiceRecorder } from './attachments.js';
 
 // STATUS_RANK orders the delivery states: a tick never goes backwards when
 // receipts arrive out of order.
@@ -95,9 +96,34 @@ export class ChatView {
       onkeydown: (e) => this.onKey(e), oninput: () => this.onInput(),
     });
     this.sendButton = h('button', { type: 'submit', class: 'icon-button send', 'aria-label': 'Send', testid: 'send-button' }, icon('send'));
+    this.files = new Attachments({
+      api: ctx.api,
+      address: (conv) => ctx.address(conv),
+      onSent: (m, conv) => {
+        if (this.conv && this.conv.id === conv.id && m.conversationId === conv.id) this.add(m);
+        ctx.onSent(m, conv);
+      },
+    });
+    this.fileInput = h('input', {
+      type: 'file', multiple: true, hidden: true, testid: 'file-input',
+      onchange: () => { this.sendFiles([...this.fileInput.files]); this.fileInput.value = ''; },
+    });
+    this.attachButton = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Attach files', title: 'Attach files', testid: 'attach-button', onclick: () => this.fileInput.click() }, icon('clip'));
+    this.voice = new VoiceRecorder(
+      (file, ms) => this.sendFiles([file], { durationMs: ms }),
+      (err) => this.showError(err));
+    this.micButton = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Record a voice note', title: 'Record a voice note', testid: 'voice-button', onclick: () => this.voice.start() }, icon('mic'));
     this.sendError = h('p', { class: 'error', role: 'alert', testid: 'send-error', hidden: true });
     this.composer = h('form', { class: 'composer', testid: 'composer', onsubmit: (e) => { e.preventDefault(); this.send(); } },
-      this.input, this.sendButton);
+      this.attachButton, this.fileInput, this.input, this.micButton, this.sendButton);
+    // Files pasted into the composer are sent like picked ones.
+    this.input.addEventListener('paste', (e) => {
+      const files = [...(e.clipboardData?.files ?? [])];
+      if (files.length) {
+        e.preventDefault();
+        this.sendFiles(files);
+      }
+    });
     this.empty = h('div', { class: 'chat-empty', testid: 'chat-empty' },
       h('p', null, 'Choose a conversation, or start a new one.'),
       h('p', { class: 'help' }, 'Messages are end-to-end encrypted: the relay only ever sees ciphertext.'));
@@ -109,7 +135,24 @@ export class ChatView {
       this.scroller,
       this.typingEl,
       this.sendError,
+      this.voice.el,
       this.composer);
+    // Files dropped anywhere on the conversation are sent.
+    this.pane.addEventListener('dragover', (e) => {
+      if (![...(e.dataTransfer?.types ?? [])].includes('Files') || this.input.disabled) return;
+      e.preventDefault();
+      this.pane.classList.add('dropping');
+    });
+    this.pane.addEventListener('dragleave', (e) => {
+      if (e.target === this.pane) this.pane.classList.remove('dropping');
+    });
+    this.pane.addEventListener('drop', (e) => {
+      this.pane.classList.remove('dropping');
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (!files.length) return;
+      e.preventDefault();
+      this.sendFiles(files);
+    });
     this.el = h('section', { class: 'chat', 'aria-labelledby': 'chat-title', testid: 'chat' }, this.empty, this.pane);
   }
 
@@ -170,6 +213,8 @@ export class ChatView {
       'Compare the new safety number with them, then accept it to keep messaging.';
     this.input.disabled = blocked;
     this.sendButton.disabled = blocked;
+    this.attachButton.disabled = blocked;
+    this.micButton.disabled = blocked;
     this.input.placeholder = blocked ? 'Accept the new safety number to send' : 'Message';
   }
 
@@ -309,7 +354,8 @@ export class ChatView {
       class: m.outgoing ? 'msg out' : 'msg in', testid: 'message',
       dataset: { id: m.id, status: m.status, outgoing: m.outgoing ? '1' : '0' },
     },
-    h('p', { class: 'msg-text', testid: 'message-text' }, m.text),
+    m.file ? this.files.body(m) : null,
+    m.file && !m.text ? null : h('p', { class: 'msg-text', testid: 'message-text' }, m.text),
     h('span', { class: 'meta' },
       h('time', { datetime: isoTime(m.sentAt), title: fullTime(m.sentAt) }, clock(m.sentAt)),
       m.outgoing ? tickElement(m.status) : null));
@@ -373,6 +419,22 @@ export class ChatView {
     clearTimeout(this.typingIdle);
     if (this.typingOn && this.conv) this.ctx.api.typing(this.conv.id, false).catch(() => {});
     this.typingOn = false;
+  }
+
+  // sendFiles uploads files to the open conversation, each with its own
+  // bubble and progress bars.
+  sendFiles(files, options = {}) {
+    const conv = this.conv;
+    if (!conv || conv.identityChanged) return;
+    this.showError(null);
+    for (const file of files) {
+      this.files.upload(conv, file, options, (bubble) => {
+        if (this.conv && this.conv.id === conv.id) {
+          this.list.append(bubble);
+          this.scrollToEnd();
+        }
+      });
+    }
   }
 
   async send() {

@@ -58,6 +58,11 @@ const ICONS = {
   bell: 'M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20.5a2 2 0 0 0 4 0',
   user: 'M12 4a4 4 0 1 0 0 8a4 4 0 1 0 0-8M4 21c0-4 3.5-6.5 8-6.5s8 2.5 8 6.5',
   close: 'M6 6l12 12M18 6L6 18',
+  clip: 'M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7L9.7 17.2a1.7 1.7 0 0 1-2.4-2.4L15 7',
+  mic: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3M5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21',
+  file: 'M6 3h8l4 4v14H6zM14 3v4h4',
+  download: 'M12 4v11M7 10.5l5 5l5-5M5 20h14',
+  stop: 'M7 7h10v10H7z',
 };
 
 // icon returns an inline SVG icon, hidden from assistive technology: the

@@ -107,7 +107,28 @@ const ERRORS = {
   too_many_devices: 'You are signed in on too many devices. Remove one first.',
   network: 'Cannot reach the relay. Check your connection; Sambung keeps trying.',
   unavailable: 'The relay is busy. Try again in a moment.',
+  file_too_large: 'That file is too big: Sambung sends files up to 2 GB.',
+  blob_too_large: 'That file is bigger than this relay accepts.',
+  quota_exceeded: 'Your storage on the relay is full. Files you sent expire after 30 days.',
+  blob_expired: 'This file has expired: the relay keeps files for 30 days. Ask for it again.',
+  unknown_blob: 'This file is no longer on the relay. Ask for it again.',
+  file_tampered: 'This file was altered or damaged on the way, so it was not opened.',
+  file_incomplete: 'The download ended early. Try again.',
+  cancelled: 'Cancelled.',
 };
+
+// fileSize says n bytes as people read it: 900 B, 12.3 KB, 4.5 MB.
+export function fileSize(n) {
+  if (n < 1000) return `${n} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
 
 // waitText says how long retryAfter seconds is, roughly.
 function waitText(seconds) {
@@ -123,4 +144,13 @@ export function errorText(err) {
   }
   if (err && ERRORS[err.code]) return ERRORS[err.code];
   return (err && err.message) || String(err);
+}
+
+// previewText is a message as one line: its text, or for a file its kind
+// and name (and caption).
+export function previewText(m) {
+  if (!m.file) return m.text;
+  const f = m.file;
+  const what = /^image\//.test(f.mime) ? '📷 Photo' : /^audio\//.test(f.mime) ? '🎤 Voice note' : `📎 ${f.name || 'File'}`;
+  return m.text ? `${what}: ${m.text}` : what;
 }

@@ -2,7 +2,7 @@
 // on narrow windows), wired to the core's events.
 
 import { h, icon } from './dom.js';
-import { addressKind, addressValue, kindLabel } from './format.js';
+import { addressKind, addressValue, kindLabel, previewText } from './format.js';
 import { ChatView, betterStatus } from './chat.js';
 import { conversationTitle, kindBadges, renderList } from './list.js';
 import { newChatDialog, profileDialog, safetyDialog } from './dialogs.js';
@@ -226,7 +226,7 @@ export class MainScreen {
     if (!m.outgoing) {
       const conv = this.conversation(m.conversationId);
       const title = conv ? conversationTitle(conv) : 'New message';
-      notifyMessage(m.conversationId, title, m.text, () => this.open(m.conversationId));
+      notifyMessage(m.conversationId, title, previewText(m), () => this.open(m.conversationId));
     }
   }
 

@@ -1,0 +1,256 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"syscall/js"
+
+	"sambung/client"
+	"sambung/client/attach"
+)
+
+// The worker's file engine (web/static/files.js) moves attachment bytes:
+// it reads the file, runs AES-256-GCM and SHA-256 in WebCrypto, which is
+// about ten times faster than Go in wasm here, and talks to the relay's
+// blob endpoints. The format stays here: a sealer or opener handle gives
+// it the derived AES key and each chunk's nonce, takes each sealed chunk's
+// hash in order, and builds or checks the digest. The file key itself
+// never leaves Go.
+
+// maxTransfers bounds the handles open at once: each holds a few hundred
+// bytes, and a page that leaks them should hit an error, not the heap.
+const maxTransfers = 64
+
+// Error codes of the file methods (docs/API.md).
+var (
+	errFileTampered   = &client.Error{Code: "file_tampered", Message: "the file does not match what the sender sent: it was altered or damaged"}
+	errFileIncomplete = &client.Error{Code: "file_incomplete", Message: "the file ended early; try the download again"}
+	errFileTooLarge   = &client.Error{Code: "file_too_large", Message: "the file is larger than 2 GiB"}
+	errTransfers      = &client.Error{Code: "too_many_transfers", Message: "too many file transfers at once"}
+	errNoTransfer     = &client.Error{Code: "bad_request", Message: "no such transfer"}
+)
+
+// chunkState is what a sealer and an opener share.
+type chunkState interface {
+	AESKey() attach.AESKey
+	NumChunks() uint64
+	Nonce(i uint64) ([attach.NonceSize]byte, error)
+	AddSealedHash(h [attach.HashSize]byte) error
+}
+
+// attachError maps attach's errors to the API's codes.
+func attachError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, attach.ErrTooLarge):
+		return errFileTooLarge
+	case errors.Is(err, attach.ErrTruncated):
+		return errFileIncomplete
+	case errors.Is(err, attach.ErrTampered), errors.Is(err, attach.ErrOrder):
+		return errFileTampered
+	}
+	return err
+}
+
+// transfers holds the open handles of the core.
+type transfers struct {
+	next int
+	open map[int]chunkState
+}
+
+func (t *transfers) add(s chunkState) (int, error) {
+	if len(t.open) >= maxTransfers {
+		return 0, errTransfers
+	}
+	if t.open == nil {
+		t.open = make(map[int]chunkState)
+	}
+	t.next++
+	t.open[t.next] = s
+	return t.next, nil
+}
+
+// handleJS describes a new handle to the engine.
+func handleJS(h int, s chunkState) js.Value {
+	k := s.AESKey()
+	return object(map[string]any{
+		"h":      h,
+		"aesKey": bytesToJS(k[:]),
+		"chunks": float64(s.NumChunks()),
+	})
+}
+
+// fileFuncs are the synchronous per-chunk functions of the core object:
+// nonce(h, i) returns chunk i's nonce, hash(h, sha256) adds the next
+// sealed chunk's hash, drop(h) forgets the handle. They run on the
+// worker's thread between WebCrypto calls, so they must not block.
+func (k *core) fileFuncs() map[string]any {
+	get := func(a []js.Value) (chunkState, error) {
+		h := arg(a, 0)
+		if h.Type() != js.TypeNumber {
+			return nil, errNoTransfer
+		}
+		k.mu.Lock()
+		s := k.files.open[h.Int()]
+		k.mu.Unlock()
+		if s == nil {
+			return nil, errNoTransfer
+		}
+		return s, nil
+	}
+	return map[string]any{
+		"nonce": js.FuncOf(func(_ js.Value, a []js.Value) any {
+			s, err := get(a)
+			if err != nil || arg(a, 1).Type() != js.TypeNumber {
+				return errorValue(errNoTransfer)
+			}
+			n, err := s.Nonce(uint64(arg(a, 1).Int()))
+			if err != nil {
+				return errorValue(attachError(err))
+			}
+			return bytesToJS(n[:])
+		}),
+		"hash": js.FuncOf(func(_ js.Value, a []js.Value) any {
+			s, err := get(a)
+			if err != nil {
+				return errorValue(err)
+			}
+			var h [attach.HashSize]byte
+			b, err := bytesFromJS(arg(a, 1))
+			if err != nil || len(b) != len(h) {
+				return errorValue(errNoTransfer)
+			}
+			copy(h[:], b)
+			if err := s.AddSealedHash(h); err != nil {
+				return errorValue(attachError(err))
+			}
+			return js.Null()
+		}),
+		"drop": js.FuncOf(func(_ js.Value, a []js.Value) any {
+			if h := arg(a, 0); h.Type() == js.TypeNumber {
+				k.mu.Lock()
+				delete(k.files.open, h.Int())
+				k.mu.Unlock()
+			}
+			return js.Null()
+		}),
+	}
+}
+
+// take removes and returns handle h.
+func (k *core) take(h int) chunkState {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s := k.files.open[h]
+	delete(k.files.open, h)
+	return s
+}
+
+// newSealer implements the internal method _sealFile(size).
+func (k *core) newSealer(size int) (js.Value, error) {
+	if size < 0 || size > attach.MaxSize {
+		return js.Undefined(), errFileTooLarge
+	}
+	s, err := attach.NewSealer(rand.Reader, uint64(size))
+	if err != nil {
+		return js.Undefined(), attachError(err)
+	}
+	k.mu.Lock()
+	h, err := k.files.add(s)
+	k.mu.Unlock()
+	if err != nil {
+		return js.Undefined(), err
+	}
+	return handleJS(h, s), nil
+}
+
+// sendSealed implements _sendFile(to, h, blobId, meta, caption): it
+// finishes sealer h and sends its pointer.
+func (k *core) sendSealed(ctx context.Context, to string, h int, p *attach.Pointer, caption string) (js.Value, error) {
+	s, ok := k.take(h).(*attach.Sealer)
+	if !ok {
+		return js.Undefined(), errNoTransfer
+	}
+	d, err := s.Finish()
+	if err != nil {
+		return js.Undefined(), attachError(err)
+	}
+	p.Key, p.Digest, p.Size = s.Key(), d, s.Size()
+	m, err := k.c.SendFile(ctx, to, p, caption)
+	if err != nil {
+		return js.Undefined(), err
+	}
+	return messageJS(m), nil
+}
+
+// newOpener implements _openFile(conversationId, messageId).
+func (k *core) newOpener(ctx context.Context, conv, id string) (js.Value, error) {
+	p, err := k.c.FilePointer(ctx, conv, id)
+	if err != nil {
+		return js.Undefined(), err
+	}
+	o, err := attach.NewOpener(p.Key, p.Size, p.Digest)
+	if err != nil {
+		return js.Undefined(), attachError(err)
+	}
+	k.mu.Lock()
+	h, err := k.files.add(o)
+	k.mu.Unlock()
+	if err != nil {
+		return js.Undefined(), err
+	}
+	v := handleJS(h, o)
+	v.Set("blobId", p.BlobID)
+	v.Set("size", float64(p.Size))
+	v.Set("cipherSize", float64(attach.CiphertextSize(p.Size)))
+	v.Set("name", p.FileName)
+	v.Set("mime", p.MIME)
+	return v, nil
+}
+
+// finishOpener implements _finishFile(h): nil once every chunk went past
+// and the digest matches.
+func (k *core) finishOpener(h int) error {
+	o, ok := k.take(h).(*attach.Opener)
+	if !ok {
+		return errNoTransfer
+	}
+	return attachError(o.Finish())
+}
+
+// pointerMeta reads the engine's description of a file.
+func pointerMeta(a *args, i int, blobID string) *attach.Pointer {
+	m := a.at(i)
+	if m.Type() != js.TypeObject {
+		a.fail("meta", "an object")
+		return nil
+	}
+	p := &attach.Pointer{BlobID: blobID}
+	if v := m.Get("mime"); v.Type() == js.TypeString {
+		p.MIME = v.String()
+	}
+	if v := m.Get("name"); v.Type() == js.TypeString {
+		p.FileName = v.String()
+	}
+	for _, f := range []struct {
+		key string
+		dst *uint32
+	}{{"width", &p.Width}, {"height", &p.Height}, {"durationMs", &p.DurationMs}} {
+		if v := m.Get(f.key); v.Type() == js.TypeNumber && v.Float() >= 0 && v.Float() < 1<<32 {
+			*f.dst = uint32(v.Float())
+		}
+	}
+	if v := m.Get("thumbnail"); v.Type() == js.TypeObject {
+		b, err := bytesFromJS(v)
+		if err != nil || len(b) > attach.MaxThumbnailLen {
+			a.fail("meta.thumbnail", "a Uint8Array of at most 16 KiB")
+			return nil
+		}
+		p.Thumbnail = b
+	}
+	return p
+}
