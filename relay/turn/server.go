@@ -103,6 +103,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("turn: %w", err)
 	}
 	cfg.Logger.Info("turn listening", "port", s.port, "relay_ip", ip.String(), "tcp", s.tcp, "realm", cfg.Realm)
+	if ip.IsLoopback() && relayHost == "" {
+		cfg.Logger.Warn("turn advertises a loopback address: only this machine can use it; set the relay's public IP (-turn-relay-ip) in production")
+	}
 	return s, nil
 }
 
