@@ -337,3 +337,35 @@ func TestFiles(t *testing.T) {
 	a.checkConsole()
 	b.checkConsole()
 }
+
+// TestVoiceNote records a voice note with MediaRecorder from Chromium's fake
+// microphone and plays it on the other side.
+func TestVoiceNote(t *testing.T) {
+	root := startBrowser(t,
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true))
+	r := startRelay(t)
+	sari := newPerson(t, root, r, "sari")
+	tono := newPerson(t, root, r, "tono")
+	a := sari.open()
+	a.signUpAccount("sari", "correct horse battery")
+	b := tono.open()
+	b.signUpPhone(r, "+62 811 4000 5000", "+6281140005000")
+	a.startChat("phone", "+62 811 4000 5000")
+	a.click("voice-button")
+	a.waitJS(`!document.querySelector('[data-testid="voice-recorder"]').hidden`, "the recorder")
+	time.Sleep(1500 * time.Millisecond) // a voice note of about 1.5 s
+	a.click("voice-send")
+	b.openChat("sari")
+	sel := `document.querySelector('[data-testid="file"][data-kind="audio"]')`
+	b.waitJS(sel+`?.dataset.state === 'ready' && `+sel+`.querySelector('[data-testid="file-audio"]').readyState >= 1`, "the voice note to load")
+	meta := eval[string](b, sel+`.querySelector('[data-testid="file-meta"]').textContent`)
+	if !strings.Contains(meta, "audio/") || !strings.Contains(meta, "0:01") && !strings.Contains(meta, "0:02") {
+		t.Fatalf("voice note shows %q", meta)
+	}
+	if n := eval[int](b, sel+`.querySelector('[data-testid="file-audio"]').src.startsWith('blob:') ? 1 : 0`); n != 1 {
+		t.Fatal("the voice note does not play from a local blob")
+	}
+	a.checkConsole()
+	b.checkConsole()
+}
