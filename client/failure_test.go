@@ -94,6 +94,8 @@ func TestUndecryptableDoesNotWedge(t *testing.T) {
 	if h := alice2.history(b); len(h) != 3 {
 		t.Fatalf("after restart: %d messages: %+v", len(h), h)
 	}
+	// Events go out after the commit that waitText saw: wait for the one.
+	eventually(t, "the message event", func() bool { return len(alice2.eventsOf(client.EventMessage)) >= 1 })
 	if n := len(alice2.eventsOf(client.EventMessage)); n != 1 {
 		t.Fatalf("restarted client got %d message events, want 1", n)
 	}
