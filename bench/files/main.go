@@ -1,0 +1,121 @@
+//go:build !js
+
+// Command files measures a file's trip end to end through Sambung: a phone
+// user's page in headless Chromium encrypts and uploads it (sendFile), an
+// account user's page in another browser context downloads and decrypts it
+// (downloadFile), through the real relay running as its own process on a
+// loopback port. Next to that, in the same run, it moves the same number
+// of ciphertext bytes through the relay's blob API from Go (the raw HTTP
+// ceiling), and it samples the resident memory of Chromium's renderers
+// (the pages and their SharedWorker cores) and of the relay every 100 ms.
+// Each size runs in the same browsers and relay, so the table shows
+// whether memory grows with the file. It prints a markdown table for
+// docs/PERFORMANCE.md.
+//
+//	web/build.sh && go run ./bench/files [-size 200] [-small 20] [-runs 1]
+//
+// Sizes are in MB of 10^6 bytes; rates in MB/s of 10^6 bytes a second.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"runtime"
+	"strings"
+)
+
+func main() {
+	size := flag.Int("size", 200, "size of the large file in MB")
+	small := flag.Int("small", 20, "size of the small file in MB, sent in the same run to compare memory; 0 skips it")
+	runs := flag.Int("runs", 1, "how many times each size is sent")
+	chromium := flag.String("chromium", "/usr/bin/chromium", "the Chromium binary")
+	flag.Parse()
+	log.SetFlags(0)
+	if *size <= 0 || *small < 0 || *runs <= 0 {
+		log.Fatal("bench/files: -size and -runs must be positive, -small at least 0")
+	}
+	if err := run(int64(*size)*1e6, int64(*small)*1e6, *runs, *chromium); err != nil {
+		log.Fatal("bench/files: ", err)
+	}
+}
+
+func run(size, small int64, runs int, chromium string) error {
+	r, err := startRelay()
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	b, err := startBrowser(chromium)
+	if err != nil {
+		return err
+	}
+	defer b.stop()
+	sender, receiver, err := twoPeople(b, r)
+	if err != nil {
+		return fmt.Errorf("sign-up: %w", err)
+	}
+	token, err := signUpDevice(r.url, "bench_files_raw")
+	if err != nil {
+		return err
+	}
+	raw := newRawHTTP(r.url, token)
+	dir, err := os.MkdirTemp("", "sambung-filebench-files-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	sm := newSampler(b.pid, r.pid())
+
+	sizes := []int64{size}
+	if small > 0 {
+		sizes = []int64{small, size}
+	}
+	var results []result
+	for i := range runs {
+		for _, n := range sizes {
+			res, err := oneFile(sender, receiver, sm, raw, dir, n, i)
+			if err != nil {
+				return fmt.Errorf("%d MB, run %d: %w", n/1e6, i+1, err)
+			}
+			results = append(results, res)
+			log.Printf("run %d, %d MB: upload %.0f MB/s, download %.0f MB/s, end to end %.0f MB/s",
+				i+1, n/1e6, rate(n, res.upload), rate(n, res.download), res.e2e())
+		}
+	}
+	printTable(b.version(), results)
+	return nil
+}
+
+func printTable(version string, results []result) {
+	fmt.Printf("\nChromium headless %s, %d CPUs, %s; sizes in MB of 10^6 bytes, received files checked by SHA-256\n\n",
+		version, runtime.NumCPU(), runtime.Version())
+	fmt.Println("| size | encrypt+upload | download+decrypt | end to end | raw HTTP upload | raw HTTP download | peak tab RSS, all renderers (largest) | peak relay RSS |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, r := range results {
+		var tab peaks
+		tab.merge(r.upMem)
+		tab.merge(r.downMem)
+		fmt.Printf("| %d MB | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %s (%s) | %s |\n",
+			r.size/1e6, rate(r.size, r.upload), rate(r.size, r.download), r.e2e(),
+			rate(cipherSize(r.size), r.rawUp), rate(cipherSize(r.size), r.rawDown),
+			mb(tab.RendererSum), mb(tab.RendererMax), mb(tab.Relay))
+	}
+	fmt.Println("\nBy phase (peaks of resident memory; idle: one second before the upload, the file picked):")
+	fmt.Println()
+	fmt.Println("| size | phase | time | renderers (largest) | Chromium browser process | all Chromium | relay | note |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, r := range results {
+		row := func(phase, took string, p peaks, note string) {
+			fmt.Printf("| %d MB | %s | %s | %s (%s) | %s | %s | %s | %s |\n", r.size/1e6, phase, took,
+				mb(p.RendererSum), mb(p.RendererMax), mb(p.Browser), mb(p.Chromium), mb(p.Relay), note)
+		}
+		row("idle", "", r.idle, "")
+		row("sendFile", ms(r.upload.Seconds()), r.upMem, r.upPhases)
+		row("downloadFile", ms(r.download.Seconds()), r.downMem, r.downPhases)
+		row("raw HTTP up+down", ms((r.rawUp + r.rawDown).Seconds()), r.rawMem, "")
+	}
+}
+
+func ms(s float64) string { return strings.TrimSpace(fmt.Sprintf("%6.0f ms", s*1000)) }

@@ -1,0 +1,184 @@
+//go:build !js
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// sampleEvery is how often the sampler reads /proc: often enough to see a
+// transfer's peak (a 200 MB transfer lasts seconds), rarely enough that
+// reading /proc costs nothing next to it on two cores.
+const sampleEvery = 100 * time.Millisecond
+
+var pageSize = int64(os.Getpagesize())
+
+// peaks are the highest resident set sizes seen during one phase, in bytes.
+type peaks struct {
+	RendererSum int64 // all Chromium renderer processes together: the pages and the SharedWorkers
+	RendererMax int64 // the largest renderer
+	Browser     int64 // Chromium's browser process (blob registry, file system, storage)
+	Chromium    int64 // every Chromium process together (browser, renderers, network, GPU, ...)
+	Relay       int64 // the relay process
+	Samples     int
+}
+
+func (p *peaks) merge(q peaks) {
+	p.RendererSum = max(p.RendererSum, q.RendererSum)
+	p.RendererMax = max(p.RendererMax, q.RendererMax)
+	p.Browser = max(p.Browser, q.Browser)
+	p.Chromium = max(p.Chromium, q.Chromium)
+	p.Relay = max(p.Relay, q.Relay)
+	p.Samples += q.Samples
+}
+
+// sampler reads the RSS of Chromium's process tree and of the relay every
+// sampleEvery between start and stop.
+type sampler struct {
+	browserPID, relayPID int
+
+	mu      sync.Mutex
+	cur     peaks
+	stopped chan struct{}
+	quit    chan struct{}
+}
+
+func newSampler(browserPID, relayPID int) *sampler {
+	return &sampler{browserPID: browserPID, relayPID: relayPID}
+}
+
+// start begins a phase: it resets the relay's high-water mark (VmHWM) so
+// that a peak between two samples is not lost either.
+func (s *sampler) start() {
+	os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.relayPID), []byte("5"), 0)
+	s.mu.Lock()
+	s.cur = peaks{}
+	s.mu.Unlock()
+	s.quit = make(chan struct{})
+	s.stopped = make(chan struct{})
+	go func() {
+		defer close(s.stopped)
+		t := time.NewTicker(sampleEvery)
+		defer t.Stop()
+		for {
+			s.sample()
+			select {
+			case <-s.quit:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// stop ends the phase and returns its peaks.
+func (s *sampler) stop() peaks {
+	close(s.quit)
+	<-s.stopped
+	s.sample()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if hwm := vmHWM(s.relayPID); hwm > s.cur.Relay {
+		s.cur.Relay = hwm
+	}
+	return s.cur
+}
+
+func (s *sampler) sample() {
+	var q peaks
+	q.Samples = 1
+	for _, pid := range descendants(s.browserPID) {
+		rss := rssOf(pid)
+		q.Chromium += rss
+		if pid == s.browserPID {
+			q.Browser = rss
+			continue
+		}
+		if isRenderer(pid) {
+			q.RendererSum += rss
+			q.RendererMax = max(q.RendererMax, rss)
+		}
+	}
+	q.Relay = rssOf(s.relayPID)
+	s.mu.Lock()
+	s.cur.merge(q)
+	s.mu.Unlock()
+}
+
+// descendants returns root and every process below it, from /proc/*/stat.
+func descendants(root int) []int {
+	entries, _ := filepath.Glob("/proc/[0-9]*/stat")
+	children := map[int][]int{}
+	for _, e := range entries {
+		b, err := os.ReadFile(e)
+		if err != nil {
+			continue // the process ended
+		}
+		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+		end := bytes.LastIndexByte(b, ')')
+		if end < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[end+1:]))
+		if len(f) < 2 {
+			continue
+		}
+		pid, err1 := strconv.Atoi(filepath.Base(filepath.Dir(e)))
+		ppid, err2 := strconv.Atoi(f[1])
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		children[ppid] = append(children[ppid], pid)
+	}
+	out := []int{root}
+	for i := 0; i < len(out); i++ {
+		out = append(out, children[out[i]]...)
+	}
+	return out
+}
+
+func isRenderer(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return err == nil && bytes.Contains(b, []byte("--type=renderer"))
+}
+
+// rssOf is a process's resident set in bytes, 0 if it is gone.
+func rssOf(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	n, _ := strconv.ParseInt(f[1], 10, 64)
+	return n * pageSize
+}
+
+// vmHWM is a process's peak resident set since start or the last reset.
+func vmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/1e6) }
