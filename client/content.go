@@ -33,6 +33,7 @@ type Content struct {
 	Text    string          `json:"text,omitempty"`
 	Receipt *ReceiptContent `json:"receipt,omitempty"`
 	Typing  bool            `json:"typing,omitempty"`
+	Call    *CallSignal     `json:"call,omitempty"` // KindCall: see call.go
 }
 
 // ReceiptContent says that messages reached a status on the receiving
@@ -47,6 +48,7 @@ const (
 	KindText    = "text"
 	KindReceipt = "receipt"
 	KindTyping  = "typing"
+	KindCall    = "call"
 )
 
 const (
@@ -155,7 +157,15 @@ func (c *Content) validate() error {
 	if !wire.ValidPersonID(c.To) {
 		return badContent("to")
 	}
+	if (c.Kind == KindCall) != (c.Call != nil) {
+		return badContent("call")
+	}
 	switch c.Kind {
+	case KindCall:
+		if c.Text != "" || c.Receipt != nil || c.Typing {
+			return badContent("call with other fields")
+		}
+		return c.Call.validate()
 	case KindText:
 		if len(c.Text) > MaxTextSize {
 			return badContent("text of " + strconv.Itoa(len(c.Text)) + " bytes")

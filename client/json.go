@@ -187,6 +187,10 @@ func (m *Message) WriteJSON(w *jsonw.Writer) {
 		w.Key("undecryptable")
 		w.Bool(true)
 	}
+	if m.Call != nil {
+		w.Key("call")
+		m.Call.WriteJSON(w)
+	}
 	w.ObjectEnd()
 }
 
@@ -212,6 +216,9 @@ func (m *Message) ReadJSON(d *jsonw.Decoder) error {
 			return d.String((*string)(&m.Status))
 		case "undecryptable":
 			return d.Bool(&m.Undecryptable)
+		case "call":
+			m.Call = new(CallRecord)
+			return m.Call.ReadJSON(d)
 		}
 		return d.Unknown()
 	})
@@ -314,6 +321,10 @@ func (c *Content) WriteJSON(w *jsonw.Writer) {
 		w.Key("typing")
 		w.Bool(true)
 	}
+	if c.Call != nil {
+		w.Key("call")
+		c.Call.WriteJSON(w)
+	}
 	w.ObjectEnd()
 }
 
@@ -345,6 +356,9 @@ func (c *Content) ReadJSON(d *jsonw.Decoder) error {
 			return c.Receipt.ReadJSON(d)
 		case "typing":
 			return d.Bool(&c.Typing)
+		case "call":
+			c.Call = new(CallSignal)
+			return c.Call.ReadJSON(d)
 		}
 		return d.Unknown()
 	})

@@ -45,6 +45,8 @@ type Message struct {
 	// Undecryptable marks a placeholder for an envelope that could not be
 	// decrypted; Text is empty.
 	Undecryptable bool `json:"undecryptable,omitempty"`
+	// Call is set on a call in the history (Text is empty): see call.go.
+	Call *CallRecord `json:"call,omitempty"`
 }
 
 // Contact is a person found by an address.

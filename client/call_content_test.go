@@ -1,0 +1,161 @@
+package client
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"sambung/internal/jsonw"
+)
+
+// testSDP is the shape of a browser's offer, shortened.
+const testSDP = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" +
+	"a=group:BUNDLE 0 1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n" +
+	"a=fingerprint:sha-256 3E:2F:0B:5C:6A:7D:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA\r\n" +
+	"a=setup:actpass\r\na=mid:0\r\n"
+
+const testCandidate = "candidate:1840965416 1 udp 2122260223 127.0.0.1 54321 typ host generation 0 ufrag EsAw network-id 1"
+
+func callVectors() []*Content {
+	call := func(s CallSignal) *Content {
+		return &Content{Kind: KindCall, ID: "c" + s.Op, TS: 1700000000000, To: testPerson, Call: &s}
+	}
+	return []*Content{
+		call(CallSignal{CallID: "gkr3jysdi7yxq3cmll7u3fowua", Op: CallOffer, Video: true, SDP: testSDP}),
+		call(CallSignal{CallID: "k", Op: CallAnswer, SDP: testSDP, Muted: true, CameraOff: true}),
+		call(CallSignal{CallID: "k", Op: CallICE, ICE: []string{testCandidate, ""}}),
+		call(CallSignal{CallID: "k", Op: CallMedia, Video: true, Muted: true}),
+		call(CallSignal{CallID: "k", Op: CallHangup, Duration: 61_000}),
+		call(CallSignal{CallID: "k", Op: CallDecline}),
+		call(CallSignal{CallID: "k", Op: CallBusy, Video: true}),
+	}
+}
+
+func TestCallContentRoundTrip(t *testing.T) {
+	for _, c := range callVectors() {
+		b, err := encodeContent(c)
+		if err != nil {
+			t.Fatalf("%+v: %v", c.Call, err)
+		}
+		got, err := decodeContent(b)
+		if err != nil {
+			t.Fatalf("%+v: %v", c.Call, err)
+		}
+		if !reflect.DeepEqual(got.Call, c.Call) {
+			t.Fatalf("round trip: %+v, want %+v", got.Call, c.Call)
+		}
+	}
+	checkJSON(t, CallSignal{CallID: "x", Op: CallICE, Video: true, SDP: oddText, ICE: []string{"a", ""},
+		Muted: true, CameraOff: true, Duration: 1 << 40})
+	checkJSON(t, CallRecord{Video: true, Outcome: CallCompleted, Duration: 5}, CallRecord{Outcome: CallMissed})
+	checkJSON(t, Message{ID: "m", ConversationID: "c", From: "f", SentAt: 1, Order: "o", Status: StatusRead,
+		Call: &CallRecord{Outcome: CallDeclined}})
+}
+
+// TestCallContentRejects: each field of a signal is checked for its op,
+// with the bounds.
+func TestCallContentRejects(t *testing.T) {
+	ok := CallSignal{CallID: "k", Op: CallOffer, SDP: testSDP}
+	cases := map[string]func(s *CallSignal){
+		"no call id":          func(s *CallSignal) { s.CallID = "" },
+		"slash in call id":    func(s *CallSignal) { s.CallID = "a/b" },
+		"long call id":        func(s *CallSignal) { s.CallID = strings.Repeat("a", maxIDLen+1) },
+		"unknown op":          func(s *CallSignal) { s.Op = "transfer" },
+		"offer without sdp":   func(s *CallSignal) { s.SDP = "" },
+		"sdp not sdp":         func(s *CallSignal) { s.SDP = "<html>" },
+		"sdp too big":         func(s *CallSignal) { s.SDP = testSDP + strings.Repeat("a=x\r\n", maxSDP/5) },
+		"sdp with nul":        func(s *CallSignal) { s.SDP = testSDP + "a=\x00\r\n" },
+		"sdp not utf-8":       func(s *CallSignal) { s.SDP = testSDP + "a=\xff\r\n" },
+		"hangup with sdp":     func(s *CallSignal) { s.Op = CallHangup },
+		"offer with ice":      func(s *CallSignal) { s.ICE = []string{testCandidate} },
+		"ice without any":     func(s *CallSignal) { s.Op, s.SDP = CallICE, "" },
+		"too many candidates": func(s *CallSignal) { s.Op, s.SDP, s.ICE = CallICE, "", make([]string, maxCandidates+1) },
+		"candidate not one":   func(s *CallSignal) { s.Op, s.SDP, s.ICE = CallICE, "", []string{"a=inject"} },
+		"candidate with crlf": func(s *CallSignal) { s.Op, s.SDP, s.ICE = CallICE, "", []string{testCandidate + "\r\na=x"} },
+		"candidate too long": func(s *CallSignal) {
+			s.Op, s.SDP, s.ICE = CallICE, "", []string{"candidate:" + strings.Repeat("1", maxCandidate)}
+		},
+		"negative duration": func(s *CallSignal) { s.Op, s.SDP, s.Duration = CallHangup, "", -1 },
+		"endless duration":  func(s *CallSignal) { s.Op, s.SDP, s.Duration = CallHangup, "", maxCallDuration.Milliseconds() + 1 },
+		"duration on offer": func(s *CallSignal) { s.Duration = 5 },
+	}
+	for name, change := range cases {
+		s := ok
+		change(&s)
+		_, err := encodeContent(&Content{Kind: KindCall, ID: "a", TS: 1, To: testPerson, Call: &s})
+		if !errors.Is(err, ErrBadContent) {
+			t.Errorf("%s: got %v, want ErrBadContent", name, err)
+		}
+	}
+	for name, c := range map[string]*Content{
+		"call kind without call": {Kind: KindCall, ID: "a", TS: 1, To: testPerson},
+		"text with call":         {Kind: KindText, ID: "a", TS: 1, To: testPerson, Text: "x", Call: &ok},
+		"call with text":         {Kind: KindCall, ID: "a", TS: 1, To: testPerson, Text: "x", Call: &ok},
+	} {
+		if _, err := encodeContent(c); !errors.Is(err, ErrBadContent) {
+			t.Errorf("%s: got %v, want ErrBadContent", name, err)
+		}
+	}
+}
+
+// FuzzCallContent fuzzes the content decoder from call signals: whatever
+// decodes is valid and re-encodes to itself.
+func FuzzCallContent(f *testing.F) {
+	for _, c := range callVectors() {
+		b, err := encodeContent(c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := decodeContent(b)
+		if err != nil {
+			if !errors.Is(err, ErrBadContent) {
+				t.Fatalf("error %v is not ErrBadContent", err)
+			}
+			return
+		}
+		if (c.Kind == KindCall) != (c.Call != nil) {
+			t.Fatalf("kind %s with call %v", c.Kind, c.Call)
+		}
+		b2, err := encodeContent(c)
+		if err != nil {
+			t.Fatalf("accepted content does not encode: %v", err)
+		}
+		c2, err := decodeContent(b2)
+		if err != nil || !reflect.DeepEqual(c, c2) {
+			t.Fatalf("re-decoded %+v, %v; want %+v", c2, err, c)
+		}
+	})
+}
+
+// FuzzICEServers fuzzes the decoder of the relay's ICE server list: it
+// never panics, and fails only with a jsonw error that says where.
+func FuzzICEServers(f *testing.F) {
+	f.Add([]byte(`{"iceServers":[{"urls":["turn:127.0.0.1:3478?transport=udp","turn:127.0.0.1:3478?transport=tcp"],` +
+		`"username":"1790000000:abc","credential":"c2VjcmV0"},{"urls":"stun:stun.example.org:3478"}],"expires":1790000000000}`))
+	f.Add([]byte(`{"iceServers":[],"expires":0,"later":{"x":[1]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s ICEServers
+		err := jsonw.Unmarshal(b, &s)
+		var je *jsonw.Error
+		if err != nil && !errors.As(err, &je) {
+			t.Fatalf("error %v is not a *jsonw.Error", err)
+		}
+	})
+}
+
+func TestICEServersDecode(t *testing.T) {
+	var s ICEServers
+	err := jsonw.Unmarshal([]byte(`{"iceServers":[{"urls":["turn:127.0.0.1:3478?transport=udp"],"username":"u","credential":"c"},`+
+		`{"urls":"stun:stun.example.org:3478","credentialType":"password"}],"expires":1790000000000}`), &s)
+	want := ICEServers{Servers: []ICEServer{
+		{URLs: []string{"turn:127.0.0.1:3478?transport=udp"}, Username: "u", Credential: "c"},
+		{URLs: []string{"stun:stun.example.org:3478"}},
+	}, Expires: 1790000000000}
+	if err != nil || !reflect.DeepEqual(s, want) {
+		t.Fatalf("got %+v, %v; want %+v", s, err, want)
+	}
+}
