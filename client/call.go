@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"sambung/internal/jsonw"
+	"sambung/wire"
 )
 
 // Call signaling. A 1:1 call is set up by the page (WebRTC lives there);
@@ -54,40 +55,65 @@ const (
 	// a candidate line is ~100-250 bytes.
 	maxCandidates = 32
 	maxCandidate  = 1024
+	// maxCallJSON caps the JSON text of a signal: an SDP of maxSDP with
+	// every CRLF escaped (4 bytes for 2), plus the other fields.
+	maxCallJSON = 2*maxSDP + 1024
 	// maxCallDuration caps a reported duration: a week is longer than any
 	// call, and keeps the number well inside a JavaScript safe integer.
 	maxCallDuration = 7 * 24 * time.Hour
 
-	// prefixCall keys the state of a call in progress:
-	// call/<conv>/<call id> = "<offer ts>.<flags>". It lives from offer to
-	// end, and lets the end say whether the call was answered.
-	prefixCall = "call/"
 	// PathICEServers is the relay endpoint that hands out ICE servers
 	// and short-lived TURN credentials.
 	PathICEServers = "/v1/ice-servers"
 )
 
-// CallSignal is one call signaling message: the Call of a Content of
-// KindCall, and what SendCall sends.
+// CallSignal is one call signaling message. It travels as its JSON
+// text (the Call of a Content of KindCall), which the page writes and
+// reads: the module only decodes it to check it and to keep the history.
 type CallSignal struct {
-	CallID string   `json:"callId"` // chosen by the caller; the same in every message of the call
-	Op     string   `json:"op"`     // CallOffer, CallAnswer, …
-	Video  bool     `json:"video,omitempty"`
+	CallID string   `json:"callId"`        // chosen by the caller; the same in every message of the call
+	Op     string   `json:"op"`            // CallOffer, CallAnswer, …
 	SDP    string   `json:"sdp,omitempty"` // offer and answer only
 	ICE    []string `json:"ice,omitempty"` // ICE only: "candidate:…" lines, "" for end of candidates
-	// Muted and CameraOff describe the sender's media (offer, answer, media).
-	Muted     bool `json:"muted,omitempty"`
-	CameraOff bool `json:"cameraOff,omitempty"`
-	// Duration is the connected time in milliseconds, on hangup.
+	// Flags are CallVideo, CallMuted, … (one number, so that the module
+	// decodes one field for them).
+	Flags int `json:"flags,omitempty"`
+	// Start is when the caller dialed (its clock, Unix milliseconds), the
+	// same in every signal of the call: the call's place in the history.
+	Start int64 `json:"start"`
+	// Duration is how long an answered call was connected (hangup only),
+	// in milliseconds.
 	Duration int64 `json:"duration,omitempty"`
 }
 
-// CallRecord is a call in the history: the Call of a Message, whose
+// Call signal flags (CallSignal.Flags).
+const (
+	CallVideo     = 1 << iota // a video call (every signal of it)
+	CallMuted                 // the sender's microphone is off (offer, answer, media)
+	CallCameraOff             // the sender's camera is off (offer, answer, media)
+	CallCaller                // the sender is the caller
+	CallAnswered              // the call was answered (hangup)
+	callFlags     = 1<<iota - 1
+)
+
+// CallRecord is a call in the history, parsed from Message.Call: that
+// field holds "<outcome> <video|voice> <duration ms>" (e.g. "completed
+// video 42000"), a string so that the module stays small; the Message's
 // Outgoing says who called and SentAt when the call began.
 type CallRecord struct {
-	Video    bool   `json:"video"`
-	Outcome  string `json:"outcome"`            // CallMissed, CallDeclined, …
-	Duration int64  `json:"duration,omitempty"` // milliseconds, when completed
+	Outcome  string // CallMissed, CallDeclined, …
+	Video    bool
+	Duration time.Duration // when completed
+}
+
+// CallRecord parses m.Call; false when m is no call.
+func (m Message) CallRecord() (CallRecord, bool) {
+	f := strings.Fields(m.Call)
+	if len(f) != 3 {
+		return CallRecord{}, false
+	}
+	ms, err := strconv.ParseInt(f[2], 10, 64)
+	return CallRecord{Outcome: f[0], Video: f[1] == "video", Duration: time.Duration(ms) * time.Millisecond}, err == nil
 }
 
 // CallEvent reports a call signaling message from the peer (Self false)
@@ -95,13 +121,14 @@ type CallRecord struct {
 // stop ringing here). Stale offers never come as a CallEvent: they go to
 // the history as missed calls.
 type CallEvent struct {
-	Type           string     `json:"type"`
-	ConversationID string     `json:"conversationId"`
-	FromDevice     uint32     `json:"fromDevice"`
-	Self           bool       `json:"self"`
-	Signal         CallSignal `json:"signal"`
-	// SentAt is the sender's clock, Unix milliseconds.
-	SentAt int64 `json:"sentAt"`
+	_              [0]func()   // not comparable: the module needs no == for it
+	Type           string      `json:"type"`
+	ConversationID string      `json:"conversationId"`
+	FromDevice     uint32      `json:"fromDevice"`
+	Self           bool        `json:"self"`
+	Signal         *CallSignal `json:"signal"`
+	// SignalJSON is Signal as the sender wrote it.
+	SignalJSON string `json:"-"`
 }
 
 // EventCall is the event type of a CallEvent.
@@ -109,40 +136,43 @@ const EventCall = "call"
 
 func (CallEvent) EventType() string { return EventCall }
 
-// validate checks a signal's fields for its op.
-func (s *CallSignal) validate() error {
-	if !validID(s.CallID) {
-		return badContent("call id")
+// decodeCallSignal decodes and checks the JSON text of a signal.
+func decodeCallSignal(text string) (*CallSignal, error) {
+	s := new(CallSignal)
+	d := jsonw.NewDecoder([]byte(text))
+	d.DisallowUnknown = true
+	if len(text) > maxCallJSON || d.Decode(s) != nil || !s.valid() {
+		return nil, badContent("call")
 	}
-	sdp := s.Op == CallOffer || s.Op == CallAnswer
+	return s, nil
+}
+
+// valid checks a signal's fields for its op.
+func (s *CallSignal) valid() bool {
+	hasSDP := s.Op == CallOffer || s.Op == CallAnswer
 	switch s.Op {
 	case CallOffer, CallAnswer, CallICE, CallMedia, CallHangup, CallDecline, CallBusy:
 	default:
-		return badContent("call op")
+		return false
 	}
-	if sdp != (s.SDP != "") || len(s.SDP) > maxSDP || !strings.HasPrefix(s.SDP, "v=0\r\n") && sdp || !printable(s.SDP, true) {
-		return badContent("call sdp")
-	}
-	if (s.Op == CallICE) != (len(s.ICE) > 0) || len(s.ICE) > maxCandidates {
-		return badContent("call ice")
-	}
+	ok := validID(s.CallID) && len(s.SDP) <= maxSDP && printable(s.SDP, "\r\n") &&
+		hasSDP == strings.HasPrefix(s.SDP, "v=0\r\n") &&
+		(s.Op == CallICE) == (len(s.ICE) > 0) && len(s.ICE) <= maxCandidates &&
+		s.Start > 0 && s.Start <= maxTimestamp && s.Flags >= 0 && s.Flags <= callFlags &&
+		(s.Op != CallOffer || s.Flags&CallCaller != 0) && s.Duration >= 0 && s.Duration <= maxCallDuration.Milliseconds() &&
+		(s.Duration == 0 && s.Flags&CallAnswered == 0 || s.Op == CallHangup)
 	for _, c := range s.ICE {
-		if len(c) > maxCandidate || c != "" && !strings.HasPrefix(c, "candidate:") || !printable(c, false) {
-			return badContent("call candidate")
-		}
+		ok = ok && len(c) <= maxCandidate && (c == "" || strings.HasPrefix(c, "candidate:")) && printable(c, "")
 	}
-	if s.Duration < 0 || s.Duration > maxCallDuration.Milliseconds() || s.Duration != 0 && s.Op != CallHangup {
-		return badContent("call duration")
-	}
-	return nil
+	return ok
 }
 
 // printable accepts valid UTF-8 without control characters other than
-// (when lines is set) CR and LF: a candidate or SDP cannot smuggle in a
-// line of its own.
-func printable(s string, lines bool) bool {
+// those in allowed (CR and LF for an SDP): a candidate cannot smuggle in
+// a line of its own, nor an SDP a NUL.
+func printable(s, allowed string) bool {
 	for _, r := range s {
-		if r == utf8.RuneError || r == 0x7f || r < 0x20 && !(lines && (r == '\r' || r == '\n')) {
+		if r == utf8.RuneError || r == 0x7f || r < 0x20 && !strings.ContainsRune(allowed, r) {
 			return false
 		}
 	}
@@ -156,13 +186,13 @@ func printable(s string, lines bool) bool {
 // in the history (a MessageEvent). A contact whose identity changed cannot
 // be called until AcceptIdentity.
 func (c *Client) SendCall(ctx context.Context, conversationID string, s CallSignal) error {
-	c.mu.Lock()
-	_, err := c.signedIn()
-	c.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	person, err := c.resolve(ctx, conversationID)
+	return c.SendCallJSON(ctx, conversationID, string(jsonw.Marshal(callSignalJSON{&s})))
+}
+
+// SendCallJSON is SendCall with the signal as JSON text, as the page
+// writes it; a signal that does not decode or check is ErrBadContent.
+func (c *Client) SendCallJSON(ctx context.Context, conversationID, signal string) error {
+	s, err := decodeCallSignal(signal)
 	if err != nil {
 		return err
 	}
@@ -172,13 +202,13 @@ func (c *Client) SendCall(ctx context.Context, conversationID string, s CallSign
 	if err != nil {
 		return err
 	}
-	if person == a.PersonID {
-		return ErrUnknownConversation
-	}
 	t := c.newTx(ctx)
-	cr, err := t.contact(person)
+	cr, err := t.contact(conversationID)
 	if err != nil {
 		return err
+	}
+	if !wire.ValidPersonID(conversationID) || conversationID == a.PersonID || !cr.Known && len(cr.Devices) == 0 {
+		return ErrUnknownConversation
 	}
 	if cr.identityChanged() {
 		return ErrIdentityChanged
@@ -189,11 +219,10 @@ func (c *Client) SendCall(ctx context.Context, conversationID string, s CallSign
 	}
 	ts := max(c.nowMillis(), c.lastTS+1)
 	c.lastTS = ts
-	ct := &Content{Kind: KindCall, ID: id, TS: ts, To: person, Call: &s}
-	if err := t.enqueue(person, ct); err != nil {
+	if err := t.enqueue(conversationID, &Content{Kind: KindCall, ID: id, TS: ts, To: conversationID, Call: signal}); err != nil {
 		return err
 	}
-	if err := t.trackCall(person, a.PersonID, &s, ts, true); err != nil {
+	if err := t.recordCall(conversationID, s, true); err != nil {
 		return err
 	}
 	if err := t.sealPending(); err != nil {
@@ -211,102 +240,57 @@ func (c *Client) SendCall(ctx context.Context, conversationID string, s CallSign
 // another device of this person.
 func (r *receiving) receiveCall(conv string, fromDevice uint32, ct *Content, self bool) error {
 	t := r.t
-	s := ct.Call
-	caller := conv
-	if self {
-		caller = t.c.acct.PersonID
+	s, err := decodeCallSignal(ct.Call)
+	if err != nil {
+		return nil // decodeContent checked it
 	}
 	if s.Op == CallOffer && !self {
-		now := t.c.nowMillis()
 		cr, err := t.contact(conv)
 		if err != nil {
 			return err
 		}
-		if now-ct.TS > CallRingWindow.Milliseconds() || cr.identityChanged() {
+		if t.c.nowMillis()-ct.TS > CallRingWindow.Milliseconds() || cr.identityChanged() {
 			// Too late to ring, or from keys the user has not accepted:
-			// only the history hears of it.
-			return t.storeCall(conv, caller, s.CallID, ct.TS, CallRecord{Video: s.Video, Outcome: CallMissed}, false)
+			// only the history hears of it, as a call the caller gave up.
+			s.Op = CallHangup
+			return t.recordCall(conv, s, false)
 		}
 	}
-	if err := t.trackCall(conv, caller, s, ct.TS, self); err != nil {
-		return err
-	}
-	t.emit(CallEvent{Type: EventCall, ConversationID: conv, FromDevice: fromDevice, Self: self, Signal: *s, SentAt: ct.TS})
-	return nil
+	t.emit(CallEvent{Type: EventCall, ConversationID: conv, FromDevice: fromDevice, Self: self, Signal: s, SignalJSON: ct.Call})
+	return t.recordCall(conv, s, self)
 }
 
-// trackCall keeps the state of a call in conv as its signals go by: an
-// offer opens it, an answer marks it answered, and an end (hangup,
-// decline, busy) records the call in the history and forgets the state.
-// mine says the signal came from this person (this or another device).
-func (t *tx) trackCall(conv, caller string, s *CallSignal, ts int64, mine bool) error {
-	key := prefixCall + conv + "/" + s.CallID
-	if s.Op == CallOffer {
-		t.put(key, []byte(strconv.FormatInt(ts, 10)+"."+flags(s.Video, mine, false)))
+// recordCall records the call in conv's history when s ends it (hangup,
+// decline, busy); mine says this person sent s. The record is a message
+// whose id is the call id, which every device of both people shares, so
+// an end that arrives on two paths (both hang up) is stored once. A
+// missed call counts as unread; the others the user saw.
+func (t *tx) recordCall(conv string, s *CallSignal, mine bool) error {
+	outgoing := mine == (s.Flags&CallCaller != 0)
+	outcome := CallMissed
+	switch {
+	case s.Op == CallDecline:
+		outcome = CallDeclined
+	case s.Op == CallBusy && !mine:
+		outcome = CallBusyPeer
+	case s.Op == CallHangup && s.Flags&CallAnswered != 0:
+		outcome = CallCompleted
+	case s.Op == CallHangup && outgoing:
+		outcome = CallUnanswered
+	case s.Op != CallHangup && s.Op != CallBusy:
 		return nil
 	}
-	b, ok, err := t.get(key)
-	if err != nil || !ok {
-		return err // the call is over, or never rang here
+	kind := " voice "
+	if s.Flags&CallVideo != 0 {
+		kind = " video "
 	}
-	tsText, f, _ := strings.Cut(string(b), ".")
-	start, _ := strconv.ParseInt(tsText, 10, 64)
-	video, outgoing, answered := len(f) == 3 && f[0] == '1', len(f) == 3 && f[1] == '1', len(f) == 3 && f[2] == '1'
-	rec := CallRecord{Video: video || s.Video}
-	switch s.Op {
-	case CallAnswer:
-		t.put(key, []byte(tsText+"."+flags(video, outgoing, true)))
-		return nil
-	case CallDecline:
-		rec.Outcome = CallDeclined
-	case CallBusy:
-		rec.Outcome = CallBusyPeer
-		if mine {
-			rec.Outcome = CallMissed
-		}
-	case CallHangup:
-		switch {
-		case answered:
-			rec.Outcome, rec.Duration = CallCompleted, s.Duration
-		case outgoing:
-			rec.Outcome = CallUnanswered
-		default:
-			rec.Outcome = CallMissed
-		}
-	default:
-		return nil
-	}
-	t.del(key)
-	if outgoing {
-		caller = t.c.acct.PersonID
-	} else {
-		caller = conv
-	}
-	return t.storeCall(conv, caller, s.CallID, start, rec, outgoing)
-}
-
-func flags(bits ...bool) string {
-	b := make([]byte, len(bits))
-	for i, on := range bits {
-		b[i] = '0'
-		if on {
-			b[i] = '1'
-		}
-	}
-	return string(b)
-}
-
-// storeCall records a call in the history under its call id, which every
-// device of both people shares, so a record that arrives on two paths is
-// stored once. A missed call counts as unread; the others the user saw.
-func (t *tx) storeCall(conv, caller, callID string, start int64, rec CallRecord, outgoing bool) error {
 	m := &Message{
-		ID: callID, ConversationID: conv, From: caller, Outgoing: outgoing, SentAt: start,
-		Order: orderKey(start, callID), Status: StatusRead, Call: &rec,
+		ID: s.CallID, ConversationID: conv, From: conv, SentAt: s.Start,
+		Order: orderKey(s.Start, s.CallID), Status: StatusRead, Call: outcome + kind + strconv.FormatInt(s.Duration, 10),
 	}
 	if outgoing {
-		m.Status = StatusSent
-	} else if rec.Outcome == CallMissed {
+		m.From, m.Outgoing, m.Status = t.c.acct.PersonID, true, StatusSent
+	} else if outcome == CallMissed {
 		m.Status = StatusDelivered
 	}
 	stored, err := t.storeMessage(m)
@@ -317,41 +301,44 @@ func (t *tx) storeCall(conv, caller, callID string, start int64, rec CallRecord,
 	return nil
 }
 
-// ICEServer is one entry of ICEServers: WebRTC's RTCIceServer.
-type ICEServer struct {
-	URLs       []string `json:"urls"`
-	Username   string   `json:"username,omitempty"`
-	Credential string   `json:"credential,omitempty"`
-}
-
-// ICEServers is the relay's answer to GET /v1/ice-servers: the servers
-// to hand to RTCPeerConnection, and when the TURN credential expires.
-type ICEServers struct {
-	Servers []ICEServer `json:"iceServers"`
-	Expires int64       `json:"expires"` // Unix milliseconds
-}
-
 // ICEServers asks the relay for STUN and TURN servers, with a TURN
-// credential issued to this device for a short time.
-func (c *Client) ICEServers(ctx context.Context) (ICEServers, error) {
-	var out ICEServers
-	err := c.call(ctx, "GET", PathICEServers, true, nil, &out)
-	if out.Servers == nil {
-		out.Servers = []ICEServer{}
+// credential issued to this device for a short time, and returns its
+// answer as JSON text: {"iceServers": [RTCIceServer…], "expires": ms}.
+// The page hands the list to RTCPeerConnection, which checks each entry;
+// here it is only checked to be that object.
+func (c *Client) ICEServers(ctx context.Context) (string, error) {
+	var list iceServers
+	b, err := c.request(ctx, "GET", PathICEServers, true, nil)
+	if err == nil && (jsonw.Unmarshal(b, &list) != nil || !list.ok) {
+		err = &wire.Error{Code: wire.CodeInternal, Message: "the relay's ICE servers do not decode"}
 	}
-	return out, err
+	return string(b), err
 }
 
-func (s *CallSignal) WriteJSON(w *jsonw.Writer) {
+// iceServers checks the shape of the relay's answer.
+type iceServers struct{ ok bool }
+
+func (l *iceServers) ReadJSON(d *jsonw.Decoder) error {
+	return d.Object(func(key string) error {
+		if key == "iceServers" {
+			l.ok = d.Kind() == jsonw.KindArray
+		}
+		return d.Skip()
+	})
+}
+
+// callSignalJSON writes a CallSignal. It is not a method of CallSignal,
+// which the module decodes: only what sends a CallSignal from Go (not the
+// page) links the writer.
+type callSignalJSON struct{ s *CallSignal }
+
+func (j callSignalJSON) WriteJSON(w *jsonw.Writer) {
+	s := j.s
 	w.ObjectStart()
 	w.Key("callId")
 	w.String(s.CallID)
 	w.Key("op")
 	w.String(s.Op)
-	if s.Video {
-		w.Key("video")
-		w.Bool(true)
-	}
 	if s.SDP != "" {
 		w.Key("sdp")
 		w.String(s.SDP)
@@ -360,14 +347,12 @@ func (s *CallSignal) WriteJSON(w *jsonw.Writer) {
 		w.Key("ice")
 		writeStrings(w, s.ICE)
 	}
-	if s.Muted {
-		w.Key("muted")
-		w.Bool(true)
+	if s.Flags != 0 {
+		w.Key("flags")
+		w.Int(int64(s.Flags))
 	}
-	if s.CameraOff {
-		w.Key("cameraOff")
-		w.Bool(true)
-	}
+	w.Key("start")
+	w.Int(s.Start)
 	if s.Duration != 0 {
 		w.Key("duration")
 		w.Int(s.Duration)
@@ -382,77 +367,17 @@ func (s *CallSignal) ReadJSON(d *jsonw.Decoder) error {
 			return d.String(&s.CallID)
 		case "op":
 			return d.String(&s.Op)
-		case "video":
-			return d.Bool(&s.Video)
 		case "sdp":
 			return d.String(&s.SDP)
 		case "ice":
 			return readStrings(d, &s.ICE)
-		case "muted":
-			return d.Bool(&s.Muted)
-		case "cameraOff":
-			return d.Bool(&s.CameraOff)
+		case "flags":
+			return d.Int(&s.Flags)
+		case "start":
+			return d.Int64(&s.Start)
 		case "duration":
 			return d.Int64(&s.Duration)
 		}
 		return d.Unknown()
-	})
-}
-
-func (r *CallRecord) WriteJSON(w *jsonw.Writer) {
-	w.ObjectStart()
-	w.Key("video")
-	w.Bool(r.Video)
-	w.Key("outcome")
-	w.String(r.Outcome)
-	if r.Duration != 0 {
-		w.Key("duration")
-		w.Int(r.Duration)
-	}
-	w.ObjectEnd()
-}
-
-func (r *CallRecord) ReadJSON(d *jsonw.Decoder) error {
-	return d.Object(func(key string) error {
-		switch key {
-		case "video":
-			return d.Bool(&r.Video)
-		case "outcome":
-			return d.String(&r.Outcome)
-		case "duration":
-			return d.Int64(&r.Duration)
-		}
-		return d.Unknown()
-	})
-}
-
-func (s *ICEServers) ReadJSON(d *jsonw.Decoder) error {
-	return d.Object(func(key string) error {
-		switch key {
-		case "iceServers":
-			return jsonw.Slice(d, &s.Servers, func(e *ICEServer) error {
-				return d.Object(func(key string) error {
-					switch key {
-					case "urls":
-						// RTCIceServer allows one URL as a plain string.
-						if d.Kind() == jsonw.KindString {
-							var u string
-							err := d.String(&u)
-							e.URLs = []string{u}
-							return err
-						}
-						return readStrings(d, &e.URLs)
-					case "username":
-						return d.String(&e.Username)
-					case "credential":
-						return d.String(&e.Credential)
-					}
-					return d.Skip()
-				})
-			})
-		case "expires":
-			return d.Int64(&s.Expires)
-		}
-		return d.Skip()
 	})
 }

@@ -1,10 +1,12 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"sambung/internal/jsonw"
 )
@@ -19,16 +21,17 @@ const testCandidate = "candidate:1840965416 1 udp 2122260223 127.0.0.1 54321 typ
 
 func callVectors() []*Content {
 	call := func(s CallSignal) *Content {
-		return &Content{Kind: KindCall, ID: "c" + s.Op, TS: 1700000000000, To: testPerson, Call: &s}
+		s.Start = 1700000000000
+		return &Content{Kind: KindCall, ID: "c" + s.Op, TS: 1700000000000, To: testPerson, Call: string(jsonw.Marshal(callSignalJSON{&s}))}
 	}
 	return []*Content{
-		call(CallSignal{CallID: "gkr3jysdi7yxq3cmll7u3fowua", Op: CallOffer, Video: true, SDP: testSDP}),
-		call(CallSignal{CallID: "k", Op: CallAnswer, SDP: testSDP, Muted: true, CameraOff: true}),
+		call(CallSignal{CallID: "gkr3jysdi7yxq3cmll7u3fowua", Op: CallOffer, Flags: CallCaller | CallVideo, SDP: testSDP}),
+		call(CallSignal{CallID: "k", Op: CallAnswer, SDP: testSDP, Flags: CallMuted | CallCameraOff}),
 		call(CallSignal{CallID: "k", Op: CallICE, ICE: []string{testCandidate, ""}}),
-		call(CallSignal{CallID: "k", Op: CallMedia, Video: true, Muted: true}),
-		call(CallSignal{CallID: "k", Op: CallHangup, Duration: 61_000}),
+		call(CallSignal{CallID: "k", Op: CallMedia, Flags: CallVideo | CallMuted}),
+		call(CallSignal{CallID: "k", Op: CallHangup, Flags: CallAnswered, Duration: 61_000}),
 		call(CallSignal{CallID: "k", Op: CallDecline}),
-		call(CallSignal{CallID: "k", Op: CallBusy, Video: true}),
+		call(CallSignal{CallID: "k", Op: CallBusy, Flags: CallVideo}),
 	}
 }
 
@@ -42,21 +45,40 @@ func TestCallContentRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%+v: %v", c.Call, err)
 		}
-		if !reflect.DeepEqual(got.Call, c.Call) {
-			t.Fatalf("round trip: %+v, want %+v", got.Call, c.Call)
+		if got.Call != c.Call {
+			t.Fatalf("round trip: %s, want %s", got.Call, c.Call)
+		}
+		if _, err := decodeCallSignal(got.Call); err != nil {
+			t.Fatal(err)
 		}
 	}
-	checkJSON(t, CallSignal{CallID: "x", Op: CallICE, Video: true, SDP: oddText, ICE: []string{"a", ""},
-		Muted: true, CameraOff: true, Duration: 1 << 40})
-	checkJSON(t, CallRecord{Video: true, Outcome: CallCompleted, Duration: 5}, CallRecord{Outcome: CallMissed})
+	// The signal's JSON is encoding/json's, both ways.
+	for _, v := range []CallSignal{{}, {CallID: "x", Op: CallICE, SDP: oddText, ICE: []string{"a", ""},
+		Flags: 31, Start: 5, Duration: 1 << 40}} {
+		var got, back CallSignal
+		if err := json.Unmarshal(jsonw.Marshal(callSignalJSON{&v}), &got); err != nil || !reflect.DeepEqual(got, v) {
+			t.Errorf("ours decodes with encoding/json to %+v, %v; want %+v", got, err, v)
+		}
+		ref, _ := json.Marshal(&v)
+		if err := jsonw.Unmarshal(ref, &back); err != nil || !reflect.DeepEqual(back, v) {
+			t.Errorf("encoding/json's decodes with ours to %+v, %v; want %+v", back, err, v)
+		}
+	}
 	checkJSON(t, Message{ID: "m", ConversationID: "c", From: "f", SentAt: 1, Order: "o", Status: StatusRead,
-		Call: &CallRecord{Outcome: CallDeclined}})
+		Call: "declined video 0"})
+	rec, ok := Message{Call: "completed video 42000"}.CallRecord()
+	if !ok || rec != (CallRecord{Outcome: CallCompleted, Video: true, Duration: 42 * time.Second}) {
+		t.Errorf("CallRecord: %+v %v", rec, ok)
+	}
+	if _, ok := (Message{Text: "hi"}).CallRecord(); ok {
+		t.Error("a text is a call record")
+	}
 }
 
 // TestCallContentRejects: each field of a signal is checked for its op,
 // with the bounds.
 func TestCallContentRejects(t *testing.T) {
-	ok := CallSignal{CallID: "k", Op: CallOffer, SDP: testSDP}
+	ok := CallSignal{CallID: "k", Op: CallOffer, SDP: testSDP, Flags: CallCaller, Start: 1}
 	cases := map[string]func(s *CallSignal){
 		"no call id":          func(s *CallSignal) { s.CallID = "" },
 		"slash in call id":    func(s *CallSignal) { s.CallID = "a/b" },
@@ -77,21 +99,33 @@ func TestCallContentRejects(t *testing.T) {
 			s.Op, s.SDP, s.ICE = CallICE, "", []string{"candidate:" + strings.Repeat("1", maxCandidate)}
 		},
 		"negative duration": func(s *CallSignal) { s.Op, s.SDP, s.Duration = CallHangup, "", -1 },
-		"endless duration":  func(s *CallSignal) { s.Op, s.SDP, s.Duration = CallHangup, "", maxCallDuration.Milliseconds() + 1 },
+		"endless duration":  func(s *CallSignal) { s.Op, s.SDP, s.Duration = CallHangup, "", maxCallDuration.Milliseconds()+1 },
 		"duration on offer": func(s *CallSignal) { s.Duration = 5 },
+		"answered offer":    func(s *CallSignal) { s.Flags |= CallAnswered },
+		"unknown flag":      func(s *CallSignal) { s.Flags |= 32 },
+		"negative flags":    func(s *CallSignal) { s.Flags = -1 },
+		"offer by callee":   func(s *CallSignal) { s.Flags = 0 },
+		"no start":          func(s *CallSignal) { s.Start = 0 },
+		"start too late":    func(s *CallSignal) { s.Start = maxTimestamp + 1 },
 	}
 	for name, change := range cases {
 		s := ok
 		change(&s)
-		_, err := encodeContent(&Content{Kind: KindCall, ID: "a", TS: 1, To: testPerson, Call: &s})
+		_, err := encodeContent(&Content{Kind: KindCall, ID: "a", TS: 1, To: testPerson, Call: string(jsonw.Marshal(callSignalJSON{&s}))})
 		if !errors.Is(err, ErrBadContent) {
 			t.Errorf("%s: got %v, want ErrBadContent", name, err)
 		}
 	}
+	okJSON := string(jsonw.Marshal(callSignalJSON{&ok}))
 	for name, c := range map[string]*Content{
 		"call kind without call": {Kind: KindCall, ID: "a", TS: 1, To: testPerson},
-		"text with call":         {Kind: KindText, ID: "a", TS: 1, To: testPerson, Text: "x", Call: &ok},
-		"call with text":         {Kind: KindCall, ID: "a", TS: 1, To: testPerson, Text: "x", Call: &ok},
+		"text with call":         {Kind: KindText, ID: "a", TS: 1, To: testPerson, Text: "x", Call: okJSON},
+		"call with text":         {Kind: KindCall, ID: "a", TS: 1, To: testPerson, Text: "x", Call: okJSON},
+		"call not json":          {Kind: KindCall, ID: "a", TS: 1, To: testPerson, Call: "offer"},
+		"call unknown field":     {Kind: KindCall, ID: "a", TS: 1, To: testPerson, Call: okJSON[:len(okJSON)-1] + `,"x":1}`},
+		"call trailing data":     {Kind: KindCall, ID: "a", TS: 1, To: testPerson, Call: okJSON + "{}"},
+		"call too long": {Kind: KindCall, ID: "a", TS: 1, To: testPerson,
+			Call: okJSON[:len(okJSON)-1] + `,"muted":false` + strings.Repeat(" ", maxCallJSON) + "}"},
 	} {
 		if _, err := encodeContent(c); !errors.Is(err, ErrBadContent) {
 			t.Errorf("%s: got %v, want ErrBadContent", name, err)
@@ -117,7 +151,7 @@ func FuzzCallContent(f *testing.F) {
 			}
 			return
 		}
-		if (c.Kind == KindCall) != (c.Call != nil) {
+		if (c.Kind == KindCall) != (c.Call != "") {
 			t.Fatalf("kind %s with call %v", c.Kind, c.Call)
 		}
 		b2, err := encodeContent(c)
@@ -131,14 +165,14 @@ func FuzzCallContent(f *testing.F) {
 	})
 }
 
-// FuzzICEServers fuzzes the decoder of the relay's ICE server list: it
+// FuzzICEServers fuzzes the check of the relay's ICE server list: it
 // never panics, and fails only with a jsonw error that says where.
 func FuzzICEServers(f *testing.F) {
-	f.Add([]byte(`{"iceServers":[{"urls":["turn:127.0.0.1:3478?transport=udp","turn:127.0.0.1:3478?transport=tcp"],` +
-		`"username":"1790000000:abc","credential":"c2VjcmV0"},{"urls":"stun:stun.example.org:3478"}],"expires":1790000000000}`))
-	f.Add([]byte(`{"iceServers":[],"expires":0,"later":{"x":[1]}}`))
+	for b := range iceVectors {
+		f.Add([]byte(b))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var s ICEServers
+		var s iceServers
 		err := jsonw.Unmarshal(b, &s)
 		var je *jsonw.Error
 		if err != nil && !errors.As(err, &je) {
@@ -147,15 +181,21 @@ func FuzzICEServers(f *testing.F) {
 	})
 }
 
-func TestICEServersDecode(t *testing.T) {
-	var s ICEServers
-	err := jsonw.Unmarshal([]byte(`{"iceServers":[{"urls":["turn:127.0.0.1:3478?transport=udp"],"username":"u","credential":"c"},`+
-		`{"urls":"stun:stun.example.org:3478","credentialType":"password"}],"expires":1790000000000}`), &s)
-	want := ICEServers{Servers: []ICEServer{
-		{URLs: []string{"turn:127.0.0.1:3478?transport=udp"}, Username: "u", Credential: "c"},
-		{URLs: []string{"stun:stun.example.org:3478"}},
-	}, Expires: 1790000000000}
-	if err != nil || !reflect.DeepEqual(s, want) {
-		t.Fatalf("got %+v, %v; want %+v", s, err, want)
+var iceVectors = map[string]bool{
+	`{"iceServers":[{"urls":["turn:127.0.0.1:3478?transport=udp","turn:127.0.0.1:3478?transport=tcp"],` +
+		`"username":"1790000000:abc","credential":"c2VjcmV0"},{"urls":"stun:stun.example.org:3478"}],"expires":1790000000000}`: true,
+	`{"iceServers":[],"expires":0,"later":{"x":[1]}}`: true,
+	`{"iceServers":{}}`: false,
+	`{"expires":1}`:     false,
+	`[]`:                false,
+	`{"iceServers":[}`:  false,
+}
+
+func TestICEServersCheck(t *testing.T) {
+	for b, want := range iceVectors {
+		var s iceServers
+		if err := jsonw.Unmarshal([]byte(b), &s); (err == nil && s.ok) != want {
+			t.Errorf("%s: %v %v, want ok %v", b, err, s.ok, want)
+		}
 	}
 }

@@ -13,6 +13,9 @@ import (
 const offerSDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" +
 	"a=fingerprint:sha-256 3E:2F:0B:5C:6A:7D:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA\r\n"
 
+// testStart is when the calls of the tests were dialed.
+const testStart = 1700000000000
+
 // callEvents returns the call events of d so far.
 func (d *device) callEvents() []client.CallEvent {
 	var out []client.CallEvent
@@ -45,7 +48,7 @@ func (d *device) waitCallRecord(conv, callID string) client.Message {
 	var got client.Message
 	eventually(d.t, "call record "+callID, func() bool {
 		for _, m := range d.history(conv) {
-			if m.ID == callID && m.Call != nil {
+			if m.ID == callID && m.Call != "" {
 				got = m
 				return true
 			}
@@ -83,14 +86,17 @@ func TestCallSignaling(t *testing.T) {
 	a, b := ayu.me().PersonID, budi1.me().PersonID
 
 	const id = "call1"
-	ayu.sendCall("account:budi", client.CallSignal{CallID: id, Op: client.CallOffer, Video: true, SDP: offerSDP})
+	if _, err := ayu.c.Lookup(ctx, "account:budi"); err != nil {
+		t.Fatal(err)
+	}
+	ayu.sendCall(b, client.CallSignal{Start: testStart, CallID: id, Flags: client.CallCaller | client.CallVideo, Op: client.CallOffer, SDP: offerSDP})
 	for _, d := range []*device{budi1, budi2} {
 		e := d.waitCall(id, client.CallOffer)
-		if e.ConversationID != a || e.Self || e.Signal.SDP != offerSDP || !e.Signal.Video || e.FromDevice != ayu.me().DeviceID {
+		if e.ConversationID != a || e.Self || e.Signal.SDP != offerSDP || e.Signal.Flags&client.CallVideo == 0 || e.FromDevice != ayu.me().DeviceID {
 			t.Fatalf("offer event: %+v", e)
 		}
 	}
-	budi1.sendCall(a, client.CallSignal{CallID: id, Op: client.CallAnswer, SDP: offerSDP})
+	budi1.sendCall(a, client.CallSignal{Start: testStart, CallID: id, Op: client.CallAnswer, SDP: offerSDP})
 	if e := ayu.waitCall(id, client.CallAnswer); e.Self || e.ConversationID != b || e.FromDevice != budi1.me().DeviceID {
 		t.Fatalf("answer at the caller: %+v", e)
 	}
@@ -98,27 +104,27 @@ func TestCallSignaling(t *testing.T) {
 		t.Fatalf("answer at the callee's other device: %+v", e)
 	}
 	cand := "candidate:1 1 udp 2122260223 127.0.0.1 40000 typ host"
-	ayu.sendCall(b, client.CallSignal{CallID: id, Op: client.CallICE, ICE: []string{cand}})
+	ayu.sendCall(b, client.CallSignal{Start: testStart, CallID: id, Flags: client.CallCaller, Op: client.CallICE, ICE: []string{cand}})
 	if e := budi1.waitCall(id, client.CallICE); len(e.Signal.ICE) != 1 || e.Signal.ICE[0] != cand {
 		t.Fatalf("ice: %+v", e)
 	}
-	budi1.sendCall(a, client.CallSignal{CallID: id, Op: client.CallMedia, Video: true, Muted: true})
-	if e := ayu.waitCall(id, client.CallMedia); !e.Signal.Muted {
+	budi1.sendCall(a, client.CallSignal{Start: testStart, CallID: id, Op: client.CallMedia, Flags: client.CallVideo | client.CallMuted})
+	if e := ayu.waitCall(id, client.CallMedia); e.Signal.Flags&client.CallMuted == 0 {
 		t.Fatalf("media: %+v", e)
 	}
-	ayu.sendCall(b, client.CallSignal{CallID: id, Op: client.CallHangup, Duration: 42_000})
+	ayu.sendCall(b, client.CallSignal{Start: testStart, CallID: id, Flags: client.CallCaller | client.CallVideo | client.CallAnswered, Op: client.CallHangup, Duration: 42_000})
 	budi1.waitCall(id, client.CallHangup)
 
-	want := client.CallRecord{Video: true, Outcome: client.CallCompleted, Duration: 42_000}
+	want := client.CallRecord{Video: true, Outcome: client.CallCompleted, Duration: 42 * time.Second}
 	mine := ayu.waitCallRecord(b, id)
 	for _, d := range []*device{budi1, budi2} {
 		m := d.waitCallRecord(a, id)
-		if *m.Call != want || m.Outgoing || m.From != a || m.Order != mine.Order || m.Status != client.StatusRead {
-			t.Fatalf("callee's record: %+v %+v", m, *m.Call)
+		if rec, _ := m.CallRecord(); rec != want || m.Outgoing || m.From != a || m.Order != mine.Order || m.Status != client.StatusRead {
+			t.Fatalf("callee's record: %+v", m)
 		}
 	}
-	if *mine.Call != want || !mine.Outgoing || mine.From != a {
-		t.Fatalf("caller's record: %+v %+v", mine, *mine.Call)
+	if rec, _ := mine.CallRecord(); rec != want || !mine.Outgoing || mine.From != a {
+		t.Fatalf("caller's record: %+v", mine)
 	}
 	// Signaling is never a message: each history holds the one record.
 	for _, d := range []*device{ayu, budi1, budi2} {
@@ -143,19 +149,22 @@ func TestCallEnds(t *testing.T) {
 	ayu.connect()
 	budi.connect()
 	a, b := ayu.me().PersonID, budi.me().PersonID
+	if _, err := ayu.c.Lookup(ctx, "account:budi"); err != nil {
+		t.Fatal(err)
+	}
 
-	ayu.sendCall(b, client.CallSignal{CallID: "declined", Op: client.CallOffer, SDP: offerSDP})
+	ayu.sendCall(b, client.CallSignal{Start: testStart, CallID: "declined", Flags: client.CallCaller, Op: client.CallOffer, SDP: offerSDP})
 	budi.waitCall("declined", client.CallOffer)
-	budi.sendCall(a, client.CallSignal{CallID: "declined", Op: client.CallDecline})
+	budi.sendCall(a, client.CallSignal{Start: testStart, CallID: "declined", Op: client.CallDecline})
 	ayu.waitCall("declined", client.CallDecline)
 
-	ayu.sendCall(b, client.CallSignal{CallID: "missed", Op: client.CallOffer, Video: true, SDP: offerSDP})
+	ayu.sendCall(b, client.CallSignal{Start: testStart, CallID: "missed", Flags: client.CallCaller | client.CallVideo, Op: client.CallOffer, SDP: offerSDP})
 	budi.waitCall("missed", client.CallOffer)
-	ayu.sendCall(b, client.CallSignal{CallID: "missed", Op: client.CallHangup})
+	ayu.sendCall(b, client.CallSignal{Start: testStart, CallID: "missed", Flags: client.CallCaller | client.CallVideo, Op: client.CallHangup})
 
-	budi.sendCall(a, client.CallSignal{CallID: "busy", Op: client.CallOffer, SDP: offerSDP})
+	budi.sendCall(a, client.CallSignal{Start: testStart, CallID: "busy", Flags: client.CallCaller, Op: client.CallOffer, SDP: offerSDP})
 	ayu.waitCall("busy", client.CallOffer)
-	ayu.sendCall(b, client.CallSignal{CallID: "busy", Op: client.CallBusy})
+	ayu.sendCall(b, client.CallSignal{Start: testStart, CallID: "busy", Op: client.CallBusy})
 
 	for _, c := range []struct {
 		id              string
@@ -171,11 +180,15 @@ func TestCallEnds(t *testing.T) {
 		if !c.outgoing {
 			callerRec, calleeRec = bt, at
 		}
-		if at.Outgoing != c.outgoing || bt.Outgoing == c.outgoing || at.Call.Video != c.video || bt.Call.Video != c.video {
+		ar, _ := at.CallRecord()
+		br, _ := bt.CallRecord()
+		if at.Outgoing != c.outgoing || bt.Outgoing == c.outgoing || ar.Video != c.video || br.Video != c.video {
 			t.Errorf("%s: ayu %+v budi %+v", c.id, at, bt)
 		}
-		if callerRec.Call.Outcome != c.caller || calleeRec.Call.Outcome != c.callee || at.Order != bt.Order {
-			t.Errorf("%s: caller %+v, callee %+v", c.id, *callerRec.Call, *calleeRec.Call)
+		cr, _ := callerRec.CallRecord()
+		ce, _ := calleeRec.CallRecord()
+		if cr.Outcome != c.caller || ce.Outcome != c.callee || at.Order != bt.Order {
+			t.Errorf("%s: caller %+v, callee %+v", c.id, callerRec, calleeRec)
 		}
 	}
 	// The missed call counts as unread at Budi's, as a missed call should.
@@ -202,13 +215,16 @@ func TestStaleOfferNeverRings(t *testing.T) {
 	budi.signUpAccount("budi")
 	ayu.connect()
 	a, b := ayu.me().PersonID, budi.me().PersonID
+	if _, err := ayu.c.Lookup(ctx, "account:budi"); err != nil {
+		t.Fatal(err)
+	}
 
-	ayu.sendCall(b, client.CallSignal{CallID: "old", Op: client.CallOffer, SDP: offerSDP})
+	ayu.sendCall(b, client.CallSignal{Start: testStart, CallID: "old", Flags: client.CallCaller, Op: client.CallOffer, SDP: offerSDP})
 	ayu.send(b, "after the call") // in order behind the offer
 	skew.Store(int64(client.CallRingWindow + time.Second))
 	budi.connect()
 	budi.waitText(a, "after the call")
-	if m := budi.waitCallRecord(a, "old"); m.Call.Outcome != client.CallMissed || m.Outgoing {
+	if m := budi.waitCallRecord(a, "old"); m.Call != "missed voice 0" || m.Outgoing {
 		t.Fatalf("stale offer: %+v", m)
 	}
 	if ev := budi.callEvents(); len(ev) != 0 {
@@ -222,14 +238,22 @@ func TestCallRefusals(t *testing.T) {
 	r := startRelay(t)
 	ayu := newDevice(t, r, nil)
 	ayu.signUpPhone("+6281555555555")
-	err := ayu.c.SendCall(ctx, ayu.me().PersonID, client.CallSignal{CallID: "x", Op: client.CallOffer, SDP: offerSDP})
-	wantCode(t, err, "unknown_conversation")
-	err = ayu.c.SendCall(ctx, ayu.me().PersonID, client.CallSignal{CallID: "x", Op: "ring"})
+	err := ayu.c.SendCall(ctx, ayu.me().PersonID, client.CallSignal{Start: testStart, CallID: "x", Flags: client.CallCaller, Op: client.CallOffer, SDP: offerSDP})
 	wantCode(t, err, "unknown_conversation")
 	budi := newDevice(t, r, nil)
 	budi.signUpAccount("budi")
-	err = ayu.c.SendCall(ctx, "account:budi", client.CallSignal{CallID: "x", Op: "ring"})
+	b := budi.me().PersonID
+	err = ayu.c.SendCall(ctx, b, client.CallSignal{Start: testStart, CallID: "x", Op: "ring"})
 	wantCode(t, err, "bad_content")
+	// A person this device never looked up is no conversation yet.
+	err = ayu.c.SendCall(ctx, b, client.CallSignal{Start: testStart, CallID: "x", Flags: client.CallCaller, Op: client.CallOffer, SDP: offerSDP})
+	wantCode(t, err, "unknown_conversation")
+	if _, err := ayu.c.Lookup(ctx, "account:budi"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ayu.c.SendCall(ctx, b, client.CallSignal{Start: testStart, CallID: "x", Flags: client.CallCaller, Op: client.CallOffer, SDP: offerSDP}); err != nil {
+		t.Fatal(err)
+	}
 	_, err = newDevice(t, r, nil).c.ICEServers(ctx)
 	wantCode(t, err, "not_signed_in")
 }

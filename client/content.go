@@ -33,7 +33,7 @@ type Content struct {
 	Text    string          `json:"text,omitempty"`
 	Receipt *ReceiptContent `json:"receipt,omitempty"`
 	Typing  bool            `json:"typing,omitempty"`
-	Call    *CallSignal     `json:"call,omitempty"` // KindCall: see call.go
+	Call    string          `json:"call,omitempty"` // KindCall: a CallSignal's JSON text, see call.go
 }
 
 // ReceiptContent says that messages reached a status on the receiving
@@ -157,15 +157,13 @@ func (c *Content) validate() error {
 	if !wire.ValidPersonID(c.To) {
 		return badContent("to")
 	}
-	if (c.Kind == KindCall) != (c.Call != nil) {
+	if (c.Kind == KindCall) != (c.Call != "") || c.Call != "" && (c.Text != "" || c.Receipt != nil || c.Typing) {
 		return badContent("call")
 	}
 	switch c.Kind {
 	case KindCall:
-		if c.Text != "" || c.Receipt != nil || c.Typing {
-			return badContent("call with other fields")
-		}
-		return c.Call.validate()
+		_, err := decodeCallSignal(c.Call)
+		return err
 	case KindText:
 		if len(c.Text) > MaxTextSize {
 			return badContent("text of " + strconv.Itoa(len(c.Text)) + " bytes")

@@ -187,9 +187,9 @@ func (m *Message) WriteJSON(w *jsonw.Writer) {
 		w.Key("undecryptable")
 		w.Bool(true)
 	}
-	if m.Call != nil {
+	if m.Call != "" {
 		w.Key("call")
-		m.Call.WriteJSON(w)
+		w.String(m.Call)
 	}
 	w.ObjectEnd()
 }
@@ -217,8 +217,7 @@ func (m *Message) ReadJSON(d *jsonw.Decoder) error {
 		case "undecryptable":
 			return d.Bool(&m.Undecryptable)
 		case "call":
-			m.Call = new(CallRecord)
-			return m.Call.ReadJSON(d)
+			return d.String(&m.Call)
 		}
 		return d.Unknown()
 	})
@@ -321,9 +320,9 @@ func (c *Content) WriteJSON(w *jsonw.Writer) {
 		w.Key("typing")
 		w.Bool(true)
 	}
-	if c.Call != nil {
+	if c.Call != "" {
 		w.Key("call")
-		c.Call.WriteJSON(w)
+		w.String(c.Call)
 	}
 	w.ObjectEnd()
 }
@@ -357,8 +356,7 @@ func (c *Content) ReadJSON(d *jsonw.Decoder) error {
 		case "typing":
 			return d.Bool(&c.Typing)
 		case "call":
-			c.Call = new(CallSignal)
-			return c.Call.ReadJSON(d)
+			return d.String(&c.Call)
 		}
 		return d.Unknown()
 	})

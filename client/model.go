@@ -45,8 +45,9 @@ type Message struct {
 	// Undecryptable marks a placeholder for an envelope that could not be
 	// decrypted; Text is empty.
 	Undecryptable bool `json:"undecryptable,omitempty"`
-	// Call is set on a call in the history (Text is empty): see call.go.
-	Call *CallRecord `json:"call,omitempty"`
+	// Call is set on a call in the history (Text is empty): "<outcome>
+	// <video|voice> <duration ms>"; Message.CallRecord parses it.
+	Call string `json:"call,omitempty"`
 }
 
 // Contact is a person found by an address.

@@ -171,6 +171,9 @@ func messageJS(m client.Message) js.Value {
 	if m.Undecryptable {
 		o.Set("undecryptable", true)
 	}
+	if m.Call != "" {
+		o.Set("call", m.Call) // sambung.js parses it
+	}
 	return o
 }
 
@@ -269,6 +272,8 @@ func eventJS(e client.Event) (string, js.Value) {
 		return client.EventStatus, o
 	case client.IdentityChangedEvent:
 		return client.EventIdentityChanged, object(map[string]any{"conversationId": e.ConversationID})
+	case client.CallEvent:
+		return client.EventCall, js.ValueOf(callEventJS(e))
 	}
 	return e.EventType(), js.Undefined()
 }
