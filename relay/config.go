@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"path/filepath"
 	"time"
+
+	"sambung/relay/turn"
+	"sambung/wire"
 )
 
 // Rate is a token bucket: Per is the period in which Count tokens refill,
@@ -89,6 +92,14 @@ type Config struct {
 
 	// MemTableSize overrides Badger's memtable size; tests only.
 	MemTableSize int64
+
+	// TURN configures the built-in STUN/TURN server, which runs only with
+	// TURN.Enabled. Its Logger and Now default to the relay's.
+	TURN turn.Config
+	// ICEServers are external STUN/TURN servers added after the built-in
+	// one to every /v1/ice-servers answer (turn.ParseICEServers reads
+	// them from the relay's flag).
+	ICEServers []wire.ICEServer
 }
 
 // DefaultBlobDir is the blob directory beside the Badger directory dataDir:
@@ -138,5 +149,11 @@ func (c *Config) setDefaults() {
 	}
 	if c.BlobDir == "" {
 		c.BlobDir = DefaultBlobDir(c.DataDir)
+	}
+	if c.TURN.Logger == nil {
+		c.TURN.Logger = c.Logger
+	}
+	if c.TURN.Now == nil {
+		c.TURN.Now = c.Now
 	}
 }

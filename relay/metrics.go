@@ -95,5 +95,8 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	m.commit.write(w, "sambung_commit_seconds", "Time of one mailbox writer flush, commit and sync included.")
 	m.batch.write(w, "sambung_commit_batch_size", "Write requests per mailbox writer flush.")
 	s.blobs.WriteMetrics(w)
+	if s.turn != nil {
+		s.turn.WriteMetrics(w)
+	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"sambung/relay/blob"
 	"sambung/relay/store"
+	"sambung/relay/turn"
 	"sambung/wire"
 )
 
@@ -35,6 +36,7 @@ type Server struct {
 	mux     *http.ServeMux
 	hub     *hub
 	metrics *metrics
+	turn    *turn.Server // nil when the built-in TURN server is off
 
 	lookupLimit *limiter
 	authLimit   *limiter
@@ -86,6 +88,11 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	if s.turn, err = startTURN(cfg); err != nil {
+		s.blobs.Close()
+		st.Close()
+		return nil, err
+	}
 	s.dummyHash = s.hashPassword("dummy password for unknown accounts")
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.routes()
@@ -102,7 +109,7 @@ func (s *Server) Close() error {
 	s.hub.closeAll(wire.CodeGoingAway)
 	s.cancel()
 	s.conns.Wait()
-	return errors.Join(s.blobs.Close(), s.st.Close())
+	return errors.Join(s.closeTURN(), s.blobs.Close(), s.st.Close())
 }
 
 // ServeHTTP sets the security headers on every response and dispatches.
@@ -149,6 +156,7 @@ func (s *Server) routes() {
 	s.route(wire.PathKeysSigned, map[string]handlerFunc{"PUT": s.authed(s.handleSignedPreKey)})
 	s.route(wire.PathLookup, map[string]handlerFunc{"GET": s.authed(s.handleLookup)})
 	s.route(wire.PathPerson, map[string]handlerFunc{"GET": s.authed(s.handlePerson)})
+	s.route(wire.PathICEServers, map[string]handlerFunc{"GET": s.authed(s.handleICEServers)})
 	s.route(wire.PathWebSocket, map[string]handlerFunc{"GET": s.handleWebSocket})
 	s.route(wire.PathHealth, map[string]handlerFunc{"GET": s.handleHealth})
 	s.route(wire.PathMetrics, map[string]handlerFunc{"GET": s.handleMetrics})

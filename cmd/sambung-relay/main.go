@@ -11,6 +11,12 @@
 // wins. It logs "listening addr=HOST:PORT" once it accepts connections, and
 // on SIGINT or SIGTERM stops accepting, closes websockets with going_away,
 // flushes the mailbox writer and closes Badger before it exits.
+//
+// It also runs a STUN/TURN server for calls (UDP and TCP on -turn-addr,
+// default :3478), advertised at -turn-relay-ip (default 127.0.0.1, for
+// development: set the public IP in production); -turn=false turns it off.
+// Devices get short-lived credentials for it, and any -ice-servers, from
+// GET /v1/ice-servers (docs/PROTOCOL.md).
 package main
 
 import (
@@ -31,6 +37,7 @@ import (
 
 	"sambung/relay"
 	"sambung/relay/blob"
+	"sambung/relay/turn"
 	"sambung/web"
 )
 
@@ -64,6 +71,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 		return v
 	}
+	var envErr error // a bad boolean must not silently keep its default
+	boolean := func(name string, def bool, usage string) *bool {
+		v := fl.Bool(name, def, usage+" (env "+envName(name)+")")
+		if e := getenv(envName(name)); e != "" {
+			if err := fl.Set(name, e); err != nil {
+				envErr = fmt.Errorf("bad %s %q: true or false", envName(name), e)
+			}
+		}
+		return v
+	}
 	dur := func(name string, def time.Duration, usage string) *time.Duration {
 		v := fl.Duration(name, def, usage+" (env "+envName(name)+")")
 		if e := getenv(envName(name)); e != "" {
@@ -89,8 +106,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	frameBurst := num("frame-burst", 400, "websocket frame burst per connection")
 	maxDepth := num("max-depth", 10_000, "envelopes a mailbox holds at most")
 	conns := num("conns-per-device", 2, "websockets per device at most")
+	turnOn := boolean("turn", true, "run the built-in STUN/TURN server for calls (-turn=false turns it off)")
+	turnAddr := str("turn-addr", turn.DefaultListen, "STUN/TURN listen address, UDP and TCP on one port")
+	turnTCP := boolean("turn-tcp", true, "also accept TURN over TCP, for networks that block UDP")
+	turnIP := str("turn-relay-ip", "127.0.0.1", "IPv4 address clients and peers reach the TURN server at: the relay's public IP in production")
+	turnRealm := str("turn-realm", turn.DefaultRealm, "TURN credential realm")
+	turnTTL := dur("turn-ttl", turn.DefaultTTL, "how long a TURN credential may start allocations")
+	iceServers := str("ice-servers", "", `external ICE servers added to every /v1/ice-servers answer, as a JSON array of RTCIceServer, e.g. [{"urls":["stun:stun.example.org:3478"]}]`)
 	if err := fl.Parse(args); err != nil {
 		return err
+	}
+	if envErr != nil {
+		return envErr
 	}
 
 	var level slog.Level
@@ -120,6 +147,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		MaxDepth:          *maxDepth,
 		MaxConnsPerDevice: *conns,
 	}
+	if *turnOn {
+		if *turnTTL <= 0 {
+			return errors.New("-turn-ttl must be positive")
+		}
+		cfg.TURN = turn.Config{Enabled: true, Listen: *turnAddr, NoTCP: !*turnTCP, RelayIP: *turnIP, Realm: *turnRealm, TTL: *turnTTL}
+	}
+	ice, err := turn.ParseICEServers(*iceServers)
+	if err != nil {
+		return fmt.Errorf("-ice-servers: %w", err)
+	}
+	cfg.ICEServers = ice
 	for _, r := range []relay.Rate{cfg.LookupRate, cfg.AuthRate, cfg.FrameRate} {
 		if r.Count <= 0 || r.Burst <= 0 {
 			return errors.New("rates and bursts must be positive")

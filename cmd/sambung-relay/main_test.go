@@ -41,6 +41,9 @@ func TestRun(t *testing.T) {
 		"SAMBUNG_DATA":      data,
 		"SAMBUNG_ADDR":      "127.0.0.1:0",
 		"SAMBUNG_MAX_DEPTH": "5",
+		// A free port: the default 3478 may be taken by a running relay.
+		"SAMBUNG_TURN_ADDR":   "127.0.0.1:0",
+		"SAMBUNG_ICE_SERVERS": `[{"urls":["stun:stun.example.org:3478"]}]`,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
@@ -101,11 +104,15 @@ func TestRun(t *testing.T) {
 	if !strings.Contains(string(body), "\nsambung_blobs 0\n") {
 		t.Fatalf("metrics lack the blob store's:\n%s", body)
 	}
+	// TURN is on by default, with its metrics.
+	if !strings.Contains(string(body), "\nsambung_turn_allocations 0\n") {
+		t.Fatalf("metrics lack TURN's:\n%s", body)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"msg=listening addr=" + addr, "blobs=" + data + "-blobs", "msg=stopped"} {
+	for _, want := range []string{"msg=listening addr=" + addr, "blobs=" + data + "-blobs", "msg=\"turn listening\"", "relay_ip=127.0.0.1", "msg=stopped"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
@@ -122,6 +129,11 @@ func TestBadFlags(t *testing.T) {
 		{"-blob-max-mib", "0"},
 		{"-blob-quota-mib", "-1"},
 		{"-blob-ttl", "0s"},
+		{"-turn-ttl", "0s"},
+		{"-turn-addr", "127.0.0.1:0", "-turn-relay-ip", "nope"},
+		{"-turn-addr", "127.0.0.1"},
+		{"-ice-servers", `[{"urls":["turn:t.example.org"]}]`},
+		{"-ice-servers", `stun:stun.example.org`},
 	} {
 		err := run(context.Background(), append(args, "-data", t.TempDir()), func(string) string { return "" }, io.Discard, nil)
 		if err == nil {
@@ -135,6 +147,12 @@ func TestBadFlags(t *testing.T) {
 	cancel()
 	if err := run(ctx, []string{"-data", t.TempDir(), "-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, nil); err == nil {
 		t.Error("SAMBUNG_BLOB_TTL=-1h: no error")
+	}
+	for k, v := range map[string]string{"SAMBUNG_TURN": "off", "SAMBUNG_ICE_SERVERS": `[{"url":"stun:s"}]`} {
+		env := map[string]string{k: v}
+		if err := run(ctx, []string{"-data", t.TempDir(), "-addr", "127.0.0.1:0", "-turn-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, nil); err == nil {
+			t.Errorf("%s=%s: no error", k, v)
+		}
 	}
 	if envName("otp-webhook") != "SAMBUNG_OTP_WEBHOOK" {
 		t.Fatal(envName("otp-webhook"))
