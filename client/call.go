@@ -62,9 +62,6 @@ const (
 	// call, and keeps the number well inside a JavaScript safe integer.
 	maxCallDuration = 7 * 24 * time.Hour
 
-	// PathICEServers is the relay endpoint that hands out ICE servers
-	// and short-lived TURN credentials.
-	PathICEServers = "/v1/ice-servers"
 )
 
 // CallSignal is one call signaling message. It travels as its JSON
@@ -308,7 +305,7 @@ func (t *tx) recordCall(conv string, s *CallSignal, mine bool) error {
 // here it is only checked to be that object.
 func (c *Client) ICEServers(ctx context.Context) (string, error) {
 	var list iceServers
-	b, err := c.request(ctx, "GET", PathICEServers, true, nil)
+	b, err := c.request(ctx, "GET", wire.PathICEServers, true, nil)
 	if err == nil && (jsonw.Unmarshal(b, &list) != nil || !list.ok) {
 		err = &wire.Error{Code: wire.CodeInternal, Message: "the relay's ICE servers do not decode"}
 	}

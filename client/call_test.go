@@ -3,11 +3,13 @@
 package client_test
 
 import (
+	"encoding/json"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"sambung/client"
+	"sambung/wire"
 )
 
 const offerSDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" +
@@ -256,4 +258,10 @@ func TestCallRefusals(t *testing.T) {
 	}
 	_, err = newDevice(t, r, nil).c.ICEServers(ctx)
 	wantCode(t, err, "not_signed_in")
+	// This relay runs no TURN server and knows no other: no servers.
+	text, err := ayu.c.ICEServers(ctx)
+	var got wire.ICEServers
+	if err != nil || json.Unmarshal([]byte(text), &got) != nil || got.ICEServers == nil || len(got.ICEServers) != 0 {
+		t.Fatalf("ICEServers: %s, %v", text, err)
+	}
 }

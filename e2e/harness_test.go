@@ -161,7 +161,7 @@ func (r *testRelay) waitConnections(t *testing.T, n int) {
 
 // startBrowser starts one headless Chromium with a fresh profile and returns
 // its root context; people get browser contexts inside it.
-func startBrowser(t *testing.T) context.Context {
+func startBrowser(t *testing.T, flags ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if _, lookErr := exec.LookPath("chromium"); lookErr != nil {
@@ -179,6 +179,7 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.NoFirstRun,
 		chromedp.WindowSize(1100, 720),
 	)
+	opts = append(opts, flags...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() {
