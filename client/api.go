@@ -14,6 +14,20 @@ import (
 // A relay error comes back as its *wire.Error; a transport failure as
 // ErrNetwork.
 func (c *Client) call(ctx context.Context, method, path string, auth bool, req jsonw.Marshaler, resp jsonw.Unmarshaler) error {
+	b, err := c.request(ctx, method, path, auth, req)
+	if err != nil {
+		return err
+	}
+	if resp != nil {
+		if err := jsonw.Unmarshal(b, resp); err != nil {
+			return &wire.Error{Code: wire.CodeInternal, Message: "the relay's answer does not decode"}
+		}
+	}
+	return nil
+}
+
+// request is call without decoding: it returns the answer's body.
+func (c *Client) request(ctx context.Context, method, path string, auth bool, req jsonw.Marshaler) ([]byte, error) {
 	var body []byte
 	if req != nil {
 		body = jsonw.Marshal(req)
@@ -26,25 +40,20 @@ func (c *Client) call(ctx context.Context, method, path string, auth bool, req j
 		}
 		c.mu.Unlock()
 		if token == "" {
-			return ErrNotSignedIn
+			return nil, ErrNotSignedIn
 		}
 	}
 	status, b, err := c.cfg.HTTP.Do(ctx, method, path, token, body)
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
-		return ErrNetwork.with(err)
+		return nil, ErrNetwork.with(err)
 	}
 	if status < 200 || status > 299 {
-		return relayError(status, b)
+		return nil, relayError(status, b)
 	}
-	if resp != nil {
-		if err := jsonw.Unmarshal(b, resp); err != nil {
-			return &wire.Error{Code: wire.CodeInternal, Message: "the relay's answer does not decode"}
-		}
-	}
-	return nil
+	return b, nil
 }
 
 // relayError decodes a relay error body; a body that is not one (a proxy's

@@ -37,6 +37,7 @@ type Content struct {
 	// File is an encoded attach.Pointer, for KindFile; Text is then an
 	// optional caption.
 	File []byte `json:"file,omitempty"`
+	Call string `json:"call,omitempty"` // KindCall: a CallSignal's JSON text, see call.go
 }
 
 // ReceiptContent says that messages reached a status on the receiving
@@ -52,6 +53,7 @@ const (
 	KindReceipt = "receipt"
 	KindTyping  = "typing"
 	KindFile    = "file"
+	KindCall    = "call"
 )
 
 const (
@@ -160,7 +162,13 @@ func (c *Content) validate() error {
 	if !wire.ValidPersonID(c.To) {
 		return badContent("to")
 	}
+	if (c.Kind == KindCall) != (c.Call != "") || c.Call != "" && (c.Text != "" || c.Receipt != nil || c.Typing || c.File != nil) {
+		return badContent("call")
+	}
 	switch c.Kind {
+	case KindCall:
+		_, err := decodeCallSignal(c.Call)
+		return err
 	case KindText:
 		if len(c.Text) > MaxTextSize {
 			return badContent("text of " + strconv.Itoa(len(c.Text)) + " bytes")

@@ -191,6 +191,10 @@ func (m *Message) WriteJSON(w *jsonw.Writer) {
 		w.Key("file")
 		w.Base64(m.pointer)
 	}
+	if m.Call != "" {
+		w.Key("call")
+		w.String(m.Call)
+	}
 	w.ObjectEnd()
 }
 
@@ -221,6 +225,8 @@ func (m *Message) ReadJSON(d *jsonw.Decoder) error {
 				return err
 			}
 			return m.setPointer(m.pointer)
+		case "call":
+			return d.String(&m.Call)
 		}
 		return d.Unknown()
 	})
@@ -327,6 +333,10 @@ func (c *Content) WriteJSON(w *jsonw.Writer) {
 		w.Key("file")
 		w.Base64(c.File)
 	}
+	if c.Call != "" {
+		w.Key("call")
+		w.String(c.Call)
+	}
 	w.ObjectEnd()
 }
 
@@ -360,6 +370,8 @@ func (c *Content) ReadJSON(d *jsonw.Decoder) error {
 			return d.Bool(&c.Typing)
 		case "file":
 			return d.Base64(&c.File)
+		case "call":
+			return d.String(&c.Call)
 		}
 		return d.Unknown()
 	})

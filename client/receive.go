@@ -127,6 +127,8 @@ func (r *receiving) fromPeer(e *wire.Envelope, ct *Content) error {
 		return t.advanceStatus(conv, ct.Receipt.IDs, ct.Receipt.Status)
 	case KindTyping:
 		t.emit(TypingEvent{Type: EventTyping, ConversationID: conv, Typing: ct.Typing})
+	case KindCall:
+		return r.receiveCall(conv, e.FromDevice, ct, false)
 	}
 	return nil
 }
@@ -157,6 +159,8 @@ func (r *receiving) fromSelf(e *wire.Envelope, ct *Content) error {
 			_, err := t.markRead(conv, ct.Receipt.IDs, "")
 			return err
 		}
+	case KindCall:
+		return r.receiveCall(conv, e.FromDevice, ct, true)
 	}
 	return nil
 }

@@ -181,6 +181,9 @@ func messageJS(m client.Message) js.Value {
 		}
 		o.Set("file", fo)
 	}
+	if m.Call != "" {
+		o.Set("call", m.Call) // sambung.js parses it
+	}
 	return o
 }
 
@@ -279,6 +282,8 @@ func eventJS(e client.Event) (string, js.Value) {
 		return client.EventStatus, o
 	case client.IdentityChangedEvent:
 		return client.EventIdentityChanged, object(map[string]any{"conversationId": e.ConversationID})
+	case client.CallEvent:
+		return client.EventCall, js.ValueOf(callEventJS(e))
 	}
 	return e.EventType(), js.Undefined()
 }

@@ -361,6 +361,14 @@ func (k *core) call(method string, list js.Value) (any, error) {
 			}
 			return done(err)
 		}
+	case "callSignal":
+		conv, signal := a.str(0, "conversationId"), a.str(1, "signal")
+		run = func() (js.Value, error) { return done(c.SendCallJSON(ctx, conv, signal)) }
+	case "iceServers":
+		run = func() (js.Value, error) {
+			s, err := c.ICEServers(ctx)
+			return js.ValueOf(s), err
+		}
 	default:
 		return nil, &client.Error{Code: codeUnknownMethod, Message: "no method " + method}
 	}

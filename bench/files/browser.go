@@ -77,6 +77,19 @@ func (b *browser) version() string {
 // so that nothing but the bench touches the core, and a file input to pick
 // the file in.
 func (b *browser) apiPage(base string) (context.Context, error) {
+	ctx, err := b.plainPage(base)
+	if err != nil {
+		return nil, err
+	}
+	_, err = eval[chromedp.Void](ctx, `(async () => {
+		window.__s = await (await import('/sambung.js')).open();
+	})()`, waitTimeout)
+	return ctx, err
+}
+
+// plainPage opens a fresh browser context with one tab on a plain page of
+// the relay's origin that holds a file input, #bench-file.
+func (b *browser) plainPage(base string) (context.Context, error) {
 	// The first action on a new context opens its tab, which lives as long
 	// as the context of that action: not one with a timeout.
 	ctx, _ := chromedp.NewContext(b.root, chromedp.WithNewBrowserContext())
@@ -86,8 +99,7 @@ func (b *browser) apiPage(base string) (context.Context, error) {
 	if err := do(ctx, chromedp.Navigate(base+wire.PathHealth)); err != nil {
 		return nil, err
 	}
-	_, err := eval[chromedp.Void](ctx, `(async () => {
-		window.__s = await (await import('/sambung.js')).open();
+	_, err := eval[chromedp.Void](ctx, `(() => {
 		const input = document.createElement('input');
 		input.type = 'file';
 		input.id = 'bench-file';

@@ -84,37 +84,58 @@ func run(size, small int64, runs int, chromium string) error {
 				i+1, n/1e6, rate(n, res.upload), rate(n, res.download), res.e2e())
 		}
 	}
-	printTable(b.version(), results)
+	// The steps alone, after the transfers, in a page of their own.
+	lab, err := b.plainPage(r.url)
+	if err != nil {
+		return err
+	}
+	steps := map[int64]phaseRates{}
+	for _, n := range sizes {
+		if steps[n], err = measurePhases(lab, raw, dir, n); err != nil {
+			return fmt.Errorf("%d MB: %w", n/1e6, err)
+		}
+	}
+	printTable(b.version(), results, sizes, steps)
 	return nil
 }
 
-func printTable(version string, results []result) {
+func printTable(version string, results []result, sizes []int64, steps map[int64]phaseRates) {
 	fmt.Printf("\nChromium headless %s, %d CPUs, %s; sizes in MB of 10^6 bytes, received files checked by SHA-256\n\n",
 		version, runtime.NumCPU(), runtime.Version())
-	fmt.Println("| size | encrypt+upload | download+decrypt | end to end | raw HTTP upload | raw HTTP download | peak tab RSS, all renderers (largest) | peak relay RSS |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| size | encrypt+upload | download+decrypt | end to end | raw HTTP upload | raw HTTP download | peak tab RSS, all renderers (largest) | tab RSS over idle | peak relay RSS |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range results {
 		var tab peaks
 		tab.merge(r.upMem)
 		tab.merge(r.downMem)
-		fmt.Printf("| %d MB | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %s (%s) | %s |\n",
+		fmt.Printf("| %d MB | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %s (%s) | +%s | %s |\n",
 			r.size/1e6, rate(r.size, r.upload), rate(r.size, r.download), r.e2e(),
 			rate(cipherSize(r.size), r.rawUp), rate(cipherSize(r.size), r.rawDown),
-			mb(tab.RendererSum), mb(tab.RendererMax), mb(tab.Relay))
+			mb(tab.RendererSum), mb(tab.RendererMax), mb(tab.RendererSum-r.idle.RendererSum), mb(tab.Relay))
 	}
 	fmt.Println("\nBy phase (peaks of resident memory; idle: one second before the upload, the file picked):")
 	fmt.Println()
-	fmt.Println("| size | phase | time | renderers (largest) | Chromium browser process | all Chromium | relay | note |")
+	fmt.Println("| size | phase | time | tab renderers: sum (largest) | Chromium browser process: RSS (anon, shmem) | all Chromium | relay | note |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range results {
 		row := func(phase, took string, p peaks, note string) {
-			fmt.Printf("| %d MB | %s | %s | %s (%s) | %s | %s | %s | %s |\n", r.size/1e6, phase, took,
-				mb(p.RendererSum), mb(p.RendererMax), mb(p.Browser), mb(p.Chromium), mb(p.Relay), note)
+			fmt.Printf("| %d MB | %s | %s | %d: %s (%s) | %s (%s, %s) | %s | %s | %s |\n", r.size/1e6, phase, took,
+				p.Renderers, mb(p.RendererSum), mb(p.RendererMax), mb(p.Browser), mb(p.BrowserAnon), mb(p.BrowserShm), mb(p.Chromium), mb(p.Relay), note)
 		}
 		row("idle", "", r.idle, "")
 		row("sendFile", ms(r.upload.Seconds()), r.upMem, r.upPhases)
 		row("downloadFile", ms(r.download.Seconds()), r.downMem, r.downPhases)
 		row("raw HTTP up+down", ms((r.rawUp + r.rawDown).Seconds()), r.rawMem, "")
+	}
+	fmt.Println("\nEach step of the file engine alone, after the transfers, in a page of its own, over the file's size (ciphertext size for the hash and HTTP steps):")
+	fmt.Println()
+	fmt.Println("| size | read File (8 MiB slices) | AES-GCM seal (128 in flight) | SHA-256 of sealed chunks | AES-GCM open (32 in flight) | OPFS write, 64 KiB pieces | OPFS write, 2 MiB pieces | fetch PATCH 8 MiB Blobs | fetch GET, read stream |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, n := range sizes {
+		p, c := steps[n], cipherSize(n)
+		fmt.Printf("| %d MB | %s | %s | %s | %s | %s | %s | %s | %s |\n", n/1e6,
+			msRate(n, p.Read), msRate(n, p.Encrypt), msRate(c, p.Hash), msRate(n, p.Decrypt),
+			msRate(n, p.OPFS), msRate(n, p.OPFSBig), msRate(c, p.Patch), msRate(c, p.Get))
 	}
 }
 

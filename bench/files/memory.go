@@ -22,18 +22,24 @@ var pageSize = int64(os.Getpagesize())
 
 // peaks are the highest resident set sizes seen during one phase, in bytes.
 type peaks struct {
-	RendererSum int64 // all Chromium renderer processes together: the pages and the SharedWorkers
+	Renderers   int   // how many renderers ran web content, at most
+	RendererSum int64 // those renderer processes together: the pages and the SharedWorkers
 	RendererMax int64 // the largest renderer
 	Browser     int64 // Chromium's browser process (blob registry, file system, storage)
+	BrowserAnon int64 // its anonymous part (RssAnon): heap, not mapped files or shared memory
+	BrowserShm  int64 // its shared memory (RssShmem): data pipes and blob transport
 	Chromium    int64 // every Chromium process together (browser, renderers, network, GPU, ...)
 	Relay       int64 // the relay process
 	Samples     int
 }
 
 func (p *peaks) merge(q peaks) {
+	p.Renderers = max(p.Renderers, q.Renderers)
 	p.RendererSum = max(p.RendererSum, q.RendererSum)
 	p.RendererMax = max(p.RendererMax, q.RendererMax)
 	p.Browser = max(p.Browser, q.Browser)
+	p.BrowserAnon = max(p.BrowserAnon, q.BrowserAnon)
+	p.BrowserShm = max(p.BrowserShm, q.BrowserShm)
 	p.Chromium = max(p.Chromium, q.Chromium)
 	p.Relay = max(p.Relay, q.Relay)
 	p.Samples += q.Samples
@@ -99,9 +105,12 @@ func (s *sampler) sample() {
 		q.Chromium += rss
 		if pid == s.browserPID {
 			q.Browser = rss
+			q.BrowserAnon = statusKB(pid, "RssAnon:")
+			q.BrowserShm = statusKB(pid, "RssShmem:")
 			continue
 		}
-		if isRenderer(pid) {
+		if isTabRenderer(pid) {
+			q.Renderers++
 			q.RendererSum += rss
 			q.RendererMax = max(q.RendererMax, rss)
 		}
@@ -144,9 +153,13 @@ func descendants(root int) []int {
 	return out
 }
 
-func isRenderer(pid int) bool {
+// isTabRenderer reports a renderer that runs web content: a page or a
+// worker. Chromium's own interface (--top-chrome-webui, even headless) and
+// extensions also run in renderers; they are not the tab.
+func isTabRenderer(pid int) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return err == nil && bytes.Contains(b, []byte("--type=renderer"))
+	return err == nil && bytes.Contains(b, []byte("--type=renderer")) &&
+		!bytes.Contains(b, []byte("--top-chrome-webui")) && !bytes.Contains(b, []byte("--extension-process"))
 }
 
 // rssOf is a process's resident set in bytes, 0 if it is gone.
@@ -164,13 +177,16 @@ func rssOf(pid int) int64 {
 }
 
 // vmHWM is a process's peak resident set since start or the last reset.
-func vmHWM(pid int) int64 {
+func vmHWM(pid int) int64 { return statusKB(pid, "VmHWM:") }
+
+// statusKB reads a field in kB of /proc/<pid>/status, in bytes.
+func statusKB(pid int, field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			f := strings.Fields(rest)
 			if len(f) > 0 {
 				kb, _ := strconv.ParseInt(f[0], 10, 64)

@@ -49,8 +49,8 @@ func TestAPIDocComplete(t *testing.T) {
 	}
 
 	events := regexp.MustCompile(`'([a-z]+)'`).FindAllStringSubmatch(regexp.MustCompile(`const EVENTS = new Set\(\[[^\]]*\]`).FindString(js), -1)
-	if len(events) != 7 {
-		t.Fatalf("found %d events in sambung.js, want 7", len(events))
+	if len(events) != 8 {
+		t.Fatalf("found %d events in sambung.js, want 8", len(events))
 	}
 	for _, e := range events {
 		if !strings.Contains(doc, "| `"+e[1]+"` |") {

@@ -22,6 +22,8 @@ export interface OpenOptions {
    * holding the Web Lock "sambung-core". 'shared' and 'dedicated' force one of them.
    */
   worker?: 'auto' | 'shared' | 'dedicated';
+  /** Defaults for every call of this page: see CallOptions. */
+  calls?: CallOptions;
 }
 
 /** The signed-in person, as this device knows them. */
@@ -58,6 +60,8 @@ export interface Message {
   undecryptable?: true;
   /** Set on a file message; text is then its caption ("" for none). */
   file?: FileInfo;
+  /** Set on a call in the history; text is empty. */
+  call?: CallRecord;
 }
 
 /** What a file message shows before and after its download. */
@@ -160,6 +164,8 @@ export interface EventMap {
   /** The whole list, newest first, each time it changed. */
   conversations: Conversation[];
   transfer: TransferEvent;
+  /** A call rings: accept() or decline() it. */
+  incomingcall: Call;
 }
 
 export interface Credentials {
@@ -224,6 +230,69 @@ export class Sambung {
   signOut(): Promise<void>;
   /** Leaves the core; pending calls reject with 'closed'. */
   close(): void;
+  /** Calls a conversation; rejects with 'busy' when this page is in a call already. */
+  call(conversationId: string, options?: CallOptions & { video?: boolean }): Promise<Call>;
+  /** The call this page is in or ringing with, or null. */
+  readonly activeCall: Call | null;
+  /** The relay's STUN/TURN servers for RTCPeerConnection, with a short-lived TURN credential. */
+  iceServers(): Promise<{ iceServers: RTCIceServer[]; expires: number }>;
+}
+
+export interface CallOptions {
+  /** How long an unanswered call rings, in ms. Default 45000. */
+  ringTimeout?: number;
+  /** 'relay' sends all media through TURN, hiding each side's IP address from the other. Default 'all'. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+}
+
+/** A call in the history. */
+export interface CallRecord {
+  outcome: 'missed' | 'declined' | 'busy' | 'unanswered' | 'completed';
+  video: boolean;
+  /** Milliseconds connected, when completed. */
+  duration: number;
+}
+
+export type CallState = 'dialing' | 'ringing' | 'connecting' | 'connected' | 'ended';
+
+export type CallEndReason = 'hangup' | 'remote_hangup' | 'declined' | 'busy' | 'timeout' | 'missed' |
+  'failed' | 'answered_elsewhere' | 'declined_elsewhere';
+
+export interface CallEventMap {
+  state: CallState;
+  localstream: MediaStream;
+  remotestream: MediaStream;
+  /** The peer's microphone and camera, and whether they are in video mode. */
+  peermedia: { muted: boolean; cameraOff: boolean; video: boolean };
+  ended: CallEndReason;
+}
+
+/** One 1:1 call, from s.call() or the 'incomingcall' event. */
+export interface Call {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly direction: 'outgoing' | 'incoming';
+  readonly state: CallState;
+  readonly endReason: CallEndReason | null;
+  /** The current mode: video or voice. */
+  readonly video: boolean;
+  readonly muted: boolean;
+  readonly cameraOn: boolean;
+  readonly peer: { muted: boolean; cameraOff: boolean; video: boolean };
+  readonly localStream: MediaStream | null;
+  readonly remoteStream: MediaStream | null;
+  readonly peerConnection: RTCPeerConnection | null;
+  /** Milliseconds connected so far. */
+  readonly duration: number;
+  on<K extends keyof CallEventMap>(event: K, fn: (data: CallEventMap[K]) => void): () => void;
+  accept(options?: { video?: boolean }): Promise<void>;
+  decline(): Promise<void>;
+  hangup(): Promise<void>;
+  mute(on: boolean): Promise<void>;
+  camera(on: boolean): Promise<void>;
+  /** Switches between video (camera on) and voice. */
+  setVideo(on: boolean): Promise<void>;
+  getStats(): Promise<RTCStatsReport>;
 }
 
 export function open(options?: OpenOptions): Promise<Sambung>;

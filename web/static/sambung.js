@@ -14,6 +14,8 @@
 // MessagePort, answered with a Promise; events come back the same way.
 // No cryptography runs on the page's thread.
 
+import { CallManager, parseCallRecord } from './calls.js';
+
 // WORKER_URL is the worker script beside this module.
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -22,7 +24,7 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 const TAB_LOCK_PREFIX = 'sambung-tab:';
 
 // EVENTS are the names on() accepts.
-const EVENTS = new Set(['message', 'receipt', 'typing', 'status', 'identitychange', 'conversations', 'transfer']);
+const EVENTS = new Set(['message', 'receipt', 'typing', 'status', 'identitychange', 'conversations', 'transfer', 'incomingcall']);
 
 // SambungError is the one error every method rejects with. code is stable
 // (docs/API.md lists them); message is for people and may change.
@@ -39,6 +41,13 @@ function toSambungError(e) {
   if (e instanceof SambungError) return e;
   if (e && typeof e.code === 'string') return new SambungError(e.code, e.message, e.retryAfter);
   return new SambungError('internal', String(e?.message ?? e));
+}
+
+// withCall turns a history entry's call from the core's compact text into
+// {outcome, video, duration}.
+function withCall(m) {
+  if (m && m.call) m.call = parseCallRecord(m.call);
+  return m;
 }
 
 function randomId() {
@@ -100,6 +109,7 @@ export async function open(options = {}) {
     throw new SambungError('load_failed', String(err?.message ?? err));
   }
   const s = new Sambung(worker, port, shared, releaseTab);
+  s._calls = new CallManager((method, args) => s._request(method, args), (event, data) => s._emitCall(event, data), options.calls);
   let hello;
   try {
     hello = await s._request('$hello', [{ base, tab, deviceName: options.deviceName ?? deviceLabel() }]);
@@ -151,6 +161,13 @@ export class Sambung {
   #receive(msg) {
     if (msg && typeof msg.event === 'string') {
       if (msg.event === 'status') this.#status = msg.data;
+      if (msg.event === 'call') {
+        // Call signaling is for the calls of this page, not for listeners.
+        this._calls?.signal(JSON.parse(msg.data));
+        return;
+      }
+      if (msg.event === 'message') withCall(msg.data);
+      if (msg.event === 'conversations' && Array.isArray(msg.data)) msg.data.forEach((c) => withCall(c.last));
       this.#emit(msg.event, msg.data);
       return;
     }
@@ -193,6 +210,8 @@ export class Sambung {
     }
     this.#releaseTab();
   }
+
+  _emitCall(event, data) { this.#emit(event, data); }
 
   _request(method, args) {
     if (this.#closed) return Promise.reject(new SambungError('closed', 'this Sambung was closed'));
@@ -239,9 +258,12 @@ export class Sambung {
   send(to, text) { return this._request('send', [to, text]); }
   markRead(conversationId, messageId) { return this._request('markRead', [conversationId, messageId]); }
   typing(conversationId, typing) { return this._request('typing', [conversationId, typing]); }
-  conversations() { return this._request('conversations', []); }
+  conversations() {
+    return this._request('conversations', []).then((list) => { list.forEach((c) => withCall(c.last)); return list; });
+  }
   history(conversationId, { before, limit } = {}) {
-    return this._request('history', [conversationId, before ?? null, limit ?? null]);
+    return this._request('history', [conversationId, before ?? null, limit ?? null])
+      .then((list) => { list.forEach(withCall); return list; });
   }
   /**
    * Encrypts file in chunks, uploads it and sends it to `to`; resolves to
@@ -263,8 +285,22 @@ export class Sambung {
   removeDevice(id) { return this._request('removeDevice', [id]); }
   signOut() { return this._request('signOut', []); }
 
+  /**
+   * Calls a conversation: resolves to a Call in state 'dialing' (see
+   * docs/API.md). options: {video, ringTimeout, iceTransportPolicy}.
+   */
+  call(conversationId, options = {}) {
+    if (this.#closed) return Promise.reject(new SambungError('closed', 'this Sambung was closed'));
+    return this._calls.dial(conversationId, options).catch((err) => { throw toSambungError(err); });
+  }
+  /** The call this page is in or ringing with, or null. */
+  get activeCall() { return this._calls?.active ?? null; }
+  /** The relay's ICE servers: {iceServers, expires}. */
+  iceServers() { return this._request('iceServers', []).then((text) => JSON.parse(text)); }
+
   /** Leaves the core: pending calls reject with 'closed', listeners stop. */
   close() {
+    this._calls?.close();
     this.#fail(new SambungError('closed', 'this Sambung was closed'));
     this.#listeners.clear();
   }

@@ -5,6 +5,7 @@
 import { h, clear, icon } from './dom.js';
 import { clock, dayKey, dayLabel, errorText, fullTime, isoTime } from './format.js';
 import { Attachments, VoiceRecorder } from './attachments.js';
+import { callButton, callEntry } from './call.js';
 
 // STATUS_RANK orders the delivery states: a tick never goes backwards when
 // receipts arrive out of order.
@@ -74,6 +75,7 @@ export class ChatView {
     this.badgesEl = h('span', { class: 'badges' });
     this.typingEl = h('p', { class: 'typing', testid: 'typing', 'aria-live': 'polite', hidden: true });
     this.backButton = h('button', { type: 'button', class: 'icon-button back', 'aria-label': 'Back to conversations', testid: 'back-button', onclick: () => ctx.onBack() }, icon('back'));
+    this.callButtons = [callButton(false, () => ctx.onCall?.(this.conv, false)), callButton(true, () => ctx.onCall?.(this.conv, true))];
     this.safetyButton = h('button', { type: 'button', class: 'icon-button', testid: 'safety-button', 'aria-label': 'Safety number', title: 'Safety number', onclick: () => ctx.onSafety(this.conv) }, icon('shield'));
     this.noticeText = h('p');
     this.notice = h('div', { class: 'notice', role: 'alert', testid: 'identity-notice', hidden: true },
@@ -130,7 +132,7 @@ export class ChatView {
     this.pane = h('div', { class: 'chat-pane', hidden: true },
       h('header', { class: 'chat-header' }, this.backButton,
         h('div', { class: 'chat-heading' }, this.titleEl, this.badgesEl),
-        this.safetyButton),
+        ...this.callButtons, this.safetyButton),
       this.notice,
       this.scroller,
       this.typingEl,
@@ -215,6 +217,7 @@ export class ChatView {
     this.sendButton.disabled = blocked;
     this.attachButton.disabled = blocked;
     this.micButton.disabled = blocked;
+    for (const b of this.callButtons) b.disabled = blocked;
     this.input.placeholder = blocked ? 'Accept the new safety number to send' : 'Message';
   }
 
@@ -350,6 +353,11 @@ export class ChatView {
   }
 
   bubble(m) {
+    if (m.call) {
+      const entry = callEntry(m);
+      this.messages.get(m.id).el = entry;
+      return entry;
+    }
     const el = h('li', {
       class: m.outgoing ? 'msg out' : 'msg in', testid: 'message',
       dataset: { id: m.id, status: m.status, outgoing: m.outgoing ? '1' : '0' },

@@ -5,6 +5,7 @@
 import { h, clear, icon } from './dom.js';
 import { addressKind, addressValue, isoTime, kindLabel, listTime, previewText } from './format.js';
 import { tickElement } from './chat.js';
+import { callLabel } from './call.js';
 
 // conversationTitle is the name shown for a conversation: an address, or
 // while the core has not learned any (the person id is no name) a
@@ -70,7 +71,7 @@ export function renderList(ul, convs, { currentId, isTyping, onOpen }) {
       ? h('span', { class: 'preview typing-preview' }, 'typing…')
       : h('span', { class: 'preview', testid: 'conversation-preview' },
         last && last.outgoing ? tickElement(last.status) : null,
-        last ? previewText(last) : 'No messages yet');
+        last ? (last.call ? callLabel(last) : previewText(last)) : 'No messages yet');
     const unread = conv.unread > 0
       ? h('span', { class: 'unread', testid: 'unread-badge' }, String(conv.unread),
         h('span', { class: 'sr-only' }, conv.unread === 1 ? ' unread message' : ' unread messages'))

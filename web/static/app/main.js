@@ -7,6 +7,7 @@ import { ChatView, betterStatus } from './chat.js';
 import { conversationTitle, kindBadges, renderList } from './list.js';
 import { newChatDialog, profileDialog, safetyDialog } from './dialogs.js';
 import { askPermission, canAskPermission, notifyMessage, setUnreadTitle } from './notify.js';
+import { CallScreen, callLabel } from './call.js';
 
 // NARROW matches the CSS breakpoint below which list and chat are two screens.
 const NARROW = '(max-width: 719px)';
@@ -75,8 +76,12 @@ export class MainScreen {
       onAccept: (conv) => this.accepted(conv),
       onVisibleIncoming: () => this.markRead(),
       onSent: (m, conv) => this.sent(m, conv),
+      onCall: (conv, video) => this.calls.start(conv, video),
     });
-    this.el = h('main', { class: 'main', testid: 'main', dataset: { view: 'list' } }, this.sidebar, this.chat.el);
+    this.calls = new CallScreen({
+      api, title: (id) => { const c = this.conversation(id); return c ? conversationTitle(c) : 'Unknown caller'; },
+    });
+    this.el = h('main', { class: 'main', testid: 'main', dataset: { view: 'list' } }, this.sidebar, this.chat.el, this.calls.el);
     this.el.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.narrow.matches && this.el.dataset.view === 'chat' && !document.querySelector('dialog[open]')) {
         this.showList();
@@ -88,6 +93,7 @@ export class MainScreen {
     this.on('typing', (t) => this.onTyping(t));
     this.on('status', (s) => this.onStatus(s));
     this.on('identitychange', (e) => this.onIdentityChange(e));
+    this.on('incomingcall', (call) => this.calls.incoming(call));
     this.on('conversations', (list) => (Array.isArray(list) ? this.setConversations(list) : this.refresh()));
     this.onVisibility = () => this.markRead();
     document.addEventListener('visibilitychange', this.onVisibility);
@@ -105,6 +111,7 @@ export class MainScreen {
     this.narrow.removeEventListener('change', this.onVisibility);
     clearTimeout(this.refreshTimer);
     clearTimeout(this.readTimer);
+    this.calls.destroy();
     setUnreadTitle(0);
   }
 
@@ -226,7 +233,7 @@ export class MainScreen {
     if (!m.outgoing) {
       const conv = this.conversation(m.conversationId);
       const title = conv ? conversationTitle(conv) : 'New message';
-      notifyMessage(m.conversationId, title, previewText(m), () => this.open(m.conversationId));
+      notifyMessage(m.conversationId, title, m.call ? callLabel(m) : previewText(m), () => this.open(m.conversationId));
     }
   }
 
