@@ -24,6 +24,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -89,17 +90,17 @@ func run(size, small int64, runs int, chromium string) error {
 	if err != nil {
 		return err
 	}
-	steps := map[int64]phaseRates{}
+	alone := map[int64]map[string]step{}
 	for _, n := range sizes {
-		if steps[n], err = measurePhases(lab, raw, dir, n); err != nil {
+		if alone[n], err = measureSteps(lab, sm, raw, dir, n); err != nil {
 			return fmt.Errorf("%d MB: %w", n/1e6, err)
 		}
 	}
-	printTable(b.version(), results, sizes, steps)
+	printTable(b.version(), results, sizes, alone)
 	return nil
 }
 
-func printTable(version string, results []result, sizes []int64, steps map[int64]phaseRates) {
+func printTable(version string, results []result, sizes []int64, alone map[int64]map[string]step) {
 	fmt.Printf("\nChromium headless %s, %d CPUs, %s; sizes in MB of 10^6 bytes, received files checked by SHA-256\n\n",
 		version, runtime.NumCPU(), runtime.Version())
 	fmt.Println("| size | encrypt+upload | download+decrypt | end to end | raw HTTP upload | raw HTTP download | peak tab RSS, all renderers (largest) | tab RSS over idle | peak relay RSS |")
@@ -127,15 +128,21 @@ func printTable(version string, results []result, sizes []int64, steps map[int64
 		row("downloadFile", ms(r.download.Seconds()), r.downMem, r.downPhases)
 		row("raw HTTP up+down", ms((r.rawUp + r.rawDown).Seconds()), r.rawMem, "")
 	}
-	fmt.Println("\nEach step of the file engine alone, after the transfers, in a page of its own, over the file's size (ciphertext size for the hash and HTTP steps):")
+	fmt.Println("\nEach step of the file engine alone, after the transfers, in a page of its own, over the file's size (ciphertext size for hashing and HTTP); peaks during the step:")
 	fmt.Println()
-	fmt.Println("| size | read File (8 MiB slices) | AES-GCM seal (128 in flight) | SHA-256 of sealed chunks | AES-GCM open (32 in flight) | OPFS write, 64 KiB pieces | OPFS write, 2 MiB pieces | fetch PATCH 8 MiB Blobs | fetch GET, read stream |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| size | step | time | rate | largest renderer | Chromium browser process: RSS (anon) |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- |")
 	for _, n := range sizes {
-		p, c := steps[n], cipherSize(n)
-		fmt.Printf("| %d MB | %s | %s | %s | %s | %s | %s | %s | %s |\n", n/1e6,
-			msRate(n, p.Read), msRate(n, p.Encrypt), msRate(c, p.Hash), msRate(n, p.Decrypt),
-			msRate(n, p.OPFS), msRate(n, p.OPFSBig), msRate(c, p.Patch), msRate(c, p.Get))
+		for _, st := range steps {
+			p := alone[n][st.name]
+			bytes := n
+			switch st.name {
+			case "hash", "patch", "get":
+				bytes = cipherSize(n)
+			}
+			fmt.Printf("| %d MB | %s | %.0f ms | %.0f MB/s | %s | %s (%s) |\n", n/1e6, st.what, p.ms,
+				rate(bytes, time.Duration(p.ms*float64(time.Millisecond))), mb(p.mem.RendererMax), mb(p.mem.Browser), mb(p.mem.BrowserAnon))
+		}
 	}
 }
 
