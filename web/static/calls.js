@@ -69,7 +69,8 @@ export class CallManager {
   #busyTabs = new Set();
   #channel = null;
 
-  // request(method, args) calls the core; emit(event, data) emits on Sambung.
+  // request(method, args) calls the core; emit(event, data) emits on
+  // Sambung and returns whether anyone listened.
   constructor(request, emit, options = {}) {
     this.#request = request;
     this.#emit = emit;
@@ -160,7 +161,9 @@ export class CallManager {
       return;
     }
     if (s.op === OP.offer) {
-      if (call) return; // a repeat
+      // A Sambung with no 'incomingcall' listener takes no calls: it must
+      // neither ring unseen nor make the page busy.
+      if (call || !this.#emit('incomingcall', null)) return;
       const flags = s.flags ?? 0;
       if (this.active || this.#busyTabs.size) {
         // Busy: the tab in the call says so; the others stay quiet.

@@ -211,7 +211,13 @@ export class Sambung {
     this.#releaseTab();
   }
 
-  _emitCall(event, data) { this.#emit(event, data); }
+  // _emitCall emits a call event; with data null it only reports whether
+  // anyone listens.
+  _emitCall(event, data) {
+    const listening = (this.#listeners.get(event)?.size ?? 0) > 0;
+    if (data) this.#emit(event, data);
+    return listening;
+  }
 
   _request(method, args) {
     if (this.#closed) return Promise.reject(new SambungError('closed', 'this Sambung was closed'));
