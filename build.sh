@@ -85,6 +85,7 @@ bench() {
 	say "browser: wasm size, cold start, messages/s between two Chromium contexts"
 	web/build.sh
 	go run ./bench/browser
+	go run ./bench/files
 	say "calls: setup time, direct against TURN"
 	go run ./bench/calls
 }

@@ -72,12 +72,11 @@ func (b *browser) version() string {
 	return v
 }
 
-// apiPage opens a fresh browser context (its own storage and SharedWorker)
-// with one tab on a plain page of the relay's origin: the API with no app,
-// so that nothing but the bench touches the core, and a file input to pick
-// the file in.
-func (b *browser) apiPage(base string) (context.Context, error) {
-	ctx, err := b.plainPage(base)
+// apiPage opens a tab on a plain page of the relay's origin with the API
+// and no app, so that nothing but the bench touches the core, and a file
+// input to pick the file in. See plainPage for ownProfile.
+func (b *browser) apiPage(base string, ownProfile bool) (context.Context, error) {
+	ctx, err := b.plainPage(base, ownProfile)
 	if err != nil {
 		return nil, err
 	}
@@ -87,12 +86,20 @@ func (b *browser) apiPage(base string) (context.Context, error) {
 	return ctx, err
 }
 
-// plainPage opens a fresh browser context with one tab on a plain page of
-// the relay's origin that holds a file input, #bench-file.
-func (b *browser) plainPage(base string) (context.Context, error) {
+// plainPage opens a tab on a plain page of the relay's origin that holds a
+// file input, #bench-file. With ownProfile the tab is in a new browser
+// context: its own storage and SharedWorker, but, like an incognito
+// window, it keeps storage in memory, the origin-private file system too.
+// Without, it is in the browser's default context, whose profile is on
+// disk as a person's is.
+func (b *browser) plainPage(base string, ownProfile bool) (context.Context, error) {
+	var opts []chromedp.ContextOption
+	if ownProfile {
+		opts = append(opts, chromedp.WithNewBrowserContext())
+	}
 	// The first action on a new context opens its tab, which lives as long
 	// as the context of that action: not one with a timeout.
-	ctx, _ := chromedp.NewContext(b.root, chromedp.WithNewBrowserContext())
+	ctx, _ := chromedp.NewContext(b.root, opts...)
 	if err := chromedp.Do(ctx); err != nil {
 		return nil, err
 	}
@@ -145,12 +152,14 @@ const (
 // twoPeople signs up a phone user (the sender) and an account user (the
 // receiver) in two browser contexts; the sender says hello so both have
 // the chat, and the receiver's page keeps every incoming file message in
-// __files.
+// __files. The receiver is in the default context, whose file system is
+// on disk: in a new context the downloaded files would stay in the
+// browser process's memory. The sender's storage holds no file.
 func twoPeople(b *browser, r *relayProc) (sender, receiver context.Context, err error) {
-	if sender, err = b.apiPage(r.url); err != nil {
+	if sender, err = b.apiPage(r.url, true); err != nil {
 		return nil, nil, fmt.Errorf("sender's page: %w", err)
 	}
-	if receiver, err = b.apiPage(r.url); err != nil {
+	if receiver, err = b.apiPage(r.url, false); err != nil {
 		return nil, nil, fmt.Errorf("receiver's page: %w", err)
 	}
 	if _, err = eval[chromedp.Void](sender, `__s.requestPhoneCode(`+js(senderPhone)+`)`, waitTimeout); err != nil {

@@ -85,8 +85,9 @@ func run(size, small int64, runs int, chromium string) error {
 				i+1, n/1e6, rate(n, res.upload), rate(n, res.download), res.e2e())
 		}
 	}
-	// The steps alone, after the transfers, in a page of their own.
-	lab, err := b.plainPage(r.url)
+	// The steps alone, after the transfers, in a page of their own, with
+	// the profile on disk as the receiver's.
+	lab, err := b.plainPage(r.url, false)
 	if err != nil {
 		return err
 	}
