@@ -77,6 +77,7 @@ func run(size, small int64, runs int, chromium string) error {
 	for i := range runs {
 		for _, n := range sizes {
 			res, err := oneFile(sender, receiver, sm, raw, dir, n, i)
+			res.runs = runs
 			if err != nil {
 				return fmt.Errorf("%d MB, run %d: %w", n/1e6, i+1, err)
 			}
@@ -110,8 +111,8 @@ func printTable(version string, results []result, sizes []int64, alone map[int64
 		var tab peaks
 		tab.merge(r.upMem)
 		tab.merge(r.downMem)
-		fmt.Printf("| %d MB | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %s (%s) | +%s | %s |\n",
-			r.size/1e6, rate(r.size, r.upload), rate(r.size, r.download), r.e2e(),
+		fmt.Printf("| %s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %.0f MB/s | %s (%s) | +%s | %s |\n",
+			r.label(), rate(r.size, r.upload), rate(r.size, r.download), r.e2e(),
 			rate(cipherSize(r.size), r.rawUp), rate(cipherSize(r.size), r.rawDown),
 			mb(tab.RendererSum), mb(tab.RendererMax), mb(tab.RendererSum-r.idle.RendererSum), mb(tab.Relay))
 	}
@@ -121,7 +122,7 @@ func printTable(version string, results []result, sizes []int64, alone map[int64
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range results {
 		row := func(phase, took string, p peaks, note string) {
-			fmt.Printf("| %d MB | %s | %s | %d: %s (%s) | %s (%s, %s) | %s | %s | %s |\n", r.size/1e6, phase, took,
+			fmt.Printf("| %s | %s | %s | %d: %s (%s) | %s (%s, %s) | %s | %s | %s |\n", r.label(), phase, took,
 				p.Renderers, mb(p.RendererSum), mb(p.RendererMax), mb(p.Browser), mb(p.BrowserAnon), mb(p.BrowserShm), mb(p.Chromium), mb(p.Relay), note)
 		}
 		row("idle", "", r.idle, "")
@@ -145,6 +146,14 @@ func printTable(version string, results []result, sizes []int64, alone map[int64
 				rate(bytes, time.Duration(p.ms*float64(time.Millisecond))), mb(p.mem.RendererMax), mb(p.mem.Browser), mb(p.mem.BrowserAnon))
 		}
 	}
+}
+
+// label names a row: its size, and its run where there are several.
+func (r result) label() string {
+	if r.runs > 1 {
+		return fmt.Sprintf("%d MB, run %d", r.size/1e6, r.run)
+	}
+	return fmt.Sprintf("%d MB", r.size/1e6)
 }
 
 func ms(s float64) string { return strings.TrimSpace(fmt.Sprintf("%6.0f ms", s*1000)) }

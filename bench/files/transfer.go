@@ -71,6 +71,7 @@ func writeRandomFile(dir, name string, n int64) (string, string, error) {
 // result is one file's trip through the browsers and the raw HTTP run.
 type result struct {
 	size                 int64
+	run, runs            int           // this run from 1, of runs
 	upload, download     time.Duration // in the pages, performance.now()
 	rawUp, rawDown       time.Duration
 	upMem, downMem       peaks
@@ -90,15 +91,16 @@ func transferTimeout(size int64) time.Duration {
 
 // timed is what the page reports of a transfer.
 type timed struct {
-	Ms        float64 `json:"ms"`
-	MessageID string  `json:"messageId"`
-	Size      int64   `json:"size"`
-	Phases    string  `json:"phases"`
+	Ms     float64 `json:"ms"`
+	Size   int64   `json:"size"`
+	Phases string  `json:"phases"`
 }
 
-// phaseJS keeps the transfer events of transfer id tid and returns a
-// function that summarises them: when the first bytes went (setup) and
-// when each state began, in ms from start.
+// phaseJS keeps the 'transfer' events of transfer id tid and defines
+// phases(t0), which stops that and says, in ms from t0, when the first
+// "uploading" event came (the upload was created and the first batch
+// sealed) and when the first bytes were uploaded or decrypted: the setup
+// before bytes flow.
 const phaseJS = `
 	const events = [];
 	const off = __s.on('transfer', (t) => { if (t.id === tid) events.push([performance.now(), t]); });
@@ -116,7 +118,7 @@ const phaseJS = `
 // receiver's, timing each side, checks what arrived, then moves the same
 // number of ciphertext bytes through the relay's blob API from Go.
 func oneFile(s, rcv context.Context, sm *sampler, raw *rawHTTP, dir string, size int64, run int) (result, error) {
-	res := result{size: size}
+	res := result{size: size, run: run + 1}
 	name := fmt.Sprintf("bench-%dmb-%d.bin", size/1e6, run)
 	path, want, err := writeRandomFile(dir, name, size)
 	if err != nil {
@@ -137,7 +139,7 @@ func oneFile(s, rcv context.Context, sm *sampler, raw *rawHTTP, dir string, size
 		const t0 = performance.now();
 		const m = await __s.sendFile('account:`+receiverAccount+`', f, {transferId: tid});
 		const ms = performance.now() - t0;
-		return {ms, messageId: m.id, size: m.file.size, phases: phases(t0)};
+		return {ms, size: m.file.size, phases: phases(t0)};
 	})()`, transferTimeout(size))
 	res.upMem = sm.stop()
 	if err != nil {
@@ -157,7 +159,7 @@ func oneFile(s, rcv context.Context, sm *sampler, raw *rawHTTP, dir string, size
 		const t0 = performance.now();
 		window.__got = await __s.downloadFile(m.conversationId, m.id, {transferId: tid});
 		const ms = performance.now() - t0;
-		return {ms, messageId: m.id, size: __got.size, phases: phases(t0)};
+		return {ms, size: __got.size, phases: phases(t0)};
 	})()`, transferTimeout(size))
 	res.downMem = sm.stop()
 	if err != nil {
