@@ -17,26 +17,18 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
-	"log/slog"
-	"net"
-	"net/http"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/chromedp/chromedp"
 
-	"sambung/relay"
+	"sambung/bench/internal/benchkit"
 	"sambung/web"
 	"sambung/wire"
 )
-
-// chromiumPath is Debian's chromium.
-const chromiumPath = "/usr/bin/chromium"
 
 // waitTimeout bounds one wait for a page.
 const waitTimeout = 60 * time.Second
@@ -57,12 +49,12 @@ func run(runs, msgs, pings int) error {
 	if err != nil {
 		return err
 	}
-	r, err := startRelay()
+	r, err := benchkit.StartRelay(nil)
 	if err != nil {
 		return err
 	}
-	defer r.close()
-	root, stop, err := startBrowser()
+	defer r.Close()
+	root, stop, err := benchkit.StartChromium(benchkit.ChromiumPath)
 	if err != nil {
 		return err
 	}
@@ -123,107 +115,6 @@ func wasmSizes() (raw, br int, err error) {
 	w.Write(mod)
 	w.Close()
 	return len(mod), buf.Len(), nil
-}
-
-// codeBook keeps the phone codes the relay "sends".
-type codeBook struct {
-	mu    sync.Mutex
-	codes map[string]string
-}
-
-func (b *codeBook) SendCode(_ context.Context, phone, code string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.codes[phone] = code
-	return nil
-}
-
-func (b *codeBook) code(phone string) (string, error) {
-	for deadline := time.Now().Add(waitTimeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		b.mu.Lock()
-		c, ok := b.codes[phone]
-		b.mu.Unlock()
-		if ok {
-			return c, nil
-		}
-	}
-	return "", fmt.Errorf("no code sent to %s", phone)
-}
-
-type benchRelay struct {
-	url   string
-	dir   string
-	codes *codeBook
-	srv   *relay.Server
-	hs    *http.Server
-}
-
-func startRelay() (*benchRelay, error) {
-	dir, err := os.MkdirTemp("", "sambung-bench-")
-	if err != nil {
-		return nil, err
-	}
-	r := &benchRelay{dir: dir, codes: &codeBook{codes: map[string]string{}}}
-	r.srv, err = relay.New(relay.Config{
-		DataDir:    dir,
-		Logger:     slog.New(slog.DiscardHandler),
-		CodeSender: r.codes,
-		Static:     web.Static,
-		AuthRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		LookupRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		// The throughput run sends faster than a person types.
-		FrameRate: relay.Rate{Count: 100000, Per: time.Second, Burst: 100000},
-	})
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		r.srv.Close()
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	r.url = "http://" + ln.Addr().String()
-	r.hs = &http.Server{Handler: r.srv}
-	go r.hs.Serve(ln)
-	return r, nil
-}
-
-func (r *benchRelay) close() {
-	r.hs.Close()
-	r.srv.Close()
-	os.RemoveAll(r.dir)
-}
-
-func startBrowser() (context.Context, func(), error) {
-	dir, err := os.MkdirTemp("", "sambung-chromium-")
-	if err != nil {
-		return nil, nil, err
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(dir),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.WindowSize(1100, 720),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	stop := func() {
-		cancel()
-		cancelAlloc()
-		os.RemoveAll(dir)
-	}
-	if err := chromedp.Do(ctx); err != nil {
-		stop()
-		return nil, nil, fmt.Errorf("starting %s: %w", chromiumPath, err)
-	}
-	return ctx, stop, nil
 }
 
 func chromiumVersion(ctx context.Context) string {
@@ -304,14 +195,14 @@ func readPhases(ctx context.Context) (phases, error) {
 
 // coldStarts loads the app in a new browser context each run: nothing is
 // cached, the wasm is fetched, compiled and instantiated, IndexedDB is empty.
-func coldStarts(root context.Context, r *benchRelay, runs int) ([]phases, error) {
+func coldStarts(root context.Context, r *benchkit.Relay, runs int) ([]phases, error) {
 	var out []phases
 	for range runs {
 		ctx, cancel, err := newContext(root)
 		if err != nil {
 			return nil, err
 		}
-		_, err = readyMs(ctx, chromedp.Navigate(r.url+"/"))
+		_, err = readyMs(ctx, chromedp.Navigate(r.URL+"/"))
 		var ph phases
 		if err == nil {
 			ph, err = readPhases(ctx)
@@ -344,7 +235,7 @@ const apiJS = `window.__s ??= await (await import('/sambung.js')).open()`
 
 // twoPeople signs up a phone user (A) and an account user (B) in two
 // browser contexts, A starts a chat with B and both pages show it open.
-func twoPeople(root context.Context, r *benchRelay) (context.Context, context.Context, error) {
+func twoPeople(root context.Context, r *benchkit.Relay) (context.Context, context.Context, error) {
 	const phone = "+6281299990000"
 	a, _, err := newContext(root)
 	if err != nil {
@@ -355,14 +246,14 @@ func twoPeople(root context.Context, r *benchRelay) (context.Context, context.Co
 		return nil, nil, err
 	}
 	for _, ctx := range []context.Context{a, b} {
-		if _, err := readyMs(ctx, chromedp.Navigate(r.url+"/")); err != nil {
+		if _, err := readyMs(ctx, chromedp.Navigate(r.URL+"/")); err != nil {
 			return nil, nil, err
 		}
 	}
 	if _, err := eval[chromedp.Void](a, `(async () => { `+apiJS+`; await __s.requestPhoneCode('`+phone+`'); })()`); err != nil {
 		return nil, nil, err
 	}
-	code, err := r.codes.code(phone)
+	code, err := r.Codes.Code(phone, waitTimeout)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -410,9 +301,9 @@ func openChat(ctx context.Context) error {
 
 // apiOnly loads a plain page of the relay's origin (no app) and gives it a
 // handle on the core: the difference to openChat is the app's cost.
-func apiOnly(r *benchRelay) func(context.Context) error {
+func apiOnly(r *benchkit.Relay) func(context.Context) error {
 	return func(ctx context.Context) error {
-		if err := do(ctx, chromedp.Navigate(r.url+wire.PathHealth)); err != nil {
+		if err := do(ctx, chromedp.Navigate(r.URL+wire.PathHealth)); err != nil {
 			return err
 		}
 		_, err := eval[chromedp.Void](ctx, `(async () => { `+apiJS+` })()`)

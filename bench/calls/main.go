@@ -21,27 +21,20 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"log/slog"
 	"math"
-	"net"
-	"net/http"
-	"os"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"sambung/bench/internal/benchkit"
 	"sambung/relay"
 	"sambung/relay/turn"
-	"sambung/web"
 )
 
-const (
-	chromiumPath = "/usr/bin/chromium"
-	waitTimeout  = 60 * time.Second
-)
+// waitTimeout bounds one wait for a page.
+const waitTimeout = 60 * time.Second
 
 func main() {
 	calls := flag.Int("calls", 20, "calls in each setup-time run")
@@ -54,12 +47,17 @@ func main() {
 }
 
 func run(calls, seconds int) error {
-	r, err := startRelay()
+	r, err := benchkit.StartRelay(func(c *relay.Config) {
+		c.TURN = turn.Config{Enabled: true, Listen: "127.0.0.1:0", RelayIP: "127.0.0.1"}
+	})
 	if err != nil {
 		return err
 	}
-	defer r.close()
-	root, stop, err := startBrowser()
+	defer r.Close()
+	root, stop, err := benchkit.StartChromium(benchkit.ChromiumPath,
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("allow-loopback-in-peer-connection", true))
 	if err != nil {
 		return err
 	}
@@ -106,110 +104,6 @@ func run(calls, seconds int) error {
 	return nil
 }
 
-// codeBook keeps the phone codes the relay "sends".
-type codeBook struct {
-	mu    sync.Mutex
-	codes map[string]string
-}
-
-func (b *codeBook) SendCode(_ context.Context, phone, code string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.codes[phone] = code
-	return nil
-}
-
-func (b *codeBook) code(phone string) (string, error) {
-	for deadline := time.Now().Add(waitTimeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		b.mu.Lock()
-		c, ok := b.codes[phone]
-		b.mu.Unlock()
-		if ok {
-			return c, nil
-		}
-	}
-	return "", fmt.Errorf("no code sent to %s", phone)
-}
-
-type benchRelay struct {
-	url   string
-	dir   string
-	codes *codeBook
-	srv   *relay.Server
-	hs    *http.Server
-}
-
-func startRelay() (*benchRelay, error) {
-	dir, err := os.MkdirTemp("", "sambung-bench-calls-")
-	if err != nil {
-		return nil, err
-	}
-	r := &benchRelay{dir: dir, codes: &codeBook{codes: map[string]string{}}}
-	r.srv, err = relay.New(relay.Config{
-		DataDir:    dir,
-		Logger:     slog.New(slog.DiscardHandler),
-		CodeSender: r.codes,
-		Static:     web.Static,
-		AuthRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		LookupRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		// Forty calls back to back send signals faster than people call.
-		FrameRate: relay.Rate{Count: 100000, Per: time.Second, Burst: 100000},
-		TURN:      turn.Config{Enabled: true, Listen: "127.0.0.1:0", RelayIP: "127.0.0.1"},
-	})
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		r.srv.Close()
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	r.url = "http://" + ln.Addr().String()
-	r.hs = &http.Server{Handler: r.srv}
-	go r.hs.Serve(ln)
-	return r, nil
-}
-
-func (r *benchRelay) close() {
-	r.hs.Close()
-	r.srv.Close()
-	os.RemoveAll(r.dir)
-}
-
-func startBrowser() (context.Context, func(), error) {
-	dir, err := os.MkdirTemp("", "sambung-chromium-")
-	if err != nil {
-		return nil, nil, err
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(dir),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	stop := func() {
-		cancel()
-		cancelAlloc()
-		os.RemoveAll(dir)
-	}
-	if err := chromedp.Do(ctx); err != nil {
-		stop()
-		return nil, nil, fmt.Errorf("starting %s: %w", chromiumPath, err)
-	}
-	return ctx, stop, nil
-}
-
 func chromiumVersion(ctx context.Context) string {
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? ''`))
 	if err != nil || v == "" {
@@ -232,11 +126,11 @@ const apiJS = `window.__s ??= await (await import('/sambung.js')).open()`
 // twoPeople signs up a phone user (A) and an account user (B) in two
 // browser contexts; A writes to B, and B answers every call. It returns
 // the conversation id of B at A.
-func twoPeople(root context.Context, r *benchRelay) (a, b context.Context, conv string, err error) {
+func twoPeople(root context.Context, r *benchkit.Relay) (a, b context.Context, conv string, err error) {
 	const phone = "+6281299990001"
 	for _, p := range []*context.Context{&a, &b} {
 		ctx, _ := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
-		if err := chromedp.Do(ctx, chromedp.Navigate(r.url+"/")); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Navigate(r.URL+"/")); err != nil {
 			return nil, nil, "", err
 		}
 		*p = ctx
@@ -244,7 +138,7 @@ func twoPeople(root context.Context, r *benchRelay) (a, b context.Context, conv 
 	if _, err := eval[chromedp.Void](a, `(async () => { `+apiJS+`; await __s.requestPhoneCode('`+phone+`'); })()`); err != nil {
 		return nil, nil, "", err
 	}
-	code, err := r.codes.code(phone)
+	code, err := r.Codes.Code(phone, waitTimeout)
 	if err != nil {
 		return nil, nil, "", err
 	}

@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"sambung/bench/internal/benchkit"
 	"sambung/wire"
 )
 
@@ -27,34 +27,9 @@ type browser struct {
 }
 
 func startBrowser(path string) (*browser, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%s is missing: apt-get install -y chromium, or pass -chromium", path)
-	}
-	dir, err := os.MkdirTemp("", "sambung-filebench-chromium-")
+	ctx, stop, err := benchkit.StartChromium(path)
 	if err != nil {
 		return nil, err
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(dir),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.WindowSize(1100, 720),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	stop := func() {
-		cancel()
-		cancelAlloc()
-		os.RemoveAll(dir)
-	}
-	if err := chromedp.Do(ctx); err != nil {
-		stop()
-		return nil, fmt.Errorf("starting %s: %w", path, err)
 	}
 	proc := chromedp.FromContext(ctx).Browser.Process()
 	if proc == nil {
