@@ -62,6 +62,13 @@ type transfers struct {
 	open map[int]chunkState
 }
 
+// addTransfer keeps s under a new handle.
+func (k *core) addTransfer(s chunkState) (int, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.files.add(s)
+}
+
 func (t *transfers) add(s chunkState) (int, error) {
 	if len(t.open) >= maxTransfers {
 		return 0, errTransfers
@@ -159,9 +166,7 @@ func (k *core) newSealer(size int) (js.Value, error) {
 	if err != nil {
 		return js.Undefined(), attachError(err)
 	}
-	k.mu.Lock()
-	h, err := k.files.add(s)
-	k.mu.Unlock()
+	h, err := k.addTransfer(s)
 	if err != nil {
 		return js.Undefined(), err
 	}
@@ -197,9 +202,7 @@ func (k *core) newOpener(ctx context.Context, conv, id string) (js.Value, error)
 	if err != nil {
 		return js.Undefined(), attachError(err)
 	}
-	k.mu.Lock()
-	h, err := k.files.add(o)
-	k.mu.Unlock()
+	h, err := k.addTransfer(o)
 	if err != nil {
 		return js.Undefined(), err
 	}

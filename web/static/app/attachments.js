@@ -131,12 +131,10 @@ export class Attachments {
       clear(actions);
       const total = f.size;
       const p = this.download(m, (ev) => {
-        if (ev.state === 'downloading' || ev.state === 'done') progress?.set(ev, total);
+        if (ev.state === 'downloading' || ev.state === 'done') progress?.set({ download: ev.downloaded, decrypt: ev.decrypted }, total);
       });
       if (!progress) {
         progress = new Progress([['download', 'Downloading'], ['decrypt', 'Decrypting']], () => this.api.cancelTransfer(p.transferId));
-        const set = progress.set.bind(progress);
-        progress.set = (ev, t) => set({ download: ev.downloaded, decrypt: ev.decrypted }, t);
         el.insertBefore(progress.el, actions);
       }
       p.then((file) => {
