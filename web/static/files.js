@@ -371,11 +371,17 @@ const Files = (() => {
           crypto.subtle.decrypt({ name: 'AES-GCM', iv: check(core.nonce(o.h, i)) }, key, sealed)
             .catch(() => { throw fail('file_tampered', 'the file does not match what the sender sent: it was altered or damaged'); })));
         const hashes = await Promise.all(batch.map(({ sealed }) => crypto.subtle.digest('SHA-256', sealed)));
-        for (let j = 0; j < batch.length; j++) {
-          check(core.hash(o.h, new Uint8Array(hashes[j])));
-          await sink.write(plain[j]);
-          decrypted += plain[j].byteLength;
+        for (const d of hashes) check(core.hash(o.h, new Uint8Array(d)));
+        // One write per window: bench/files wrote 200 MB to OPFS in 3.0 s
+        // as 64 KiB writes and in 0.9 s as 2 MiB writes.
+        const out = new Uint8Array(plain.reduce((n, b) => n + b.byteLength, 0));
+        let at = 0;
+        for (const b of plain) {
+          out.set(new Uint8Array(b), at);
+          at += b.byteLength;
         }
+        await sink.write(out);
+        decrypted += out.byteLength;
         report(false);
       };
       let buf = new Uint8Array(sealedLen(0));
