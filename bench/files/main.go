@@ -130,10 +130,25 @@ func printTable(version string, results []result, sizes []int64, alone map[int64
 		row("downloadFile", ms(r.download.Seconds()), r.downMem, r.downPhases)
 		row("raw HTTP up+down", ms((r.rawUp + r.rawDown).Seconds()), r.rawMem, "")
 	}
+	fmt.Println("\nCPU time during each phase, in seconds, by process (busy/wall: how many of the cores were in use; the sampler's own reading of /proc is in the whole machine's):")
+	fmt.Println()
+	fmt.Println("| size | phase | wall | tab renderers | Chromium browser process | other Chromium (network, GPU) | relay | whole machine | busy/wall |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, r := range results {
+		for _, ph := range []struct {
+			name string
+			c    cpuUse
+		}{{"sendFile", r.upMem.CPU}, {"downloadFile", r.downMem.CPU}, {"raw HTTP up+down", r.rawMem.CPU}} {
+			c := ph.c
+			fmt.Printf("| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", r.label(), ph.name, c.Wall.Seconds(),
+				c.Renderers.Seconds(), c.Browser.Seconds(), c.OtherChromium.Seconds(), c.Relay.Seconds(), c.Machine.Seconds(),
+				c.Machine.Seconds()/c.Wall.Seconds())
+		}
+	}
 	fmt.Println("\nEach step of the file engine alone, after the transfers, in a page of its own, over the file's size (ciphertext size for hashing and HTTP); peaks during the step:")
 	fmt.Println()
-	fmt.Println("| size | step | time | rate | largest renderer | Chromium browser process: RSS (anon) |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| size | step | time | rate | largest renderer | Chromium browser process: RSS (anon) | CPU s: renderers, browser, other Chromium, relay |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
 	for _, n := range sizes {
 		for _, st := range steps {
 			p := alone[n][st.name]
@@ -142,8 +157,10 @@ func printTable(version string, results []result, sizes []int64, alone map[int64
 			case "hash", "patch", "get":
 				bytes = cipherSize(n)
 			}
-			fmt.Printf("| %d MB | %s | %.0f ms | %.0f MB/s | %s | %s (%s) |\n", n/1e6, st.what, p.ms,
-				rate(bytes, time.Duration(p.ms*float64(time.Millisecond))), mb(p.mem.RendererMax), mb(p.mem.Browser), mb(p.mem.BrowserAnon))
+			c := p.mem.CPU
+			fmt.Printf("| %d MB | %s | %.0f ms | %.0f MB/s | %s | %s (%s) | %.2f, %.2f, %.2f, %.2f |\n", n/1e6, st.what, p.ms,
+				rate(bytes, time.Duration(p.ms*float64(time.Millisecond))), mb(p.mem.RendererMax), mb(p.mem.Browser), mb(p.mem.BrowserAnon),
+				c.Renderers.Seconds(), c.Browser.Seconds(), c.OtherChromium.Seconds(), c.Relay.Seconds())
 		}
 	}
 }

@@ -31,6 +31,7 @@ type peaks struct {
 	Chromium    int64 // every Chromium process together (browser, renderers, network, GPU, ...)
 	Relay       int64 // the relay process
 	Samples     int
+	CPU         cpuUse // CPU time during the phase; merge leaves it out
 }
 
 func (p *peaks) merge(q peaks) {
@@ -52,6 +53,7 @@ type sampler struct {
 
 	mu      sync.Mutex
 	cur     peaks
+	cpu0    cpuSnap
 	stopped chan struct{}
 	quit    chan struct{}
 }
@@ -69,6 +71,7 @@ func (s *sampler) start() {
 	s.mu.Unlock()
 	s.quit = make(chan struct{})
 	s.stopped = make(chan struct{})
+	s.cpu0 = snapCPU(s.browserPID, s.relayPID)
 	go func() {
 		defer close(s.stopped)
 		t := time.NewTicker(sampleEvery)
@@ -88,12 +91,14 @@ func (s *sampler) start() {
 func (s *sampler) stop() peaks {
 	close(s.quit)
 	<-s.stopped
+	cpu := snapCPU(s.browserPID, s.relayPID).since(s.cpu0)
 	s.sample()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if hwm := vmHWM(s.relayPID); hwm > s.cur.Relay {
 		s.cur.Relay = hwm
 	}
+	s.cur.CPU = cpu
 	return s.cur
 }
 
