@@ -91,10 +91,18 @@ func handleJS(h int, s chunkState) js.Value {
 	})
 }
 
-// fileFuncs are the synchronous per-chunk functions of the core object:
-// nonce(h, i) returns chunk i's nonce, hash(h, sha256) adds the next
-// sealed chunk's hash, drop(h) forgets the handle. They run on the
-// worker's thread between WebCrypto calls, so they must not block.
+// maxBatch bounds the chunks of one nonces or hashes call: the engine
+// asks for a batch of 128 chunks at a time, and a bigger request should
+// get an error, not a large allocation.
+const maxBatch = 1024
+
+// fileFuncs are the synchronous per-batch functions of the core object:
+// nonces(h, first, count) returns the nonces of chunks [first,
+// first+count) joined, 12 bytes each; hashes(h, sha256s) adds the SHA-256
+// of the next sealed chunks, 32 bytes each, in order; drop(h) forgets the
+// handle. They run on the worker's thread between WebCrypto calls, so
+// they must not block. A batch costs one crossing into Go instead of one
+// per 64 KiB chunk.
 func (k *core) fileFuncs() map[string]any {
 	get := func(a []js.Value) (chunkState, error) {
 		h := arg(a, 0)
@@ -110,30 +118,36 @@ func (k *core) fileFuncs() map[string]any {
 		return s, nil
 	}
 	return map[string]any{
-		"nonce": js.FuncOf(func(_ js.Value, a []js.Value) any {
+		"nonces": js.FuncOf(func(_ js.Value, a []js.Value) any {
 			s, err := get(a)
-			if err != nil || arg(a, 1).Type() != js.TypeNumber {
+			first, count := arg(a, 1), arg(a, 2)
+			if err != nil || first.Type() != js.TypeNumber || count.Type() != js.TypeNumber ||
+				first.Float() < 0 || count.Int() < 1 || count.Int() > maxBatch {
 				return errorValue(errNoTransfer)
 			}
-			n, err := s.Nonce(uint64(arg(a, 1).Int()))
-			if err != nil {
-				return errorValue(attachError(err))
+			out := make([]byte, 0, count.Int()*attach.NonceSize)
+			for i := range uint64(count.Int()) {
+				n, err := s.Nonce(uint64(first.Float()) + i)
+				if err != nil {
+					return errorValue(attachError(err))
+				}
+				out = append(out, n[:]...)
 			}
-			return bytesToJS(n[:])
+			return bytesToJS(out)
 		}),
-		"hash": js.FuncOf(func(_ js.Value, a []js.Value) any {
+		"hashes": js.FuncOf(func(_ js.Value, a []js.Value) any {
 			s, err := get(a)
 			if err != nil {
 				return errorValue(err)
 			}
-			var h [attach.HashSize]byte
 			b, err := bytesFromJS(arg(a, 1))
-			if err != nil || len(b) != len(h) {
+			if err != nil || len(b) == 0 || len(b)%attach.HashSize != 0 || len(b) > maxBatch*attach.HashSize {
 				return errorValue(errNoTransfer)
 			}
-			copy(h[:], b)
-			if err := s.AddSealedHash(h); err != nil {
-				return errorValue(attachError(err))
+			for ; len(b) > 0; b = b[attach.HashSize:] {
+				if err := s.AddSealedHash([attach.HashSize]byte(b)); err != nil {
+					return errorValue(attachError(err))
+				}
 			}
 			return js.Null()
 		}),

@@ -14,14 +14,20 @@
 const Files = (() => {
   const CHUNK = 64 << 10; // attach.ChunkSize
   const TAG = 16; // attach.TagSize
+  const NONCE = 12; // attach.NonceSize
   const SEALED = CHUNK + TAG;
   // BATCH chunks (8 MiB) go in one PATCH: the relay fsyncs once per
   // request, so fewer, larger requests are faster; two batches in memory
   // is the upload's whole footprint.
   const BATCH = 128;
+  // AHEAD batches are read and sealed ahead of the one uploading.
+  const AHEAD = 2;
   // WINDOW chunks decrypt at once during a download: enough to keep
   // WebCrypto busy while the network delivers the next ones.
   const WINDOW = 32;
+  // AHEAD_WINDOWS windows may be opening, hashing or writing while the
+  // network is read: memory stays at most that many windows.
+  const AHEAD_WINDOWS = 4;
   // MAX_SIZE is attach.MaxSize, checked before anything is sent.
   const MAX_SIZE = 2 * 1024 * 1024 * 1024;
   // Thumbnails: the longest side in pixels, and the pointer's cap in bytes.
@@ -33,6 +39,10 @@ const Files = (() => {
   const RETRY_MS = 250;
   // PROGRESS_MS spaces progress events.
   const PROGRESS_MS = 100;
+  // WRITER_MS is how long the page's file writer may take to answer one
+  // request before the download fails: a write of a window takes
+  // milliseconds, so only a writer whose page has gone takes this long.
+  const WRITER_MS = 30000;
   // DIR is the folder in the origin-private file system that holds
   // downloaded files, one per blob id; DIR/<id>.part while incomplete.
   const DIR = 'sambung-files';
@@ -47,6 +57,17 @@ const Files = (() => {
   function check(v) {
     if (v && typeof v === 'object' && typeof v.code === 'string' && !(v instanceof Uint8Array)) throw v;
     return v;
+  }
+
+  // joined concatenates ArrayBuffers.
+  function joined(bufs) {
+    const out = new Uint8Array(bufs.reduce((n, b) => n + b.byteLength, 0));
+    let at = 0;
+    for (const b of bufs) {
+      out.set(new Uint8Array(b), at);
+      at += b.byteLength;
+    }
+    return out;
   }
 
   function aborted(signal) {
@@ -135,19 +156,24 @@ const Files = (() => {
     }
   }
 
-  // sealBatch encrypts chunks [first, first+count) of file and returns the
-  // sealed chunks, having added their hashes to the sealer in order.
+  // sealBatch reads chunks [first, first+count) of file and encrypts
+  // them. It resolves to the sealed chunks joined in one Uint8Array, the
+  // PATCH body, and to the SHA-256 of each sealed chunk, joined, which the
+  // caller gives the sealer in order. A typed-array body goes from the
+  // worker to Chromium's network process directly; a Blob body goes
+  // through the browser process's blob registry, which bench/files saw
+  // spend 0.4 s more CPU on 200 MB.
   async function sealBatch(core, h, key, file, first, count, size) {
     const from = first * CHUNK;
     const plain = new Uint8Array(await file.slice(from, Math.min(size, from + count * CHUNK)).arrayBuffer());
+    const nonces = check(core.nonces(h, first, count));
     const sealed = await Promise.all(Array.from({ length: count }, (_, j) => {
-      const iv = check(core.nonce(h, first + j));
+      const iv = nonces.subarray(j * NONCE, (j + 1) * NONCE);
       const part = plain.subarray(j * CHUNK, Math.min(plain.length, (j + 1) * CHUNK));
       return crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, part);
     }));
-    const hashes = await Promise.all(sealed.map((s) => crypto.subtle.digest('SHA-256', s)));
-    for (const d of hashes) check(core.hash(h, new Uint8Array(d)));
-    return sealed;
+    const hashes = joined(await Promise.all(sealed.map((s) => crypto.subtle.digest('SHA-256', s))));
+    return { body: joined(sealed), count, hashes };
   }
 
   // patch appends body to blob id from offset, resuming after a dropped
@@ -156,7 +182,7 @@ const Files = (() => {
   async function patch(base, token, id, offset, body, signal, onResume) {
     const url = `${base}/v1/blobs/${id}`;
     const headers = { Authorization: `Bearer ${token}` };
-    const end = offset + body.size;
+    const end = offset + body.byteLength;
     let at = offset;
     for (let attempt = 0; ; attempt++) {
       aborted(signal);
@@ -165,7 +191,7 @@ const Files = (() => {
         resp = await fetch(url, {
           method: 'PATCH',
           headers: { ...headers, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(at) },
-          body: body.slice(at - offset),
+          body: body.subarray(at - offset),
           signal, credentials: 'omit', cache: 'no-store',
         });
         if (resp.status === 204) return end;
@@ -236,28 +262,61 @@ const Files = (() => {
       let uploaded = 0;
       let resumed = 0;
       const report = (force) => p.report({ state: 'uploading', encrypted, uploaded, resumed, blobId }, force);
-      // Encrypt batch n+1 while batch n uploads.
-      let next = sealBatch(core, h, key, file, 0, Math.min(BATCH, sealer.chunks), size);
-      for (let first = 0, offset = 0; first < sealer.chunks; first += BATCH) {
-        const sealed = await next;
-        aborted(signal);
-        const count = sealed.length;
-        encrypted = Math.min(size, (first + count) * CHUNK);
-        const after = first + count;
-        if (after < sealer.chunks) {
-          next = sealBatch(core, h, key, file, after, Math.min(BATCH, sealer.chunks - after), size);
+      // Up to AHEAD batches are read and sealed while one uploads.
+      const ahead = [];
+      let queued = 0; // chunks handed to sealBatch
+      const fillAhead = () => {
+        while (ahead.length < AHEAD && queued < sealer.chunks) {
+          const k = Math.min(BATCH, sealer.chunks - queued);
+          const next = sealBatch(core, h, key, file, queued, k, size);
           next.catch(() => {}); // a failure is seen when awaited
+          ahead.push(next);
+          queued += k;
         }
+      };
+      fillAhead();
+      const onResume = (durable) => {
+        resumed++;
+        uploaded = Math.min(size, durable - Math.ceil(durable / SEALED) * TAG);
+        report(true);
+      };
+      // Two PATCHes are in flight: the next batch is sent while the relay
+      // still writes the one before, and waits behind it on the blob. If
+      // it overtakes that one, the relay refuses it (offset_mismatch) and
+      // it goes again, the usual way, once the one before is durable.
+      const sending = [];
+      let last = Promise.resolve();
+      for (let first = 0, offset = 0; first < sealer.chunks;) {
+        const { body, count, hashes } = await ahead.shift();
+        aborted(signal);
+        fillAhead();
+        check(core.hashes(h, hashes));
+        encrypted = Math.min(size, (first + count) * CHUNK);
         report(false);
-        const body = new Blob(sealed);
-        offset = await patch(base, token, blobId, offset, body, signal, (durable) => {
-          resumed++;
-          uploaded = Math.min(size, durable - Math.ceil(durable / SEALED) * TAG);
-          report(true);
-        });
-        uploaded = Math.min(size, encrypted);
-        report(false);
+        const at = offset;
+        const before = last;
+        last = (async () => {
+          let sent = false;
+          try {
+            const resp = await fetch(`${base}/v1/blobs/${blobId}`, {
+              method: 'PATCH',
+              headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(at) },
+              body, signal, credentials: 'omit', cache: 'no-store',
+            });
+            sent = resp.status === 204;
+          } catch { /* sent again below */ }
+          await before;
+          if (!sent) await patch(base, token, blobId, at, body, signal, onResume);
+          uploaded = Math.min(size, (at + body.byteLength) - Math.ceil((at + body.byteLength) / SEALED) * TAG);
+          report(false);
+        })();
+        last.catch(() => {}); // seen when awaited
+        sending.push(last);
+        if (sending.length >= 2) await sending.shift();
+        offset += body.byteLength;
+        first += count;
       }
+      await last;
       const m = await core.call('_sendFile', [to, h, blobId, meta, options.caption ?? '']);
       h = 0;
       p.report({ state: 'done', encrypted: size, uploaded: size, resumed, blobId, messageId: m.id }, true);
@@ -293,50 +352,166 @@ const Files = (() => {
     }
   }
 
-  // Sink collects plaintext: a file in the origin-private file system
-  // where the browser can write one from a worker, else Blob parts (which
+  // PortWriter asks a page's file writer (file-writer.js) to write, over a
+  // MessagePort; each request is answered in order.
+  class PortWriter {
+    constructor(port) {
+      this.port = port;
+      this.waiting = [];
+      this.broken = null;
+      port.onmessage = (e) => {
+        const w = this.waiting.shift();
+        if (!w) return;
+        clearTimeout(w.timer);
+        if (e.data?.ok) {
+          w.resolve();
+          return;
+        }
+        this.stop(new Error(String(e.data?.error ?? 'the file writer failed')));
+        w.reject(this.broken);
+      };
+    }
+
+    // stop fails every request, now and later: after one failure the
+    // order of the answers is lost.
+    stop(err) {
+      this.broken ??= err;
+      for (const w of this.waiting.splice(0)) {
+        clearTimeout(w.timer);
+        w.reject(this.broken);
+      }
+    }
+
+    ask(msg, transfer = []) {
+      if (this.broken) return Promise.reject(this.broken);
+      return new Promise((resolve, reject) => {
+        // A writer whose page closed never answers.
+        const timer = setTimeout(() => this.stop(new Error('the file writer stopped answering')), WRITER_MS);
+        this.waiting.push({ resolve, reject, timer });
+        this.port.postMessage(msg, transfer);
+      });
+    }
+
+    close() {
+      this.stop(new Error('closed'));
+      this.port.close();
+    }
+  }
+
+  // Sink collects plaintext in a file in the origin-private file system,
+  // written, fastest first: with a sync access handle where this worker
+  // has one (a dedicated core), through the page's file writer where the
+  // page gave a port (a shared core), or with createWritable(); where the
+  // browser can do none of these from a worker, in Blob parts (which
   // Chromium keeps on disk past its memory limit).
   class Sink {
-    static async open(id) {
+    static async open(id, port) {
       const s = new Sink();
+      s.id = id;
+      s.name = `${id}.part`;
+      s.inflight = [];
       try {
         s.dir = await filesDir();
-        s.handle = await s.dir.getFileHandle(`${id}.part`, { create: true });
+        s.handle = await s.dir.getFileHandle(s.name, { create: true });
+      } catch {
+        s.parts = [];
+        return s;
+      }
+      if (typeof s.handle.createSyncAccessHandle === 'function') {
+        try {
+          s.sync = await s.handle.createSyncAccessHandle();
+          s.sync.truncate(0);
+          s.at = 0;
+          return s;
+        } catch {
+          s.sync = null;
+        }
+      }
+      if (port) {
+        s.port = new PortWriter(port);
+        try {
+          await s.port.ask({ op: 'open', dir: DIR, name: s.name });
+          return s;
+        } catch {
+          s.port.close();
+          s.port = null;
+        }
+      }
+      try {
         s.writer = await s.handle.createWritable({ keepExistingData: false });
       } catch {
-        s.writer = null;
         s.parts = [];
       }
-      s.id = id;
       return s;
     }
 
-    async write(buf) {
-      if (this.writer) await this.writer.write(buf);
-      else this.parts.push(buf);
+    // write appends pieces, ArrayBuffers, and may transfer them away.
+    async write(pieces) {
+      if (this.sync) {
+        for (const b of pieces) this.at += this.sync.write(b, { at: this.at });
+      } else if (this.port) {
+        const done = this.port.ask({ op: 'write', data: pieces }, pieces);
+        done.catch(() => {}); // seen when awaited
+        this.inflight.push(done);
+        // Two writes in flight: one is written while the next crosses over.
+        if (this.inflight.length >= 2) await this.inflight.shift();
+      } else if (this.writer) {
+        // One write per window: bench/files wrote 200 MB to OPFS in 3.0 s
+        // as 64 KiB writes and in 0.9 s as 2 MiB writes.
+        await this.writer.write(joined(pieces));
+      } else {
+        this.parts.push(...pieces);
+      }
     }
 
     // done keeps the file under its final name and returns it.
     async done(mime) {
-      if (!this.writer) return new Blob(this.parts, { type: mime });
-      await this.writer.close();
+      if (this.parts) return new Blob(this.parts, { type: mime });
+      if (this.sync) {
+        this.sync.flush();
+        this.sync.close();
+        this.sync = null;
+      } else if (this.port) {
+        await Promise.all(this.inflight.splice(0));
+        await this.port.ask({ op: 'close' });
+        this.port.close();
+        this.port = null;
+      } else {
+        await this.writer.close();
+        this.writer = null;
+      }
       await this.handle.move(this.id);
       return (await this.dir.getFileHandle(this.id)).getFile();
     }
 
     // discard removes what was written: a part file is never shown.
     async discard() {
-      this.parts = [];
-      if (!this.writer) return;
-      try { await this.writer.abort(); } catch { /* closed */ }
-      try { await this.dir.removeEntry(`${this.id}.part`); } catch { /* gone */ }
+      this.parts = null;
+      if (!this.handle) return;
+      try {
+        if (this.sync) this.sync.close();
+        else if (this.port) await this.port.ask({ op: 'abort' });
+        else if (this.writer) await this.writer.abort();
+      } catch { /* closed */ }
+      this.port?.close();
+      try { await this.dir.removeEntry(this.name); } catch { /* gone */ }
     }
   }
 
   // download fetches, checks and decrypts the file of a message and
   // resolves to a File with its original name and type.
   async function download(core, base, emit, conversationId, messageId, options = {}) {
-    const { tid, ctl } = start(options.transferId);
+    // writer is a port to the page's file writer, if it gave one; closed
+    // here unless the sink takes it.
+    let writer = options.writer instanceof MessagePort ? options.writer : null;
+    let started;
+    try {
+      started = start(options.transferId);
+    } catch (err) {
+      writer?.close();
+      throw err;
+    }
+    const { tid, ctl } = started;
     const signal = ctl.signal;
     const p = new Progress(emit, { id: tid, direction: 'download', conversationId, messageId, total: 0 });
     let o = null;
@@ -355,41 +530,53 @@ const Files = (() => {
       const token = await core.call('_blobAuth', []);
       const key = await crypto.subtle.importKey('raw', o.aesKey, 'AES-GCM', false, ['decrypt']);
       o.aesKey.fill(0);
-      sink = await Sink.open(o.blobId);
+      sink = await Sink.open(o.blobId, writer);
+      writer = null;
       let downloaded = 0; // ciphertext bytes received
       let decrypted = 0; // plaintext bytes verified and written
       const report = (force) => p.report({ state: 'downloading', downloaded: Math.min(o.size, downloaded - Math.ceil(downloaded / SEALED) * TAG), decrypted }, force);
-      let chunk = 0; // next chunk to complete
-      let pending = []; // [{i, sealed}] waiting for decryption, in order
       const sealedLen = (i) => (i + 1 < o.chunks ? SEALED : o.size - i * CHUNK + TAG);
-      // flush decrypts the pending chunks in parallel, then hashes and
-      // writes them in order.
-      const flush = async () => {
+      // The download is a pipeline: the network is read while earlier
+      // windows are opened and hashed by WebCrypto, and the opened ones
+      // are written to the sink one after another, in order. At most
+      // AHEAD_WINDOWS windows are in flight, which bounds memory.
+      let received = 0; // chunks received whole
+      let pending = []; // chunks of the window being filled
+      let written = Promise.resolve(); // the last window's hashes and write
+      const inFlight = [];
+      const flush = () => {
+        if (pending.length === 0) return;
         const batch = pending;
+        const first = received - batch.length;
         pending = [];
-        const plain = await Promise.all(batch.map(({ i, sealed }) =>
-          crypto.subtle.decrypt({ name: 'AES-GCM', iv: check(core.nonce(o.h, i)) }, key, sealed)
+        const nonces = check(core.nonces(o.h, first, batch.length));
+        const opened = Promise.all(batch.map((sealed, j) =>
+          crypto.subtle.decrypt({ name: 'AES-GCM', iv: nonces.subarray(j * NONCE, (j + 1) * NONCE) }, key, sealed)
             .catch(() => { throw fail('file_tampered', 'the file does not match what the sender sent: it was altered or damaged'); })));
-        const hashes = await Promise.all(batch.map(({ sealed }) => crypto.subtle.digest('SHA-256', sealed)));
-        for (const d of hashes) check(core.hash(o.h, new Uint8Array(d)));
-        // One write per window: bench/files wrote 200 MB to OPFS in 3.0 s
-        // as 64 KiB writes and in 0.9 s as 2 MiB writes.
-        const out = new Uint8Array(plain.reduce((n, b) => n + b.byteLength, 0));
-        let at = 0;
-        for (const b of plain) {
-          out.set(new Uint8Array(b), at);
-          at += b.byteLength;
-        }
-        await sink.write(out);
-        decrypted += out.byteLength;
-        report(false);
+        const hashed = Promise.all(batch.map((sealed) => crypto.subtle.digest('SHA-256', sealed)));
+        opened.catch(() => {});
+        hashed.catch(() => {});
+        written = written.then(async () => {
+          check(core.hashes(o.h, joined(await hashed)));
+          const plain = await opened;
+          const n = plain.reduce((sum, b) => sum + b.byteLength, 0);
+          try {
+            await sink.write(plain);
+          } catch (err) {
+            throw fail('storage', `the file could not be written to the browser's storage: ${err?.name ?? err}`);
+          }
+          decrypted += n;
+          report(false);
+        });
+        inFlight.push(written);
+        written.catch(() => {}); // seen when awaited
       };
       let buf = new Uint8Array(sealedLen(0));
       let fill = 0;
-      for (let attempt = 0; chunk + pending.length < o.chunks; attempt++) {
+      for (let attempt = 0; received < o.chunks; attempt++) {
         aborted(signal);
         // Resume from the first chunk not yet received: a Range request.
-        const from = (chunk + pending.length) * SEALED;
+        const from = received * SEALED;
         const headers = { Authorization: `Bearer ${token}` };
         if (from > 0) headers.Range = `bytes=${from}-`;
         let resp;
@@ -418,7 +605,7 @@ const Files = (() => {
             downloaded += value.byteLength;
             let at = 0;
             while (at < value.byteLength) {
-              if (chunk + pending.length >= o.chunks) {
+              if (received >= o.chunks) {
                 throw fail('file_tampered', 'the file on the relay is longer than the sender said: it was altered');
               }
               const n = Math.min(buf.length - fill, value.byteLength - at);
@@ -426,14 +613,13 @@ const Files = (() => {
               fill += n;
               at += n;
               if (fill === buf.length) {
-                pending.push({ i: chunk + pending.length, sealed: buf });
-                const i = chunk + pending.length;
+                pending.push(buf);
+                received++;
                 if (pending.length >= WINDOW) {
-                  const k = pending.length;
-                  await flush();
-                  chunk += k;
+                  flush();
+                  if (inFlight.length >= AHEAD_WINDOWS) await inFlight.shift();
                 }
-                if (i < o.chunks) buf = new Uint8Array(sealedLen(i));
+                if (received < o.chunks) buf = new Uint8Array(sealedLen(received));
                 fill = 0;
               }
             }
@@ -447,14 +633,13 @@ const Files = (() => {
           await sleep(RETRY_MS << Math.min(attempt, 5), signal);
           continue;
         }
-        if (chunk + pending.length < o.chunks) {
+        if (received < o.chunks) {
           // The relay's answer ended early although it promised more.
           if (attempt >= RETRIES) throw fail('file_incomplete', 'the file ended early; try the download again');
         }
       }
-      const k = pending.length;
-      await flush();
-      chunk += k;
+      flush();
+      await written;
       await core.call('_finishFile', [o.h]);
       o.h = 0;
       const file = await sink.done(type);
@@ -466,6 +651,7 @@ const Files = (() => {
       p.report({ state: signal.aborted ? 'cancelled' : 'failed', error: e?.code ?? 'internal' }, true);
       throw e;
     } finally {
+      writer?.close();
       if (o?.h) core.drop(o.h);
       if (sink) await sink.discard();
       transfers.delete(tid);

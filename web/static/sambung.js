@@ -18,6 +18,9 @@ import { CallManager, parseCallRecord } from './calls.js';
 
 // WORKER_URL is the worker script beside this module.
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+// WRITER_URL is the file writer: a dedicated worker that writes downloads
+// to the origin-private file system for the core (see file-writer.js).
+const WRITER_URL = new URL('./file-writer.js', import.meta.url);
 
 // TAB_LOCK_PREFIX + this tab's id is a Web Lock held while the tab lives;
 // the shared worker waits for it to learn that the tab has gone.
@@ -127,6 +130,7 @@ export class Sambung {
   #port;
   #shared;
   #releaseTab;
+  #writer = null;
   #next = 1;
   #pending = new Map(); // request id -> {resolve, reject}
   #listeners = new Map(); // event name -> Set of functions
@@ -200,6 +204,8 @@ export class Sambung {
   #shutdown() {
     if (this.#closed) return;
     this.#closed = true;
+    this.#writer?.terminate();
+    this.#writer = null;
     if (this.#shared) {
       try { this.#port.postMessage({ bye: true }); } catch { /* already gone */ }
       this.#port.close();
@@ -219,13 +225,13 @@ export class Sambung {
     return listening;
   }
 
-  _request(method, args) {
+  _request(method, args, transfer = []) {
     if (this.#closed) return Promise.reject(new SambungError('closed', 'this Sambung was closed'));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       try {
-        this.#port.postMessage({ id, method, args });
+        this.#port.postMessage({ id, method, args }, transfer);
       } catch (err) {
         // An argument the structured clone cannot copy (a function, a DOM node).
         this.#pending.delete(id);
@@ -281,7 +287,23 @@ export class Sambung {
   }
   /** Downloads, checks and decrypts a file message's file; resolves to a File. */
   downloadFile(conversationId, messageId, { transferId } = {}) {
-    return this._request('downloadFile', [conversationId, messageId, { transferId }]);
+    const writer = this.#writerPort();
+    return this._request('downloadFile', [conversationId, messageId, { transferId, writer }], writer ? [writer] : []);
+  }
+
+  // #writerPort returns a port to this page's file writer, started on
+  // first use, for a shared core; null where there is none to be had. A
+  // dedicated core writes files itself.
+  #writerPort() {
+    if (!this.#shared || typeof Worker !== 'function' || typeof MessageChannel !== 'function') return null;
+    try {
+      this.#writer ??= new Worker(WRITER_URL, { name: 'sambung-file-writer' });
+      const ch = new MessageChannel();
+      this.#writer.postMessage(null, [ch.port1]);
+      return ch.port2;
+    } catch {
+      return null; // the engine falls back to its own, slower writes
+    }
   }
   /** Stops a running sendFile or downloadFile; resolves to whether one ran. */
   cancelTransfer(transferId) { return this._request('cancelTransfer', [transferId]); }
