@@ -176,6 +176,15 @@ const Files = (() => {
     return { body: joined(sealed), count, hashes };
   }
 
+  // patchOnce sends one PATCH of body at offset to the blob at url.
+  function patchOnce(url, token, offset, body, signal) {
+    return fetch(url, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) },
+      body, signal, credentials: 'omit', cache: 'no-store',
+    });
+  }
+
   // patch appends body to blob id from offset, resuming after a dropped
   // connection from the offset the relay made durable. It returns the new
   // offset.
@@ -188,12 +197,7 @@ const Files = (() => {
       aborted(signal);
       let resp = null;
       try {
-        resp = await fetch(url, {
-          method: 'PATCH',
-          headers: { ...headers, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(at) },
-          body: body.subarray(at - offset),
-          signal, credentials: 'omit', cache: 'no-store',
-        });
+        resp = await patchOnce(url, token, at, body.subarray(at - offset), signal);
         if (resp.status === 204) return end;
         if (resp.status !== 409 && resp.status !== 400 && resp.status < 500) throw await relayError(resp);
       } catch (err) {
@@ -298,12 +302,7 @@ const Files = (() => {
         last = (async () => {
           let sent = false;
           try {
-            const resp = await fetch(`${base}/v1/blobs/${blobId}`, {
-              method: 'PATCH',
-              headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(at) },
-              body, signal, credentials: 'omit', cache: 'no-store',
-            });
-            sent = resp.status === 204;
+            sent = (await patchOnce(`${base}/v1/blobs/${blobId}`, token, at, body, signal)).status === 204;
           } catch { /* sent again below */ }
           await before;
           if (!sent) await patch(base, token, blobId, at, body, signal, onResume);
