@@ -202,7 +202,7 @@ func (c *Client) typingFrame(ctx context.Context, conversationID string, typing 
 			t.discard()
 			return nil, nil, err
 		}
-		typ, body, err := crypto.Encrypt(t.store(), tg.addr, plain)
+		typ, body, err := crypto.Encrypt(t.ctx, t.store(), tg.addr, plain)
 		if err != nil {
 			t.discard()
 			return nil, nil, err

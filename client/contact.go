@@ -250,7 +250,7 @@ func (t *tx) processBundles(lk *wire.Lookup) error {
 		if err != nil {
 			return err
 		}
-		if err := crypto.ProcessPreKeyBundle(t.store(), addr, bundle, t.c.cfg.Rand); err != nil {
+		if err := crypto.ProcessPreKeyBundle(t.ctx, t.store(), addr, bundle, t.c.cfg.Rand); err != nil {
 			return err
 		}
 	}

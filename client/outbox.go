@@ -130,7 +130,7 @@ func (t *tx) sealPending() error {
 	}
 	out := make([]sealed, 0, len(targets))
 	for _, tg := range targets {
-		typ, body, err := crypto.Encrypt(t.store(), tg.addr, it.Plain)
+		typ, body, err := crypto.Encrypt(t.ctx, t.store(), tg.addr, it.Plain)
 		if err != nil {
 			return err
 		}
@@ -263,7 +263,7 @@ func (c *Client) prepare(ctx context.Context, it *outboxItem) (*wire.SendFrame, 
 	}
 	changed := len(keep) != len(it.Sealed)
 	for _, tg := range todo {
-		typ, body, err := crypto.Encrypt(t.store(), tg.addr, it.Plain)
+		typ, body, err := crypto.Encrypt(t.ctx, t.store(), tg.addr, it.Plain)
 		if err != nil {
 			t.discard()
 			return nil, nil, err

@@ -81,7 +81,7 @@ func (r *receiving) envelope(e *wire.Envelope) error {
 	var pt []byte
 	err := crypto.ErrInvalidMessage
 	if e.Type >= 0 && e.Type <= 255 {
-		pt, err = crypto.Decrypt(t.store(), addr, crypto.MessageType(e.Type), e.Body, t.c.cfg.Rand)
+		pt, err = crypto.Decrypt(t.ctx, t.store(), addr, crypto.MessageType(e.Type), e.Body, t.c.cfg.Rand)
 	}
 	if t.err != nil {
 		return t.err

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"sambung/crypto"
 )
 
@@ -22,10 +23,10 @@ func (s cryptoStore) fail(err error) error {
 }
 
 // IdentityKeyPair implements crypto.IdentityStore.
-func (s cryptoStore) IdentityKeyPair() *crypto.PrivateKey { return s.t.c.identity }
+func (s cryptoStore) IdentityKeyPair(context.Context) *crypto.PrivateKey { return s.t.c.identity }
 
 // LocalRegistrationID implements crypto.IdentityStore.
-func (s cryptoStore) LocalRegistrationID() uint32 {
+func (s cryptoStore) LocalRegistrationID(context.Context) uint32 {
 	if s.t.c.acct == nil {
 		return 0
 	}
@@ -38,7 +39,7 @@ func (s cryptoStore) LocalRegistrationID() uint32 {
 // or the first device list of the contact (trust on first use); otherwise
 // the contact is flagged identity-changed and user messages to them wait
 // for AcceptIdentity, as Signal does.
-func (s cryptoStore) TrustIdentity(addr crypto.Address, key crypto.PublicKey) error {
+func (s cryptoStore) TrustIdentity(ctx context.Context, addr crypto.Address, key crypto.PublicKey) error {
 	cr, err := s.t.contact(addr.Name)
 	if err != nil {
 		return s.fail(err)
@@ -59,7 +60,7 @@ func (s cryptoStore) TrustIdentity(addr crypto.Address, key crypto.PublicKey) er
 }
 
 // SaveIdentity implements crypto.IdentityStore: the key is accepted.
-func (s cryptoStore) SaveIdentity(addr crypto.Address, key crypto.PublicKey) error {
+func (s cryptoStore) SaveIdentity(ctx context.Context, addr crypto.Address, key crypto.PublicKey) error {
 	cr := s.t.editContact(addr.Name)
 	if cr == nil {
 		return s.fail(s.t.err)
@@ -69,18 +70,18 @@ func (s cryptoStore) SaveIdentity(addr crypto.Address, key crypto.PublicKey) err
 }
 
 // LoadPreKey implements crypto.PreKeyStore.
-func (s cryptoStore) LoadPreKey(id uint32) (*crypto.PrivateKey, error) {
+func (s cryptoStore) LoadPreKey(ctx context.Context, id uint32) (*crypto.PrivateKey, error) {
 	return s.loadKey(preKeyKey(id), "one-time prekey", id)
 }
 
 // RemovePreKey implements crypto.PreKeyStore.
-func (s cryptoStore) RemovePreKey(id uint32) error {
+func (s cryptoStore) RemovePreKey(ctx context.Context, id uint32) error {
 	s.t.del(preKeyKey(id))
 	return nil
 }
 
 // LoadSignedPreKey implements crypto.SignedPreKeyStore.
-func (s cryptoStore) LoadSignedPreKey(id uint32) (*crypto.PrivateKey, error) {
+func (s cryptoStore) LoadSignedPreKey(ctx context.Context, id uint32) (*crypto.PrivateKey, error) {
 	if k := s.t.c.signed[id]; k != nil {
 		return k, nil
 	}
@@ -108,7 +109,7 @@ func (s cryptoStore) loadKey(key, what string, id uint32) (*crypto.PrivateKey, e
 
 // LoadSession implements crypto.SessionStore from the cache, else from
 // Storage (and caches it).
-func (s cryptoStore) LoadSession(addr crypto.Address) (*crypto.SessionRecord, error) {
+func (s cryptoStore) LoadSession(ctx context.Context, addr crypto.Address) (*crypto.SessionRecord, error) {
 	t := s.t
 	t.touched[addr] = true
 	if r := t.fresh[addr]; r != nil {
@@ -134,7 +135,7 @@ func (s cryptoStore) LoadSession(addr crypto.Address) (*crypto.SessionRecord, er
 
 // StoreSession implements crypto.SessionStore: the record is written when
 // the tx commits.
-func (s cryptoStore) StoreSession(addr crypto.Address, r *crypto.SessionRecord) error {
+func (s cryptoStore) StoreSession(ctx context.Context, addr crypto.Address, r *crypto.SessionRecord) error {
 	t := s.t
 	t.touched[addr] = true
 	t.dirty[addr] = true
@@ -155,6 +156,6 @@ func (t *tx) dropSession(addr crypto.Address) {
 
 // hasSession reports whether Encrypt can use the session with addr.
 func (t *tx) hasSession(addr crypto.Address) (bool, error) {
-	r, err := t.store().LoadSession(addr)
+	r, err := t.store().LoadSession(t.ctx, addr)
 	return r.HasCurrentSession(), err
 }

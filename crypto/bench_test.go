@@ -1,6 +1,7 @@
 package crypto
 
 import (
+	"context"
 	"crypto/rand"
 	"testing"
 )
@@ -23,9 +24,9 @@ func BenchmarkSessionSetup(b *testing.B) {
 	aliceID := mustKey(b)
 	bobParty := newParty(b, "bob", 2)
 	bundle := bobParty.bundle(b, true)
-	bobID := bobParty.store.IdentityKeyPair()
-	signed, _ := bobParty.store.LoadSignedPreKey(1)
-	oneTime, _ := bobParty.store.LoadPreKey(100)
+	bobID := bobParty.store.IdentityKeyPair(context.Background())
+	signed, _ := bobParty.store.LoadSignedPreKey(context.Background(), 1)
+	oneTime, _ := bobParty.store.LoadPreKey(context.Background(), 100)
 	aliceAddr := Address{Name: "alice", DeviceID: 1}
 	bobAddr := Address{Name: "bob", DeviceID: 1}
 	msg := make([]byte, 100)
@@ -35,14 +36,14 @@ func BenchmarkSessionSetup(b *testing.B) {
 		bob := NewMemoryStore(bobID, 2)
 		bob.AddSignedPreKey(1, signed)
 		bob.AddPreKey(100, oneTime)
-		if err := ProcessPreKeyBundle(alice, bobAddr, bundle, rand.Reader); err != nil {
+		if err := ProcessPreKeyBundle(context.Background(), alice, bobAddr, bundle, rand.Reader); err != nil {
 			b.Fatal(err)
 		}
-		t, ct, err := Encrypt(alice, bobAddr, msg)
+		t, ct, err := Encrypt(context.Background(), alice, bobAddr, msg)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Decrypt(bob, aliceAddr, t, ct, rand.Reader); err != nil {
+		if _, err := Decrypt(context.Background(), bob, aliceAddr, t, ct, rand.Reader); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -62,11 +63,11 @@ func benchSteady(b *testing.B, flip int) {
 			from, to = to, from
 		}
 		i++
-		t, ct, err := Encrypt(from.store, to.addr, msg)
+		t, ct, err := Encrypt(context.Background(), from.store, to.addr, msg)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Decrypt(to.store, from.addr, t, ct, rand.Reader); err != nil {
+		if _, err := Decrypt(context.Background(), to.store, from.addr, t, ct, rand.Reader); err != nil {
 			b.Fatal(err)
 		}
 	}

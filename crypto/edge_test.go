@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"io"
@@ -135,7 +136,7 @@ func TestFailedDecryptChangesNothing(t *testing.T) {
 		t.Helper()
 		before := alice.record(t, bob)
 		ident, _ := alice.store.Identity(bob.addr)
-		if _, err := Decrypt(alice.store, bob.addr, m.t, m.body, rnd); err == nil {
+		if _, err := Decrypt(context.Background(), alice.store, bob.addr, m.t, m.body, rnd); err == nil {
 			t.Fatalf("%s: decrypted", name)
 		}
 		if !bytes.Equal(before, alice.record(t, bob)) {
@@ -157,11 +158,11 @@ func TestFailedDecryptChangesNothing(t *testing.T) {
 
 	// A PreKey message from a new identity at Bob's address with a bad MAC.
 	impostor := newParty(t, "bob", 9999)
-	if err := ProcessPreKeyBundle(impostor.store, alice.addr, alice.bundle(t, true), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), impostor.store, alice.addr, alice.bundle(t, true), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
 	fails("prekey message with a bad MAC", flipMAC(impostor.send(t, alice, "x")), rand.Reader)
-	if _, err := alice.store.LoadPreKey(100); err != nil {
+	if _, err := alice.store.LoadPreKey(context.Background(), 100); err != nil {
 		t.Fatal("failed prekey message used up the one-time prekey")
 	}
 
@@ -180,9 +181,9 @@ func TestFailedDecryptChangesNothing(t *testing.T) {
 
 func TestMessageTooLarge(t *testing.T) {
 	alice, bob := established(t)
-	_, _, err := Encrypt(alice.store, bob.addr, make([]byte, MaxPlaintextSize+1))
+	_, _, err := Encrypt(context.Background(), alice.store, bob.addr, make([]byte, MaxPlaintextSize+1))
 	mustErr(t, err, ErrMessageTooLarge, "plaintext over the limit")
-	_, err = Decrypt(alice.store, bob.addr, MessageTypeSignal, make([]byte, MaxMessageSize+1), rand.Reader)
+	_, err = Decrypt(context.Background(), alice.store, bob.addr, MessageTypeSignal, make([]byte, MaxMessageSize+1), rand.Reader)
 	mustErr(t, err, ErrMessageTooLarge, "ciphertext over the limit")
 	big := alice.send(t, bob, string(make([]byte, MaxPlaintextSize)))
 	bob.recv(t, alice, big)
@@ -190,11 +191,11 @@ func TestMessageTooLarge(t *testing.T) {
 
 func TestNoSession(t *testing.T) {
 	alice, bob := newParty(t, "alice", 1), newParty(t, "bob", 2)
-	_, _, err := Encrypt(alice.store, bob.addr, []byte("x"))
+	_, _, err := Encrypt(context.Background(), alice.store, bob.addr, []byte("x"))
 	mustErr(t, err, ErrNoSession, "encrypt without a session")
 	a2, b2 := established(t)
 	m := b2.send(t, a2, "for someone else")
-	_, err = Decrypt(alice.store, bob.addr, m.t, m.body, rand.Reader)
+	_, err = Decrypt(context.Background(), alice.store, bob.addr, m.t, m.body, rand.Reader)
 	mustErr(t, err, ErrNoSession, "decrypt without a session")
 }
 

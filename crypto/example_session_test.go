@@ -1,6 +1,7 @@
 package crypto_test
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 
@@ -26,15 +27,15 @@ func ExampleEncrypt() {
 	signed, oneTime := newKey(), newKey()
 	bob.AddSignedPreKey(1, signed)
 	bob.AddPreKey(42, oneTime)
-	sig, err := bob.IdentityKeyPair().Sign(rand.Reader, signed.PublicKey().Bytes())
+	sig, err := bob.IdentityKeyPair(context.Background()).Sign(rand.Reader, signed.PublicKey().Bytes())
 	if err != nil {
 		panic(err)
 	}
 	pub := oneTime.PublicKey()
 	bundle := &crypto.PreKeyBundle{
-		RegistrationID:        bob.LocalRegistrationID(),
+		RegistrationID:        bob.LocalRegistrationID(context.Background()),
 		DeviceID:              bobAddr.DeviceID,
-		IdentityKey:           bob.IdentityKeyPair().PublicKey(),
+		IdentityKey:           bob.IdentityKeyPair(context.Background()).PublicKey(),
 		SignedPreKeyID:        1,
 		SignedPreKey:          signed.PublicKey(),
 		SignedPreKeySignature: sig,
@@ -42,26 +43,26 @@ func ExampleEncrypt() {
 		PreKey:                &pub,
 	}
 
-	if err := crypto.ProcessPreKeyBundle(alice, bobAddr, bundle, rand.Reader); err != nil {
+	if err := crypto.ProcessPreKeyBundle(context.Background(), alice, bobAddr, bundle, rand.Reader); err != nil {
 		panic(err)
 	}
-	t, msg, err := crypto.Encrypt(alice, bobAddr, []byte("hello Bob"))
+	t, msg, err := crypto.Encrypt(context.Background(), alice, bobAddr, []byte("hello Bob"))
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("Alice sends type", t)
-	plain, err := crypto.Decrypt(bob, aliceAddr, t, msg, rand.Reader)
+	plain, err := crypto.Decrypt(context.Background(), bob, aliceAddr, t, msg, rand.Reader)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Printf("Bob reads %q\n", plain)
 
-	t, msg, err = crypto.Encrypt(bob, aliceAddr, []byte("hi Alice"))
+	t, msg, err = crypto.Encrypt(context.Background(), bob, aliceAddr, []byte("hi Alice"))
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("Bob sends type", t)
-	plain, err = crypto.Decrypt(alice, bobAddr, t, msg, rand.Reader)
+	plain, err = crypto.Decrypt(context.Background(), alice, bobAddr, t, msg, rand.Reader)
 	if err != nil {
 		panic(err)
 	}

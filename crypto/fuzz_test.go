@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"testing"
 )
@@ -62,7 +63,7 @@ func recordSeeds(tb testing.TB) [][]byte {
 	bob.send(tb, alice, "skipped")
 	alice.recv(tb, bob, bob.send(tb, alice, "ahead"))
 	seeds = append(seeds, alice.record(tb, bob), bob.record(tb, alice))
-	if err := ProcessPreKeyBundle(alice.store, bob.addr, bob.bundle(tb, false), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), alice.store, bob.addr, bob.bundle(tb, false), rand.Reader); err != nil {
 		tb.Fatal(err)
 	}
 	seeds = append(seeds, alice.record(tb, bob))
@@ -101,7 +102,7 @@ func FuzzDecrypt(f *testing.F) {
 	bob.recv(f, alice, alice.send(f, bob, "turn"))
 	newChain := bob.send(f, alice, "new chain")
 	carol := newParty(f, "bob", 77)
-	if err := ProcessPreKeyBundle(carol.store, alice.addr, alice.bundle(f, true), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), carol.store, alice.addr, alice.bundle(f, true), rand.Reader); err != nil {
 		f.Fatal(err)
 	}
 	pre := carol.send(f, alice, "prekey")
@@ -121,16 +122,16 @@ func FuzzDecrypt(f *testing.F) {
 		if err := r.UnmarshalBinary(recBytes); err != nil {
 			t.Fatal(err)
 		}
-		st := NewMemoryStore(alice.store.IdentityKeyPair(), alice.store.LocalRegistrationID())
-		st.AddSignedPreKey(1, mustLoad(alice.store.LoadSignedPreKey(1)))
-		st.AddPreKey(100, mustLoad(alice.store.LoadPreKey(100)))
-		st.SaveIdentity(bob.addr, idBefore)
-		st.StoreSession(bob.addr, &r)
-		_, err := Decrypt(st, bob.addr, MessageType(typ), body, rand.Reader)
+		st := NewMemoryStore(alice.store.IdentityKeyPair(context.Background()), alice.store.LocalRegistrationID(context.Background()))
+		st.AddSignedPreKey(1, mustLoad(alice.store.LoadSignedPreKey(context.Background(), 1)))
+		st.AddPreKey(100, mustLoad(alice.store.LoadPreKey(context.Background(), 100)))
+		st.SaveIdentity(context.Background(), bob.addr, idBefore)
+		st.StoreSession(context.Background(), bob.addr, &r)
+		_, err := Decrypt(context.Background(), st, bob.addr, MessageType(typ), body, rand.Reader)
 		if err == nil {
 			return
 		}
-		after, _ := st.LoadSession(bob.addr)
+		after, _ := st.LoadSession(context.Background(), bob.addr)
 		got, _ := after.MarshalBinary()
 		if !bytes.Equal(got, recBytes) {
 			t.Fatalf("failed decrypt (%v) changed the record", err)
@@ -138,7 +139,7 @@ func FuzzDecrypt(f *testing.F) {
 		if id, _ := st.Identity(bob.addr); id != idBefore {
 			t.Fatal("failed decrypt changed the identity")
 		}
-		if _, err := st.LoadPreKey(100); err != nil {
+		if _, err := st.LoadPreKey(context.Background(), 100); err != nil {
 			t.Fatal("failed decrypt removed the one-time prekey")
 		}
 	})

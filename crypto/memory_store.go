@@ -1,5 +1,7 @@
 package crypto
 
+import "context"
+
 // MemoryStore is a Store held in memory: for tests, benchmarks and as the
 // cache in front of persistent storage. It keeps *SessionRecord values
 // themselves, so no serialisation happens per message. It is not safe for
@@ -35,13 +37,13 @@ func (m *MemoryStore) AddPreKey(id uint32, k *PrivateKey) { m.preKeys[id] = k }
 func (m *MemoryStore) AddSignedPreKey(id uint32, k *PrivateKey) { m.signedPreKeys[id] = k }
 
 // IdentityKeyPair returns this device's identity key.
-func (m *MemoryStore) IdentityKeyPair() *PrivateKey { return m.identity }
+func (m *MemoryStore) IdentityKeyPair(context.Context) *PrivateKey { return m.identity }
 
 // LocalRegistrationID returns this device's registration id.
-func (m *MemoryStore) LocalRegistrationID() uint32 { return m.registrationID }
+func (m *MemoryStore) LocalRegistrationID(context.Context) uint32 { return m.registrationID }
 
 // TrustIdentity saves key for addr on first use and refuses a different one.
-func (m *MemoryStore) TrustIdentity(addr Address, key PublicKey) error {
+func (m *MemoryStore) TrustIdentity(ctx context.Context, addr Address, key PublicKey) error {
 	old, ok := m.identities[addr]
 	if !ok {
 		m.identities[addr] = key
@@ -54,7 +56,7 @@ func (m *MemoryStore) TrustIdentity(addr Address, key PublicKey) error {
 }
 
 // SaveIdentity records key for addr, replacing any other.
-func (m *MemoryStore) SaveIdentity(addr Address, key PublicKey) error {
+func (m *MemoryStore) SaveIdentity(ctx context.Context, addr Address, key PublicKey) error {
 	m.identities[addr] = key
 	return nil
 }
@@ -66,7 +68,7 @@ func (m *MemoryStore) Identity(addr Address) (PublicKey, bool) {
 }
 
 // LoadPreKey returns the one-time prekey id.
-func (m *MemoryStore) LoadPreKey(id uint32) (*PrivateKey, error) {
+func (m *MemoryStore) LoadPreKey(ctx context.Context, id uint32) (*PrivateKey, error) {
 	k, ok := m.preKeys[id]
 	if !ok {
 		return nil, &PreKeyError{What: "one-time prekey", ID: id, Err: ErrUnknownPreKey}
@@ -75,13 +77,13 @@ func (m *MemoryStore) LoadPreKey(id uint32) (*PrivateKey, error) {
 }
 
 // RemovePreKey deletes the one-time prekey id.
-func (m *MemoryStore) RemovePreKey(id uint32) error {
+func (m *MemoryStore) RemovePreKey(ctx context.Context, id uint32) error {
 	delete(m.preKeys, id)
 	return nil
 }
 
 // LoadSignedPreKey returns the signed prekey id.
-func (m *MemoryStore) LoadSignedPreKey(id uint32) (*PrivateKey, error) {
+func (m *MemoryStore) LoadSignedPreKey(ctx context.Context, id uint32) (*PrivateKey, error) {
 	k, ok := m.signedPreKeys[id]
 	if !ok {
 		return nil, &PreKeyError{What: "signed prekey", ID: id, Err: ErrUnknownPreKey}
@@ -90,12 +92,12 @@ func (m *MemoryStore) LoadSignedPreKey(id uint32) (*PrivateKey, error) {
 }
 
 // LoadSession returns the record for addr, or (nil, nil).
-func (m *MemoryStore) LoadSession(addr Address) (*SessionRecord, error) {
+func (m *MemoryStore) LoadSession(ctx context.Context, addr Address) (*SessionRecord, error) {
 	return m.sessions[addr], nil
 }
 
 // StoreSession keeps r as the record for addr.
-func (m *MemoryStore) StoreSession(addr Address, r *SessionRecord) error {
+func (m *MemoryStore) StoreSession(ctx context.Context, addr Address, r *SessionRecord) error {
 	m.sessions[addr] = r
 	return nil
 }

@@ -1,6 +1,7 @@
 package crypto
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -11,7 +12,7 @@ import (
 func TestSecretsRedacted(t *testing.T) {
 	alice, bob := established(t)
 	st := alice.current(t, bob)
-	rec, _ := alice.store.LoadSession(bob.addr)
+	rec, _ := alice.store.LoadSession(context.Background(), bob.addr)
 	for _, v := range []any{st.rootKey, st.sendChain, st.sendRatchet, messageKeySeed{1}, messageKeys{}, st, rec, *st, *rec, st.receivers[0], skippedKey{}, kdf{}} {
 		for _, f := range []string{"%v", "%s", "%+v", "%#v"} {
 			if out := fmt.Sprintf(f, v); !strings.Contains(out, "[redacted]") {
@@ -58,16 +59,16 @@ func TestDelayedPreKeyMessage(t *testing.T) {
 	first := alice.send(t, bob, "first")
 	delayed := alice.send(t, bob, "delayed")
 	bob.recv(t, alice, first)
-	if err := ProcessPreKeyBundle(alice.store, bob.addr, bob.bundle(t, false), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), alice.store, bob.addr, bob.bundle(t, false), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
 	bob.recv(t, alice, alice.send(t, bob, "second session"))
-	r, _ := bob.store.LoadSession(alice.addr)
+	r, _ := bob.store.LoadSession(context.Background(), alice.addr)
 	if len(r.previous) != 1 {
 		t.Fatalf("%d previous sessions", len(r.previous))
 	}
 	bob.recv(t, alice, delayed)
-	if r.RemoteRegistrationID() != alice.store.LocalRegistrationID() || !r.HasCurrentSession() {
+	if r.RemoteRegistrationID() != alice.store.LocalRegistrationID(context.Background()) || !r.HasCurrentSession() {
 		t.Fatal("record lost its current session")
 	}
 	_, err := bob.tryRecv(alice, delayed)

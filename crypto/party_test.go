@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -40,24 +41,24 @@ func mustKey(tb testing.TB) *PrivateKey {
 // one-time prekey 100.
 func (p *party) bundle(tb testing.TB, withOneTime bool) *PreKeyBundle {
 	tb.Helper()
-	spk, err := p.store.LoadSignedPreKey(1)
+	spk, err := p.store.LoadSignedPreKey(context.Background(), 1)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	sig, err := p.store.IdentityKeyPair().Sign(rand.Reader, spk.PublicKey().Bytes())
+	sig, err := p.store.IdentityKeyPair(context.Background()).Sign(rand.Reader, spk.PublicKey().Bytes())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	b := &PreKeyBundle{
-		RegistrationID:        p.store.LocalRegistrationID(),
+		RegistrationID:        p.store.LocalRegistrationID(context.Background()),
 		DeviceID:              1,
-		IdentityKey:           p.store.IdentityKeyPair().PublicKey(),
+		IdentityKey:           p.store.IdentityKeyPair(context.Background()).PublicKey(),
 		SignedPreKeyID:        1,
 		SignedPreKey:          spk.PublicKey(),
 		SignedPreKeySignature: sig,
 	}
 	if withOneTime {
-		pk, err := p.store.LoadPreKey(100)
+		pk, err := p.store.LoadPreKey(context.Background(), 100)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -78,7 +79,7 @@ type wireMsg struct {
 // send encrypts text from p to q.
 func (p *party) send(tb testing.TB, q *party, text string) wireMsg {
 	tb.Helper()
-	t, body, err := Encrypt(p.store, q.addr, []byte(text))
+	t, body, err := Encrypt(context.Background(), p.store, q.addr, []byte(text))
 	if err != nil {
 		tb.Fatalf("%s encrypt: %v", p.name, err)
 	}
@@ -88,7 +89,7 @@ func (p *party) send(tb testing.TB, q *party, text string) wireMsg {
 // recv decrypts m, sent by q, at p and checks the plaintext.
 func (p *party) recv(tb testing.TB, q *party, m wireMsg) {
 	tb.Helper()
-	pt, err := Decrypt(p.store, q.addr, m.t, m.body, rand.Reader)
+	pt, err := Decrypt(context.Background(), p.store, q.addr, m.t, m.body, rand.Reader)
 	if err != nil {
 		tb.Fatalf("%s decrypt %q: %v", p.name, m.text, err)
 	}
@@ -99,13 +100,13 @@ func (p *party) recv(tb testing.TB, q *party, m wireMsg) {
 
 // tryRecv decrypts and returns the error.
 func (p *party) tryRecv(q *party, m wireMsg) ([]byte, error) {
-	return Decrypt(p.store, q.addr, m.t, m.body, rand.Reader)
+	return Decrypt(context.Background(), p.store, q.addr, m.t, m.body, rand.Reader)
 }
 
 // record returns p's serialised record for q.
 func (p *party) record(tb testing.TB, q *party) []byte {
 	tb.Helper()
-	r, err := p.store.LoadSession(q.addr)
+	r, err := p.store.LoadSession(context.Background(), q.addr)
 	if err != nil || r == nil {
 		tb.Fatalf("%s has no record for %s: %v", p.name, q.name, err)
 	}
@@ -119,7 +120,7 @@ func (p *party) record(tb testing.TB, q *party) []byte {
 // current returns p's current session with q.
 func (p *party) current(tb testing.TB, q *party) *sessionState {
 	tb.Helper()
-	r, _ := p.store.LoadSession(q.addr)
+	r, _ := p.store.LoadSession(context.Background(), q.addr)
 	if r == nil || r.current == nil {
 		tb.Fatalf("%s has no session with %s", p.name, q.name)
 	}
@@ -156,7 +157,7 @@ func setup(tb testing.TB, withOneTime bool) (alice, bob *party) {
 	tb.Helper()
 	alice = newParty(tb, "alice", 1111)
 	bob = newParty(tb, "bob", 2222)
-	if err := ProcessPreKeyBundle(alice.store, bob.addr, bob.bundle(tb, withOneTime), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), alice.store, bob.addr, bob.bundle(tb, withOneTime), rand.Reader); err != nil {
 		tb.Fatal(err)
 	}
 	return alice, bob

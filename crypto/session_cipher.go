@@ -1,6 +1,7 @@
 package crypto
 
 import (
+	"context"
 	"errors"
 	"io"
 	"strconv"
@@ -24,7 +25,7 @@ const (
 // applies trust on first use to the bundle's identity key, and makes the new
 // session current, archiving any previous one. Until the peer answers,
 // Encrypt sends PreKeySignalMessages.
-func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader) error {
+func ProcessPreKeyBundle(ctx context.Context, s Store, addr Address, b *PreKeyBundle, rand io.Reader) error {
 	if b == nil {
 		return errors.New("crypto: nil prekey bundle")
 	}
@@ -32,10 +33,10 @@ func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader)
 	if !b.IdentityKey.Verify(b.SignedPreKey.Bytes(), b.SignedPreKeySignature) {
 		return ErrBadSignature
 	}
-	if err := s.TrustIdentity(addr, b.IdentityKey); err != nil {
+	if err := s.TrustIdentity(ctx, addr, b.IdentityKey); err != nil {
 		return err
 	}
-	identity := s.IdentityKeyPair()
+	identity := s.IdentityKeyPair(ctx)
 	if identity == nil {
 		return errors.New("crypto: store has no identity key")
 	}
@@ -62,7 +63,7 @@ func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader)
 	st := &sessionState{
 		localIdentity:        identity.PublicKey(),
 		remoteIdentity:       b.IdentityKey,
-		localRegistrationID:  s.LocalRegistrationID(),
+		localRegistrationID:  s.LocalRegistrationID(ctx),
 		remoteRegistrationID: b.RegistrationID,
 		baseKey:              base.pub,
 		initiator:            true,
@@ -75,7 +76,7 @@ func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader)
 			signedPreKeyID: b.SignedPreKeyID,
 		},
 	}
-	rec, err := s.LoadSession(addr)
+	rec, err := s.LoadSession(ctx, addr)
 	if err != nil {
 		return err
 	}
@@ -83,16 +84,16 @@ func ProcessPreKeyBundle(s Store, addr Address, b *PreKeyBundle, rand io.Reader)
 		rec = new(SessionRecord)
 	}
 	rec.install(st)
-	return s.StoreSession(addr, rec)
+	return s.StoreSession(ctx, addr, rec)
 }
 
 // Encrypt encrypts plaintext for addr with the current session: a
 // PreKeySignalMessage until the peer has answered, then SignalMessages.
-func Encrypt(s Store, addr Address, plaintext []byte) (MessageType, []byte, error) {
+func Encrypt(ctx context.Context, s Store, addr Address, plaintext []byte) (MessageType, []byte, error) {
 	if len(plaintext) > MaxPlaintextSize {
 		return 0, nil, ErrMessageTooLarge
 	}
-	rec, err := s.LoadSession(addr)
+	rec, err := s.LoadSession(ctx, addr)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -100,14 +101,14 @@ func Encrypt(s Store, addr Address, plaintext []byte) (MessageType, []byte, erro
 		return 0, nil, ErrNoSession
 	}
 	st := rec.current
-	if err := s.TrustIdentity(addr, st.remoteIdentity); err != nil {
+	if err := s.TrustIdentity(ctx, addr, st.remoteIdentity); err != nil {
 		return 0, nil, err
 	}
 	t, out, err := st.encrypt(&rec.kdf, plaintext)
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.StoreSession(addr, rec); err != nil {
+	if err := s.StoreSession(ctx, addr, rec); err != nil {
 		return 0, nil, err
 	}
 	return t, out, nil
@@ -119,40 +120,40 @@ func Encrypt(s Store, addr Address, plaintext []byte) (MessageType, []byte, erro
 // rand supplies the new ratchet key of a DH ratchet step. A message that
 // fails to decrypt changes nothing: not the sessions, not the identities,
 // not the prekeys.
-func Decrypt(s Store, addr Address, t MessageType, ciphertext []byte, rand io.Reader) ([]byte, error) {
+func Decrypt(ctx context.Context, s Store, addr Address, t MessageType, ciphertext []byte, rand io.Reader) ([]byte, error) {
 	if len(ciphertext) > MaxMessageSize {
 		return nil, ErrMessageTooLarge
 	}
 	switch t {
 	case MessageTypeSignal, messageTypeWhisper:
-		return decryptSignal(s, addr, ciphertext, rand)
+		return decryptSignal(ctx, s, addr, ciphertext, rand)
 	case MessageTypePreKey:
-		return decryptPreKey(s, addr, ciphertext, rand)
+		return decryptPreKey(ctx, s, addr, ciphertext, rand)
 	}
 	return nil, withDetail(ErrInvalidMessage, "unknown message type "+strconv.Itoa(int(t)))
 }
 
 // decryptSignal decrypts a SignalMessage with the current session or, failing
 // that, a previous one, which then becomes current again.
-func decryptSignal(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]byte, error) {
+func decryptSignal(ctx context.Context, s Store, addr Address, ciphertext []byte, rand io.Reader) ([]byte, error) {
 	var m signalMessage
 	if err := m.parse(ciphertext); err != nil {
 		return nil, err
 	}
-	rec, err := s.LoadSession(addr)
+	rec, err := s.LoadSession(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil || rec.current == nil && len(rec.previous) == 0 {
 		return nil, ErrNoSession
 	}
-	return decryptWithRecord(s, addr, rec, &m, rand)
+	return decryptWithRecord(ctx, s, addr, rec, &m, rand)
 }
 
 // decryptWithRecord tries the current state, then the previous ones, as
 // libsignal does; a duplicate is reported at once, and any other failure is
 // ErrInvalidMessage unless the current session said ErrTooFarInFuture.
-func decryptWithRecord(s Store, addr Address, rec *SessionRecord, m *signalMessage, rand io.Reader) ([]byte, error) {
+func decryptWithRecord(ctx context.Context, s Store, addr Address, rec *SessionRecord, m *signalMessage, rand io.Reader) ([]byte, error) {
 	firstErr := ErrInvalidMessage
 	try := func(st *sessionState) ([]byte, *candidate, error) {
 		pt, c, err := st.decrypt(&rec.kdf, m)
@@ -187,7 +188,7 @@ func decryptWithRecord(s Store, addr Address, rec *SessionRecord, m *signalMessa
 	if st == nil {
 		return nil, firstErr
 	}
-	if err := s.TrustIdentity(addr, st.remoteIdentity); err != nil {
+	if err := s.TrustIdentity(ctx, addr, st.remoteIdentity); err != nil {
 		return nil, err
 	}
 	if err := st.commit(&rec.kdf, c, rand); err != nil {
@@ -196,7 +197,7 @@ func decryptWithRecord(s Store, addr Address, rec *SessionRecord, m *signalMessa
 	if idx >= 0 {
 		rec.promote(idx)
 	}
-	if err := s.StoreSession(addr, rec); err != nil {
+	if err := s.StoreSession(ctx, addr, rec); err != nil {
 		return nil, err
 	}
 	return pt, nil
@@ -206,7 +207,7 @@ func decryptWithRecord(s Store, addr Address, rec *SessionRecord, m *signalMessa
 // we already have it (Alice keeps sending these until we answer, and a
 // retransmitted first message must read as a duplicate), else by setting
 // up that session as X3DH's responder.
-func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]byte, error) {
+func decryptPreKey(ctx context.Context, s Store, addr Address, ciphertext []byte, rand io.Reader) ([]byte, error) {
 	pm, err := parsePreKeySignalMessage(ciphertext)
 	if err != nil {
 		return nil, err
@@ -215,28 +216,28 @@ func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 	if err := m.parse(pm.message); err != nil {
 		return nil, err
 	}
-	rec, err := s.LoadSession(addr)
+	rec, err := s.LoadSession(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
 	if rec != nil {
 		if st, idx := rec.findResponderSession(&pm.baseKey); st != nil {
-			return decryptExisting(s, addr, rec, st, idx, &m, rand)
+			return decryptExisting(ctx, s, addr, rec, st, idx, &m, rand)
 		}
 	}
 
-	signed, err := s.LoadSignedPreKey(pm.signedPreKeyID)
+	signed, err := s.LoadSignedPreKey(ctx, pm.signedPreKeyID)
 	if err != nil || signed == nil {
 		return nil, unknownPreKey("signed prekey", pm.signedPreKeyID, err)
 	}
 	var oneTime *PrivateKey
 	if pm.hasPreKeyID {
-		oneTime, err = s.LoadPreKey(pm.preKeyID)
+		oneTime, err = s.LoadPreKey(ctx, pm.preKeyID)
 		if err != nil || oneTime == nil {
 			return nil, unknownPreKey("one-time prekey", pm.preKeyID, err)
 		}
 	}
-	identity := s.IdentityKeyPair()
+	identity := s.IdentityKeyPair(ctx)
 	if identity == nil {
 		return nil, errors.New("crypto: store has no identity key")
 	}
@@ -250,7 +251,7 @@ func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 	st := &sessionState{
 		localIdentity:        identity.PublicKey(),
 		remoteIdentity:       pm.identityKey,
-		localRegistrationID:  s.LocalRegistrationID(),
+		localRegistrationID:  s.LocalRegistrationID(ctx),
 		remoteRegistrationID: pm.registrationID,
 		baseKey:              pm.baseKey,
 		rootKey:              rk,
@@ -264,18 +265,18 @@ func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 	}
 	// Trust is applied only now that the MAC has shown the sender holds the
 	// identity key it claims, so a forged message cannot pin a key.
-	if err := s.TrustIdentity(addr, pm.identityKey); err != nil {
+	if err := s.TrustIdentity(ctx, addr, pm.identityKey); err != nil {
 		return nil, err
 	}
 	if err := st.commit(&rec.kdf, &c, rand); err != nil {
 		return nil, err
 	}
 	rec.install(st)
-	if err := s.StoreSession(addr, rec); err != nil {
+	if err := s.StoreSession(ctx, addr, rec); err != nil {
 		return nil, err
 	}
 	if pm.hasPreKeyID {
-		if err := s.RemovePreKey(pm.preKeyID); err != nil {
+		if err := s.RemovePreKey(ctx, pm.preKeyID); err != nil {
 			return nil, err
 		}
 	}
@@ -284,12 +285,12 @@ func decryptPreKey(s Store, addr Address, ciphertext []byte, rand io.Reader) ([]
 
 // decryptExisting decrypts the SignalMessage inside a PreKeySignalMessage
 // with the session that message set up earlier.
-func decryptExisting(s Store, addr Address, rec *SessionRecord, st *sessionState, idx int, m *signalMessage, rand io.Reader) ([]byte, error) {
+func decryptExisting(ctx context.Context, s Store, addr Address, rec *SessionRecord, st *sessionState, idx int, m *signalMessage, rand io.Reader) ([]byte, error) {
 	pt, c, err := st.decrypt(&rec.kdf, m)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.TrustIdentity(addr, st.remoteIdentity); err != nil {
+	if err := s.TrustIdentity(ctx, addr, st.remoteIdentity); err != nil {
 		return nil, err
 	}
 	if err := st.commit(&rec.kdf, &c, rand); err != nil {
@@ -298,7 +299,7 @@ func decryptExisting(s Store, addr Address, rec *SessionRecord, st *sessionState
 	if idx >= 0 {
 		rec.promote(idx)
 	}
-	if err := s.StoreSession(addr, rec); err != nil {
+	if err := s.StoreSession(ctx, addr, rec); err != nil {
 		return nil, err
 	}
 	return pt, nil

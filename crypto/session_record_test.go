@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"testing"
 )
@@ -13,7 +14,7 @@ func replaceRecord(tb testing.TB, p, q *party) {
 	if err := r.UnmarshalBinary(p.record(tb, q)); err != nil {
 		tb.Fatal(err)
 	}
-	p.store.StoreSession(q.addr, &r)
+	p.store.StoreSession(context.Background(), q.addr, &r)
 }
 
 func TestSessionRecordRoundTrip(t *testing.T) {
@@ -44,7 +45,7 @@ func TestSessionRecordRoundTrip(t *testing.T) {
 		if err != nil || !bytes.Equal(b1, b2) {
 			t.Fatalf("%s: record does not round trip (%v)", p[0].name, err)
 		}
-		p[0].store.StoreSession(p[1].addr, &r)
+		p[0].store.StoreSession(context.Background(), p[1].addr, &r)
 	}
 	// The decoded records carry on where the originals left off.
 	for _, m := range skipped {
@@ -89,10 +90,10 @@ func TestPreviousSessions(t *testing.T) {
 	// Alice starts a new session; Bob's message for the old one still
 	// decrypts, and the old session becomes current again.
 	bob.store.AddPreKey(100, mustKey(t))
-	if err := ProcessPreKeyBundle(alice.store, bob.addr, bob.bundle(t, false), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), alice.store, bob.addr, bob.bundle(t, false), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
-	r, _ := alice.store.LoadSession(bob.addr)
+	r, _ := alice.store.LoadSession(context.Background(), bob.addr)
 	if len(r.previous) != 1 {
 		t.Fatalf("%d previous sessions, want 1", len(r.previous))
 	}
@@ -106,11 +107,11 @@ func TestPreviousSessions(t *testing.T) {
 
 	// The archive is bounded.
 	for i := 0; i < MaxPreviousSessions+5; i++ {
-		if err := ProcessPreKeyBundle(alice.store, bob.addr, bob.bundle(t, false), rand.Reader); err != nil {
+		if err := ProcessPreKeyBundle(context.Background(), alice.store, bob.addr, bob.bundle(t, false), rand.Reader); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r, _ = alice.store.LoadSession(bob.addr)
+	r, _ = alice.store.LoadSession(context.Background(), bob.addr)
 	if len(r.previous) != MaxPreviousSessions {
 		t.Fatalf("%d previous sessions, want %d", len(r.previous), MaxPreviousSessions)
 	}
@@ -120,10 +121,10 @@ func TestPreviousSessions(t *testing.T) {
 func TestSimultaneousInitiation(t *testing.T) {
 	alice := newParty(t, "alice", 1)
 	bob := newParty(t, "bob", 2)
-	if err := ProcessPreKeyBundle(alice.store, bob.addr, bob.bundle(t, true), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), alice.store, bob.addr, bob.bundle(t, true), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
-	if err := ProcessPreKeyBundle(bob.store, alice.addr, alice.bundle(t, true), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), bob.store, alice.addr, alice.bundle(t, true), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
 	a1, b1 := alice.send(t, bob, "from alice"), bob.send(t, alice, "from bob")

@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"testing"
 )
@@ -22,7 +23,7 @@ func TestSessionWalk(t *testing.T) {
 		assertAgree(t, alice, bob)
 		bob.recv(t, alice, m2)
 		assertAgree(t, alice, bob)
-		if _, err := bob.store.LoadPreKey(100); oneTime && err == nil {
+		if _, err := bob.store.LoadPreKey(context.Background(), 100); oneTime && err == nil {
 			t.Fatal("one-time prekey not removed")
 		}
 		n := 0
@@ -118,7 +119,7 @@ func TestNoOneTimePreKey(t *testing.T) {
 		t.Fatalf("prekey message carries a prekey id (%v)", err)
 	}
 	bob.recv(t, alice, m)
-	if _, err := bob.store.LoadPreKey(100); err != nil {
+	if _, err := bob.store.LoadPreKey(context.Background(), 100); err != nil {
 		t.Fatal("unused one-time prekey was removed")
 	}
 	alice.recv(t, bob, bob.send(t, alice, "ok"))
@@ -128,10 +129,10 @@ func TestNoOneTimePreKey(t *testing.T) {
 func TestUnknownPreKey(t *testing.T) {
 	alice, bob := setup(t, true)
 	m := alice.send(t, bob, "hi")
-	bob.store.RemovePreKey(100)
+	bob.store.RemovePreKey(context.Background(), 100)
 	_, err := bob.tryRecv(alice, m)
 	mustErr(t, err, ErrUnknownPreKey, "removed one-time prekey")
-	if r, _ := bob.store.LoadSession(alice.addr); r != nil {
+	if r, _ := bob.store.LoadSession(context.Background(), alice.addr); r != nil {
 		t.Fatal("failed prekey message made a session")
 	}
 	if _, ok := bob.store.Identity(alice.addr); ok {
@@ -145,17 +146,17 @@ func TestUntrustedIdentity(t *testing.T) {
 
 	// Bob reinstalls: a new identity under the same address.
 	bob2 := newParty(t, "bob", 3333)
-	err := ProcessPreKeyBundle(alice.store, bob2.addr, bob2.bundle(t, true), rand.Reader)
+	err := ProcessPreKeyBundle(context.Background(), alice.store, bob2.addr, bob2.bundle(t, true), rand.Reader)
 	mustErr(t, err, ErrUntrustedIdentity, "bundle with a new identity")
 	var ue *UntrustedIdentityError
-	if !asUntrusted(err, &ue) || ue.Key != bob2.store.IdentityKeyPair().PublicKey() || ue.Address != bob2.addr {
+	if !asUntrusted(err, &ue) || ue.Key != bob2.store.IdentityKeyPair(context.Background()).PublicKey() || ue.Address != bob2.addr {
 		t.Fatalf("error does not carry the address and key: %v", err)
 	}
 	// The user accepts the new key.
-	if err := alice.store.SaveIdentity(bob2.addr, ue.Key); err != nil {
+	if err := alice.store.SaveIdentity(context.Background(), bob2.addr, ue.Key); err != nil {
 		t.Fatal(err)
 	}
-	if err := ProcessPreKeyBundle(alice.store, bob2.addr, bob2.bundle(t, true), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), alice.store, bob2.addr, bob2.bundle(t, true), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
 	bob2.recv(t, alice, alice.send(t, bob2, "hello new bob"))
@@ -164,19 +165,19 @@ func TestUntrustedIdentity(t *testing.T) {
 	// changes nothing.
 	carol := newParty(t, "carol", 4444)
 	carolImpostor := newParty(t, "alice", 5555)
-	if err := ProcessPreKeyBundle(carolImpostor.store, carol.addr, carol.bundle(t, true), rand.Reader); err != nil {
+	if err := ProcessPreKeyBundle(context.Background(), carolImpostor.store, carol.addr, carol.bundle(t, true), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
-	if err := carol.store.TrustIdentity(alice.addr, alice.store.IdentityKeyPair().PublicKey()); err != nil {
+	if err := carol.store.TrustIdentity(context.Background(), alice.addr, alice.store.IdentityKeyPair(context.Background()).PublicKey()); err != nil {
 		t.Fatal(err)
 	}
 	m := carolImpostor.send(t, carol, "I am alice")
 	_, err = carol.tryRecv(carolImpostor, m)
 	mustErr(t, err, ErrUntrustedIdentity, "prekey message with a new identity")
-	if r, _ := carol.store.LoadSession(alice.addr); r != nil {
+	if r, _ := carol.store.LoadSession(context.Background(), alice.addr); r != nil {
 		t.Fatal("refused identity made a session")
 	}
-	if _, err := carol.store.LoadPreKey(100); err != nil {
+	if _, err := carol.store.LoadPreKey(context.Background(), 100); err != nil {
 		t.Fatal("refused identity used up the one-time prekey")
 	}
 }
@@ -194,7 +195,7 @@ func TestBadSignature(t *testing.T) {
 	bob := newParty(t, "bob", 2)
 	b := bob.bundle(t, true)
 	b.SignedPreKeySignature[0] ^= 1
-	err := ProcessPreKeyBundle(alice.store, bob.addr, b, rand.Reader)
+	err := ProcessPreKeyBundle(context.Background(), alice.store, bob.addr, b, rand.Reader)
 	mustErr(t, err, ErrBadSignature, "bad signature")
 	if _, ok := alice.store.Identity(bob.addr); ok {
 		t.Fatal("bad signature pinned an identity")

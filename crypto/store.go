@@ -1,6 +1,9 @@
 package crypto
 
-import "strconv"
+import (
+	"context"
+	"strconv"
+)
 
 // Address names one device of a remote party: Signal's protocol address.
 type Address struct {
@@ -16,29 +19,29 @@ func (a Address) String() string {
 // IdentityStore holds this device's identity and the identities of the
 // parties it talks to.
 type IdentityStore interface {
-	IdentityKeyPair() *PrivateKey
-	LocalRegistrationID() uint32
+	IdentityKeyPair(ctx context.Context) *PrivateKey
+	LocalRegistrationID(ctx context.Context) uint32
 	// TrustIdentity applies trust-on-first-use for addr: nil if unknown (it
 	// is then saved) or equal; an *UntrustedIdentityError
 	// (errors.Is(err, ErrUntrustedIdentity)) if a different key is on record.
-	TrustIdentity(addr Address, key PublicKey) error
+	TrustIdentity(ctx context.Context, addr Address, key PublicKey) error
 	// SaveIdentity records key for addr unconditionally (the user accepted
 	// the new key).
-	SaveIdentity(addr Address, key PublicKey) error
+	SaveIdentity(ctx context.Context, addr Address, key PublicKey) error
 }
 
 // PreKeyStore holds this device's one-time prekeys. LoadPreKey returns an
 // error wrapping ErrUnknownPreKey, or (nil, nil), for an id it does not hold.
 type PreKeyStore interface {
-	LoadPreKey(id uint32) (*PrivateKey, error)
-	RemovePreKey(id uint32) error
+	LoadPreKey(ctx context.Context, id uint32) (*PrivateKey, error)
+	RemovePreKey(ctx context.Context, id uint32) error
 }
 
 // SignedPreKeyStore holds this device's signed prekeys. LoadSignedPreKey
 // returns an error wrapping ErrUnknownPreKey, or (nil, nil), for an id it does
 // not hold.
 type SignedPreKeyStore interface {
-	LoadSignedPreKey(id uint32) (*PrivateKey, error)
+	LoadSignedPreKey(ctx context.Context, id uint32) (*PrivateKey, error)
 }
 
 // SessionStore holds one SessionRecord per remote address.
@@ -46,8 +49,8 @@ type SessionStore interface {
 	// LoadSession returns (nil, nil) when there is none. The protocol
 	// functions change the returned record in place and then call
 	// StoreSession; they change it only when they succeed.
-	LoadSession(addr Address) (*SessionRecord, error)
-	StoreSession(addr Address, r *SessionRecord) error
+	LoadSession(ctx context.Context, addr Address) (*SessionRecord, error)
+	StoreSession(ctx context.Context, addr Address, r *SessionRecord) error
 }
 
 // Store is everything the protocol functions need.

@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -126,7 +127,7 @@ func replayTranscript(t *testing.T, tr *transcript, we string) {
 			b.PreKey = ptr(bobOneTime.PublicKey())
 		}
 		rnd.add(t, tr.Alice.SetupRand)
-		if err := ProcessPreKeyBundle(st, peer, b, rnd); err != nil {
+		if err := ProcessPreKeyBundle(context.Background(), st, peer, b, rnd); err != nil {
 			t.Fatal(err)
 		}
 	} else {
@@ -138,7 +139,7 @@ func replayTranscript(t *testing.T, tr *transcript, we string) {
 	for i, ev := range tr.Events {
 		body := unhex(t, ev.Body)
 		if ev.From == we {
-			typ, got, err := Encrypt(st, peer, []byte(ev.Plaintext))
+			typ, got, err := Encrypt(context.Background(), st, peer, []byte(ev.Plaintext))
 			if err != nil {
 				t.Fatalf("event %d: encrypt: %v", i, err)
 			}
@@ -151,7 +152,7 @@ func replayTranscript(t *testing.T, tr *transcript, we string) {
 			continue
 		}
 		rnd.add(t, ev.ReceiverRand)
-		pt, err := Decrypt(st, peer, MessageType(ev.Type), body, rnd)
+		pt, err := Decrypt(context.Background(), st, peer, MessageType(ev.Type), body, rnd)
 		if err != nil {
 			t.Fatalf("event %d (%s, type %d): decrypt: %v", i, ev.From, ev.Type, err)
 		}
@@ -163,7 +164,7 @@ func replayTranscript(t *testing.T, tr *transcript, we string) {
 		}
 	}
 	if we == "bob" && tr.OneTimePreKey {
-		if _, err := st.LoadPreKey(tr.Bob.PreKeyID); err == nil {
+		if _, err := st.LoadPreKey(context.Background(), tr.Bob.PreKeyID); err == nil {
 			t.Fatal("one-time prekey not removed")
 		}
 	}

@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -72,14 +73,14 @@ func (g *goParty) bundle(t testing.TB, oneTime bool) *wireBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := g.store.IdentityKeyPair()
+	id := g.store.IdentityKeyPair(context.Background())
 	sig, err := id.Sign(rand.Reader, signed.PublicKey().Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
 	g.store.AddSignedPreKey(g.nextID, signed)
 	b := &wireBundle{
-		RegistrationID:        g.store.LocalRegistrationID(),
+		RegistrationID:        g.store.LocalRegistrationID(context.Background()),
 		DeviceID:              g.addr.DeviceID,
 		IdentityKey:           id.PublicKey().Bytes(),
 		SignedPreKeyID:        g.nextID,
@@ -175,7 +176,7 @@ func (l *link) plaintext() []byte {
 func (l *link) goProcessesBundle(oneTime bool) {
 	l.t.Helper()
 	b := parseBundle(l.t, l.js.bundle(l.t, oneTime))
-	if err := crypto.ProcessPreKeyBundle(l.g.store, l.js.addr, b, rand.Reader); err != nil {
+	if err := crypto.ProcessPreKeyBundle(context.Background(), l.g.store, l.js.addr, b, rand.Reader); err != nil {
 		l.t.Fatalf("ProcessPreKeyBundle of libsignal-node's bundle: %v", err)
 	}
 }
@@ -194,7 +195,7 @@ func (l *link) jsProcessesBundle(oneTime bool) *wireBundle {
 // goSendsText encrypts pt from Go to libsignal-node.
 func (l *link) goSendsText(pt []byte) message {
 	l.t.Helper()
-	typ, body, err := crypto.Encrypt(l.g.store, l.js.addr, pt)
+	typ, body, err := crypto.Encrypt(context.Background(), l.g.store, l.js.addr, pt)
 	if err != nil {
 		l.t.Fatalf("Encrypt: %v", err)
 	}
@@ -221,7 +222,7 @@ func (l *link) jsSends() message { return l.jsSendsText(l.plaintext()) }
 // goDecrypts decrypts m on our side; a wrong plaintext fails the test.
 func (l *link) goDecrypts(m message) error {
 	l.t.Helper()
-	pt, err := crypto.Decrypt(l.g.store, l.js.addr, m.typ, m.body, rand.Reader)
+	pt, err := crypto.Decrypt(context.Background(), l.g.store, l.js.addr, m.typ, m.body, rand.Reader)
 	if err != nil {
 		return err
 	}

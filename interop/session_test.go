@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	mrand "math/rand/v2"
@@ -25,7 +26,7 @@ func TestGoInitiates(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l := newLink(t)
 			b := l.js.bundle(t, tc.oneTime)
-			if err := crypto.ProcessPreKeyBundle(l.g.store, l.js.addr, parseBundle(t, b), rand.Reader); err != nil {
+			if err := crypto.ProcessPreKeyBundle(context.Background(), l.g.store, l.js.addr, parseBundle(t, b), rand.Reader); err != nil {
 				t.Fatalf("ProcessPreKeyBundle of libsignal-node's bundle: %v", err)
 			}
 			first := l.goSends()
@@ -63,7 +64,7 @@ func TestLibsignalInitiates(t *testing.T) {
 			expectType(t, first, crypto.MessageTypePreKey, "libsignal-node's first message")
 			l.goReceives(first)
 			if tc.oneTime {
-				if k, err := l.g.store.LoadPreKey(b.PreKeyID); err == nil && k != nil {
+				if k, err := l.g.store.LoadPreKey(context.Background(), b.PreKeyID); err == nil && k != nil {
 					t.Fatal("we still hold the one-time prekey libsignal-node's first message used")
 				}
 			}
@@ -87,11 +88,11 @@ func TestLibsignalBundleBadSignature(t *testing.T) {
 	l := newLink(t)
 	b := l.js.bundle(t, true)
 	b.SignedPreKeySignature = flipBit(b.SignedPreKeySignature, 3)
-	err := crypto.ProcessPreKeyBundle(l.g.store, l.js.addr, parseBundle(t, b), rand.Reader)
+	err := crypto.ProcessPreKeyBundle(context.Background(), l.g.store, l.js.addr, parseBundle(t, b), rand.Reader)
 	if !errors.Is(err, crypto.ErrBadSignature) {
 		t.Fatalf("ProcessPreKeyBundle with a bad signature: %v, want ErrBadSignature", err)
 	}
-	if _, _, err := crypto.Encrypt(l.g.store, l.js.addr, []byte("x")); !errors.Is(err, crypto.ErrNoSession) {
+	if _, _, err := crypto.Encrypt(context.Background(), l.g.store, l.js.addr, []byte("x")); !errors.Is(err, crypto.ErrNoSession) {
 		t.Fatalf("Encrypt after a refused bundle: %v, want ErrNoSession", err)
 	}
 }

@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -62,7 +63,7 @@ func (p *party) bundle() (*crypto.PreKeyBundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := p.store.IdentityKeyPair()
+	id := p.store.IdentityKeyPair(context.Background())
 	sig, err := id.Sign(rand.Reader, signed.PublicKey().Bytes())
 	if err != nil {
 		return nil, err
@@ -77,7 +78,7 @@ func (p *party) bundle() (*crypto.PreKeyBundle, error) {
 	p.store.AddPreKey(preID, pre)
 	prePub := pre.PublicKey()
 	return &crypto.PreKeyBundle{
-		RegistrationID:        p.store.LocalRegistrationID(),
+		RegistrationID:        p.store.LocalRegistrationID(context.Background()),
 		DeviceID:              p.addr.DeviceID,
 		IdentityKey:           id.PublicKey(),
 		SignedPreKeyID:        signedID,
@@ -91,11 +92,11 @@ func (p *party) bundle() (*crypto.PreKeyBundle, error) {
 // send is one message: from encrypts, to decrypts, and the plaintext is
 // checked.
 func send(from, to *party) error {
-	t, ct, err := crypto.Encrypt(from.store, to.addr, plaintext)
+	t, ct, err := crypto.Encrypt(context.Background(), from.store, to.addr, plaintext)
 	if err != nil {
 		return fmt.Errorf("encrypt: %w", err)
 	}
-	pt, err := crypto.Decrypt(to.store, from.addr, t, ct, rand.Reader)
+	pt, err := crypto.Decrypt(context.Background(), to.store, from.addr, t, ct, rand.Reader)
 	if err != nil {
 		return fmt.Errorf("decrypt: %w", err)
 	}
@@ -117,7 +118,7 @@ func pair() (alice, bob *party, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := crypto.ProcessPreKeyBundle(alice.store, bob.addr, b, rand.Reader); err != nil {
+	if err := crypto.ProcessPreKeyBundle(context.Background(), alice.store, bob.addr, b, rand.Reader); err != nil {
 		return nil, nil, err
 	}
 	if err := send(alice, bob); err != nil {
@@ -189,7 +190,7 @@ var workloads = []workload{
 		}
 		start := time.Now()
 		for _, r := range rs {
-			if err := crypto.ProcessPreKeyBundle(alice.store, r.p.addr, r.b, rand.Reader); err != nil {
+			if err := crypto.ProcessPreKeyBundle(context.Background(), alice.store, r.p.addr, r.b, rand.Reader); err != nil {
 				return 0, err
 			}
 			if err := send(alice, r.p); err != nil {
