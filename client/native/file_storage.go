@@ -33,6 +33,7 @@ import (
 type FileStorage struct {
 	mu   sync.Mutex
 	dir  string
+	lock *os.File // holds the directory's lock until Close
 	f    *os.File
 	size int64 // bytes in the log
 	live int64 // bytes a compacted log would hold
@@ -42,8 +43,9 @@ type FileStorage struct {
 var _ client.Storage = (*FileStorage)(nil)
 
 const (
-	logName = "log"
-	tmpName = "log.tmp"
+	logName  = "log"
+	tmpName  = "log.tmp"
+	lockName = "lock"
 	// maxRecord caps one record: a batch of the client's is a message, a
 	// few sessions and outbox entries, far below; a bigger length is a
 	// torn or foreign file.
@@ -56,13 +58,41 @@ const (
 // holds: written by something else.
 var ErrCorrupt = errors.New("native: corrupt storage log")
 
+// ErrLocked is returned by OpenFileStorage when another process, or another
+// FileStorage in this process, has the directory open. Two clients on one
+// directory would advance the same ratchets and fork them, and the peer
+// would get messages it cannot decrypt; so the second one is refused at
+// open rather than allowed to run. The lock dies with its holder, however
+// that ends, so there is no stale lock to remove: open again once the
+// other client has closed or exited.
+var ErrLocked = errors.New("native: storage directory is in use")
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// OpenFileStorage opens (creating it if needed) the storage in dir.
+// OpenFileStorage opens (creating it if needed) the storage in dir and
+// holds dir's lock until Close. While another process or another
+// FileStorage has dir open, it fails with an error that wraps ErrLocked.
 func OpenFileStorage(dir string) (*FileStorage, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	// Lock before reading: a second opener must not replay, nor cut the
+	// "torn" tail of, a log that its holder is appending to.
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := openLog(dir)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+// openLog replays dir's log into a new FileStorage, ready to append.
+func openLog(dir string) (*FileStorage, error) {
 	s := &FileStorage{dir: dir, mem: client.NewMemoryStorage()}
 	f, err := os.OpenFile(filepath.Join(dir, logName), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -209,7 +239,7 @@ func (s *FileStorage) compact(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the log file.
+// Close closes the log file and releases the directory's lock.
 func (s *FileStorage) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -218,6 +248,11 @@ func (s *FileStorage) Close() error {
 	}
 	err := s.f.Close()
 	s.f = nil
+	// Closing the lock file's only descriptor releases the flock.
+	if lerr := s.lock.Close(); err == nil {
+		err = lerr
+	}
+	s.lock = nil
 	return err
 }
 

@@ -1,0 +1,194 @@
+//go:build darwin || dragonfly || freebsd || linux || netbsd || openbsd
+
+package native
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"sambung/client"
+)
+
+// lockChildEnv names the directory a child process opens. The test binary
+// re-executes itself with it set; TestMain then runs lockChild instead of
+// the tests, so a second opener is a real second process.
+const lockChildEnv = "SAMBUNG_NATIVE_LOCK_CHILD"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(lockChildEnv); dir != "" {
+		lockChild(dir)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// lockChild opens the storage in dir and says how it went on stdout:
+// "open", "locked <error>" or "error <error>". Holding it open, it closes
+// on a "close" line ("closed") and exits when stdin ends.
+func lockChild(dir string) {
+	s, err := OpenFileStorage(dir)
+	switch {
+	case errors.Is(err, ErrLocked):
+		fmt.Println("locked", err)
+		os.Exit(0)
+	case err != nil:
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	fmt.Println("open")
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		if sc.Text() == "close" {
+			fmt.Println("closed", s.Close())
+		}
+	}
+	os.Exit(0)
+}
+
+// childTimeout bounds a child's answer; it takes milliseconds.
+const childTimeout = 20 * time.Second
+
+// lockProc is a child process with the storage of one directory.
+type lockProc struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines chan string
+}
+
+func startLockChild(t *testing.T, dir string) *lockProc {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), lockChildEnv+"="+dir)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &lockProc{t: t, cmd: cmd, lines: make(chan string, 4)}
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+	}()
+	t.Cleanup(p.kill)
+	return p
+}
+
+// line waits for the child's next line.
+func (p *lockProc) line() string {
+	p.t.Helper()
+	select {
+	case l, ok := <-p.lines:
+		if !ok {
+			p.t.Fatal("child exited without answering")
+		}
+		return l
+	case <-time.After(childTimeout):
+		p.t.Fatalf("child silent for %s", childTimeout)
+	}
+	return ""
+}
+
+// kill sends SIGKILL and waits until the process is gone: the kernel has
+// closed its files, and released its lock, by the time Wait returns.
+func (p *lockProc) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.cmd.Wait()
+	p.stdin.Close()
+}
+
+// wantLocked checks that err is ErrLocked and says which directory.
+func wantLocked(t *testing.T, err error, dir string) {
+	t.Helper()
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+	if !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "another process") {
+		t.Fatalf("error %q does not name %s and the other process", err, dir)
+	}
+}
+
+// TestLockSameProcess: a second FileStorage on a directory that one has
+// open fails at open, and succeeds once the first is closed.
+func TestLockSameProcess(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenFileStorage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := OpenFileStorage(dir)
+	if err == nil {
+		s2.Close()
+	}
+	wantLocked(t, err, dir)
+	// The refused open left the holder's log alone.
+	if err := s.Apply(ctx, []client.KV{{Key: "k", Value: []byte("v")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, _ := open(t, dir).Get(ctx, "k"); !ok || string(v) != "v" {
+		t.Fatalf("k after reopen: %q %v", v, ok)
+	}
+}
+
+// TestLockAcrossProcesses: another process cannot open a directory this one
+// holds, and can once it is closed; this one cannot open a directory
+// another process holds, until that process closes it.
+func TestLockAcrossProcesses(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenFileStorage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := startLockChild(t, dir).line(); !strings.HasPrefix(l, "locked ") || !strings.Contains(l, dir) {
+		t.Fatalf("child opened a held directory: %q", l)
+	}
+	s.Close()
+
+	child := startLockChild(t, dir)
+	if l := child.line(); l != "open" {
+		t.Fatalf("child after close: %q", l)
+	}
+	_, err = OpenFileStorage(dir)
+	wantLocked(t, err, dir)
+	fmt.Fprintln(child.stdin, "close")
+	if l := child.line(); l != "closed <nil>" {
+		t.Fatalf("child close: %q", l)
+	}
+	open(t, dir)
+}
+
+// TestLockHolderKilled: a holder killed with SIGKILL leaves no stale lock.
+func TestLockHolderKilled(t *testing.T) {
+	dir := t.TempDir()
+	child := startLockChild(t, dir)
+	if l := child.line(); l != "open" {
+		t.Fatalf("child: %q", l)
+	}
+	_, err := OpenFileStorage(dir)
+	wantLocked(t, err, dir)
+	child.kill()
+	s := open(t, dir)
+	if err := s.Apply(ctx, nil, []string{"x"}); err != nil {
+		t.Fatal(err)
+	}
+}
