@@ -4,9 +4,11 @@
 // on a loopback port: the wasm module's size raw and brotli, cold start from
 // navigation to "ready", and messages per second between two browser
 // contexts through the relay. It prints a markdown table for
-// docs/PERFORMANCE.md.
+// docs/PERFORMANCE.md, and then the backlog line: how fast a receiver whose
+// page was closed catches up on messages that native Go senders queued.
 //
-//	web/build.sh && go run ./bench/browser [-runs 7] [-msgs 500]
+//	web/build.sh && go run ./bench/browser [-runs 7] [-msgs 500] [-backlog 10000]
+//	go run ./bench/browser -only backlog -backlog 1000 [-backlog-page api]
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -37,18 +40,62 @@ func main() {
 	runs := flag.Int("runs", 7, "cold and warm start runs; the median counts")
 	msgs := flag.Int("msgs", 500, "messages in the throughput run")
 	pings := flag.Int("pings", 20, "round trips in the latency run")
+	var bl backlogOptions
+	flag.IntVar(&bl.messages, "backlog", 10000, "messages queued for the receiver while its page is closed; 0 skips the backlog measure")
+	flag.IntVar(&bl.senders, "backlog-senders", 10, "native Go clients that queue the backlog")
+	flag.StringVar(&bl.page, "backlog-page", pageApp, "the page the receiver reopens: app (as a person would) or api (the API alone)")
+	flag.DurationVar(&bl.timeout, "backlog-timeout", 15*time.Minute, "give up on the backlog after this long (queueing, and catching up)")
+	only := flag.String("only", "", `run one measure alone: "backlog"`)
 	flag.Parse()
 	log.SetFlags(0)
-	if err := run(*runs, *msgs, *pings); err != nil {
+	if err := checkFlags(*only, bl); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/browser:", err)
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(*runs, *msgs, *pings, *only, bl); err != nil {
 		log.Fatal("bench/browser: ", err)
 	}
 }
 
-func run(runs, msgs, pings int) error {
+func checkFlags(only string, bl backlogOptions) error {
+	switch {
+	case only != "" && only != "backlog":
+		return fmt.Errorf(`-only %q: the one measure that runs alone is "backlog"`, only)
+	case only == "backlog" && bl.messages <= 0:
+		return errors.New("-only backlog needs -backlog above 0")
+	case bl.messages < 0:
+		return errors.New("-backlog must not be negative")
+	case bl.senders < 1:
+		return errors.New("-backlog-senders must be at least 1")
+	case bl.page != pageApp && bl.page != pageAPI:
+		return fmt.Errorf("-backlog-page %q: want %s or %s", bl.page, pageApp, pageAPI)
+	case bl.timeout <= 0:
+		return errors.New("-backlog-timeout must be above 0")
+	}
+	return nil
+}
+
+func run(runs, msgs, pings int, only string, bl backlogOptions) error {
 	raw, br, err := wasmSizes()
 	if err != nil {
 		return err
 	}
+	// The backlog runs first, in a browser and with a relay of its own, so
+	// that nothing the other measures leave behind shares its clock or its
+	// memory reading.
+	var caughtUp backlogResult
+	if bl.messages > 0 {
+		if caughtUp, err = backlogInOwnBrowser(bl); err != nil {
+			return fmt.Errorf("backlog: %w", err)
+		}
+	}
+	if only == "backlog" {
+		fmt.Printf("Chromium headless, %s, %d CPUs, %s\n\n", caughtUp.chromium, runtime.NumCPU(), runtime.Version())
+		fmt.Println(caughtUp)
+		return nil
+	}
+
 	r, err := benchkit.StartRelay(nil)
 	if err != nil {
 		return err
@@ -97,6 +144,9 @@ func run(runs, msgs, pings int) error {
 	fmt.Printf("| messages/s, one way | %.0f | %d messages, first send to last arrival in the other context; sends resolved at %.0f/s |\n", tp.perSecond, msgs, tp.sendRate)
 	fmt.Printf("| messages/s, one way, API only | %.0f | the same with no app in either page; sends resolved at %.0f/s |\n", bare.perSecond, bare.sendRate)
 	fmt.Printf("| round trip (median of %d) | %.0f ms | send in A until B's automatic reply arrives in A |\n", pings, median(rtt))
+	if bl.messages > 0 {
+		fmt.Printf("\n%s\n", caughtUp)
+	}
 	return nil
 }
 
