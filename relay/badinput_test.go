@@ -83,7 +83,9 @@ func TestBadFrames(t *testing.T) {
 // TestWebSocketAuth refuses every connection that does not start with a
 // good auth frame, and binds a token to its own device.
 func TestWebSocketAuth(t *testing.T) {
-	r := startRelay(t, func(c *Config) { c.AuthTimeout = 200 * time.Millisecond })
+	// The default auth timeout: a slow machine must not turn a refused
+	// first frame, or a good one, into a timeout.
+	r := startRelay(t)
 	alice := r.signUpAccount("alice", "alice password", 0)
 	bob := r.signUpAccount("bob", "bob password", 0)
 	for _, first := range []string{
@@ -99,9 +101,13 @@ func TestWebSocketAuth(t *testing.T) {
 			t.Fatalf("%s: %v %q", first, code, reason)
 		}
 	}
-	// Silence: closed after the auth timeout.
-	w := &wsClient{t: t, c: r.dialRaw()}
+	// Silence: closed after the auth timeout, on a relay where it is short.
+	quick := startRelay(t, func(c *Config) { c.AuthTimeout = 200 * time.Millisecond })
+	w := &wsClient{t: t, c: quick.dialRaw()}
 	w.expectError(wire.CodeAuthRequired)
+	if code, reason := closeStatus(t, w.c); code != websocket.StatusPolicyViolation || reason != "auth_required" {
+		t.Fatalf("silence: %v %q", code, reason)
+	}
 	// Bad tokens.
 	for _, tok := range [][]byte{make([]byte, 32), []byte("short")} {
 		w := &wsClient{t: t, c: r.dialRaw()}
@@ -117,9 +123,14 @@ func TestWebSocketAuth(t *testing.T) {
 	if e := b.receive(1)[0]; e.From != alice.PersonID {
 		t.Fatalf("%+v", e)
 	}
-	a1.quiet(50 * time.Millisecond)
-	if e := r.dial(alice2).receive(1)[0]; e.Dest != bob.PersonID {
-		t.Fatalf("%+v", e)
+	// Bob's marker to both of Alice's devices is the first envelope of
+	// device 1's mailbox: had a1 read another mailbox, "m" would come first.
+	b.mustSend(alice.PersonID, []uint32{1, 2}, nil, "marker", "y")
+	if e := a1.receive(1)[0]; e.ID != "marker" {
+		t.Fatalf("device 1 got %+v before the marker", e)
+	}
+	if e := r.dial(alice2).receive(2); e[0].ID != "m" || e[0].Dest != bob.PersonID || e[1].ID != "marker" {
+		t.Fatalf("device 2 got %+v", e)
 	}
 }
 

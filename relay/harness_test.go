@@ -24,6 +24,10 @@ import (
 	"sambung/wire"
 )
 
+// waitTimeout bounds one wait for the relay (a frame, a dial, a close):
+// seconds on a loaded machine, never more, so a hung relay still fails.
+const waitTimeout = 30 * time.Second
+
 // testArgon2 makes test sign-ups cheap; TestDefaultArgon2 runs the real
 // parameters once.
 var testArgon2 = Argon2Params{Memory: 64, Time: 1, Threads: 1}
@@ -59,6 +63,13 @@ func (h *codeLog) Handle(_ context.Context, r slog.Record) error {
 		h.codes[phone] = code
 	}
 	return nil
+}
+
+// all returns the lines logged so far; the relay may still be logging.
+func (h *codeLog) all() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.lines...)
 }
 
 func (h *codeLog) code(t testing.TB, phone string) string {
@@ -121,11 +132,9 @@ func startRelay(t testing.TB, tweak ...func(*Config)) *testRelay {
 	t.Cleanup(r.stop)
 	t.Cleanup(func() {
 		if t.Failed() {
-			r.log.mu.Lock()
-			for _, l := range r.log.lines {
+			for _, l := range r.log.all() {
 				t.Log("relay log:", l)
 			}
-			r.log.mu.Unlock()
 		}
 	})
 	return r
@@ -292,7 +301,7 @@ type wsClient struct {
 
 func (r *testRelay) dialRaw() *websocket.Conn {
 	r.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.hs.URL, "http")+wire.PathWebSocket, nil)
 	if err != nil {
@@ -326,7 +335,7 @@ func (w *wsClient) send(f wire.Frame) {
 
 func (w *wsClient) sendRaw(b []byte) {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	if err := w.c.Write(ctx, websocket.MessageText, b); err != nil {
 		w.t.Fatal(err)
@@ -335,7 +344,7 @@ func (w *wsClient) sendRaw(b []byte) {
 
 // next reads one frame, skipping keys-low and drained unless asked for.
 func (w *wsClient) next() (wire.Frame, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	_, b, err := w.c.Read(ctx)
 	if err != nil {
@@ -444,13 +453,15 @@ func (w *wsClient) ack(envs []wire.Envelope) {
 	w.send(&wire.AckFrame{Seqs: seqs})
 }
 
-// quiet checks that no envelope arrives within d: it waits, then pings,
-// and nothing but informational frames may come before the pong. (A read
-// with a deadline would close a coder/websocket connection.)
-func (w *wsClient) quiet(d time.Duration) {
+// sync pings and reads up to the pong: nothing but informational frames
+// may come first. The relay answers a ping once every earlier ack of this
+// connection is committed, so after sync those deletes are durable. It
+// says nothing about what the pusher may still send: for "no envelope
+// comes", send a marker envelope after it and expect the marker next
+// (the pusher sends a mailbox in seq order).
+func (w *wsClient) sync() {
 	w.t.Helper()
-	time.Sleep(d)
-	w.send(&wire.PingFrame{ID: "quiet"})
+	w.send(&wire.PingFrame{ID: "sync"})
 	for {
 		f, err := w.next()
 		if err != nil {
@@ -469,7 +480,7 @@ func (w *wsClient) quiet(d time.Duration) {
 // closeStatus reads until the relay closes and returns the status and reason.
 func closeStatus(t testing.TB, c *websocket.Conn) (websocket.StatusCode, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	for {
 		_, _, err := c.Read(ctx)

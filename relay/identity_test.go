@@ -222,7 +222,7 @@ func TestCodes(t *testing.T) {
 
 	// The log sender's line is the only place the code appears.
 	found := 0
-	for _, l := range r.log.lines {
+	for _, l := range r.log.all() {
 		if l == "otp phone="+phone+" code="+code {
 			found++
 		}

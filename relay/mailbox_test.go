@@ -5,6 +5,7 @@ package relay
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func TestEnvelopesOnlineOffline(t *testing.T) {
 		t.Fatalf("after restart: %+v", again)
 	}
 	a2.ack(again[:3])
-	a2.quiet(50 * time.Millisecond)
+	a2.sync() // the acks are committed before the connection goes
 	a2.c.CloseNow()
 	a2 = r.dial(alice2)
 	left := a2.receive(2)
@@ -88,11 +89,10 @@ func TestEnvelopesOnlineOffline(t *testing.T) {
 		t.Fatalf("acked envelopes came back: %+v", left)
 	}
 	a2.ack(left)
-	a2.quiet(50 * time.Millisecond)
+	a2.sync()
 	a2.c.CloseNow()
 	a2 = r.dial(alice2)
 	expect[*wire.DrainedFrame](a2)
-	a2.quiet(20 * time.Millisecond)
 
 	// A note to self goes to one's other devices only.
 	a1 = r.dial(alice1)
@@ -120,11 +120,16 @@ func TestReplayedEnvelope(t *testing.T) {
 	envs := b.receive(1)
 	expect[*wire.DrainedFrame](b)
 	b.ack(envs)
-	b.quiet(30 * time.Millisecond)
+	b.sync() // the delete, and so the tombstone, is committed
 	if s := a.mustSend(bob.PersonID, []uint32{1}, nil, "same", "once"); s.Duplicates != 1 {
 		t.Fatalf("resend after delivery stored again: %+v", s)
 	}
-	b.quiet(50 * time.Millisecond)
+	// Bob's mailbox is pushed in seq order: had the resend been stored,
+	// it would come before this marker.
+	a.mustSend(bob.PersonID, []uint32{1}, nil, "marker", "after")
+	if e := b.receive(1)[0]; e.ID != "marker" {
+		t.Fatalf("got %+v before the marker", e)
+	}
 }
 
 // TestDeviceSets refuses sends that miss a device or name one that does
@@ -211,8 +216,12 @@ func TestSlowDevice(t *testing.T) {
 		a.mustSend(bob.PersonID, []uint32{1}, nil, fmt.Sprint(i), "x")
 	}
 	b := r.dial(bob)
+	// The pusher reads the backlog up to the window in one go: a fifth
+	// envelope would be in this first frame, or come before the pong.
+	// (Nothing outside the relay shows the pusher idle at a full window;
+	// receive fails on any envelope past the count it reads, below too.)
 	first := b.receive(4)
-	b.quiet(50 * time.Millisecond)
+	b.sync()
 	b.ack(first[:2])
 	next := b.receive(2)
 	if next[0].ID != "4" || next[1].ID != "5" {
@@ -239,7 +248,7 @@ func TestMailboxFull(t *testing.T) {
 	b := r.dial(bob)
 	envs := b.receive(2)
 	b.ack(envs)
-	b.quiet(30 * time.Millisecond)
+	b.sync() // the deletes are committed: the mailbox has room
 	a.mustSend(bob.PersonID, []uint32{1}, nil, "3", "x")
 }
 
@@ -262,7 +271,7 @@ func TestConnectionsPerDevice(t *testing.T) {
 		t.Fatal(e1, e2)
 	}
 	c1.ack(e1)
-	c1.quiet(30 * time.Millisecond)
+	c1.sync()
 	if d, _ := r.srv.st.Depth(t.Context(), device{bob.PersonID, 1}.mailbox()); d != 0 {
 		t.Fatalf("depth %d after ack", d)
 	}
@@ -298,13 +307,13 @@ func ref(person string, device uint32) wire.DeviceRef {
 }
 
 // TestPushOnlineInOrder has several senders send to one online device at
-// once, more than its in-memory window and push window hold while it acks
-// slowly: every envelope must arrive exactly once and in seq order, whether
-// the pusher took it from memory or had to read the store after an
-// overflow or an out-of-order handover.
+// once, more than its in-memory window and push window hold while it sits
+// on a full window: every envelope must arrive exactly once and in seq
+// order, whether the pusher took it from memory or had to read the store
+// after an overflow or an out-of-order handover.
 func TestPushOnlineInOrder(t *testing.T) {
-	const senders, each = 4, 40 // 160 envelopes: more than memEnvelopes
-	r := startRelay(t, func(c *Config) { c.PushWindow = 16 })
+	const senders, each, window = 4, 40, 16 // 160 envelopes: more than window+memEnvelopes
+	r := startRelay(t, func(c *Config) { c.PushWindow = window })
 	bob := r.signUpAccount("bob", "bob password", 0)
 	b := r.dial(bob)
 	var from []*wsClient
@@ -312,17 +321,26 @@ func TestPushOnlineInOrder(t *testing.T) {
 		from = append(from, r.dial(r.signUpAccount(fmt.Sprint("sender", i), "sender password", 0)))
 	}
 	done := make(chan struct{})
+	overflowed := make(chan struct{})
+	var sent atomic.Int64
 	for i, a := range from {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for j := range each {
 				a.mustSend(bob.PersonID, []uint32{1}, nil, fmt.Sprint(i, "-", j), "x")
+				if sent.Add(1) == window+memEnvelopes+1 {
+					close(overflowed)
+				}
 			}
 		}()
 	}
+	// Bob acks nothing until the senders have had memEnvelopes past his
+	// window acknowledged: each sent frame comes after its commit handed the
+	// envelope to his connection, so memory has overflowed by then and the
+	// pusher must read the store. No sleep decides it.
 	seen := make(map[string]bool)
 	var last uint64
-	for len(seen) < senders*each {
+	take := func() []wire.Envelope {
 		envs := expect[*wire.EnvelopesFrame](b).Envelopes
 		for _, e := range envs {
 			if e.Seq <= last || seen[e.ID] {
@@ -331,15 +349,25 @@ func TestPushOnlineInOrder(t *testing.T) {
 			last = e.Seq
 			seen[e.ID] = true
 		}
-		if len(seen)%3 == 0 {
-			time.Sleep(2 * time.Millisecond) // a slow device: let memory fill
-		}
-		b.ack(envs)
+		return envs
+	}
+	var unacked []wire.Envelope
+	for len(unacked) < window {
+		unacked = append(unacked, take()...)
+	}
+	select {
+	case <-overflowed:
+	case <-time.After(waitTimeout):
+		t.Fatalf("the senders had %d sends acknowledged, want %d", sent.Load(), window+memEnvelopes+1)
+	}
+	b.ack(unacked)
+	for len(seen) < senders*each {
+		b.ack(take())
 	}
 	for range senders {
 		<-done
 	}
-	b.quiet(30 * time.Millisecond)
+	b.sync() // every ack is committed
 	if d, _ := r.srv.st.Depth(t.Context(), device{bob.PersonID, 1}.mailbox()); d != 0 {
 		t.Fatalf("depth %d after acking all", d)
 	}
