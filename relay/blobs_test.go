@@ -99,6 +99,24 @@ func (r *testRelay) metric(name string) int64 {
 	return 0
 }
 
+// waitMetric waits until the counter name reaches want and fails if it goes
+// past it. A download counts its bytes once they are written to the socket,
+// so the client can have them all a moment before the count does.
+func (r *testRelay) waitMetric(name string, want int64) {
+	r.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		got := r.metric(name)
+		if got == want {
+			return
+		}
+		if got > want || time.Now().After(deadline) {
+			r.t.Fatalf("%s is %d, want %d", name, got, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // TestBlobs walks one attachment through the relay: alice uploads it in
 // two pieces, resuming from HEAD's offset, bob (another person) downloads
 // it whole and in part, and the relay's auth, headers, metrics, restart
@@ -179,9 +197,7 @@ func TestBlobs(t *testing.T) {
 	if got := r.metric("sambung_blob_bytes_in_total"); got != int64(len(data)) {
 		t.Fatalf("bytes in %d, want %d", got, len(data))
 	}
-	if got := r.metric("sambung_blob_bytes_out_total"); got != int64(len(data)+1000) {
-		t.Fatalf("bytes out %d, want %d", got, len(data)+1000)
-	}
+	r.waitMetric("sambung_blob_bytes_out_total", int64(len(data)+1000))
 	if got := r.metric("sambung_blobs"); got != 1 {
 		t.Fatalf("blobs %d", got)
 	}

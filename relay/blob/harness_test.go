@@ -33,6 +33,21 @@ func testAuth(r *http.Request) (string, uint32, error) {
 	return person, uint32(n), nil
 }
 
+// waitTimeout bounds a wait for something the store does on its own time
+// (a count after a download, a background sweep): seconds on a loaded
+// machine, so a store that never does it still fails.
+const waitTimeout = 30 * time.Second
+
+// waitFor polls cond until it holds, failing with what after waitTimeout.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(waitTimeout); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", waitTimeout, what)
+		}
+	}
+}
+
 // clock is a settable time source.
 type clock struct {
 	mu  sync.Mutex
@@ -160,6 +175,15 @@ func (e *env) upload(dev string, data []byte) string {
 		e.t.Fatalf("patch: %d %s", resp.StatusCode, b)
 	}
 	return id
+}
+
+// errorCode is the code of an error answer's body, "" if it is none.
+func errorCode(body []byte) wire.Code {
+	var we wire.Error
+	if json.Unmarshal(body, &we) != nil {
+		return ""
+	}
+	return we.Code
 }
 
 // wantError checks an error answer's status and code.
