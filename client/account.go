@@ -171,6 +171,10 @@ func (c *Client) register(ctx context.Context, send func(wire.DeviceKeys) (*wire
 	c.acct, c.identity = &a, identity
 	c.signed[signedID] = spk
 	c.mu.Unlock()
+	select {
+	case c.signedInKick <- struct{}{}:
+	default:
+	}
 	// The identities come with /v1/me; a failure here is not the sign-in's.
 	_ = c.refreshMe(ctx)
 	return nil
@@ -186,22 +190,24 @@ func (c *Client) refreshMe(ctx context.Context) error {
 }
 
 func (c *Client) setIdentities(ctx context.Context, ids []wire.Address) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.acct == nil {
-		return ErrNotSignedIn
-	}
-	a := *c.acct
-	a.Identities = make([]string, len(ids))
-	for i, id := range ids {
-		a.Identities[i] = id.String()
-	}
-	b := jsonw.Marshal(&a)
-	if err := c.cfg.Storage.Apply(ctx, []KV{{keyAccount, b}}, nil); err != nil {
-		return err
-	}
-	c.acct = &a
-	return nil
+	return c.commit(ctx, nil, func(t *tx) error {
+		if c.acct == nil {
+			return ErrNotSignedIn
+		}
+		a := *c.acct
+		a.Identities = make([]string, len(ids))
+		for i, id := range ids {
+			a.Identities[i] = id.String()
+		}
+		t.setAccount(&a)
+		return nil
+	})
+}
+
+// setAccount stores a and makes it current when the tx is staged.
+func (t *tx) setAccount(a *account) {
+	t.putJSON(keyAccount, a)
+	t.staged = append(t.staged, func() { t.c.acct = a })
 }
 
 // RequestPhoneCode asks the relay to send a sign-in code to phone.
@@ -319,14 +325,15 @@ func (c *Client) RemoveDevice(ctx context.Context, id uint32) error {
 	if err := c.call(ctx, "DELETE", path, true, nil, &list); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.newTx(ctx)
-	if cr := t.editContact(a.PersonID); cr != nil {
+	return c.commit(ctx, nil, func(t *tx) error {
+		cr, err := t.editContact(a.PersonID)
+		if err != nil {
+			return err
+		}
 		cr.removeDevice(id)
-	}
-	t.dropSession(crypto.Address{Name: a.PersonID, DeviceID: id})
-	return t.commit()
+		t.dropSession(crypto.Address{Name: a.PersonID, DeviceID: id})
+		return nil
+	})
 }
 
 // SignOut removes this device from the relay and deletes everything this
@@ -350,8 +357,12 @@ func (c *Client) SignOut(ctx context.Context) error {
 // device is gone from the relay.
 func (c *Client) wipe(ctx context.Context) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.dropConnLocked()
+	c.acct = nil // nothing new is staged from here on
+	c.mu.Unlock()
+	if err := c.idle(ctx); err != nil {
+		return err
+	}
 	for {
 		kvs, err := c.cfg.Storage.Scan(ctx, "", "", 512, false)
 		if err != nil {
@@ -368,7 +379,12 @@ func (c *Client) wipe(ctx context.Context) error {
 			return err
 		}
 	}
+	c.mu.Lock()
 	c.resetLocked()
+	c.overlay = make(map[string]overlayEntry)
+	c.staged = nil
+	c.recent = recentCache{}
+	c.mu.Unlock()
 	c.events.push(StatusEvent{Type: EventStatus, State: StateOffline, Err: ErrNotSignedIn.Message},
 		ConversationEvent{Type: EventConversations})
 	return nil
@@ -381,27 +397,28 @@ func (c *Client) topUpPreKeys(ctx context.Context, have int) error {
 	if n <= 0 {
 		return nil
 	}
-	c.mu.Lock()
-	a, err := c.signedIn()
+	var pub []wire.PreKey
+	err := c.commit(ctx, nil, func(t *tx) error {
+		a, err := c.signedIn()
+		if err != nil {
+			return err
+		}
+		puts, keys, next, err := c.newPreKeys(a.NextPreKeyID, n)
+		if err != nil {
+			return err
+		}
+		for _, kv := range puts {
+			t.put(kv.Key, kv.Value)
+		}
+		na := *a
+		na.NextPreKeyID = next
+		t.setAccount(&na)
+		pub = keys
+		return nil
+	})
 	if err != nil {
-		c.mu.Unlock()
 		return err
 	}
-	puts, pub, next, err := c.newPreKeys(a.NextPreKeyID, n)
-	if err != nil {
-		c.mu.Unlock()
-		return err
-	}
-	na := *a
-	na.NextPreKeyID = next
-	ab := jsonw.Marshal(&na)
-	puts = append(puts, KV{keyAccount, ab})
-	if err := c.cfg.Storage.Apply(ctx, puts, nil); err != nil {
-		c.mu.Unlock()
-		return err
-	}
-	c.acct = &na
-	c.mu.Unlock()
 	var st wire.KeyStatus
 	return c.call(ctx, "POST", wire.PathKeysPreKeys, true, &wire.PreKeyUpload{OneTimePreKeys: pub}, &st)
 }
@@ -420,23 +437,23 @@ const signedPreKeyLifetime = 7 * 24 * time.Hour
 func (c *Client) rotateSignedPreKey(ctx context.Context) error {
 	c.mu.Lock()
 	a, err := c.signedIn()
+	c.mu.Unlock()
 	if err != nil || c.now().Sub(time.UnixMilli(a.SignedPreKeyAt)) < signedPreKeyLifetime {
-		c.mu.Unlock()
 		return err
 	}
 	id := a.SignedPreKeyID%maxPreKeyID + 1
 	k, err := crypto.GenerateKey(c.cfg.Rand)
 	if err != nil {
-		c.mu.Unlock()
 		return err
 	}
 	sig, err := c.identity.Sign(c.cfg.Rand, k.PublicKey().Bytes())
 	if err != nil {
-		c.mu.Unlock()
 		return err
 	}
-	err = c.cfg.Storage.Apply(ctx, []KV{{signedKey(id), k.Bytes()}}, nil)
-	c.mu.Unlock()
+	err = c.commit(ctx, nil, func(t *tx) error {
+		t.put(signedKey(id), k.Bytes())
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -445,24 +462,19 @@ func (c *Client) rotateSignedPreKey(ctx context.Context) error {
 	if err := c.call(ctx, "PUT", wire.PathKeysSigned, true, up, &st); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.acct == nil || c.acct.SignedPreKeyID != a.SignedPreKeyID {
-		return nil // signed out, or rotated meanwhile
-	}
-	na := *c.acct
-	old := na.PrevSignedPreKeyID
-	na.PrevSignedPreKeyID, na.SignedPreKeyID, na.SignedPreKeyAt = na.SignedPreKeyID, id, c.nowMillis()
-	ab := jsonw.Marshal(&na)
-	var dels []string
-	if old != 0 && old != id {
-		dels = append(dels, signedKey(old))
-		delete(c.signed, old)
-	}
-	if err := c.cfg.Storage.Apply(ctx, []KV{{keyAccount, ab}}, dels); err != nil {
-		return err
-	}
-	c.acct = &na
-	c.signed[id] = k
-	return nil
+	return c.commit(ctx, nil, func(t *tx) error {
+		if c.acct == nil || c.acct.SignedPreKeyID != a.SignedPreKeyID {
+			return nil // signed out, or rotated meanwhile
+		}
+		na := *c.acct
+		old := na.PrevSignedPreKeyID
+		na.PrevSignedPreKeyID, na.SignedPreKeyID, na.SignedPreKeyAt = na.SignedPreKeyID, id, c.nowMillis()
+		t.setAccount(&na)
+		if old != 0 && old != id {
+			t.del(signedKey(old))
+			t.staged = append(t.staged, func() { delete(c.signed, old) })
+		}
+		t.staged = append(t.staged, func() { c.signed[id] = k })
+		return nil
+	})
 }

@@ -192,44 +192,38 @@ func (c *Client) SendCallJSON(ctx context.Context, conversationID, signal string
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	a, err := c.signedIn()
-	if err != nil {
-		return err
-	}
-	t := c.newTx(ctx)
-	cr, err := t.contact(conversationID)
-	if err != nil {
-		return err
-	}
-	if !wire.ValidPersonID(conversationID) || conversationID == a.PersonID || !cr.Known && len(cr.Devices) == 0 {
-		return ErrUnknownConversation
-	}
-	if cr.identityChanged() {
-		return ErrIdentityChanged
-	}
-	id, err := c.newID()
-	if err != nil {
-		return err
-	}
-	ts := max(c.nowMillis(), c.lastTS+1)
-	c.lastTS = ts
-	if err := t.enqueue(conversationID, &Content{Kind: KindCall, ID: id, TS: ts, To: conversationID, Call: signal}); err != nil {
-		return err
-	}
-	if err := t.recordCall(conversationID, s, true); err != nil {
-		return err
-	}
-	if err := t.sealPending(); err != nil {
-		t.discard()
-		return err
-	}
-	if err := t.commit(); err != nil {
-		return err
-	}
-	c.wake()
-	return nil
+	return c.commit(ctx, []string{contactKey(conversationID)}, func(t *tx) error {
+		a, err := c.signedIn()
+		if err != nil {
+			return err
+		}
+		cr, err := t.contact(conversationID)
+		if err != nil {
+			return err
+		}
+		if !wire.ValidPersonID(conversationID) || conversationID == a.PersonID || !cr.Known && len(cr.Devices) == 0 {
+			return ErrUnknownConversation
+		}
+		if cr.identityChanged() {
+			return ErrIdentityChanged
+		}
+		id, err := c.newID()
+		if err != nil {
+			return err
+		}
+		ts := max(c.nowMillis(), c.lastTS+1)
+		c.lastTS = ts
+		if err := t.enqueue(conversationID, &Content{Kind: KindCall, ID: id, TS: ts, To: conversationID, Call: signal}); err != nil {
+			return err
+		}
+		if err := t.recordCall(conversationID, s, true); err != nil {
+			return err
+		}
+		if err := t.sealPending(); err != nil {
+			return err
+		}
+		return nil
+	})
 }
 
 // receiveCall handles a call signal from the peer (self false) or from

@@ -28,25 +28,33 @@ func (c *Client) Lookup(ctx context.Context, address string) (Contact, error) {
 	if !wire.ValidPersonID(lk.PersonID) {
 		return Contact{}, &wire.Error{Code: wire.CodeInternal, Message: "lookup answer has no person id"}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.applyLookupLocked(ctx, &lk, string(a.Kind), true); err != nil {
+	if err := c.applyLookup(ctx, &lk, string(a.Kind), true); err != nil {
 		return Contact{}, err
 	}
-	cr, err := c.loadContact(ctx, lk.PersonID)
+	cr, err := c.contact(ctx, lk.PersonID)
 	if err != nil {
 		return Contact{}, err
 	}
 	return cr.public(), nil
 }
 
+// contact returns person's contact record as this device knows it. Records
+// are never changed in place, so it may be read without the lock.
+func (c *Client) contact(ctx context.Context, person string) (*contactRecord, error) {
+	var out *contactRecord
+	err := c.view(ctx, []string{contactKey(person)}, func(t *tx) error {
+		cr, err := t.contact(person)
+		out = cr
+		return err
+	})
+	return out, err
+}
+
 // resolve returns the person id of a person id or an address, looking the
 // address up when this device does not know it.
 func (c *Client) resolve(ctx context.Context, address string) (string, error) {
 	if wire.ValidPersonID(address) {
-		c.mu.Lock()
-		cr, err := c.loadContact(ctx, address)
-		c.mu.Unlock()
+		cr, err := c.contact(ctx, address)
 		if err != nil {
 			return "", err
 		}
@@ -61,12 +69,25 @@ func (c *Client) resolve(ctx context.Context, address string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if p, ok, err := c.cfg.Storage.Get(ctx, addrKey(a.String())); err != nil {
-		return "", err
-	} else if ok && wire.ValidPersonID(string(p)) {
-		return string(p), nil
+	key := a.String()
+	c.mu.Lock()
+	person, ok := c.addrs[key]
+	c.mu.Unlock()
+	if ok {
+		return person, nil
 	}
-	ct, err := c.Lookup(ctx, a.String())
+	err = c.view(ctx, []string{addrKey(key)}, func(t *tx) error {
+		p, ok, err := t.get(addrKey(key))
+		if ok && wire.ValidPersonID(string(p)) {
+			person = string(p)
+			c.addrs[key] = person
+		}
+		return err
+	})
+	if err != nil || person != "" {
+		return person, err
+	}
+	ct, err := c.Lookup(ctx, key)
 	if err != nil {
 		return "", err
 	}
@@ -92,7 +113,7 @@ func (c *Client) Send(ctx context.Context, address, text string) (Message, error
 // attach.Pointer) is set, with text as its caption.
 func (c *Client) send(ctx context.Context, address, text string, pointer []byte) (Message, error) {
 	c.mu.Lock()
-	_, err := c.signedIn()
+	a, err := c.signedIn()
 	c.mu.Unlock()
 	if err != nil {
 		return Message{}, err
@@ -101,55 +122,57 @@ func (c *Client) send(ctx context.Context, address, text string, pointer []byte)
 	if err != nil {
 		return Message{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	a, err := c.signedIn()
-	if err != nil {
-		return Message{}, err
-	}
-	t := c.newTx(ctx)
-	cr, err := t.contact(person)
-	if err != nil {
-		return Message{}, err
-	}
-	if cr.identityChanged() {
-		return Message{}, ErrIdentityChanged
-	}
-	id, err := c.newID()
-	if err != nil {
-		return Message{}, err
-	}
-	// Timestamps strictly increase on a device, so a burst of messages
-	// keeps its order in every history (the id only breaks ties between
-	// senders).
-	ts := max(c.nowMillis(), c.lastTS+1)
-	c.lastTS = ts
-	m := Message{
-		ID: id, ConversationID: person, From: a.PersonID, Outgoing: true, Text: text,
-		SentAt: ts, Order: orderKey(ts, id), Status: StatusPending,
-	}
-	ct := &Content{Kind: KindText, ID: id, TS: ts, To: person, Text: text}
-	if pointer != nil {
-		ct.Kind, ct.File = KindFile, pointer
-		if err := m.setPointer(pointer); err != nil {
-			return Message{}, ErrBadInput.with(err)
+	var m Message
+	b, err := c.update(ctx, []string{contactKey(person), contactKey(a.PersonID)}, func(t *tx) error {
+		a, err := c.signedIn()
+		if err != nil {
+			return err
 		}
-	}
-	if err := t.putMessage(&m); err != nil {
+		cr, err := t.contact(person)
+		if err != nil {
+			return err
+		}
+		if cr.identityChanged() {
+			return ErrIdentityChanged
+		}
+		id, err := c.newID()
+		if err != nil {
+			return err
+		}
+		// Timestamps strictly increase on a device, so a burst of messages
+		// keeps its order in every history (the id only breaks ties
+		// between senders).
+		ts := max(c.nowMillis(), c.lastTS+1)
+		c.lastTS = ts
+		m = Message{
+			ID: id, ConversationID: person, From: a.PersonID, Outgoing: true, Text: text,
+			SentAt: ts, Order: orderKey(ts, id), Status: StatusPending,
+		}
+		ct := &Content{Kind: KindText, ID: id, TS: ts, To: person, Text: text}
+		if pointer != nil {
+			ct.Kind, ct.File = KindFile, pointer
+			if err := m.setPointer(pointer); err != nil {
+				return ErrBadInput.with(err)
+			}
+		}
+		if err := t.putMessage(&m); err != nil {
+			return err
+		}
+		if err := t.enqueue(person, ct); err != nil {
+			return err
+		}
+		if err := t.sealPending(); err != nil {
+			return err
+		}
+		t.emit(MessageEvent{Type: EventMessage, Message: m}, ConversationEvent{Type: EventConversations})
+		return nil
+	})
+	if err != nil {
 		return Message{}, err
 	}
-	if err := t.enqueue(person, ct); err != nil {
+	if err := b.wait(ctx); err != nil {
 		return Message{}, err
 	}
-	if err := t.sealPending(); err != nil {
-		t.discard()
-		return Message{}, err
-	}
-	t.emit(MessageEvent{Type: EventMessage, Message: m}, ConversationEvent{Type: EventConversations})
-	if err := t.commit(); err != nil {
-		return Message{}, err
-	}
-	c.wake()
 	return m, nil
 }
 
@@ -157,98 +180,78 @@ func (c *Client) send(ctx context.Context, address, text string, pointer []byte)
 // stopped typing. It is sent only when online and only to devices with a
 // session, never stored and never retried: a lost one does not matter.
 func (c *Client) Typing(ctx context.Context, conversationID string, typing bool) error {
-	lc, b, err := c.typingFrame(ctx, conversationID, typing)
-	if err != nil || b == nil {
+	var lc *liveConn
+	var f *wire.SendFrame
+	b, err := c.update(ctx, []string{contactKey(conversationID)}, func(t *tx) error {
+		a, err := c.signedIn()
+		if err != nil {
+			return err
+		}
+		lc, f = c.live, nil
+		if lc == nil {
+			return ErrOffline
+		}
+		if !wire.ValidPersonID(conversationID) || conversationID == a.PersonID {
+			return ErrUnknownConversation
+		}
+		id, err := c.newID()
+		if err != nil {
+			return err
+		}
+		now := c.nowMillis()
+		plain, err := encodeContent(&Content{Kind: KindTyping, ID: id, TS: now, To: conversationID, Typing: typing})
+		if err != nil {
+			return err
+		}
+		out, n, err := t.seal(conversationID, plain, nil)
+		if err != nil || n != nil {
+			return err // a device without a session: the indicator is skipped
+		}
+		c.reqSeq++
+		it := &outboxItem{To: conversationID, ID: id, TS: now, Sealed: out}
+		f = it.frame()
+		f.ID = "t" + strconv.FormatUint(c.reqSeq, 16)
+		if len(f.Envelopes) == 0 {
+			f = nil
+		}
+		return nil
+	})
+	if err != nil || f == nil {
 		return err
 	}
-	return lc.write(ctx, b)
-}
-
-// typingFrame encrypts a typing indicator for every device of the
-// conversation and this person's other devices; nil when some device has
-// no session yet (the indicator is skipped).
-func (c *Client) typingFrame(ctx context.Context, conversationID string, typing bool) (*liveConn, []byte, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	a, err := c.signedIn()
-	if err != nil {
-		return nil, nil, err
-	}
-	lc := c.live
-	if lc == nil {
-		return nil, nil, ErrOffline
-	}
-	if !wire.ValidPersonID(conversationID) || conversationID == a.PersonID {
-		return nil, nil, ErrUnknownConversation
-	}
-	t := c.newTx(ctx)
-	targets, fetch, err := t.targets(conversationID)
-	if err != nil || len(fetch) > 0 {
-		return nil, nil, err
-	}
-	id, err := c.newID()
-	if err != nil {
-		return nil, nil, err
-	}
-	now := c.nowMillis()
-	plain, err := encodeContent(&Content{Kind: KindTyping, ID: id, TS: now, To: conversationID, Typing: typing})
-	if err != nil {
-		return nil, nil, err
-	}
-	c.reqSeq++
-	f := &wire.SendFrame{ID: "t" + strconv.FormatUint(c.reqSeq, 16), To: conversationID}
-	for _, tg := range targets {
-		if ok, err := t.hasSession(tg.addr); err != nil || !ok {
-			t.discard()
-			return nil, nil, err
-		}
-		typ, body, err := crypto.Encrypt(t.ctx, t.store(), tg.addr, plain)
-		if err != nil {
-			t.discard()
-			return nil, nil, err
-		}
-		e := wire.OutgoingEnvelope{ID: id, Device: tg.addr.DeviceID, Type: int(typ), Body: body, TS: now}
-		if tg.self {
-			f.Self = append(f.Self, e)
-		} else {
-			f.Envelopes = append(f.Envelopes, e)
+	// The sessions this advanced are durable before the ciphertexts leave.
+	if b != nil {
+		if err := b.wait(ctx); err != nil {
+			return err
 		}
 	}
-	if len(f.Envelopes) == 0 {
-		t.discard()
-		return nil, nil, nil
+	wb, err := wire.Encode(f)
+	if err != nil {
+		return err
 	}
-	if err := t.commit(); err != nil {
-		return nil, nil, err
-	}
-	b, err := wire.Encode(f)
-	return lc, b, err
+	return lc.write(ctx, wb)
 }
 
 // AcceptIdentity accepts the current keys of a contact whose identity
 // changed; messages waiting for it go out.
 func (c *Client) AcceptIdentity(ctx context.Context, conversationID string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, err := c.signedIn(); err != nil {
-		return err
-	}
-	t := c.newTx(ctx)
-	cr := t.editContact(conversationID)
-	if cr == nil {
-		return t.err
-	}
-	for i := range cr.Devices {
-		if cr.Devices[i].Key != nil {
-			cr.Devices[i].Accepted = true
+	return c.commit(ctx, []string{contactKey(conversationID)}, func(t *tx) error {
+		if _, err := c.signedIn(); err != nil {
+			return err
 		}
-	}
-	t.emit(ConversationEvent{Type: EventConversations})
-	if err := t.commit(); err != nil {
-		return err
-	}
-	c.wake()
-	return nil
+		cr, err := t.editContact(conversationID)
+		if err != nil {
+			return err
+		}
+		for i := range cr.Devices {
+			if cr.Devices[i].Key != nil {
+				cr.Devices[i].Accepted = true
+			}
+		}
+		t.emit(ConversationEvent{Type: EventConversations})
+		t.after = append(t.after, c.wake) // texts that waited go out
+		return nil
+	})
 }
 
 // Safety numbers.
@@ -270,29 +273,31 @@ const (
 // that can be unlinked. Both sides show the same number once each knows
 // the other's devices; a device added on either side changes it.
 func (c *Client) SafetyNumber(ctx context.Context, conversationID string) (SafetyNumber, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	a, err := c.signedIn()
-	if err != nil {
-		return SafetyNumber{}, err
-	}
-	t := c.newTx(ctx)
-	cr, err := t.contact(conversationID)
-	if err != nil {
-		return SafetyNumber{}, err
-	}
-	own, err := t.contact(a.PersonID)
-	if err != nil {
-		return SafetyNumber{}, err
-	}
-	theirs := deviceKeys(cr, 0, crypto.PublicKey{})
-	if len(theirs) == 0 || conversationID == a.PersonID {
-		return SafetyNumber{}, ErrUnknownConversation
-	}
-	ours := deviceKeys(own, a.DeviceID, c.identity.PublicKey())
-	fp := crypto.NewFingerprint(fingerprintIterations, fingerprintVersion,
-		[]byte(a.PersonID), personKey(ours), []byte(conversationID), personKey(theirs))
-	return SafetyNumber{Displayable: fp.Displayable(), Scannable: fp.Scannable()}, nil
+	var sn SafetyNumber
+	err := c.view(ctx, []string{contactKey(conversationID)}, func(t *tx) error {
+		a, err := c.signedIn()
+		if err != nil {
+			return err
+		}
+		cr, err := t.contact(conversationID)
+		if err != nil {
+			return err
+		}
+		own, err := t.contact(a.PersonID)
+		if err != nil {
+			return err
+		}
+		theirs := deviceKeys(cr, 0, crypto.PublicKey{})
+		if len(theirs) == 0 || conversationID == a.PersonID {
+			return ErrUnknownConversation
+		}
+		ours := deviceKeys(own, a.DeviceID, c.identity.PublicKey())
+		fp := crypto.NewFingerprint(fingerprintIterations, fingerprintVersion,
+			[]byte(a.PersonID), personKey(ours), []byte(conversationID), personKey(theirs))
+		sn = SafetyNumber{Displayable: fp.Displayable(), Scannable: fp.Scannable()}
+		return nil
+	})
+	return sn, err
 }
 
 type deviceKey struct {

@@ -29,19 +29,39 @@ type Client struct {
 	identity *crypto.PrivateKey
 	signed   map[uint32]*crypto.PrivateKey
 	sessions map[crypto.Address]*crypto.SessionRecord // decoded, as stored
-	contacts map[string]*contactRecord                // as stored; never changed in place
-	outbox   map[uint64]*outboxItem
-	lastSeq  uint64 // the last outbox seq used
-	live     *liveConn
-	running  bool               // Connect is running
-	stop     context.CancelFunc // ends Connect
-	stopped  chan struct{}      // closed when the running Connect returns
-	topping  bool               // a prekey top-up is under way
-	reqSeq   uint64             // request ids of typing sends
-	lastTS   int64              // the last message timestamp sent
+	contacts map[string]*contactRecord                // as staged; never changed in place
+	// contactsComplete: contacts holds every contact (loadContacts ran).
+	contactsComplete bool
+	outbox           map[uint64]*outboxItem
+	lastSeq          uint64 // the last outbox seq used
+	live             *liveConn
+	running          bool               // Connect is running
+	started          bool               // Start was called
+	stop             context.CancelFunc // ends Connect
+	stopped          chan struct{}      // closed when the running Connect returns
+	topping          bool               // a prekey top-up is under way
+	reqSeq           uint64             // request ids of typing sends
+	lastTS           int64              // the last message timestamp sent
 
-	kick   chan struct{} // wakes the outbox flusher
-	events *emitter
+	addrs map[string]string // address → person id, as stored under addr/
+
+	// The state pipeline (commit.go).
+	overlay       map[string]overlayEntry // staged writes not yet seen by every read
+	staged        []*batch                // batches with writes in the overlay, in order
+	queue         []*batch                // batches for the committer's next Apply
+	stagedGen     uint64                  // the last batch staged
+	durableGen    uint64                  // the last batch the committer wrote
+	readers       map[uint64]uint64       // storage reads in flight → durableGen at their start
+	readerSeq     uint64
+	recent        recentCache // messages written last
+	failed        error       // a write failed: work waits for recover
+	commitCond    sync.Cond   // on mu: the queue or durableGen changed
+	committerDone chan struct{}
+
+	kick         chan struct{} // wakes the outbox flusher
+	signedInKick chan struct{} // a sign-in finished: Start connects
+	closing      chan struct{} // closed by Close
+	events       *emitter
 }
 
 // New returns a client over cfg.Storage, loading this device's identity
@@ -67,12 +87,18 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		now = time.Now
 	}
 	c := &Client{
-		cfg:    cfg,
-		now:    now,
-		kick:   make(chan struct{}, 1),
-		events: newEmitter(cfg.OnEvent),
+		cfg:          cfg,
+		now:          now,
+		kick:         make(chan struct{}, 1),
+		signedInKick: make(chan struct{}, 1),
+		closing:      make(chan struct{}),
 	}
+	c.events = newEmitter(cfg.OnEvent, func() ([]Conversation, error) {
+		return c.Conversations(context.Background())
+	})
 	c.resetLocked()
+	c.overlay = make(map[string]overlayEntry)
+	c.readers = make(map[uint64]uint64)
 	if err := c.loadAccount(ctx); err != nil {
 		c.events.close()
 		return nil, err
@@ -81,6 +107,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		c.events.close()
 		return nil, err
 	}
+	c.startCommitter()
 	return c, nil
 }
 
@@ -90,6 +117,8 @@ func (c *Client) resetLocked() {
 	c.signed = make(map[uint32]*crypto.PrivateKey)
 	c.sessions = make(map[crypto.Address]*crypto.SessionRecord)
 	c.contacts = make(map[string]*contactRecord)
+	c.contactsComplete = false
+	c.addrs = make(map[string]string)
 	c.outbox = make(map[uint64]*outboxItem)
 	c.lastSeq = 0
 }
@@ -104,13 +133,17 @@ func (c *Client) Close() error {
 		return nil
 	}
 	c.closed = true
+	close(c.closing)
 	stop, stopped := c.stop, c.stopped
 	c.dropConnLocked()
+	c.commitCond.Broadcast()
 	c.mu.Unlock()
 	if stop != nil {
 		stop()
 		<-stopped
 	}
+	// The committer writes what is queued, then ends.
+	<-c.committerDone
 	c.events.close()
 	return nil
 }

@@ -19,6 +19,7 @@ type liveConn struct {
 	conn     Conn
 	wmu      sync.Mutex
 	inflight map[string]uint64 // send request id → outbox seq; under Client.mu
+	acks     chan pendingAck   // received batches for the acker
 	lastRead atomic.Int64      // Unix nanoseconds of the last frame read
 	wg       sync.WaitGroup    // goroutines that end with the connection
 }
@@ -34,6 +35,41 @@ func (lc *liveConn) write(ctx context.Context, b []byte) error {
 func (c *Client) dropConnLocked() {
 	if c.live != nil {
 		c.live.conn.Close()
+	}
+}
+
+// Start keeps this device connected to the relay whenever it is signed
+// in, until ctx ends or Close: it connects now when the storage holds a
+// device, again after every sign-in, and stops at sign-out or when the
+// relay removed the device. It returns at once; StatusEvents report the
+// connection. This is what an app wants; Connect is the same loop for one
+// signed-in run.
+func (c *Client) Start(ctx context.Context) {
+	c.mu.Lock()
+	if c.started || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.started = true
+	c.mu.Unlock()
+	go c.supervise(ctx)
+}
+
+// supervise runs Connect while signed in, and waits for a sign-in while
+// not.
+func (c *Client) supervise(ctx context.Context) {
+	for {
+		err := c.Connect(ctx)
+		if errors.Is(err, ErrClosed) || ctx.Err() != nil {
+			return
+		}
+		select {
+		case <-c.signedInKick:
+		case <-ctx.Done():
+			return
+		case <-c.closing:
+			return
+		}
 	}
 }
 
@@ -128,7 +164,7 @@ func (c *Client) runConn(ctx context.Context) (online bool, err error) {
 
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	lc := &liveConn{conn: conn, inflight: map[string]uint64{}}
+	lc := &liveConn{conn: conn, inflight: map[string]uint64{}, acks: make(chan pendingAck, maxPendingAcks)}
 	lc.lastRead.Store(time.Now().UnixNano())
 	c.mu.Lock()
 	if c.closed || c.acct == nil {
@@ -152,8 +188,9 @@ func (c *Client) runConn(ctx context.Context) (online bool, err error) {
 	}()
 	c.events.push(StatusEvent{Type: EventStatus, State: StateOnline})
 
-	lc.wg.Add(3)
+	lc.wg.Add(4)
 	go func() { defer lc.wg.Done(); c.flusher(cctx, lc) }()
+	go func() { defer lc.wg.Done(); c.acker(cctx, lc) }()
 	go func() { defer lc.wg.Done(); c.pinger(cctx, lc) }()
 	go func() {
 		defer lc.wg.Done()
@@ -228,28 +265,24 @@ func (c *Client) readLoop(ctx context.Context, lc *liveConn) error {
 		}
 		switch f := f.(type) {
 		case *wire.EnvelopesFrame:
-			acks, err := c.receive(ctx, f.Envelopes)
+			b, seqs, err := c.receive(ctx, f.Envelopes)
 			if err != nil {
 				return err
 			}
-			for len(acks) > 0 {
-				n := min(len(acks), wire.MaxAckSeqs)
-				b, err := wire.Encode(&wire.AckFrame{Seqs: acks[:n]})
-				if err != nil {
-					return err
-				}
-				if err := lc.write(ctx, b); err != nil {
-					return ErrNetwork.with(err)
-				}
-				acks = acks[n:]
+			// The next frame is read while this batch is written; the
+			// acker acknowledges it once it is durable.
+			select {
+			case lc.acks <- pendingAck{b, seqs}:
+			case <-ctx.Done():
+				return ctx.Err()
 			}
 		case *wire.SentFrame:
-			if err := c.onSent(ctx, lc, f.ID); err != nil {
+			if err := c.onSent(ctx, lc, []string{f.ID}); err != nil {
 				return err
 			}
 		case *wire.ErrorFrame:
 			if f.ID != "" {
-				if err := c.onSendError(lc, f.ID, &f.Error); err != nil {
+				if err := c.onSendError(ctx, lc, f.ID, &f.Error); err != nil {
 					return err
 				}
 				continue
@@ -262,6 +295,70 @@ func (c *Client) readLoop(ctx context.Context, lc *liveConn) error {
 			c.startTopUp(ctx, lc, f.Count)
 		}
 	}
+}
+
+// pendingAck is a received batch whose seqs are acknowledged once it is
+// durable.
+type pendingAck struct {
+	b    *batch // nil: nothing was written
+	seqs []uint64
+}
+
+// maxPendingAcks bounds the received batches being written at once: the
+// read loop waits beyond it, so a fast relay cannot run the client out of
+// memory.
+const maxPendingAcks = 64
+
+// acker sends the acks of received batches, in order, once each is
+// durable; the seqs of every batch already durable go in one frame. A
+// batch whose write failed ends the connection: the relay pushes its
+// envelopes again.
+func (c *Client) acker(ctx context.Context, lc *liveConn) {
+	var seqs []uint64
+	for {
+		var p pendingAck
+		if len(seqs) == 0 {
+			select {
+			case p = <-lc.acks:
+			case <-ctx.Done():
+				return
+			}
+		} else {
+			select {
+			case p = <-lc.acks:
+			default:
+				if !c.writeAcks(ctx, lc, seqs) {
+					return
+				}
+				seqs = seqs[:0]
+				continue
+			}
+		}
+		if p.b != nil {
+			if err := p.b.wait(ctx); err != nil {
+				lc.conn.Close()
+				return
+			}
+		}
+		seqs = append(seqs, p.seqs...)
+	}
+}
+
+// writeAcks acknowledges seqs in frames of at most wire.MaxAckSeqs.
+func (c *Client) writeAcks(ctx context.Context, lc *liveConn, seqs []uint64) bool {
+	for len(seqs) > 0 {
+		n := min(len(seqs), wire.MaxAckSeqs)
+		b, err := wire.Encode(&wire.AckFrame{Seqs: seqs[:n]})
+		if err == nil {
+			err = lc.write(ctx, b)
+		}
+		if err != nil {
+			lc.conn.Close()
+			return false
+		}
+		seqs = seqs[n:]
+	}
+	return true
 }
 
 // startTopUp uploads prekeys in the background while lc lives, one

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"slices"
 	"sort"
 	"strings"
@@ -139,40 +138,17 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// contact returns the record of person as this tx sees it (never nil; an
-// unknown person gets an empty record that is not stored until edited).
+// contact returns person's contact record as this tx sees it (a record
+// with only the person id when there is none). Do not change it: use
+// editContact.
 func (t *tx) contact(person string) (*contactRecord, error) {
 	if cr := t.contacts[person]; cr != nil {
 		return cr, nil
 	}
-	return t.c.loadContact(t.ctx, person)
-}
-
-// editContact returns the working copy of person's record, which commit
-// stores. It returns nil and records the error when loading fails.
-func (t *tx) editContact(person string) *contactRecord {
-	if cr := t.contacts[person]; cr != nil {
-		return cr
-	}
-	cr, err := t.c.loadContact(t.ctx, person)
-	if err != nil {
-		if t.err == nil {
-			t.err = err
-		}
-		return nil
-	}
-	cr = cr.clone()
-	t.contacts[person] = cr
-	return cr
-}
-
-// loadContact returns the cached or stored record of person, or an empty
-// one. The result must not be changed: edit through a tx.
-func (c *Client) loadContact(ctx context.Context, person string) (*contactRecord, error) {
-	if cr := c.contacts[person]; cr != nil {
+	if cr := t.c.contacts[person]; cr != nil {
 		return cr, nil
 	}
-	b, ok, err := c.cfg.Storage.Get(ctx, contactKey(person))
+	b, ok, err := t.get(contactKey(person))
 	if err != nil {
 		return nil, err
 	}
@@ -181,24 +157,40 @@ func (c *Client) loadContact(ctx context.Context, person string) (*contactRecord
 		if err := jsonw.Unmarshal(b, cr); err != nil || cr.PersonID != person {
 			return nil, ErrCorruptState.with(err)
 		}
-		c.contacts[person] = cr
+		t.c.contacts[person] = cr
 	}
+	return cr, nil
+}
+
+// editContact returns a working copy of person's contact record that is
+// written when the tx is staged.
+func (t *tx) editContact(person string) (*contactRecord, error) {
+	if cr := t.contacts[person]; cr != nil {
+		return cr, nil
+	}
+	cr, err := t.contact(person)
+	if err != nil {
+		return nil, err
+	}
+	cr = cr.clone()
+	t.contacts[person] = cr
 	return cr, nil
 }
 
 // applyLookup merges a lookup's identities and device list into person's
 // record: devices not on the list are gone, devices on it exist. The
 // bundles themselves go through processBundles.
-func (t *tx) applyLookup(lk *wire.Lookup, kind string, full bool) *contactRecord {
-	cr := t.editContact(lk.PersonID)
-	if cr == nil {
-		return nil
+func (t *tx) applyLookup(lk *wire.Lookup, kind string, full bool) (*contactRecord, error) {
+	cr, err := t.editContact(lk.PersonID)
+	if err != nil {
+		return nil, err
 	}
 	if len(lk.Identities) > 0 {
 		cr.Identities = cr.Identities[:0]
 		for _, a := range lk.Identities {
 			cr.Identities = append(cr.Identities, a.String())
 			t.put(addrKey(a.String()), []byte(lk.PersonID))
+			t.staged = append(t.staged, func() { t.c.addrs[a.String()] = lk.PersonID })
 		}
 	}
 	if kind != "" {
@@ -220,7 +212,7 @@ func (t *tx) applyLookup(lk *wire.Lookup, kind string, full bool) *contactRecord
 	for _, b := range lk.Devices {
 		cr.addDevice(b.DeviceID)
 	}
-	return cr
+	return cr, nil
 }
 
 // processBundles starts a session with every device of the lookup that
@@ -250,14 +242,16 @@ func (t *tx) processBundles(lk *wire.Lookup) error {
 		if err != nil {
 			return err
 		}
-		if err := crypto.ProcessPreKeyBundle(t.ctx, t.store(), addr, bundle, t.c.cfg.Rand); err != nil {
+		if err := crypto.ProcessPreKeyBundle(noIO, t.store(), addr, bundle, t.c.cfg.Rand); err != nil {
 			return err
 		}
 	}
-	if cr := t.editContact(lk.PersonID); cr != nil {
-		cr.Known = true
+	cr, err = t.editContact(lk.PersonID)
+	if err != nil {
+		return err
 	}
-	return t.err
+	cr.Known = true
+	return nil
 }
 
 // cryptoBundle converts a relay bundle to package crypto's form.

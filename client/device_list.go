@@ -28,9 +28,7 @@ func (c *Client) fetchBundles(ctx context.Context, n need) error {
 		if lk.PersonID != person {
 			return &wire.Error{Code: wire.CodeInternal, Message: "lookup answered for another person"}
 		}
-		c.mu.Lock()
-		err := c.applyLookupLocked(ctx, &lk, "", len(devices) == 0)
-		c.mu.Unlock()
+		err := c.applyLookup(ctx, &lk, "", len(devices) == 0)
 		if err != nil {
 			return err
 		}
@@ -38,74 +36,72 @@ func (c *Client) fetchBundles(ctx context.Context, n need) error {
 	return nil
 }
 
-// applyLookupLocked merges a lookup into the contact and starts sessions
-// with its devices, in one commit.
-func (c *Client) applyLookupLocked(ctx context.Context, lk *wire.Lookup, kind string, full bool) error {
-	if _, err := c.signedIn(); err != nil {
-		return err
-	}
-	t := c.newTx(ctx)
-	before, err := t.contact(lk.PersonID)
-	if err != nil {
-		t.discard()
-		return err
-	}
-	was := slices.Clone(before.Identities)
-	cr := t.applyLookup(lk, kind, full)
-	if cr == nil {
-		t.discard()
-		return t.err
-	}
-	// A lookup can be how this device first learns a person's phone number
-	// or account ID (they wrote first, and a receipt to them fetched their
-	// devices), or that they linked another: the list shows addresses, so
-	// it is redrawn.
-	if !slices.Equal(was, cr.Identities) {
-		t.emit(ConversationEvent{Type: EventConversations})
-	}
-	if err := t.processBundles(lk); err != nil {
-		t.discard()
-		return err
-	}
-	return t.commit()
+// applyLookup merges a lookup into the contact and starts sessions with
+// its devices, in one commit.
+func (c *Client) applyLookup(ctx context.Context, lk *wire.Lookup, kind string, full bool) error {
+	return c.commit(ctx, []string{contactKey(lk.PersonID)}, func(t *tx) error {
+		if _, err := c.signedIn(); err != nil {
+			return err
+		}
+		before, err := t.contact(lk.PersonID)
+		if err != nil {
+			return err
+		}
+		was := slices.Clone(before.Identities)
+		cr, err := t.applyLookup(lk, kind, full)
+		if err != nil {
+			return err
+		}
+		// A lookup can be how this device first learns a person's phone
+		// number or account ID (they wrote first, and a receipt to them
+		// fetched their devices), or that they linked another: the list
+		// shows addresses, so it is redrawn.
+		if !slices.Equal(was, cr.Identities) {
+			t.emit(ConversationEvent{Type: EventConversations})
+		}
+		return t.processBundles(lk)
+	})
 }
 
 // resolveMismatch brings the device lists in line with a device_mismatch
 // answer and fetches the bundles of the devices that were missing.
 func (c *Client) resolveMismatch(ctx context.Context, e *wire.Error) error {
-	c.mu.Lock()
-	if _, err := c.signedIn(); err != nil {
-		c.mu.Unlock()
-		return err
-	}
-	t := c.newTx(ctx)
-	for _, pd := range e.Devices {
-		cr := t.editContact(pd.Person)
-		if cr == nil {
-			break
+	var n need
+	err := c.commit(ctx, nil, func(t *tx) error {
+		if _, err := c.signedIn(); err != nil {
+			return err
 		}
-		for _, d := range slices.Clone(cr.Devices) {
-			if !slices.Contains(pd.Devices, d.ID) {
-				cr.removeDevice(d.ID)
-				t.dropSession(crypto.Address{Name: pd.Person, DeviceID: d.ID})
+		for _, pd := range e.Devices {
+			cr, err := t.editContact(pd.Person)
+			if err != nil {
+				return err
+			}
+			for _, d := range slices.Clone(cr.Devices) {
+				if !slices.Contains(pd.Devices, d.ID) {
+					cr.removeDevice(d.ID)
+					t.dropSession(crypto.Address{Name: pd.Person, DeviceID: d.ID})
+				}
 			}
 		}
-	}
-	for _, s := range e.Stale {
-		if cr := t.editContact(s.Person); cr != nil {
+		for _, s := range e.Stale {
+			cr, err := t.editContact(s.Person)
+			if err != nil {
+				return err
+			}
 			cr.removeDevice(s.Device)
 			t.dropSession(crypto.Address{Name: s.Person, DeviceID: s.Device})
 		}
-	}
-	n := need{}
-	for _, m := range e.Missing {
-		if cr := t.editContact(m.Person); cr != nil {
+		n = need{}
+		for _, m := range e.Missing {
+			cr, err := t.editContact(m.Person)
+			if err != nil {
+				return err
+			}
 			cr.addDevice(m.Device)
 			n[m.Person] = append(n[m.Person], m.Device)
 		}
-	}
-	err := t.commit()
-	c.mu.Unlock()
+		return nil
+	})
 	if err != nil {
 		return err
 	}

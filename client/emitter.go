@@ -4,17 +4,20 @@ import "sync"
 
 // emitter delivers events to Config.OnEvent in order from one goroutine,
 // so a slow handler never holds the client's lock and a handler may call
-// the client.
+// the client. It coalesces "the conversation list changed": after the
+// events that were queued together, it reads the list once (list) and
+// delivers it in one ConversationEvent.
 type emitter struct {
 	fn     func(Event)
+	list   func() ([]Conversation, error)
 	mu     sync.Mutex
 	cond   *sync.Cond
 	queue  []Event
 	closed bool
 }
 
-func newEmitter(fn func(Event)) *emitter {
-	e := &emitter{fn: fn}
+func newEmitter(fn func(Event), list func() ([]Conversation, error)) *emitter {
+	e := &emitter{fn: fn, list: list}
 	e.cond = sync.NewCond(&e.mu)
 	if fn != nil {
 		go e.run()
@@ -52,8 +55,21 @@ func (e *emitter) run() {
 		e.queue = nil
 		done := e.closed
 		e.mu.Unlock()
+		changed := false
 		for _, ev := range q {
+			if ev.EventType() == EventConversations {
+				changed = true
+				continue
+			}
 			e.fn(ev)
+		}
+		if changed {
+			// Signed out, or the storage failed: an empty list says so.
+			list, err := e.list()
+			if err != nil {
+				list = nil
+			}
+			e.fn(ConversationEvent{Type: EventConversations, Conversations: nonNil(list)})
 		}
 		if done && len(q) == 0 {
 			return

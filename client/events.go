@@ -63,9 +63,13 @@ type IdentityChangedEvent struct {
 }
 
 // ConversationEvent reports that the conversation list changed (a new
-// message, an unread count, a flag). Call Conversations for the list.
+// message, an unread count, a flag) and carries the list as it is now.
+// Changes that come together give one event: the client reads the list
+// once the events before it were delivered, so a burst of messages costs
+// one list, not one per message.
 type ConversationEvent struct {
-	Type string `json:"type"`
+	Type          string         `json:"type"`
+	Conversations []Conversation `json:"conversations"`
 }
 
 func (MessageEvent) EventType() string         { return EventMessage }

@@ -57,12 +57,15 @@ func (c *Client) SendFile(ctx context.Context, address string, p *attach.Pointer
 // FilePointer returns the attachment pointer of a file message, for the
 // download: the blob id, file key, digest and size.
 func (c *Client) FilePointer(ctx context.Context, conversationID, messageID string) (*attach.Pointer, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, err := c.signedIn(); err != nil {
-		return nil, err
-	}
-	m, err := c.newTx(ctx).message(conversationID, messageID)
+	var m *Message
+	err := c.view(ctx, []string{msgIDKey(conversationID, messageID)}, func(t *tx) error {
+		if _, err := c.signedIn(); err != nil {
+			return err
+		}
+		var err error
+		m, err = t.message(conversationID, messageID)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

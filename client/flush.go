@@ -37,118 +37,189 @@ func (c *Client) retryLater(it *outboxItem) {
 	it.attempts++
 }
 
+// flushRound is what one pass over the outbox found to do outside the
+// lock.
+type flushRound struct {
+	frames    []*wire.SendFrame
+	fetch     need
+	mismatch  []*wire.Error // device_mismatch answers to resolve
+	waiting   []uint64      // items that wait for the fetches and mismatches
+	next      time.Time     // the earliest backed-off item
+	resealing bool          // ciphertexts wait for a commit; it wakes the flusher
+}
+
 // flush sends every outbox item that is due on lc, in outbox order, and
 // returns when it is done or the window is full. It returns the time of
-// the next retry, zero if none.
+// the next retry, zero if none. One pass seals every item that needs it
+// in one tx; the items it sealed go out on the pass after their commit.
 func (c *Client) flush(ctx context.Context, lc *liveConn) (time.Time, error) {
-	c.mu.Lock()
-	seqs := make([]uint64, 0, len(c.outbox))
-	for s := range c.outbox {
-		seqs = append(seqs, s)
-	}
-	c.mu.Unlock()
-	slices.Sort(seqs)
-	var next time.Time
-	for _, seq := range seqs {
-		if ctx.Err() != nil {
-			return next, ctx.Err()
-		}
-		f, retryAt, err := c.flushOne(ctx, lc, seq)
-		if err != nil {
-			return next, err
-		}
-		if !retryAt.IsZero() && (next.IsZero() || retryAt.Before(next)) {
-			next = retryAt
-		}
-		if f == nil {
-			continue
-		}
-		b, err := wire.Encode(f)
-		if err != nil {
-			return next, err
-		}
-		if err := lc.write(ctx, b); err != nil {
-			return next, err
-		}
-	}
-	return next, nil
-}
-
-// flushOne prepares item seq for sending, fetching bundles and resolving
-// a device mismatch on the way. It returns the frame to send, or nil and
-// when to look again.
-func (c *Client) flushOne(ctx context.Context, lc *liveConn, seq uint64) (*wire.SendFrame, time.Time, error) {
 	for round := 0; ; round++ {
-		c.mu.Lock()
-		it := c.outbox[seq]
-		if it == nil || it.inflight || c.live != lc || c.closed {
-			c.mu.Unlock()
-			return nil, time.Time{}, nil
+		var r flushRound
+		_, err := c.update(ctx, nil, func(t *tx) error {
+			r = flushRound{fetch: need{}}
+			return c.flushPass(t, lc, &r)
+		})
+		if err != nil {
+			return time.Time{}, err
 		}
-		if now := c.now(); it.notBefore.After(now) {
-			c.mu.Unlock()
-			return nil, it.notBefore, nil
+		for _, f := range r.frames {
+			b, err := wire.Encode(f)
+			if err != nil {
+				return r.next, err
+			}
+			if err := lc.write(ctx, b); err != nil {
+				return r.next, err
+			}
 		}
-		if len(lc.inflight) >= maxInflight {
-			c.mu.Unlock()
-			return nil, time.Time{}, nil
+		if len(r.fetch) == 0 && len(r.mismatch) == 0 {
+			return r.next, nil
 		}
 		if round >= maxMismatchRounds {
-			c.retryLater(it)
-			at := it.notBefore
-			c.mu.Unlock()
-			return nil, at, nil
-		}
-		if m := it.mismatch; m != nil {
-			it.mismatch = nil
-			c.mu.Unlock()
-			if err := c.resolveMismatch(ctx, m); err != nil {
-				return c.failedTry(seq, err)
+			// The devices keep changing: back off the items that wait.
+			c.mu.Lock()
+			for _, it := range c.outbox {
+				if !it.inflight && it.notBefore.IsZero() {
+					c.retryLater(it)
+				}
 			}
-			continue
-		}
-		f, n, err := c.prepare(ctx, it)
-		if err == nil && n == nil && f == nil {
 			c.mu.Unlock()
-			return nil, time.Time{}, nil
+			return c.nextRetry(), nil
 		}
-		if err == nil && n == nil {
-			it.inflight = true
-			lc.inflight[f.ID] = seq
+		var errs []error
+		for _, m := range r.mismatch {
+			errs = append(errs, c.resolveMismatch(ctx, m))
 		}
-		c.mu.Unlock()
-		switch {
-		case errors.Is(err, errBlocked):
-			return nil, time.Time{}, nil
-		case err != nil:
-			return c.failedTry(seq, err)
-		case n != nil:
-			if err := c.fetchBundles(ctx, n); err != nil {
-				return c.failedTry(seq, err)
+		if len(r.fetch) > 0 {
+			errs = append(errs, c.fetchBundles(ctx, r.fetch))
+		}
+		if err := errors.Join(errs...); err != nil {
+			if errors.Is(err, ErrNotSignedIn) || errors.Is(err, ErrClosed) || ctx.Err() != nil {
+				return time.Time{}, err
 			}
-			continue
+			if err := c.failedTry(ctx, r.waiting, err); err != nil {
+				return time.Time{}, err
+			}
 		}
-		return f, time.Time{}, nil
 	}
 }
 
-// failedTry schedules a retry of seq after an error that may pass, and
-// gives up on the item for an error that will not.
-func (c *Client) failedTry(seq uint64, err error) (*wire.SendFrame, time.Time, error) {
+// flushPass looks at every outbox item once, under c.mu: it seals what
+// needs sealing in t, and collects the frames of items that are durable,
+// the bundles to fetch and the mismatches to resolve. Its changes to
+// items happen when t is staged, as fn of update may run more than once.
+func (c *Client) flushPass(t *tx, lc *liveConn, r *flushRound) error {
+	if c.live != lc || c.closed || c.acct == nil {
+		return nil
+	}
+	seqs := make([]uint64, 0, len(c.outbox))
+	for s, it := range c.outbox {
+		if !it.inflight {
+			seqs = append(seqs, s)
+		}
+	}
+	slices.Sort(seqs)
+	now := c.now()
+	window := maxInflight - len(lc.inflight)
+	for _, seq := range seqs {
+		it := c.outbox[seq]
+		if len(r.frames) >= window {
+			break
+		}
+		if it.notBefore.After(now) {
+			if r.next.IsZero() || it.notBefore.Before(r.next) {
+				r.next = it.notBefore
+			}
+			continue
+		}
+		if m := it.mismatch; m != nil {
+			r.mismatch = append(r.mismatch, m)
+			r.waiting = append(r.waiting, seq)
+			t.staged = append(t.staged, func() { it.mismatch = nil })
+			continue
+		}
+		if blocked, err := t.blocked(it); err != nil || blocked {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		f, n, resealed, complete, err := t.prepare(it)
+		switch {
+		case stateError(err):
+			return err
+		case err != nil:
+			if err := t.failItem(it, err); err != nil {
+				return err
+			}
+		case n != nil:
+			r.fetch.add(n)
+			r.waiting = append(r.waiting, seq)
+		case complete:
+			if err := t.complete(it); err != nil {
+				return err
+			}
+		case resealed:
+			r.resealing = true
+		case it.gen > c.durableGen:
+			// Sealed by a commit still being written: it wakes the
+			// flusher when it is done.
+		default:
+			r.frames = append(r.frames, f)
+			t.staged = append(t.staged, func() {
+				it.inflight = true
+				lc.inflight[f.ID] = it.Seq
+			})
+		}
+	}
+	return nil
+}
+
+// nextRetry is the earliest time a backed-off item is due, zero if none.
+func (c *Client) nextRetry() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	it := c.outbox[seq]
-	if it == nil {
-		return nil, time.Time{}, nil
+	var next time.Time
+	for _, it := range c.outbox {
+		if !it.inflight && !it.notBefore.IsZero() && (next.IsZero() || it.notBefore.Before(next)) {
+			next = it.notBefore
+		}
 	}
-	if errors.Is(err, ErrNotSignedIn) || errors.Is(err, ErrClosed) {
-		return nil, time.Time{}, err
+	return next
+}
+
+// failedTry handles an error fetching devices or bundles for the items
+// that waited for them: one that may pass backs them off, one that will
+// not gives them up.
+func (c *Client) failedTry(ctx context.Context, seqs []uint64, err error) error {
+	var keys []string
+	c.mu.Lock()
+	for _, seq := range seqs {
+		if it := c.outbox[seq]; it != nil {
+			keys = append(keys, msgIDKey(it.To, it.ID))
+		}
 	}
+	c.mu.Unlock()
+	_, uerr := c.update(ctx, keys, func(t *tx) error {
+		for _, seq := range seqs {
+			if it := c.outbox[seq]; it != nil && !it.inflight {
+				if err := t.failItem(it, err); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return uerr
+}
+
+// failItem gives up on it for an error no retry can fix, and backs it off
+// for any other.
+func (t *tx) failItem(it *outboxItem, err error) error {
 	if permanent(err) {
-		return nil, time.Time{}, c.giveUpLocked(it)
+		return t.giveUp(it)
 	}
-	c.retryLater(it)
-	return nil, it.notBefore, nil
+	t.staged = append(t.staged, func() { t.c.retryLater(it) })
+	return nil
 }
 
 // permanent reports errors that a retry cannot fix.
@@ -166,96 +237,123 @@ func permanent(err error) bool {
 		errors.Is(err, crypto.ErrMessageTooLarge)
 }
 
-// giveUpLocked drops an item the relay will never take; its message, if
-// it is one, shows as failed.
-func (c *Client) giveUpLocked(it *outboxItem) error {
-	t := c.newTx(context.Background())
+// giveUp drops an item the relay will never take; its message, if it is
+// one, shows as failed.
+func (t *tx) giveUp(it *outboxItem) error {
 	t.del(outboxKey(it.Seq))
-	if it.Kind == KindText {
-		m, err := t.message(it.To, it.ID)
-		if err != nil {
-			return err
-		}
-		if m != nil && m.Status == StatusPending {
-			m.Status = StatusFailed
-			t.putJSON(msgKey(it.To, m.Order), m)
-			t.emit(ReceiptEvent{Type: EventReceipt, ConversationID: it.To, MessageIDs: []string{it.ID}, Status: StatusFailed})
-		}
-	}
-	if err := t.commit(); err != nil {
-		return err
-	}
-	delete(c.outbox, it.Seq)
-	return nil
-}
-
-// completeLocked takes an item the relay has stored out of the outbox;
-// its message, if it is one, is sent ✓.
-func (c *Client) completeLocked(ctx context.Context, it *outboxItem) error {
-	t := c.newTx(ctx)
-	t.del(outboxKey(it.Seq))
-	if it.Kind == KindText {
-		// Send made the message with the item's id and time, so its
-		// order key is known.
-		if err := t.advanceStatusAt(it.To, []string{it.ID}, []string{orderKey(it.TS, it.ID)}, StatusSent); err != nil {
-			return err
-		}
-	}
-	if err := t.commit(); err != nil {
-		return err
-	}
-	delete(c.outbox, it.Seq)
-	return nil
-}
-
-// onSent handles the relay's "sent" for a request of lc.
-func (c *Client) onSent(ctx context.Context, lc *liveConn, id string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	seq, ok := lc.inflight[id]
-	if !ok {
-		return nil // a typing indicator, or an answer to a request of before
-	}
-	delete(lc.inflight, id)
-	it := c.outbox[seq]
-	if it == nil {
+	t.staged = append(t.staged, func() { delete(t.c.outbox, it.Seq) })
+	if it.Kind != KindText && it.Kind != KindFile {
 		return nil
 	}
-	it.inflight = false
-	if err := c.completeLocked(ctx, it); err != nil {
+	m, err := t.message(it.To, it.ID)
+	if err != nil {
 		return err
 	}
-	c.wake()
+	if m != nil && m.Status == StatusPending {
+		m.Status = StatusFailed
+		t.putJSON(msgKey(it.To, m.Order), m)
+		t.emit(ReceiptEvent{Type: EventReceipt, ConversationID: it.To, MessageIDs: []string{it.ID}, Status: StatusFailed})
+	}
 	return nil
+}
+
+// complete takes an item the relay has stored out of the outbox; its
+// message, if it is one, is sent ✓.
+func (t *tx) complete(it *outboxItem) error {
+	t.del(outboxKey(it.Seq))
+	t.staged = append(t.staged, func() { delete(t.c.outbox, it.Seq) })
+	if it.Kind != KindText && it.Kind != KindFile {
+		return nil
+	}
+	// Send made the message with the item's id and time, so its order key
+	// is known.
+	return t.advanceStatusAt(it.To, []string{it.ID}, []string{orderKey(it.TS, it.ID)}, StatusSent)
+}
+
+// onSent handles the relay's "sent" answers to requests of lc: the items
+// leave the outbox in one tx. Nothing waits for its commit: after a
+// crash the items are sent again, and the relay drops the copies.
+func (c *Client) onSent(ctx context.Context, lc *liveConn, ids []string) error {
+	var keys []string
+	c.mu.Lock()
+	for _, id := range ids {
+		if seq, ok := lc.inflight[id]; ok {
+			if it := c.outbox[seq]; it != nil && (it.Kind == KindText || it.Kind == KindFile) {
+				keys = append(keys, msgKey(it.To, orderKey(it.TS, it.ID)))
+			}
+		}
+	}
+	c.mu.Unlock()
+	_, err := c.update(ctx, keys, func(t *tx) error {
+		var done []*outboxItem
+		for _, id := range ids {
+			seq, ok := lc.inflight[id]
+			if !ok {
+				continue // a typing indicator, or an answer to a request of before
+			}
+			it := c.outbox[seq]
+			if it == nil {
+				continue
+			}
+			if err := t.complete(it); err != nil {
+				return err
+			}
+			done = append(done, it)
+		}
+		t.staged = append(t.staged, func() {
+			for _, id := range ids {
+				delete(lc.inflight, id)
+			}
+			for _, it := range done {
+				it.inflight = false
+			}
+			c.wake()
+		})
+		return nil
+	})
+	return err
 }
 
 // onSendError handles an error answer to a request of lc.
-func (c *Client) onSendError(lc *liveConn, id string, e *wire.Error) error {
+func (c *Client) onSendError(ctx context.Context, lc *liveConn, id string, e *wire.Error) error {
+	var keys []string
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	seq, ok := lc.inflight[id]
-	if !ok {
-		return nil
-	}
-	delete(lc.inflight, id)
-	it := c.outbox[seq]
-	if it == nil {
-		return nil
-	}
-	it.inflight = false
-	defer c.wake()
-	switch {
-	case e.Code == wire.CodeDeviceMismatch:
-		it.mismatch = e
-		return nil
-	case permanent(e):
-		return c.giveUpLocked(it)
-	}
-	c.retryLater(it)
-	if e.RetryAfter > 0 {
-		if at := c.now().Add(time.Duration(e.RetryAfter) * time.Second); at.After(it.notBefore) {
-			it.notBefore = at
+	if seq, ok := lc.inflight[id]; ok {
+		if it := c.outbox[seq]; it != nil && (it.Kind == KindText || it.Kind == KindFile) {
+			keys = append(keys, msgKey(it.To, orderKey(it.TS, it.ID)), msgIDKey(it.To, it.ID))
 		}
 	}
-	return nil
+	c.mu.Unlock()
+	_, err := c.update(ctx, keys, func(t *tx) error {
+		seq, ok := lc.inflight[id]
+		if !ok {
+			return nil
+		}
+		it := c.outbox[seq]
+		t.staged = append(t.staged, func() {
+			delete(lc.inflight, id)
+			c.wake()
+		})
+		if it == nil {
+			return nil
+		}
+		t.staged = append(t.staged, func() { it.inflight = false })
+		switch {
+		case e.Code == wire.CodeDeviceMismatch:
+			t.staged = append(t.staged, func() { it.mismatch = e })
+			return nil
+		case permanent(e):
+			return t.giveUp(it)
+		}
+		t.staged = append(t.staged, func() {
+			c.retryLater(it)
+			if e.RetryAfter > 0 {
+				if at := c.now().Add(time.Duration(e.RetryAfter) * time.Second); at.After(it.notBefore) {
+					it.notBefore = at
+				}
+			}
+		})
+		return nil
+	})
+	return err
 }

@@ -33,9 +33,9 @@ func (t *tx) storeMessage(m *Message) (bool, error) {
 func (t *tx) putMessage(m *Message) error {
 	t.putJSON(msgKey(m.ConversationID, m.Order), m)
 	t.put(msgIDKey(m.ConversationID, m.ID), []byte(m.Order))
-	cr := t.editContact(m.ConversationID)
-	if cr == nil {
-		return t.err
+	cr, err := t.editContact(m.ConversationID)
+	if err != nil {
+		return err
 	}
 	if m.Order > cr.LastOrder {
 		cr.LastOrder = m.Order
@@ -128,8 +128,8 @@ func (t *tx) markRead(conv string, ids []string, upTo string) ([]string, error) 
 			}
 		}
 	} else {
-		prefix := prefixUnread + conv + "/"
-		kvs, err := t.c.cfg.Storage.Scan(t.ctx, prefix, "", 0, false)
+		prefix := unreadPrefix(conv)
+		kvs, err := t.scan(prefix)
 		if err != nil {
 			return nil, err
 		}
@@ -156,9 +156,9 @@ func (t *tx) markRead(conv string, ids []string, upTo string) ([]string, error) 
 		marked = append(marked, m.ID)
 	}
 	if len(marked) > 0 {
-		cr := t.editContact(conv)
-		if cr == nil {
-			return nil, t.err
+		cr, err := t.editContact(conv)
+		if err != nil {
+			return nil, err
 		}
 		cr.Unread = max(0, cr.Unread-len(marked))
 		t.emit(ReceiptEvent{Type: EventReceipt, ConversationID: conv, MessageIDs: marked, Status: StatusRead},
@@ -172,35 +172,31 @@ func (t *tx) markRead(conv string, ids []string, upTo string) ([]string, error) 
 // read receipt (and this person's other devices a copy, so they clear
 // their unread count too).
 func (c *Client) MarkRead(ctx context.Context, conversationID, upTo string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, err := c.signedIn(); err != nil {
-		return err
-	}
-	t := c.newTx(ctx)
-	order := ""
+	var prefetch []string
 	if upTo != "" {
-		m, err := t.message(conversationID, upTo)
+		prefetch = []string{msgIDKey(conversationID, upTo)}
+	}
+	return c.commitScan(ctx, prefetch, []string{unreadPrefix(conversationID)}, func(t *tx) error {
+		if _, err := c.signedIn(); err != nil {
+			return err
+		}
+		order := ""
+		if upTo != "" {
+			m, err := t.message(conversationID, upTo)
+			if err != nil {
+				return err
+			}
+			if m == nil {
+				return ErrUnknownMessage
+			}
+			order = m.Order
+		}
+		ids, err := t.markRead(conversationID, nil, order)
 		if err != nil {
 			return err
 		}
-		if m == nil {
-			return ErrUnknownMessage
-		}
-		order = m.Order
-	}
-	ids, err := t.markRead(conversationID, nil, order)
-	if err != nil {
-		return err
-	}
-	if err := t.enqueueReceipts(conversationID, StatusRead, ids); err != nil {
-		return err
-	}
-	if err := t.commit(); err != nil {
-		return err
-	}
-	c.wake()
-	return nil
+		return t.enqueueReceipts(conversationID, StatusRead, ids)
+	})
 }
 
 // History returns up to limit messages of a conversation, oldest first,
@@ -211,25 +207,28 @@ func (c *Client) History(ctx context.Context, conversationID, before string, lim
 	}
 	limit = min(limit, maxHistory)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, err := c.signedIn(); err != nil {
+	_, err := c.signedIn()
+	c.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
-	t := c.newTx(ctx)
 	prefix := prefixMsg + conversationID + "/"
 	start := ""
 	if before != "" {
-		o, ok, err := t.get(msgIDKey(conversationID, before))
+		start = prefix + before
+		key := msgIDKey(conversationID, before)
+		err := c.view(ctx, []string{key}, func(t *tx) error {
+			o, ok, err := t.get(key)
+			if ok {
+				start = prefix + string(o)
+			}
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			start = prefix + string(o)
-		} else {
-			start = prefix + before
-		}
 	}
-	kvs, err := c.cfg.Storage.Scan(ctx, prefix, start, limit, true)
+	kvs, err := c.scan(ctx, prefix, start, limit, true)
 	if err != nil {
 		return nil, err
 	}
@@ -245,41 +244,71 @@ func (c *Client) History(ctx context.Context, conversationID, before string, lim
 // Conversations lists the conversations that have messages, newest first,
 // with their unread counts and last message.
 func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, err := c.signedIn(); err != nil {
+	if err := c.loadContacts(ctx); err != nil {
 		return nil, err
 	}
-	kvs, err := c.cfg.Storage.Scan(ctx, prefixContact, "", 0, false)
+	out := []Conversation{}
+	orders := map[string]string{}
+	err := c.view(ctx, nil, func(t *tx) error {
+		if _, err := c.signedIn(); err != nil {
+			return err
+		}
+		out = out[:0]
+		for _, cr := range c.contacts {
+			if cr.LastOrder == "" {
+				continue
+			}
+			last, err := t.messageAt(cr.PersonID, cr.LastOrder)
+			if err != nil {
+				return err
+			}
+			out = append(out, Conversation{
+				ID:              cr.PersonID,
+				Title:           cr.title(),
+				Kind:            cr.kind(),
+				Identities:      nonNil(cr.Identities),
+				Unread:          cr.Unread,
+				Last:            last,
+				IdentityChanged: cr.identityChanged(),
+			})
+			orders[cr.PersonID] = cr.LastOrder
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	t := c.newTx(ctx)
-	out := []Conversation{}
-	orders := map[string]string{}
-	for _, kv := range kvs {
-		var cr contactRecord
-		if err := jsonw.Unmarshal(kv.Value, &cr); err != nil {
-			return nil, ErrCorruptState.with(err)
+	sort.Slice(out, func(i, j int) bool {
+		if oi, oj := orders[out[i].ID], orders[out[j].ID]; oi != oj {
+			return oi > oj
 		}
-		if cr.LastOrder == "" {
-			continue
-		}
-		last, err := t.messageAt(cr.PersonID, cr.LastOrder)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Conversation{
-			ID:              cr.PersonID,
-			Title:           cr.title(),
-			Kind:            cr.kind(),
-			Identities:      nonNil(cr.Identities),
-			Unread:          cr.Unread,
-			Last:            last,
-			IdentityChanged: cr.identityChanged(),
-		})
-		orders[cr.PersonID] = cr.LastOrder
-	}
-	sort.SliceStable(out, func(i, j int) bool { return orders[out[i].ID] > orders[out[j].ID] })
+		return out[i].ID < out[j].ID
+	})
 	return out, nil
+}
+
+// loadContacts reads every contact record into the cache once: from then
+// on the cache is complete, as every later change goes through it, and
+// the conversation list needs no storage read but its last messages'.
+func (c *Client) loadContacts(ctx context.Context) error {
+	c.mu.Lock()
+	complete := c.contactsComplete
+	c.mu.Unlock()
+	if complete {
+		return nil
+	}
+	_, err := c.scanThen(ctx, prefixContact, func(kvs []KV) error {
+		for _, kv := range kvs {
+			cr := new(contactRecord)
+			if err := jsonw.Unmarshal(kv.Value, cr); err != nil || contactKey(cr.PersonID) != kv.Key {
+				return ErrCorruptState.with(err)
+			}
+			if c.contacts[cr.PersonID] == nil {
+				c.contacts[cr.PersonID] = cr
+			}
+		}
+		c.contactsComplete = true
+		return nil
+	})
+	return err
 }

@@ -45,6 +45,7 @@ func contactKey(person string) string    { return prefixContact + person }
 func addrKey(address string) string      { return prefixAddr + address }
 func msgKey(conv, order string) string   { return prefixMsg + conv + "/" + order }
 func msgIDKey(conv, id string) string    { return prefixMsgID + conv + "/" + id }
+func unreadPrefix(conv string) string    { return prefixUnread + conv + "/" }
 func unreadKey(conv, order string) string {
 	return prefixUnread + conv + "/" + order
 }

@@ -18,7 +18,10 @@ type MemoryStorage struct {
 	vals map[string][]byte
 }
 
-var _ Storage = (*MemoryStorage)(nil)
+var (
+	_ Storage     = (*MemoryStorage)(nil)
+	_ BatchGetter = (*MemoryStorage)(nil)
+)
 
 // NewMemoryStorage returns an empty store.
 func NewMemoryStorage() *MemoryStorage {
@@ -34,6 +37,19 @@ func (m *MemoryStorage) Get(_ context.Context, key string) ([]byte, bool, error)
 		return nil, false, nil
 	}
 	return slices.Clone(v), true, nil
+}
+
+// GetMany implements BatchGetter.
+func (m *MemoryStorage) GetMany(_ context.Context, keys []string) ([][]byte, []bool, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	vals, oks := make([][]byte, len(keys)), make([]bool, len(keys))
+	for i, k := range keys {
+		if v, ok := m.vals[k]; ok {
+			vals[i], oks[i] = slices.Clone(v), true
+		}
+	}
+	return vals, oks, nil
 }
 
 // Scan implements Storage.

@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +28,7 @@ type outboxItem struct {
 	Sealed []sealed `json:"sealed,omitempty"`
 
 	// Not stored: the state of delivery on this run.
+	gen       uint64 // the batch that last wrote the item: sent only once durable
 	inflight  bool
 	attempts  int
 	notBefore time.Time
@@ -96,49 +96,46 @@ func (t *tx) enqueue(to string, ct *Content) error {
 	return nil
 }
 
-// sealPending encrypts the outbox item this tx added last for every
-// device it goes to, so that its ciphertexts reach Storage in the same
-// Apply as the item itself: one durable write where the flusher's prepare
-// would make a second. It does so only when every device is known and has
-// a session and nothing blocks the item; otherwise it leaves the item to
-// prepare, which fetches what is missing. The relay still gets the item
-// only after commit, and a resend sends these very ciphertexts.
+// sealPending encrypts the outbox items this tx added for every device
+// they go to, so that their ciphertexts reach Storage in the same Apply
+// as the items themselves: one durable write where the flusher would make
+// a second. It seals an item only when every device is known and has a
+// session and nothing blocks the item; otherwise it leaves the item to the
+// flusher, which fetches what is missing. The relay still gets an item
+// only once it is durable, and a resend sends these very ciphertexts.
 func (t *tx) sealPending() error {
-	if len(t.pending) == 0 {
-		return nil
-	}
-	it := t.pending[len(t.pending)-1]
-	if it.Kind == KindText {
-		cr, err := t.contact(it.To)
-		if err != nil || cr.identityChanged() {
+	for _, it := range t.pending {
+		if it.Sealed != nil {
+			continue
+		}
+		if blocked, err := t.blocked(it); err != nil || blocked {
 			return err
 		}
-	}
-	targets, fetch, err := t.targets(it.To)
-	if err != nil || len(fetch) > 0 {
-		return err
-	}
-	peer := false
-	for _, tg := range targets {
-		peer = peer || !tg.self
-		if ok, err := t.hasSession(tg.addr); err != nil || !ok {
-			return err
-		}
-	}
-	if !peer {
-		return nil // prepare decides what an item with no peer device becomes
-	}
-	out := make([]sealed, 0, len(targets))
-	for _, tg := range targets {
-		typ, body, err := crypto.Encrypt(t.ctx, t.store(), tg.addr, it.Plain)
+		out, n, err := t.seal(it.To, it.Plain, nil)
 		if err != nil {
 			return err
 		}
-		out = append(out, sealed{Person: tg.addr.Name, Device: tg.addr.DeviceID, Type: int(typ), Body: body})
+		if n != nil || !slices.ContainsFunc(out, func(s sealed) bool { return s.Person == it.To }) {
+			continue // the flusher fetches devices, or decides what the item becomes
+		}
+		it.Sealed = out
+		t.putJSON(outboxKey(it.Seq), it)
 	}
-	it.Sealed = out
-	t.putJSON(outboxKey(it.Seq), it)
 	return nil
+}
+
+// blocked reports whether it waits for the user to accept a contact's
+// changed identity: texts and files do, receipts and calls do not (a call
+// checks when it starts).
+func (t *tx) blocked(it *outboxItem) (bool, error) {
+	if it.Kind != KindText && it.Kind != KindFile {
+		return false, nil
+	}
+	cr, err := t.contact(it.To)
+	if err != nil {
+		return false, err
+	}
+	return cr.identityChanged(), nil
 }
 
 // enqueueReceipts sends a receipt for ids to person, in as many contents
@@ -202,29 +199,36 @@ func (t *tx) targets(person string) ([]target, []string, error) {
 	return out, fetch, nil
 }
 
-// errBlocked says an item waits for AcceptIdentity.
-var errBlocked = errors.New("waits for the user to accept a changed identity")
-
 // need lists devices whose bundles an item needs, by person; an empty
 // list means the whole device list.
 type need map[string][]uint32
 
-// prepare encrypts it for every device that has no ciphertext yet and
-// builds its send frame. It returns the bundles to fetch first instead
-// when a session is missing. Under c.mu.
-func (c *Client) prepare(ctx context.Context, it *outboxItem) (*wire.SendFrame, need, error) {
-	t := c.newTx(ctx)
-	me := c.acct
-	if it.Kind == KindText {
-		cr, err := t.contact(it.To)
-		if err != nil {
-			return nil, nil, err
-		}
-		if cr.identityChanged() {
-			return nil, nil, errBlocked
+func (n need) add(o need) {
+	for p, ds := range o {
+		cur, ok := n[p]
+		switch {
+		case ok && len(cur) == 0: // already the whole list
+		case len(ds) == 0:
+			n[p] = nil
+		default:
+			for _, d := range ds {
+				if !slices.Contains(cur, d) {
+					cur = append(cur, d)
+				}
+			}
+			n[p] = cur
 		}
 	}
-	targets, fetch, err := t.targets(it.To)
+}
+
+// seal is the one way content is encrypted for a person's devices and
+// this person's other devices: it keeps the ciphertexts in have of
+// devices still targeted, and encrypts plain for every other target. When
+// a target has no session, or a person's device list was never fetched,
+// it encrypts nothing and returns what to fetch first. Sends, receipts,
+// calls and typing indicators all go through it.
+func (t *tx) seal(to string, plain []byte, have []sealed) ([]sealed, need, error) {
+	targets, fetch, err := t.targets(to)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -235,21 +239,19 @@ func (c *Client) prepare(ctx context.Context, it *outboxItem) (*wire.SendFrame, 
 		}
 		return nil, n, nil
 	}
-	// Keep the ciphertexts of devices still there; find the missing ones.
 	var keep []sealed
 	var todo []target
 	n := need{}
 	for _, tg := range targets {
-		i := slices.IndexFunc(it.Sealed, func(s sealed) bool {
+		i := slices.IndexFunc(have, func(s sealed) bool {
 			return s.Person == tg.addr.Name && s.Device == tg.addr.DeviceID
 		})
 		if i >= 0 {
-			keep = append(keep, it.Sealed[i])
+			keep = append(keep, have[i])
 			continue
 		}
 		ok, err := t.hasSession(tg.addr)
 		if err != nil {
-			t.discard()
 			return nil, nil, err
 		}
 		if !ok {
@@ -258,30 +260,55 @@ func (c *Client) prepare(ctx context.Context, it *outboxItem) (*wire.SendFrame, 
 		todo = append(todo, tg)
 	}
 	if len(n) > 0 {
-		t.discard()
 		return nil, n, nil
 	}
-	changed := len(keep) != len(it.Sealed)
 	for _, tg := range todo {
-		typ, body, err := crypto.Encrypt(t.ctx, t.store(), tg.addr, it.Plain)
+		typ, body, err := crypto.Encrypt(noIO, t.store(), tg.addr, plain)
 		if err != nil {
-			t.discard()
 			return nil, nil, err
 		}
 		keep = append(keep, sealed{Person: tg.addr.Name, Device: tg.addr.DeviceID, Type: int(typ), Body: body})
-		changed = true
 	}
-	if changed {
-		next := *it
-		next.Sealed = keep
-		t.putJSON(outboxKey(it.Seq), &next)
-		if err := t.commit(); err != nil {
-			return nil, nil, err
+	return keep, nil, nil
+}
+
+// prepare encrypts it for every device that has no ciphertext yet, in t.
+// It returns the item's send frame when the item can go out as it is
+// stored; nil and resealed when t changed its ciphertexts (it goes out
+// once t is durable); the bundles to fetch first when a session is
+// missing; or complete when there is nothing to send (a note to self on
+// a person's only device).
+func (t *tx) prepare(it *outboxItem) (f *wire.SendFrame, n need, resealed, complete bool, err error) {
+	out, n, err := t.seal(it.To, it.Plain, it.Sealed)
+	if err != nil || n != nil {
+		return nil, n, false, false, err
+	}
+	if !slices.ContainsFunc(out, func(s sealed) bool { return s.Person == it.To }) {
+		if it.To == t.c.acct.PersonID {
+			return nil, nil, false, true, nil
 		}
-		it.Sealed = keep
-	} else {
-		t.discard()
+		// The relay lists no device we know of: ask it again.
+		return nil, need{it.To: nil}, false, false, nil
 	}
+	if len(out) != len(it.Sealed) || !sameDevices(out, it.Sealed) {
+		next := *it
+		next.Sealed = out
+		t.putJSON(outboxKey(it.Seq), &next)
+		t.staged = append(t.staged, func() { it.Sealed = out })
+		t.resealed = append(t.resealed, it)
+		return nil, nil, true, false, nil
+	}
+	return it.frame(), nil, false, false, nil
+}
+
+// sameDevices reports whether a and b hold ciphertexts for the same
+// devices in the same order: prepare keeps have's order.
+func sameDevices(a, b []sealed) bool {
+	return slices.EqualFunc(a, b, func(x, y sealed) bool { return x.Person == y.Person && x.Device == y.Device })
+}
+
+// frame is the send frame of a sealed item.
+func (it *outboxItem) frame() *wire.SendFrame {
 	f := &wire.SendFrame{ID: requestID(it.Seq), To: it.To}
 	for _, s := range it.Sealed {
 		e := wire.OutgoingEnvelope{ID: it.ID, Device: s.Device, Type: s.Type, Body: s.Body, TS: it.TS}
@@ -291,15 +318,7 @@ func (c *Client) prepare(ctx context.Context, it *outboxItem) (*wire.SendFrame, 
 			f.Self = append(f.Self, e)
 		}
 	}
-	if len(f.Envelopes) == 0 {
-		if it.To == me.PersonID {
-			// A note to self on a person's only device: nothing to send.
-			return nil, nil, c.completeLocked(ctx, it)
-		}
-		// The relay lists no device we know of: ask it again.
-		return nil, need{it.To: nil}, nil
-	}
-	return f, nil, nil
+	return f
 }
 
 // requestID names the send frame of outbox item seq; "o" keeps it apart

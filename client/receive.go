@@ -11,45 +11,84 @@ import (
 	"sambung/wire"
 )
 
-// receive decrypts and stores a batch of envelopes in one commit, with the
-// session records they advanced and the delivery receipts they call for,
-// and returns the seqs to acknowledge. Only after it returns does the
-// relay hear of them, so a crash loses nothing; a redelivery is dropped
-// by envelope (seen/) and by message id.
+// receive decrypts and stores a batch of envelopes in one tx, with the
+// session records they advanced and the delivery receipts they call for
+// (sealed in the same tx when the sessions allow), and returns the staged
+// batch and the seqs to acknowledge once it is durable. Only then does
+// the relay hear of them, so a crash loses nothing; a redelivery is
+// dropped by envelope (seen/) and by message id.
 //
 // An envelope that does not decrypt is stored as an undecryptable
 // placeholder and acknowledged: one bad envelope must not wedge the
 // mailbox. Its failed decryption changed no state.
-func (c *Client) receive(ctx context.Context, envs []wire.Envelope) ([]uint64, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, err := c.signedIn(); err != nil {
-		return nil, err
-	}
-	t := c.newTx(ctx)
-	r := &receiving{t: t, delivered: map[string][]string{}}
+func (c *Client) receive(ctx context.Context, envs []wire.Envelope) (*batch, []uint64, error) {
 	acks := make([]uint64, 0, len(envs))
 	for i := range envs {
+		acks = append(acks, envs[i].Seq)
+	}
+	b, err := c.update(ctx, c.receiveKeys(envs), func(t *tx) error {
+		if _, err := c.signedIn(); err != nil {
+			return err
+		}
+		r := &receiving{t: t, delivered: map[string][]string{}}
+		for i := range envs {
+			if err := r.envelope(&envs[i]); err != nil {
+				return err
+			}
+		}
+		for person, ids := range r.delivered {
+			if err := t.enqueueReceipts(person, StatusDelivered, ids); err != nil {
+				return err
+			}
+		}
+		if err := t.sealPending(); err != nil {
+			return err
+		}
+		return nil
+	})
+	return b, acks, err
+}
+
+// receiveKeys lists the keys a batch of envelopes will read: whether each
+// was seen, whether its message is stored, and its sender's contact and
+// session. One read brings them all in, instead of one per key.
+func (c *Client) receiveKeys(envs []wire.Envelope) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.acct == nil {
+		return nil
+	}
+	me := c.acct.PersonID
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for i := range envs {
 		e := &envs[i]
-		acks = append(acks, e.Seq)
-		if err := r.envelope(e); err != nil {
-			t.discard()
-			return nil, err
+		if !wire.ValidPersonID(e.From) || e.FromDevice == 0 || !validID(e.ID) {
+			continue
+		}
+		add(seenKey(e.From, e.FromDevice, e.ID))
+		conv := e.From
+		if e.From == me {
+			conv = e.Dest
+		}
+		if wire.ValidPersonID(conv) {
+			add(msgIDKey(conv, e.ID))
+		}
+		if c.contacts[e.From] == nil {
+			add(contactKey(e.From))
+		}
+		addr := crypto.Address{Name: e.From, DeviceID: e.FromDevice}
+		if c.sessions[addr] == nil {
+			add(sessionKey(addr))
 		}
 	}
-	for person, ids := range r.delivered {
-		if err := t.enqueueReceipts(person, StatusDelivered, ids); err != nil {
-			t.discard()
-			return nil, err
-		}
-	}
-	if err := t.commit(); err != nil {
-		return nil, err
-	}
-	if len(r.delivered) > 0 {
-		c.wake()
-	}
-	return acks, nil
+	return keys
 }
 
 // receiving is the state of one receive batch.
@@ -81,10 +120,13 @@ func (r *receiving) envelope(e *wire.Envelope) error {
 	var pt []byte
 	err := crypto.ErrInvalidMessage
 	if e.Type >= 0 && e.Type <= 255 {
-		pt, err = crypto.Decrypt(t.ctx, t.store(), addr, crypto.MessageType(e.Type), e.Body, t.c.cfg.Rand)
+		pt, err = crypto.Decrypt(noIO, t.store(), addr, crypto.MessageType(e.Type), e.Body, t.c.cfg.Rand)
 	}
-	if t.err != nil {
-		return t.err
+	if len(t.missing) > 0 {
+		return errMiss // update fetches what the tx missed, and runs again
+	}
+	if stateError(err) {
+		return err
 	}
 	if errors.Is(err, crypto.ErrDuplicateMessage) {
 		return nil // decrypted and stored before
@@ -209,7 +251,7 @@ const seenRetention = 30 * 24 * time.Hour
 func (c *Client) pruneSeen(ctx context.Context) error {
 	cutoff := seenAtKey(c.now().Add(-seenRetention).UnixMilli(), "")
 	for {
-		kvs, err := c.cfg.Storage.Scan(ctx, prefixSeenAt, "", 512, false)
+		kvs, err := c.scan(ctx, prefixSeenAt, "", 512, false)
 		if err != nil {
 			return err
 		}
@@ -224,9 +266,12 @@ func (c *Client) pruneSeen(ctx context.Context) error {
 		if len(dels) == 0 {
 			return nil
 		}
-		c.mu.Lock()
-		err = c.cfg.Storage.Apply(ctx, nil, dels)
-		c.mu.Unlock()
+		err = c.commit(ctx, nil, func(t *tx) error {
+			for _, k := range dels {
+				t.del(k)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}

@@ -2,25 +2,21 @@ package client
 
 import (
 	"context"
+	"errors"
+
 	"sambung/crypto"
 )
 
 // cryptoStore is the crypto.Store of one tx: reads come from the caches
-// and Storage, writes are staged in the tx and reach Storage with the
-// message they belong to.
+// and the tx, writes are staged in the tx and reach Storage with the
+// message they belong to. It does no I/O, so it ignores its contexts; a
+// key that is not in memory is errMiss, and update fetches it and runs
+// the operation again.
 type cryptoStore struct{ t *tx }
 
 var _ crypto.Store = cryptoStore{}
 
 func (t *tx) store() cryptoStore { return cryptoStore{t} }
-
-// fail records the first storage error; the tx will not commit.
-func (s cryptoStore) fail(err error) error {
-	if s.t.err == nil {
-		s.t.err = err
-	}
-	return err
-}
 
 // IdentityKeyPair implements crypto.IdentityStore.
 func (s cryptoStore) IdentityKeyPair(context.Context) *crypto.PrivateKey { return s.t.c.identity }
@@ -39,10 +35,10 @@ func (s cryptoStore) LocalRegistrationID(context.Context) uint32 {
 // or the first device list of the contact (trust on first use); otherwise
 // the contact is flagged identity-changed and user messages to them wait
 // for AcceptIdentity, as Signal does.
-func (s cryptoStore) TrustIdentity(ctx context.Context, addr crypto.Address, key crypto.PublicKey) error {
+func (s cryptoStore) TrustIdentity(_ context.Context, addr crypto.Address, key crypto.PublicKey) error {
 	cr, err := s.t.contact(addr.Name)
 	if err != nil {
-		return s.fail(err)
+		return err
 	}
 	d := cr.device(addr.DeviceID)
 	if d != nil && d.hasKey(key) {
@@ -50,7 +46,10 @@ func (s cryptoStore) TrustIdentity(ctx context.Context, addr crypto.Address, key
 	}
 	accept := addr.Name == s.t.c.acct.PersonID || !cr.Known || s.t.trustAll[addr.Name]
 	before := cr.identityChanged()
-	cr = s.t.editContact(addr.Name)
+	cr, err = s.t.editContact(addr.Name)
+	if err != nil {
+		return err
+	}
 	cr.setDevice(addr.DeviceID, key, accept)
 	if !before && cr.identityChanged() {
 		s.t.emit(IdentityChangedEvent{Type: EventIdentityChanged, ConversationID: addr.Name},
@@ -60,28 +59,28 @@ func (s cryptoStore) TrustIdentity(ctx context.Context, addr crypto.Address, key
 }
 
 // SaveIdentity implements crypto.IdentityStore: the key is accepted.
-func (s cryptoStore) SaveIdentity(ctx context.Context, addr crypto.Address, key crypto.PublicKey) error {
-	cr := s.t.editContact(addr.Name)
-	if cr == nil {
-		return s.fail(s.t.err)
+func (s cryptoStore) SaveIdentity(_ context.Context, addr crypto.Address, key crypto.PublicKey) error {
+	cr, err := s.t.editContact(addr.Name)
+	if err != nil {
+		return err
 	}
 	cr.setDevice(addr.DeviceID, key, true)
 	return nil
 }
 
 // LoadPreKey implements crypto.PreKeyStore.
-func (s cryptoStore) LoadPreKey(ctx context.Context, id uint32) (*crypto.PrivateKey, error) {
+func (s cryptoStore) LoadPreKey(_ context.Context, id uint32) (*crypto.PrivateKey, error) {
 	return s.loadKey(preKeyKey(id), "one-time prekey", id)
 }
 
 // RemovePreKey implements crypto.PreKeyStore.
-func (s cryptoStore) RemovePreKey(ctx context.Context, id uint32) error {
+func (s cryptoStore) RemovePreKey(_ context.Context, id uint32) error {
 	s.t.del(preKeyKey(id))
 	return nil
 }
 
 // LoadSignedPreKey implements crypto.SignedPreKeyStore.
-func (s cryptoStore) LoadSignedPreKey(ctx context.Context, id uint32) (*crypto.PrivateKey, error) {
+func (s cryptoStore) LoadSignedPreKey(_ context.Context, id uint32) (*crypto.PrivateKey, error) {
 	if k := s.t.c.signed[id]; k != nil {
 		return k, nil
 	}
@@ -95,7 +94,7 @@ func (s cryptoStore) LoadSignedPreKey(ctx context.Context, id uint32) (*crypto.P
 func (s cryptoStore) loadKey(key, what string, id uint32) (*crypto.PrivateKey, error) {
 	b, ok, err := s.t.get(key)
 	if err != nil {
-		return nil, s.fail(err)
+		return nil, err
 	}
 	if !ok {
 		return nil, &crypto.PreKeyError{What: what, ID: id, Err: crypto.ErrUnknownPreKey}
@@ -108,8 +107,8 @@ func (s cryptoStore) loadKey(key, what string, id uint32) (*crypto.PrivateKey, e
 }
 
 // LoadSession implements crypto.SessionStore from the cache, else from
-// Storage (and caches it).
-func (s cryptoStore) LoadSession(ctx context.Context, addr crypto.Address) (*crypto.SessionRecord, error) {
+// the staged or fetched state (and caches it).
+func (s cryptoStore) LoadSession(_ context.Context, addr crypto.Address) (*crypto.SessionRecord, error) {
 	t := s.t
 	t.touched[addr] = true
 	if r := t.fresh[addr]; r != nil {
@@ -119,23 +118,20 @@ func (s cryptoStore) LoadSession(ctx context.Context, addr crypto.Address) (*cry
 		return r, nil
 	}
 	b, ok, err := t.get(sessionKey(addr))
-	if err != nil {
-		return nil, s.fail(err)
-	}
-	if !ok {
-		return nil, nil
+	if err != nil || !ok {
+		return nil, err
 	}
 	r := new(crypto.SessionRecord)
 	if err := r.UnmarshalBinary(b); err != nil {
-		return nil, s.fail(ErrCorruptState.with(err))
+		return nil, ErrCorruptState.with(err)
 	}
 	t.c.sessions[addr] = r
 	return r, nil
 }
 
 // StoreSession implements crypto.SessionStore: the record is written when
-// the tx commits.
-func (s cryptoStore) StoreSession(ctx context.Context, addr crypto.Address, r *crypto.SessionRecord) error {
+// the tx is staged.
+func (s cryptoStore) StoreSession(_ context.Context, addr crypto.Address, r *crypto.SessionRecord) error {
 	t := s.t
 	t.touched[addr] = true
 	t.dirty[addr] = true
@@ -145,17 +141,28 @@ func (s cryptoStore) StoreSession(ctx context.Context, addr crypto.Address, r *c
 	return nil
 }
 
+// noIO is the context of calls into package crypto from a tx: its store
+// does no I/O, so there is nothing to cancel.
+var noIO = context.Background()
+
 // dropSession deletes the session with addr (a removed device).
 func (t *tx) dropSession(addr crypto.Address) {
 	t.del(sessionKey(addr))
 	delete(t.dirty, addr)
 	delete(t.fresh, addr)
 	t.touched[addr] = true
-	t.after = append(t.after, func() { delete(t.c.sessions, addr) })
+	t.staged = append(t.staged, func() { delete(t.c.sessions, addr) })
 }
 
 // hasSession reports whether Encrypt can use the session with addr.
 func (t *tx) hasSession(addr crypto.Address) (bool, error) {
-	r, err := t.store().LoadSession(t.ctx, addr)
+	r, err := t.store().LoadSession(noIO, addr)
 	return r.HasCurrentSession(), err
+}
+
+// stateError reports an error that says the tx could not read or decode
+// its state, as opposed to one about the message it handled: such an
+// error ends the operation instead of marking a message undecryptable.
+func stateError(err error) bool {
+	return errors.Is(err, errMiss) || errors.Is(err, ErrCorruptState)
 }

@@ -1,25 +1,33 @@
 package client
 
 import (
-	"context"
-	"sort"
+	"slices"
+	"strings"
 
 	"sambung/crypto"
 	"sambung/internal/jsonw"
 )
 
-// tx gathers the writes of one operation (a send, a batch of incoming
-// envelopes) so that they reach Storage in one atomic Apply: the message,
-// the session records its encryption or decryption advanced, the contact
-// changes and the outbox entries. Until commit, contact changes live on
-// copies; session records are changed in place by package crypto only when
-// it succeeds, and every record loaded during a tx that is discarded is
-// dropped from the cache so the cache never runs ahead of storage.
+// tx gathers the changes of one operation (a send, a batch of incoming
+// envelopes, a receipt) so that they reach Storage in one atomic Apply:
+// the message, the session records its encryption or decryption advanced,
+// the contact changes and the outbox entries. A tx does no I/O: it reads
+// what is in memory (its own writes, the overlay of staged writes, the
+// keys update fetched for it) and records any other key it needs in
+// missing, so that update fetches them and runs the operation again.
+//
+// Until it is staged, contact changes live on copies, and session records
+// are changed in place by package crypto only when it succeeds; a tx that
+// is discarded drops every record it touched from the cache, so the cache
+// never runs ahead of the staged state.
 //
 // A tx is used under Client.mu.
 type tx struct {
-	c   *Client
-	ctx context.Context
+	c *Client
+
+	reads        *reads   // what update fetched from storage
+	missing      []string // keys this tx needed and did not have
+	missingScans []string // prefixes this tx needed and did not have
 
 	puts    map[string][]byte
 	dels    map[string]bool
@@ -31,18 +39,23 @@ type tx struct {
 	// trustAll names persons whose device list this tx fetches for the first
 	// time: their devices are accepted on first use.
 	trustAll map[string]bool
-	// pending are outbox items this tx adds.
-	pending []*outboxItem
-	// events are emitted after a successful commit.
+	// pending are outbox items this tx adds; resealed are items already in
+	// the outbox whose ciphertexts it changed. Neither may be sent before
+	// the tx is durable.
+	pending, resealed []*outboxItem
+	// events are emitted once the tx is durable.
 	events []Event
-	// after runs after a successful commit, under Client.mu.
+	// staged runs when the tx is staged, under Client.mu: in-memory
+	// effects that later operations must see at once.
+	staged []func()
+	// after runs once the tx is durable, under Client.mu.
 	after []func()
-	err   error // the first storage error a crypto.Store method met
 }
 
-func (c *Client) newTx(ctx context.Context) *tx {
+func (c *Client) newTx(reads *reads) *tx {
 	return &tx{
-		c: c, ctx: ctx,
+		c:        c,
+		reads:    reads,
 		puts:     make(map[string][]byte),
 		dels:     make(map[string]bool),
 		touched:  make(map[crypto.Address]bool),
@@ -67,7 +80,9 @@ func (t *tx) del(key string) {
 	t.dels[key] = true
 }
 
-// get reads key as this tx would leave it.
+// get reads key as this tx would leave it: from the tx's own writes, the
+// staged writes, or what update fetched. A key it does not have is
+// recorded as missing and errMiss returned.
 func (t *tx) get(key string) ([]byte, bool, error) {
 	if v, ok := t.puts[key]; ok {
 		return v, true, nil
@@ -75,71 +90,135 @@ func (t *tx) get(key string) ([]byte, bool, error) {
 	if t.dels[key] {
 		return nil, false, nil
 	}
-	return t.c.cfg.Storage.Get(t.ctx, key)
+	if e, ok := t.c.overlay[key]; ok {
+		return e.value, !e.del, nil
+	}
+	if r, ok := t.c.recent.get(key); ok {
+		return r.value, r.ok, nil
+	}
+	if r, ok := t.reads.keys[key]; ok {
+		return r.value, r.ok, nil
+	}
+	if !slices.Contains(t.missing, key) {
+		t.missing = append(t.missing, key)
+	}
+	return nil, false, errMiss
+}
+
+// scan returns the keys under prefix, in order, as this tx would leave
+// them; a prefix update did not read is recorded as missing.
+func (t *tx) scan(prefix string) ([]KV, error) {
+	stored, ok := t.reads.scans[prefix]
+	if !ok {
+		if !slices.Contains(t.missingScans, prefix) {
+			t.missingScans = append(t.missingScans, prefix)
+		}
+		return nil, errMiss
+	}
+	merged := make(map[string][]byte, len(stored))
+	for _, kv := range stored {
+		merged[kv.Key] = kv.Value
+	}
+	over := func(k string, v []byte, del bool) {
+		if !strings.HasPrefix(k, prefix) {
+			return
+		}
+		if del {
+			delete(merged, k)
+		} else {
+			merged[k] = v
+		}
+	}
+	for k, e := range t.c.overlay {
+		over(k, e.value, e.del)
+	}
+	for k := range t.dels {
+		over(k, nil, true)
+	}
+	for k, v := range t.puts {
+		over(k, v, false)
+	}
+	out := make([]KV, 0, len(merged))
+	for k, v := range merged {
+		out = append(out, KV{Key: k, Value: v})
+	}
+	slices.SortFunc(out, func(a, b KV) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
 }
 
 func (t *tx) emit(e ...Event) { t.events = append(t.events, e...) }
 
-// commit writes everything in one Apply. On success the caches take the
-// new state and the events go out; on failure the tx is discarded.
-func (t *tx) commit() error {
-	if t.err != nil {
-		t.discard()
-		return t.err
-	}
+// stage hands the tx to the committer: the caches take its state now, its
+// writes go out with the next Apply, and its events and after functions
+// run once that Apply returned. It returns nil when there is nothing to
+// write or wait for.
+func (t *tx) stage() (*batch, error) {
+	c := t.c
 	for addr := range t.dirty {
 		rec := t.fresh[addr]
 		if rec == nil {
-			rec = t.c.sessions[addr]
+			rec = c.sessions[addr]
 		}
 		if rec == nil {
 			continue
 		}
 		b, err := rec.MarshalBinary()
 		if err != nil {
-			t.discard()
-			return err
+			return nil, err
 		}
 		t.put(sessionKey(addr), b)
 	}
 	for person, cr := range t.contacts {
 		t.putJSON(contactKey(person), cr)
 	}
+	for addr, rec := range t.fresh {
+		c.sessions[addr] = rec
+	}
+	for person, cr := range t.contacts {
+		c.contacts[person] = cr
+	}
+	for _, it := range t.pending {
+		c.outbox[it.Seq] = it
+		c.lastSeq = max(c.lastSeq, it.Seq)
+	}
+	for _, f := range t.staged {
+		f()
+	}
+	if len(t.pending) > 0 || len(t.resealed) > 0 {
+		// New or resealed items go out once durable.
+		t.after = append(t.after, c.wake)
+	}
+	if len(t.puts) == 0 && len(t.dels) == 0 && len(t.events) == 0 && len(t.after) == 0 {
+		return nil, nil
+	}
 	puts := make([]KV, 0, len(t.puts))
 	for k, v := range t.puts {
 		puts = append(puts, KV{Key: k, Value: v})
 	}
-	sort.Slice(puts, func(i, j int) bool { return puts[i].Key < puts[j].Key })
+	slices.SortFunc(puts, func(a, b KV) int { return strings.Compare(a.Key, b.Key) })
 	dels := make([]string, 0, len(t.dels))
 	for k := range t.dels {
 		dels = append(dels, k)
 	}
-	sort.Strings(dels)
-	if len(puts) > 0 || len(dels) > 0 {
-		if err := t.c.cfg.Storage.Apply(t.ctx, puts, dels); err != nil {
-			t.discard()
-			return err
-		}
+	slices.Sort(dels)
+	for _, kv := range puts {
+		c.recent.put(kv.Key, readResult{kv.Value, true})
 	}
-	for addr, rec := range t.fresh {
-		t.c.sessions[addr] = rec
+	for _, k := range dels {
+		c.recent.put(k, readResult{})
 	}
-	for person, cr := range t.contacts {
-		t.c.contacts[person] = cr
-	}
+	b := c.stageLocked(puts, dels, t.events, t.after)
 	for _, it := range t.pending {
-		t.c.outbox[it.Seq] = it
-		t.c.lastSeq = max(t.c.lastSeq, it.Seq)
+		it.gen = b.gen
 	}
-	for _, f := range t.after {
-		f()
+	for _, it := range t.resealed {
+		it.gen = b.gen
 	}
-	t.c.events.push(t.events...)
-	return nil
+	return b, nil
 }
 
 // discard drops the tx: session records it touched leave the cache, so
-// the next use reloads them as storage has them.
+// the next use reloads them as they are staged or stored.
 func (t *tx) discard() {
 	for addr := range t.touched {
 		delete(t.c.sessions, addr)
