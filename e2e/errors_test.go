@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"sambung/relay"
 )
 
@@ -63,8 +65,14 @@ func TestErrorsAreClear(t *testing.T) {
 	p.waitError("newchat-error", "Nobody on Sambung uses that address")
 	limited := false
 	for range 4 {
+		// Clear the last answer first: only this lookup's end can show
+		// one again (or close the dialog, if the lookup found someone).
+		eval[chromedp.Void](p, `(() => { const e = document.querySelector('[data-testid="newchat-error"]'); e.hidden = true; e.textContent = ''; })()`)
 		p.click("newchat-submit")
-		p.waitJS(`!document.querySelector('[data-testid="newchat-submit"]').disabled`, "the lookup to finish")
+		p.waitJS(`(() => { const d = document.querySelector('[data-testid="newchat-dialog"]'); if (!d) return true;
+			const e = d.querySelector('[data-testid="newchat-error"]');
+			return !d.querySelector('[data-testid="newchat-submit"]').disabled && !e.hidden && e.textContent !== ''; })()`,
+			"the lookup to finish")
 		if msg := p.errorText("newchat-error"); strings.HasPrefix(msg, "Too many attempts. ") {
 			limited = true
 			break

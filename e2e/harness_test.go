@@ -239,8 +239,11 @@ func (u *person) allowNotifications() {
 
 // hiddenTabJS makes a page report itself hidden, as a tab in the
 // background does (headless Chromium shows every tab), until the test
-// calls __setVisibility('visible'); and records each Notification the page
-// creates in __notes.
+// calls __setVisibility('visible'); records each Notification the page
+// creates in __notes, and each request it sends its core in __requests,
+// with the visibility at the time. __timerMark() and __timersRan(mark) are
+// a barrier: every timer the page had set by the mark, due within
+// timerHorizon ms (the app's batching timers), has run or been cleared.
 const hiddenTabJS = `(() => {
 	let state = 'hidden';
 	Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => state });
@@ -254,6 +257,31 @@ const hiddenTabJS = `(() => {
 			super(title, options);
 		}
 	};
+	window.__requests = [];
+	const post = MessagePort.prototype.postMessage;
+	MessagePort.prototype.postMessage = function (msg, ...rest) {
+		if (msg && typeof msg.method === 'string') window.__requests.push({ method: msg.method, visibility: state });
+		return post.call(this, msg, ...rest);
+	};
+	const timerHorizon = 5000;
+	let timers = 0;
+	const due = new Map(); // timer id -> its number, for timers due within timerHorizon
+	const setTimer = window.setTimeout, clearTimer = window.clearTimeout;
+	window.setTimeout = function (fn, ms, ...args) {
+		const n = ++timers;
+		const id = setTimer.call(window, (...a) => {
+			due.delete(id);
+			if (typeof fn === 'function') fn(...a);
+		}, ms, ...args);
+		if (!(ms > timerHorizon)) due.set(id, n);
+		return id;
+	};
+	window.clearTimeout = function (id) {
+		due.delete(id);
+		return clearTimer.call(window, id);
+	};
+	window.__timerMark = () => timers;
+	window.__timersRan = (mark) => ![...due.values()].some((n) => n <= mark);
 })()`
 
 // page is one tab of the app.
