@@ -5,7 +5,6 @@ package e2e
 import (
 	"bytes"
 	"crypto/rand"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -299,11 +299,11 @@ func TestFiles(t *testing.T) {
 		if err := os.WriteFile(newest, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		before := eval[[]string](b, opfsFilesJS(false))
+		before := b.opfsFiles()
 		eval[chromedp.Void](b, sel+`.querySelector('[data-testid="file-download"]').click()`)
 		b.waitJS(sel+`?.dataset.state === 'failed'`, "the download to fail")
 		// What the writer wrote before the bad chunk is removed, not kept.
-		if after := eval[[]string](b, opfsFilesJS(true)); !slices.Equal(after, before) {
+		if after := b.opfsFiles(); !slices.Equal(after, before) {
 			t.Fatalf("the origin-private files went from %q to %q", before, after)
 		}
 		if code := eval[string](b, sel+`.dataset.error`); code != "file_tampered" {
@@ -329,7 +329,9 @@ func TestFiles(t *testing.T) {
 		if err := os.Truncate(writeRandom(t, dir, "too-big.bin", 1), blobCap+1); err != nil {
 			t.Fatal(err)
 		}
+		log.mu.Lock()
 		before := len(log.offsets)
+		log.mu.Unlock()
 		a.attach(path)
 		a.waitJS(`[...document.querySelectorAll('[data-testid="upload"]')].some((el) => el.dataset.state === 'failed' && el.dataset.error === 'blob_too_large')`,
 			"the upload to be refused")
@@ -365,14 +367,20 @@ func TestVoiceNote(t *testing.T) {
 	a.startChat("phone", "+62 811 4000 5000")
 	a.click("voice-button")
 	a.waitJS(`!document.querySelector('[data-testid="voice-recorder"]').hidden`, "the recorder")
-	time.Sleep(1500 * time.Millisecond) // a voice note of about 1.5 s
+	// A voice note of at least 1.5 s, by the recorder's own clock, which
+	// shows it rounded: 0:02.
+	a.waitJS(`(() => { const m = /^(\d+):(\d\d)$/.exec(document.querySelector('[data-testid="voice-time"]').textContent);
+		return !!m && m[1] * 60 + +m[2] >= 2; })()`, "the recorder to show 0:02")
 	a.click("voice-send")
 	b.openChat("sari")
 	sel := `document.querySelector('[data-testid="file"][data-kind="audio"]')`
 	b.waitJS(sel+`?.dataset.state === 'ready' && `+sel+`.querySelector('[data-testid="file-audio"]').readyState >= 1`, "the voice note to load")
+	// Its length is from start to stop: at least the 0:02 the recorder
+	// showed, more if the click came late.
 	meta := eval[string](b, sel+`.querySelector('[data-testid="file-meta"]').textContent`)
-	if !strings.Contains(meta, "audio/") || !strings.Contains(meta, "0:01") && !strings.Contains(meta, "0:02") {
-		t.Fatalf("voice note shows %q", meta)
+	length := regexp.MustCompile(`(\d+):(\d\d)$`).FindStringSubmatch(meta)
+	if !strings.Contains(meta, "audio/") || length == nil || length[1] == "0" && length[2] < "02" {
+		t.Fatalf("voice note shows %q, want audio of 0:02 or more", meta)
 	}
 	if n := eval[int](b, sel+`.querySelector('[data-testid="file-audio"]').src.startsWith('blob:') ? 1 : 0`); n != 1 {
 		t.Fatal("the voice note does not play from a local blob")
@@ -382,13 +390,27 @@ func TestVoiceNote(t *testing.T) {
 }
 
 // opfsFilesJS lists the names in the file engine's folder of the
-// origin-private file system, sorted. With settle it first waits, up to
-// five seconds, until no partly written file (.part) is left in it.
-func opfsFilesJS(settle bool) string {
-	return fmt.Sprintf(`(async () => {
-		const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('sambung-files', { create: true });
-		const list = async () => { const names = []; for await (const name of dir.keys()) names.push(name); return names.sort(); };
-		for (let i = 0; %t && i < 100 && (await list()).some((n) => n.endsWith('.part')); i++) await new Promise((r) => setTimeout(r, 50));
-		return list();
-	})()`, settle)
+// origin-private file system, sorted.
+const opfsFilesJS = `(async () => {
+	const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('sambung-files', { create: true });
+	const names = [];
+	for await (const name of dir.keys()) names.push(name);
+	return names.sort();
+})()`
+
+// opfsFiles waits until no partly written file (.part) is left in the file
+// engine's folder (a writer removes its file after a failure, on its own
+// time) and returns the names in it.
+func (p *page) opfsFiles() []string {
+	p.t.Helper()
+	part := func(n string) bool { return strings.HasSuffix(n, ".part") }
+	for deadline := time.Now().Add(waitTimeout); ; time.Sleep(50 * time.Millisecond) {
+		names := eval[[]string](p, opfsFilesJS)
+		if !slices.ContainsFunc(names, part) {
+			return names
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: partly written files stayed in the origin-private folder: %q", p.name, names)
+		}
+	}
 }
