@@ -125,13 +125,13 @@ func StartRelay(tweak func(*relay.Config)) (*Relay, error) {
 		tweak(&cfg)
 	}
 	if r.srv, err = relay.New(cfg); err != nil {
-		os.RemoveAll(dir)
+		r.removeData()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		r.srv.Close()
-		os.RemoveAll(dir)
+		r.removeData()
 		return nil, err
 	}
 	r.URL = "http://" + ln.Addr().String()
@@ -144,5 +144,13 @@ func StartRelay(tweak func(*relay.Config)) (*Relay, error) {
 func (r *Relay) Close() {
 	r.hs.Close()
 	r.srv.Close()
+	r.removeData()
+}
+
+// removeData removes the relay's directory and the blob directory that
+// the relay makes beside it by default. A BlobDir that tweak set is the
+// caller's.
+func (r *Relay) removeData() {
 	os.RemoveAll(r.dir)
+	os.RemoveAll(relay.DefaultBlobDir(r.dir))
 }
