@@ -32,6 +32,7 @@ type Client struct {
 	contacts map[string]*contactRecord                // as staged; never changed in place
 	// contactsComplete: contacts holds every contact (loadContacts ran).
 	contactsComplete bool
+	resets           int // counts resetLocked: caches dropped
 	outbox           map[uint64]*outboxItem
 	lastSeq          uint64 // the last outbox seq used
 	live             *liveConn
@@ -118,6 +119,7 @@ func (c *Client) resetLocked() {
 	c.sessions = make(map[crypto.Address]*crypto.SessionRecord)
 	c.contacts = make(map[string]*contactRecord)
 	c.contactsComplete = false
+	c.resets++
 	c.addrs = make(map[string]string)
 	c.outbox = make(map[uint64]*outboxItem)
 	c.lastSeq = 0

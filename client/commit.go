@@ -3,7 +3,7 @@ package client
 import (
 	"context"
 	"errors"
-	"slices"
+	"sort"
 	"strings"
 
 	"sambung/crypto"
@@ -59,11 +59,6 @@ type overlayEntry struct {
 // fetches the keys its tx missed, outside the lock, and runs again.
 var errMiss = errors.New("client: state not in memory yet")
 
-// ErrStorage is returned while the client recovers from a storage write
-// that failed: everything staged after the last durable write was
-// dropped, and the state is read again from storage.
-var ErrStorage = &Error{Code: "storage", Message: "storage write failed"}
-
 // startCommitter starts the goroutine that writes staged batches.
 func (c *Client) startCommitter() {
 	c.commitCond.L = &c.mu
@@ -115,6 +110,17 @@ func (c *Client) committer() {
 	}
 }
 
+// sortKVs sorts kvs by key. sort.Slice, not slices.SortFunc: the wasm
+// module has it already, and a generic sort of KV adds kilobytes.
+func sortKVs(kvs []KV, reverse bool) {
+	sort.Slice(kvs, func(i, j int) bool {
+		if reverse {
+			return kvs[i].Key > kvs[j].Key
+		}
+		return kvs[i].Key < kvs[j].Key
+	})
+}
+
 // mergeBatches folds batches into one Apply: a later write of a key wins.
 func mergeBatches(bs []*batch) ([]KV, []string) {
 	if len(bs) == 1 {
@@ -138,8 +144,8 @@ func mergeBatches(bs []*batch) ([]KV, []string) {
 			puts = append(puts, KV{Key: k, Value: e.value})
 		}
 	}
-	slices.SortFunc(puts, func(a, b KV) int { return strings.Compare(a.Key, b.Key) })
-	slices.Sort(dels)
+	sortKVs(puts, false)
+	sort.Strings(dels)
 	return puts, dels
 }
 
@@ -162,6 +168,7 @@ func (c *Client) failLocked(err error, bs []*batch) {
 	c.sessions = make(map[crypto.Address]*crypto.SessionRecord)
 	c.contacts = make(map[string]*contactRecord)
 	c.contactsComplete = false
+	c.resets++
 	c.addrs = make(map[string]string)
 	c.dropConnLocked()
 }
@@ -206,9 +213,11 @@ func (c *Client) stageLocked(puts []KV, dels []string, events []Event, after []f
 	b := &batch{gen: c.stagedGen, puts: puts, dels: dels, events: events, after: after, done: make(chan struct{})}
 	for _, k := range dels {
 		c.overlay[k] = overlayEntry{del: true, gen: b.gen}
+		c.recent.put(k, readResult{})
 	}
 	for _, kv := range puts {
 		c.overlay[kv.Key] = overlayEntry{value: kv.Value, gen: b.gen}
+		c.recent.put(kv.Key, readResult{kv.Value, true})
 	}
 	if len(puts) > 0 || len(dels) > 0 {
 		c.staged = append(c.staged, b)
@@ -242,7 +251,8 @@ func (c *Client) pruneOverlayLocked() {
 		}
 		n++
 	}
-	c.staged = slices.Delete(c.staged, 0, n)
+	clear(c.staged[:n])
+	c.staged = c.staged[n:]
 }
 
 // beginReadLocked registers a storage read: until endReadLocked, the
@@ -264,44 +274,32 @@ func (c *Client) endReadLocked(id uint64) {
 // recentCache keeps the messages written last, as staged: receipts and
 // the relay's answers refer to recent messages, and reading them back
 // would cost a storage round trip each. Every write goes through stage,
-// which updates it, so it is never stale. Under Client.mu.
+// which updates it, so it is never stale. It holds between one and two
+// generations of recentMessages keys. Under Client.mu.
 type recentCache struct {
-	vals map[string]readResult
-	ring []string // keys in the order they entered; the oldest leaves first
-	next int
+	cur, old map[string]readResult
 }
 
-// recentMessages bounds the cache: a few thousand messages of a few
-// hundred bytes each, about what one backlog batch or burst touches.
+// recentMessages bounds a generation: a few thousand message keys of a
+// few hundred bytes each, about what one backlog batch or burst touches.
 const recentMessages = 4096
 
-func (r *recentCache) cached(key string) bool {
-	return strings.HasPrefix(key, prefixMsg) || strings.HasPrefix(key, prefixMsgID)
-}
-
 func (r *recentCache) get(key string) (readResult, bool) {
-	v, ok := r.vals[key]
+	if v, ok := r.cur[key]; ok {
+		return v, true
+	}
+	v, ok := r.old[key]
 	return v, ok
 }
 
 func (r *recentCache) put(key string, v readResult) {
-	if !r.cached(key) {
+	if !strings.HasPrefix(key, prefixMsg) && !strings.HasPrefix(key, prefixMsgID) {
 		return
 	}
-	if r.vals == nil {
-		r.vals = make(map[string]readResult, recentMessages)
-		r.ring = make([]string, 0, recentMessages)
+	if r.cur == nil || len(r.cur) >= recentMessages {
+		r.old, r.cur = r.cur, make(map[string]readResult)
 	}
-	if _, ok := r.vals[key]; !ok {
-		if len(r.ring) < recentMessages {
-			r.ring = append(r.ring, key)
-		} else {
-			delete(r.vals, r.ring[r.next])
-			r.ring[r.next] = key
-			r.next = (r.next + 1) % recentMessages
-		}
-	}
-	r.vals[key] = v
+	r.cur[key] = v
 }
 
 // readResult is a key as storage had it.
@@ -353,29 +351,17 @@ func (c *Client) fetch(ctx context.Context, keys []string, reads map[string]read
 // attempt normally suffices.
 const maxAttempts = 8
 
-// reads is what update fetched from storage for a tx: keys, and all keys
-// under some prefixes.
-type reads struct {
-	keys  map[string]readResult
-	scans map[string][]KV
-}
-
-// update runs fn on a new tx under c.mu and stages what it wrote. The keys
-// in prefetch, and every key a run of fn missed, are read from storage
-// first, without the lock; fn then runs again. fn must leave the client
-// as it found it when it returns an error (the tx is discarded), and may
-// run more than once. The returned batch is nil when fn wrote nothing and
-// emitted nothing.
+// update runs fn on a new tx under c.mu and stages what it wrote. A key
+// that a run of fn missed is read from storage, without the lock, and fn
+// runs again; the keys in prefetch come along in that read. fn must leave
+// the client as it found it when it returns an error (the tx is
+// discarded), and may run more than once. The returned batch is nil when
+// fn wrote nothing and emitted nothing.
 func (c *Client) update(ctx context.Context, prefetch []string, fn func(t *tx) error) (*batch, error) {
-	return c.updateScan(ctx, prefetch, nil, fn)
-}
-
-// updateScan is update that also reads every key under prefixes.
-func (c *Client) updateScan(ctx context.Context, prefetch, prefixes []string, fn func(t *tx) error) (*batch, error) {
 	if err := c.recover(ctx); err != nil {
 		return nil, err
 	}
-	r := &reads{keys: make(map[string]readResult), scans: make(map[string][]KV)}
+	reads := make(map[string]readResult)
 	c.mu.Lock()
 	rid := c.beginReadLocked()
 	c.mu.Unlock()
@@ -384,47 +370,30 @@ func (c *Client) updateScan(ctx context.Context, prefetch, prefixes []string, fn
 		c.mu.Unlock()
 	}
 	// The first attempt reads nothing: what the caches and the overlay
-	// hold is often enough. Once something is missing, the prefetch hints
-	// come along in the same read.
-	var missing, scans []string
-	hints := prefetch
+	// hold is often enough.
+	var missing []string
 	for attempt := 0; ; attempt++ {
-		err := c.fetch(ctx, missing, r.keys)
-		for _, p := range scans {
-			if err != nil {
-				break
-			}
-			r.scans[p], err = c.cfg.Storage.Scan(ctx, p, "", 0, false)
-		}
+		err := c.fetch(ctx, missing, reads)
 		c.mu.Lock()
+		if err == nil {
+			err = c.failed
+		}
 		if err != nil {
 			end()
 			return nil, err
 		}
-		if c.failed != nil {
-			end()
-			return nil, c.failed
-		}
-		t := c.newTx(r)
+		t := c.newTx(reads)
 		err = fn(t)
-		if (len(t.missing) > 0 || len(t.missingScans) > 0) && attempt < maxAttempts {
+		if len(t.missing) > 0 && attempt < maxAttempts {
 			t.discard()
-			missing, scans = t.missing, t.missingScans
-			for _, k := range hints {
-				if _, ok := r.keys[k]; !ok && !slices.Contains(missing, k) {
-					missing = append(missing, k)
-				}
+			missing = t.missing
+			if attempt == 0 {
+				missing = append(missing, prefetch...)
 			}
-			for _, p := range prefixes {
-				if _, ok := r.scans[p]; !ok && !slices.Contains(scans, p) {
-					scans = append(scans, p)
-				}
-			}
-			hints, prefixes = nil, nil
 			c.mu.Unlock()
 			continue
 		}
-		if (len(t.missing) > 0 || len(t.missingScans) > 0) && err == nil {
+		if len(t.missing) > 0 && err == nil {
 			err = errMiss
 		}
 		var b *batch
@@ -448,15 +417,6 @@ func (c *Client) commit(ctx context.Context, prefetch []string, fn func(t *tx) e
 	return b.wait(ctx)
 }
 
-// commitScan is updateScan that waits until the change is durable.
-func (c *Client) commitScan(ctx context.Context, prefetch, prefixes []string, fn func(t *tx) error) error {
-	b, err := c.updateScan(ctx, prefetch, prefixes, fn)
-	if err != nil || b == nil {
-		return err
-	}
-	return b.wait(ctx)
-}
-
 // view runs fn on a tx that only reads: as update, but anything fn wrote
 // is dropped.
 func (c *Client) view(ctx context.Context, prefetch []string, fn func(t *tx) error) error {
@@ -464,7 +424,7 @@ func (c *Client) view(ctx context.Context, prefetch []string, fn func(t *tx) err
 		if err := fn(t); err != nil {
 			return err
 		}
-		if len(t.missing) > 0 || len(t.missingScans) > 0 {
+		if len(t.missing) > 0 {
 			return nil // update fetches them and runs fn again
 		}
 		return errViewDone
@@ -478,80 +438,14 @@ func (c *Client) view(ctx context.Context, prefetch []string, fn func(t *tx) err
 // errViewDone ends a view's tx without staging it.
 var errViewDone = errors.New("client: view done")
 
-// scan is Storage.Scan as the staged state has it: storage's keys with
-// the overlay's writes over them.
+// scan is Storage.Scan once everything staged before it is durable, so
+// that it sees what this client did before the call. What is staged while
+// it runs may be missing: callers that change state check again in a tx.
 func (c *Client) scan(ctx context.Context, prefix, start string, limit int, reverse bool) ([]KV, error) {
-	return c.scanWith(ctx, prefix, start, limit, reverse, nil)
-}
-
-// scanThen is scan of every key under prefix that also runs then on the
-// result under c.mu, before any later write could change it.
-func (c *Client) scanThen(ctx context.Context, prefix string, then func([]KV) error) ([]KV, error) {
-	return c.scanWith(ctx, prefix, "", 0, false, then)
-}
-
-func (c *Client) scanWith(ctx context.Context, prefix, start string, limit int, reverse bool, then func([]KV) error) ([]KV, error) {
-	c.mu.Lock()
-	rid := c.beginReadLocked()
-	extra := 0
-	if limit > 0 {
-		// Staged deletes may remove keys storage returns: ask for enough.
-		for k, e := range c.overlay {
-			if e.del && strings.HasPrefix(k, prefix) {
-				extra++
-			}
-		}
-	}
-	c.mu.Unlock()
-	n := limit
-	if limit > 0 {
-		n += extra
-	}
-	kvs, err := c.cfg.Storage.Scan(ctx, prefix, start, n, reverse)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	defer c.endReadLocked(rid)
-	if err != nil {
+	if err := c.idle(ctx); err != nil {
 		return nil, err
 	}
-	merged := make(map[string][]byte, len(kvs))
-	for _, kv := range kvs {
-		merged[kv.Key] = kv.Value
-	}
-	for k, e := range c.overlay {
-		if !strings.HasPrefix(k, prefix) {
-			continue
-		}
-		if start != "" && (!reverse && k <= start || reverse && k >= start) {
-			continue
-		}
-		if e.del {
-			delete(merged, k)
-		} else {
-			merged[k] = e.value
-		}
-	}
-	out := make([]KV, 0, len(merged))
-	for k, v := range merged {
-		out = append(out, KV{Key: k, Value: v})
-	}
-	slices.SortFunc(out, func(a, b KV) int {
-		if reverse {
-			return strings.Compare(b.Key, a.Key)
-		}
-		return strings.Compare(a.Key, b.Key)
-	})
-	if limit > 0 && len(out) > limit {
-		// Overlay keys beyond storage's last one may belong after keys
-		// storage did not return; keep only what is certain.
-		out = out[:limit]
-	}
-	if then != nil {
-		if err := then(out); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return c.cfg.Storage.Scan(ctx, prefix, start, limit, reverse)
 }
 
 // idle waits until everything staged is durable (or failed).

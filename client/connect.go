@@ -173,7 +173,7 @@ func (c *Client) runConn(ctx context.Context) (online bool, err error) {
 	}
 	c.live = lc
 	for _, it := range c.outbox {
-		it.inflight, it.notBefore, it.attempts = false, time.Time{}, 0
+		it.inflight, it.notBefore, it.attempts = false, 0, 0
 	}
 	c.mu.Unlock()
 	defer func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"sambung/client/attach"
 	"sambung/wire"
 )
 
@@ -53,7 +54,49 @@ var (
 	ErrDeviceRemoved       = &Error{Code: "device_removed", Message: "this device was removed from the account"}
 	ErrBadContent          = &Error{Code: "bad_content", Message: "message content does not decode"}
 	ErrCorruptState        = &Error{Code: "corrupt_state", Message: "stored state does not decode"}
+	// ErrStorage: the storage failed (in a browser: quota, blocked,
+	// disabled in this browsing mode). After a failed write the client
+	// drops what was staged since the last durable one and reads its
+	// state again before it takes more work.
+	ErrStorage = &Error{Code: "storage", Message: "storage failed"}
+
+	// The file engine's errors (the browser's file methods).
+	ErrFileTampered     = &Error{Code: "file_tampered", Message: "the file does not match what the sender sent: it was altered or damaged"}
+	ErrFileIncomplete   = &Error{Code: "file_incomplete", Message: "the file ended early; try the download again"}
+	ErrFileTooLarge     = &Error{Code: "file_too_large", Message: "the file is larger than 2 GiB"}
+	ErrTooManyTransfers = &Error{Code: "too_many_transfers", Message: "too many file transfers at once"}
+	ErrNoTransfer       = &Error{Code: "bad_request", Message: "no such transfer"}
+
+	// Errors of a platform binding (the wasm bridge): a bad argument is a
+	// bug in the calling program, not in what the user typed.
+	ErrBadArgument   = &Error{Code: "bad_argument", Message: "bad argument"}
+	ErrUnknownMethod = &Error{Code: "unknown_method", Message: "no such method"}
+	ErrInternal      = &Error{Code: "internal", Message: "the core failed"}
 )
+
+// causes maps errors of the packages under the client to the API's
+// errors, so that every error that reaches a page has a code from this
+// file or from the relay's table (wire).
+var causes = []struct {
+	cause error
+	api   *Error
+}{
+	{attach.ErrTooLarge, ErrFileTooLarge},
+	{attach.ErrTruncated, ErrFileIncomplete},
+	{attach.ErrTampered, ErrFileTampered},
+	{attach.ErrOrder, ErrFileTampered},
+}
+
+// Public returns err as the API reports it: an error of a package under
+// the client becomes the client error it means; any other is unchanged.
+func Public(err error) error {
+	for _, c := range causes {
+		if errors.Is(err, c.cause) {
+			return c.api
+		}
+	}
+	return err
+}
 
 // ErrorCode returns the stable code of err: a client code, the relay's
 // wire code, "canceled" or "timeout" for a context's end, "internal" for
@@ -62,6 +105,7 @@ func ErrorCode(err error) string {
 	if err == nil {
 		return ""
 	}
+	err = Public(err)
 	var ce *Error
 	if errors.As(err, &ce) {
 		return ce.Code

@@ -33,7 +33,7 @@ func (c *Client) backoff(attempt int) time.Duration {
 
 // retryLater schedules it after a backoff. Under c.mu.
 func (c *Client) retryLater(it *outboxItem) {
-	it.notBefore = c.now().Add(c.backoff(it.attempts))
+	it.notBefore = c.now().Add(c.backoff(it.attempts)).UnixNano()
 	it.attempts++
 }
 
@@ -74,25 +74,19 @@ func (c *Client) flush(ctx context.Context, lc *liveConn) (time.Time, error) {
 		if len(r.fetch) == 0 && len(r.mismatch) == 0 {
 			return r.next, nil
 		}
-		if round >= maxMismatchRounds {
-			// The devices keep changing: back off the items that wait.
-			c.mu.Lock()
-			for _, it := range c.outbox {
-				if !it.inflight && it.notBefore.IsZero() {
-					c.retryLater(it)
+		err = errTooManyRounds // the devices keep changing: back off
+		if round < maxMismatchRounds {
+			err = nil
+			for _, m := range r.mismatch {
+				if err == nil {
+					err = c.resolveMismatch(ctx, m)
 				}
 			}
-			c.mu.Unlock()
-			return c.nextRetry(), nil
+			if err == nil && len(r.fetch) > 0 {
+				err = c.fetchBundles(ctx, r.fetch)
+			}
 		}
-		var errs []error
-		for _, m := range r.mismatch {
-			errs = append(errs, c.resolveMismatch(ctx, m))
-		}
-		if len(r.fetch) > 0 {
-			errs = append(errs, c.fetchBundles(ctx, r.fetch))
-		}
-		if err := errors.Join(errs...); err != nil {
+		if err != nil {
 			if errors.Is(err, ErrNotSignedIn) || errors.Is(err, ErrClosed) || ctx.Err() != nil {
 				return time.Time{}, err
 			}
@@ -118,23 +112,24 @@ func (c *Client) flushPass(t *tx, lc *liveConn, r *flushRound) error {
 		}
 	}
 	slices.Sort(seqs)
-	now := c.now()
+	now := c.now().UnixNano()
 	window := maxInflight - len(lc.inflight)
+	var sending, resolving []*outboxItem
 	for _, seq := range seqs {
 		it := c.outbox[seq]
 		if len(r.frames) >= window {
 			break
 		}
-		if it.notBefore.After(now) {
-			if r.next.IsZero() || it.notBefore.Before(r.next) {
-				r.next = it.notBefore
+		if it.notBefore > now {
+			if at := time.Unix(0, it.notBefore); r.next.IsZero() || at.Before(r.next) {
+				r.next = at
 			}
 			continue
 		}
 		if m := it.mismatch; m != nil {
 			r.mismatch = append(r.mismatch, m)
 			r.waiting = append(r.waiting, seq)
-			t.staged = append(t.staged, func() { it.mismatch = nil })
+			resolving = append(resolving, it)
 			continue
 		}
 		if blocked, err := t.blocked(it); err != nil || blocked {
@@ -158,48 +153,35 @@ func (c *Client) flushPass(t *tx, lc *liveConn, r *flushRound) error {
 			if err := t.complete(it); err != nil {
 				return err
 			}
-		case resealed:
-			r.resealing = true
-		case it.gen > c.durableGen:
+		case resealed, it.gen > c.durableGen:
 			// Sealed by a commit still being written: it wakes the
 			// flusher when it is done.
 		default:
 			r.frames = append(r.frames, f)
-			t.staged = append(t.staged, func() {
-				it.inflight = true
-				lc.inflight[f.ID] = it.Seq
-			})
+			sending = append(sending, it)
 		}
 	}
+	t.staged = append(t.staged, func() {
+		for _, it := range resolving {
+			it.mismatch = nil
+		}
+		for i, it := range sending {
+			it.inflight = true
+			lc.inflight[r.frames[i].ID] = it.Seq
+		}
+	})
 	return nil
 }
 
-// nextRetry is the earliest time a backed-off item is due, zero if none.
-func (c *Client) nextRetry() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var next time.Time
-	for _, it := range c.outbox {
-		if !it.inflight && !it.notBefore.IsZero() && (next.IsZero() || it.notBefore.Before(next)) {
-			next = it.notBefore
-		}
-	}
-	return next
-}
+// errTooManyRounds backs off items whose devices changed again on every
+// fetch of one flush.
+var errTooManyRounds = errors.New("client: the devices keep changing")
 
 // failedTry handles an error fetching devices or bundles for the items
 // that waited for them: one that may pass backs them off, one that will
 // not gives them up.
 func (c *Client) failedTry(ctx context.Context, seqs []uint64, err error) error {
-	var keys []string
-	c.mu.Lock()
-	for _, seq := range seqs {
-		if it := c.outbox[seq]; it != nil {
-			keys = append(keys, msgIDKey(it.To, it.ID))
-		}
-	}
-	c.mu.Unlock()
-	_, uerr := c.update(ctx, keys, func(t *tx) error {
+	_, uerr := c.update(ctx, nil, func(t *tx) error {
 		for _, seq := range seqs {
 			if it := c.outbox[seq]; it != nil && !it.inflight {
 				if err := t.failItem(it, err); err != nil {
@@ -274,17 +256,7 @@ func (t *tx) complete(it *outboxItem) error {
 // leave the outbox in one tx. Nothing waits for its commit: after a
 // crash the items are sent again, and the relay drops the copies.
 func (c *Client) onSent(ctx context.Context, lc *liveConn, ids []string) error {
-	var keys []string
-	c.mu.Lock()
-	for _, id := range ids {
-		if seq, ok := lc.inflight[id]; ok {
-			if it := c.outbox[seq]; it != nil && (it.Kind == KindText || it.Kind == KindFile) {
-				keys = append(keys, msgKey(it.To, orderKey(it.TS, it.ID)))
-			}
-		}
-	}
-	c.mu.Unlock()
-	_, err := c.update(ctx, keys, func(t *tx) error {
+	_, err := c.update(ctx, nil, func(t *tx) error {
 		var done []*outboxItem
 		for _, id := range ids {
 			seq, ok := lc.inflight[id]
@@ -316,39 +288,29 @@ func (c *Client) onSent(ctx context.Context, lc *liveConn, ids []string) error {
 
 // onSendError handles an error answer to a request of lc.
 func (c *Client) onSendError(ctx context.Context, lc *liveConn, id string, e *wire.Error) error {
-	var keys []string
-	c.mu.Lock()
-	if seq, ok := lc.inflight[id]; ok {
-		if it := c.outbox[seq]; it != nil && (it.Kind == KindText || it.Kind == KindFile) {
-			keys = append(keys, msgKey(it.To, orderKey(it.TS, it.ID)), msgIDKey(it.To, it.ID))
-		}
-	}
-	c.mu.Unlock()
-	_, err := c.update(ctx, keys, func(t *tx) error {
+	_, err := c.update(ctx, nil, func(t *tx) error {
 		seq, ok := lc.inflight[id]
 		if !ok {
 			return nil
 		}
 		it := c.outbox[seq]
+		giveUp := it != nil && e.Code != wire.CodeDeviceMismatch && permanent(e)
+		if giveUp {
+			if err := t.giveUp(it); err != nil {
+				return err
+			}
+		}
 		t.staged = append(t.staged, func() {
 			delete(lc.inflight, id)
 			c.wake()
-		})
-		if it == nil {
-			return nil
-		}
-		t.staged = append(t.staged, func() { it.inflight = false })
-		switch {
-		case e.Code == wire.CodeDeviceMismatch:
-			t.staged = append(t.staged, func() { it.mismatch = e })
-			return nil
-		case permanent(e):
-			return t.giveUp(it)
-		}
-		t.staged = append(t.staged, func() {
-			c.retryLater(it)
-			if e.RetryAfter > 0 {
-				if at := c.now().Add(time.Duration(e.RetryAfter) * time.Second); at.After(it.notBefore) {
+			switch {
+			case it == nil || giveUp:
+			case e.Code == wire.CodeDeviceMismatch:
+				it.inflight, it.mismatch = false, e
+			default:
+				it.inflight = false
+				c.retryLater(it)
+				if at := c.now().Add(time.Duration(e.RetryAfter) * time.Second).UnixNano(); at > it.notBefore {
 					it.notBefore = at
 				}
 			}

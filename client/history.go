@@ -109,9 +109,9 @@ func (t *tx) advanceStatusAt(conv string, ids, orders []string, status Status) e
 }
 
 // markRead marks incoming messages of conv read: those with the given
-// ids, or (ids nil) every unread one up to order upTo ("" for all). It
-// returns the ids it marked.
-func (t *tx) markRead(conv string, ids []string, upTo string) ([]string, error) {
+// ids, or (ids nil) those of the unread orders up to order upTo ("" for
+// all). It returns the ids it marked.
+func (t *tx) markRead(conv string, ids, unread []string, upTo string) ([]string, error) {
 	var orders []string
 	if ids != nil {
 		for _, id := range ids {
@@ -128,17 +128,17 @@ func (t *tx) markRead(conv string, ids []string, upTo string) ([]string, error) 
 			}
 		}
 	} else {
-		prefix := unreadPrefix(conv)
-		kvs, err := t.scan(prefix)
-		if err != nil {
-			return nil, err
-		}
-		for _, kv := range kvs {
-			o := strings.TrimPrefix(kv.Key, prefix)
+		for _, o := range unread {
 			if upTo != "" && o > upTo {
 				break
 			}
-			orders = append(orders, o)
+			// Still unread? Another operation may have read it since
+			// the scan.
+			if _, ok, err := t.get(unreadKey(conv, o)); err != nil {
+				return nil, err
+			} else if ok {
+				orders = append(orders, o)
+			}
 		}
 	}
 	var marked []string
@@ -172,11 +172,22 @@ func (t *tx) markRead(conv string, ids []string, upTo string) ([]string, error) 
 // read receipt (and this person's other devices a copy, so they clear
 // their unread count too).
 func (c *Client) MarkRead(ctx context.Context, conversationID, upTo string) error {
-	var prefetch []string
-	if upTo != "" {
-		prefetch = []string{msgIDKey(conversationID, upTo)}
+	// The unread messages, read first and checked again in the tx.
+	prefix := unreadPrefix(conversationID)
+	kvs, err := c.scan(ctx, prefix, "", 0, false)
+	if err != nil {
+		return err
 	}
-	return c.commitScan(ctx, prefetch, []string{unreadPrefix(conversationID)}, func(t *tx) error {
+	unread := make([]string, len(kvs))
+	keys := make([]string, 0, 2*len(kvs)+1)
+	for i, kv := range kvs {
+		unread[i] = strings.TrimPrefix(kv.Key, prefix)
+		keys = append(keys, kv.Key, msgKey(conversationID, unread[i]))
+	}
+	if upTo != "" {
+		keys = append(keys, msgIDKey(conversationID, upTo))
+	}
+	return c.commit(ctx, keys, func(t *tx) error {
 		if _, err := c.signedIn(); err != nil {
 			return err
 		}
@@ -191,7 +202,7 @@ func (c *Client) MarkRead(ctx context.Context, conversationID, upTo string) erro
 			}
 			order = m.Order
 		}
-		ids, err := t.markRead(conversationID, nil, order)
+		ids, err := t.markRead(conversationID, nil, unread, order)
 		if err != nil {
 			return err
 		}
@@ -292,23 +303,31 @@ func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
 // the conversation list needs no storage read but its last messages'.
 func (c *Client) loadContacts(ctx context.Context) error {
 	c.mu.Lock()
-	complete := c.contactsComplete
+	complete, resets := c.contactsComplete, c.resets
 	c.mu.Unlock()
 	if complete {
 		return nil
 	}
-	_, err := c.scanThen(ctx, prefixContact, func(kvs []KV) error {
-		for _, kv := range kvs {
-			cr := new(contactRecord)
-			if err := jsonw.Unmarshal(kv.Value, cr); err != nil || contactKey(cr.PersonID) != kv.Key {
-				return ErrCorruptState.with(err)
-			}
-			if c.contacts[cr.PersonID] == nil {
-				c.contacts[cr.PersonID] = cr
-			}
+	kvs, err := c.scan(ctx, prefixContact, "", 0, false)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.resets != resets {
+		return nil // the caches were dropped meanwhile: try again next time
+	}
+	for _, kv := range kvs {
+		cr := new(contactRecord)
+		if err := jsonw.Unmarshal(kv.Value, cr); err != nil || contactKey(cr.PersonID) != kv.Key {
+			return ErrCorruptState.with(err)
 		}
-		c.contactsComplete = true
-		return nil
-	})
-	return err
+		// A record in the cache is as new as the scan's, or newer: it
+		// came from a tx staged since.
+		if c.contacts[cr.PersonID] == nil {
+			c.contacts[cr.PersonID] = cr
+		}
+	}
+	c.contactsComplete = true
+	return nil
 }

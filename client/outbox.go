@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"sambung/crypto"
 	"sambung/internal/jsonw"
@@ -31,7 +30,7 @@ type outboxItem struct {
 	gen       uint64 // the batch that last wrote the item: sent only once durable
 	inflight  bool
 	attempts  int
-	notBefore time.Time
+	notBefore int64       // Unix nanoseconds before which it is not sent; 0: due. Not a time.Time, whose methods would follow outboxItem into the wasm module.
 	mismatch  *wire.Error // a device_mismatch to resolve before the next try
 }
 
@@ -205,18 +204,10 @@ type need map[string][]uint32
 
 func (n need) add(o need) {
 	for p, ds := range o {
-		cur, ok := n[p]
-		switch {
-		case ok && len(cur) == 0: // already the whole list
-		case len(ds) == 0:
-			n[p] = nil
-		default:
-			for _, d := range ds {
-				if !slices.Contains(cur, d) {
-					cur = append(cur, d)
-				}
-			}
-			n[p] = cur
+		if cur, ok := n[p]; ok && (cur == nil || ds == nil) {
+			n[p] = nil // the whole list
+		} else {
+			n[p] = append(cur, ds...)
 		}
 	}
 }

@@ -58,35 +58,19 @@ func (c *Client) receiveKeys(envs []wire.Envelope) []string {
 	if c.acct == nil {
 		return nil
 	}
-	me := c.acct.PersonID
-	var keys []string
-	seen := map[string]bool{}
-	add := func(k string) {
-		if !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
-	}
+	keys := make([]string, 0, 4*len(envs))
 	for i := range envs {
 		e := &envs[i]
 		if !wire.ValidPersonID(e.From) || e.FromDevice == 0 || !validID(e.ID) {
 			continue
 		}
-		add(seenKey(e.From, e.FromDevice, e.ID))
 		conv := e.From
-		if e.From == me {
+		if e.From == c.acct.PersonID {
 			conv = e.Dest
 		}
-		if wire.ValidPersonID(conv) {
-			add(msgIDKey(conv, e.ID))
-		}
-		if c.contacts[e.From] == nil {
-			add(contactKey(e.From))
-		}
-		addr := crypto.Address{Name: e.From, DeviceID: e.FromDevice}
-		if c.sessions[addr] == nil {
-			add(sessionKey(addr))
-		}
+		// Repeats cost nothing: they are read in the same round trip.
+		keys = append(keys, seenKey(e.From, e.FromDevice, e.ID), msgIDKey(conv, e.ID), contactKey(e.From),
+			sessionKey(crypto.Address{Name: e.From, DeviceID: e.FromDevice}))
 	}
 	return keys
 }
@@ -198,7 +182,7 @@ func (r *receiving) fromSelf(e *wire.Envelope, ct *Content) error {
 	case KindReceipt:
 		// The other device showed these messages: they are read here too.
 		if ct.Receipt.Status == StatusRead {
-			_, err := t.markRead(conv, ct.Receipt.IDs, "")
+			_, err := t.markRead(conv, ct.Receipt.IDs, nil, "")
 			return err
 		}
 	case KindCall:

@@ -2,7 +2,7 @@ package client
 
 import (
 	"slices"
-	"strings"
+	"sort"
 
 	"sambung/crypto"
 	"sambung/internal/jsonw"
@@ -25,9 +25,8 @@ import (
 type tx struct {
 	c *Client
 
-	reads        *reads   // what update fetched from storage
-	missing      []string // keys this tx needed and did not have
-	missingScans []string // prefixes this tx needed and did not have
+	reads   map[string]readResult // keys update fetched from storage
+	missing []string              // keys this tx needed and did not have
 
 	puts    map[string][]byte
 	dels    map[string]bool
@@ -52,7 +51,7 @@ type tx struct {
 	after []func()
 }
 
-func (c *Client) newTx(reads *reads) *tx {
+func (c *Client) newTx(reads map[string]readResult) *tx {
 	return &tx{
 		c:        c,
 		reads:    reads,
@@ -96,54 +95,13 @@ func (t *tx) get(key string) ([]byte, bool, error) {
 	if r, ok := t.c.recent.get(key); ok {
 		return r.value, r.ok, nil
 	}
-	if r, ok := t.reads.keys[key]; ok {
+	if r, ok := t.reads[key]; ok {
 		return r.value, r.ok, nil
 	}
 	if !slices.Contains(t.missing, key) {
 		t.missing = append(t.missing, key)
 	}
 	return nil, false, errMiss
-}
-
-// scan returns the keys under prefix, in order, as this tx would leave
-// them; a prefix update did not read is recorded as missing.
-func (t *tx) scan(prefix string) ([]KV, error) {
-	stored, ok := t.reads.scans[prefix]
-	if !ok {
-		if !slices.Contains(t.missingScans, prefix) {
-			t.missingScans = append(t.missingScans, prefix)
-		}
-		return nil, errMiss
-	}
-	merged := make(map[string][]byte, len(stored))
-	for _, kv := range stored {
-		merged[kv.Key] = kv.Value
-	}
-	over := func(k string, v []byte, del bool) {
-		if !strings.HasPrefix(k, prefix) {
-			return
-		}
-		if del {
-			delete(merged, k)
-		} else {
-			merged[k] = v
-		}
-	}
-	for k, e := range t.c.overlay {
-		over(k, e.value, e.del)
-	}
-	for k := range t.dels {
-		over(k, nil, true)
-	}
-	for k, v := range t.puts {
-		over(k, v, false)
-	}
-	out := make([]KV, 0, len(merged))
-	for k, v := range merged {
-		out = append(out, KV{Key: k, Value: v})
-	}
-	slices.SortFunc(out, func(a, b KV) int { return strings.Compare(a.Key, b.Key) })
-	return out, nil
 }
 
 func (t *tx) emit(e ...Event) { t.events = append(t.events, e...) }
@@ -195,18 +153,12 @@ func (t *tx) stage() (*batch, error) {
 	for k, v := range t.puts {
 		puts = append(puts, KV{Key: k, Value: v})
 	}
-	slices.SortFunc(puts, func(a, b KV) int { return strings.Compare(a.Key, b.Key) })
+	sortKVs(puts, false)
 	dels := make([]string, 0, len(t.dels))
 	for k := range t.dels {
 		dels = append(dels, k)
 	}
-	slices.Sort(dels)
-	for _, kv := range puts {
-		c.recent.put(kv.Key, readResult{kv.Value, true})
-	}
-	for _, k := range dels {
-		c.recent.put(k, readResult{})
-	}
+	sort.Strings(dels)
 	b := c.stageLocked(puts, dels, t.events, t.after)
 	for _, it := range t.pending {
 		it.gen = b.gen

@@ -13,26 +13,6 @@ import (
 	"sambung/wire"
 )
 
-// Codes the bridge itself gives, besides client.ErrorCode's. docs/API.md
-// lists them.
-const (
-	// codeBadArgument: a method got an argument of the wrong type or out of
-	// range (a bug in the caller, not in what the user typed).
-	codeBadArgument = "bad_argument"
-	// codeUnknownMethod: core.call got a method name it does not have.
-	codeUnknownMethod = "unknown_method"
-	// codeStorage: IndexedDB failed (quota, blocked, disabled in this
-	// browsing mode).
-	codeStorage = "storage"
-)
-
-var (
-	errPanic = &client.Error{Code: "internal", Message: "the core failed; see the worker's console"}
-	// errStorage wraps every IndexedDB failure, so that the JavaScript side
-	// gets one code for them.
-	errStorage = &client.Error{Code: codeStorage, Message: "browser storage failed"}
-)
-
 // argError is a bad argument to a core method.
 type argError struct {
 	method, name, want string
@@ -49,7 +29,7 @@ func errorValue(err error) js.Value {
 	code := client.ErrorCode(err)
 	var ae *argError
 	if errors.As(err, &ae) {
-		code = codeBadArgument
+		code = client.ErrBadArgument.Code
 	}
 	v := js.Global().Get("Object").New()
 	v.Set("code", code)
@@ -284,6 +264,8 @@ func eventJS(e client.Event) (string, js.Value) {
 		return client.EventIdentityChanged, object(map[string]any{"conversationId": e.ConversationID})
 	case client.CallEvent:
 		return client.EventCall, js.ValueOf(callEventJS(e))
+	case client.ConversationEvent:
+		return client.EventConversations, conversationsJS(e.Conversations)
 	}
 	return e.EventType(), js.Undefined()
 }

@@ -29,17 +29,7 @@ type core struct {
 	cancel  context.CancelFunc
 	onEvent js.Value // function(type, data)
 
-	mu        sync.Mutex
-	connected context.CancelFunc // ends the running Connect, nil when none runs
-	// lastRun is closed when the latest Connect has returned: a new one
-	// waits for it, as the client runs one Connect at a time.
-	lastRun chan struct{}
-
-	// conversationsDirty wakes the goroutine that turns "the list changed"
-	// into the list itself; one pending wake-up is enough however many
-	// changes came.
-	conversationsDirty chan struct{}
-
+	mu    sync.Mutex
 	files transfers // sealer and opener handles of the file engine, under mu
 }
 
@@ -73,7 +63,7 @@ func startCore(config js.Value) (any, error) {
 		cancel()
 		return nil, err
 	}
-	k := &core{st: st, ctx: ctx, cancel: cancel, onEvent: onEvent, conversationsDirty: make(chan struct{}, 1)}
+	k := &core{st: st, ctx: ctx, cancel: cancel, onEvent: onEvent}
 	k.c, err = client.New(ctx, client.Config{
 		HTTP:       fetchHTTP{base: base},
 		Dialer:     wsDialer{url: wsURL(base)},
@@ -86,10 +76,9 @@ func startCore(config js.Value) (any, error) {
 		st.close()
 		return nil, err
 	}
-	go k.conversationsLoop()
-	if me, err := k.c.Me(ctx); err == nil && me.SignedIn {
-		k.connect()
-	}
+	// The client connects whenever this device is signed in, now and after
+	// each sign-in, and reconnects by itself; its StatusEvents tell the page.
+	k.c.Start(ctx)
 	return k.jsObject(), nil
 }
 
@@ -117,79 +106,12 @@ func (k *core) jsObject() js.Value {
 // event forwards a client event to JavaScript. It runs in the client's
 // event goroutine and returns at once.
 func (k *core) event(e client.Event) {
-	if e.EventType() == client.EventConversations {
-		select {
-		case k.conversationsDirty <- struct{}{}:
-		default:
-		}
-		return
-	}
 	name, data := eventJS(e)
 	k.onEvent.Invoke(name, data)
 }
 
-// conversationsLoop sends the conversation list each time it changed: the
-// JavaScript 'conversations' event carries the list, the client's event
-// only says that it changed.
-func (k *core) conversationsLoop() {
-	for {
-		select {
-		case <-k.ctx.Done():
-			return
-		case <-k.conversationsDirty:
-		}
-		list, err := k.c.Conversations(k.ctx)
-		if err != nil {
-			continue
-		}
-		k.onEvent.Invoke(client.EventConversations, conversationsJS(list))
-	}
-}
-
-// connect starts the client's websocket loop unless it runs already.
-// Connect needs a signed-in device, so it starts at start-up when the
-// storage has one, and after each sign-in.
-func (k *core) connect() {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.connected != nil {
-		return
-	}
-	ctx, cancel := context.WithCancel(k.ctx)
-	k.connected = cancel
-	prev, done := k.lastRun, make(chan struct{})
-	k.lastRun = done
-	go func() {
-		defer close(done)
-		if prev != nil {
-			<-prev
-		}
-		// Connect reconnects by itself; it returns when the device is
-		// signed out or removed, or when ctx ends. Its StatusEvents tell
-		// the page why.
-		_ = k.c.Connect(ctx)
-		k.mu.Lock()
-		if k.connected != nil && ctx.Err() == nil {
-			k.connected = nil
-		}
-		k.mu.Unlock()
-		cancel()
-	}()
-}
-
-// disconnect stops the websocket loop.
-func (k *core) disconnect() {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.connected != nil {
-		k.connected()
-		k.connected = nil
-	}
-}
-
-// close ends the core: the loop, the client and the database connection.
+// close ends the core: the client and the database connection.
 func (k *core) close() error {
-	k.disconnect()
 	err := k.c.Close()
 	k.cancel()
 	k.st.close()
@@ -208,12 +130,12 @@ func (k *core) profile(ctx context.Context) (js.Value, error) {
 	return profileJS(p), nil
 }
 
-// signedIn finishes a sign-in or sign-up: start syncing, return the profile.
+// signedIn finishes a sign-in or sign-up: it returns the profile (the
+// client starts syncing by itself).
 func (k *core) signedIn(ctx context.Context, err error) (js.Value, error) {
 	if err != nil {
 		return js.Undefined(), err
 	}
-	k.connect()
 	return k.profile(ctx)
 }
 
@@ -353,14 +275,7 @@ func (k *core) call(method string, list js.Value) (any, error) {
 		h := a.integer(0, "h", 1, 1<<31-1, 0)
 		run = func() (js.Value, error) { return done(k.finishOpener(h)) }
 	case "signOut":
-		run = func() (js.Value, error) {
-			k.disconnect()
-			err := c.SignOut(ctx)
-			if me, merr := c.Me(ctx); err != nil && merr == nil && me.SignedIn {
-				k.connect() // still signed in: keep syncing
-			}
-			return done(err)
-		}
+		run = func() (js.Value, error) { return done(c.SignOut(ctx)) }
 	case "callSignal":
 		conv, signal := a.str(0, "conversationId"), a.str(1, "signal")
 		run = func() (js.Value, error) { return done(c.SendCallJSON(ctx, conv, signal)) }
@@ -370,7 +285,7 @@ func (k *core) call(method string, list js.Value) (any, error) {
 			return js.ValueOf(s), err
 		}
 	default:
-		return nil, &client.Error{Code: codeUnknownMethod, Message: "no method " + method}
+		return nil, &client.Error{Code: client.ErrUnknownMethod.Code, Message: "no method " + method}
 	}
 	if a.err != nil {
 		return nil, a.err

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"syscall/js"
 
 	"sambung/client"
@@ -24,36 +23,12 @@ import (
 // bytes, and a page that leaks them should hit an error, not the heap.
 const maxTransfers = 64
 
-// Error codes of the file methods (docs/API.md).
-var (
-	errFileTampered   = &client.Error{Code: "file_tampered", Message: "the file does not match what the sender sent: it was altered or damaged"}
-	errFileIncomplete = &client.Error{Code: "file_incomplete", Message: "the file ended early; try the download again"}
-	errFileTooLarge   = &client.Error{Code: "file_too_large", Message: "the file is larger than 2 GiB"}
-	errTransfers      = &client.Error{Code: "too_many_transfers", Message: "too many file transfers at once"}
-	errNoTransfer     = &client.Error{Code: "bad_request", Message: "no such transfer"}
-)
-
 // chunkState is what a sealer and an opener share.
 type chunkState interface {
 	AESKey() attach.AESKey
 	NumChunks() uint64
 	Nonce(i uint64) ([attach.NonceSize]byte, error)
 	AddSealedHash(h [attach.HashSize]byte) error
-}
-
-// attachError maps attach's errors to the API's codes.
-func attachError(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, attach.ErrTooLarge):
-		return errFileTooLarge
-	case errors.Is(err, attach.ErrTruncated):
-		return errFileIncomplete
-	case errors.Is(err, attach.ErrTampered), errors.Is(err, attach.ErrOrder):
-		return errFileTampered
-	}
-	return err
 }
 
 // transfers holds the open handles of the core.
@@ -71,7 +46,7 @@ func (k *core) addTransfer(s chunkState) (int, error) {
 
 func (t *transfers) add(s chunkState) (int, error) {
 	if len(t.open) >= maxTransfers {
-		return 0, errTransfers
+		return 0, client.ErrTooManyTransfers
 	}
 	if t.open == nil {
 		t.open = make(map[int]chunkState)
@@ -107,13 +82,13 @@ func (k *core) fileFuncs() map[string]any {
 	get := func(a []js.Value) (chunkState, error) {
 		h := arg(a, 0)
 		if h.Type() != js.TypeNumber {
-			return nil, errNoTransfer
+			return nil, client.ErrNoTransfer
 		}
 		k.mu.Lock()
 		s := k.files.open[h.Int()]
 		k.mu.Unlock()
 		if s == nil {
-			return nil, errNoTransfer
+			return nil, client.ErrNoTransfer
 		}
 		return s, nil
 	}
@@ -123,13 +98,13 @@ func (k *core) fileFuncs() map[string]any {
 			first, count := arg(a, 1), arg(a, 2)
 			if err != nil || first.Type() != js.TypeNumber || count.Type() != js.TypeNumber ||
 				first.Float() < 0 || count.Int() < 1 || count.Int() > maxBatch {
-				return errorValue(errNoTransfer)
+				return errorValue(client.ErrNoTransfer)
 			}
 			out := make([]byte, 0, count.Int()*attach.NonceSize)
 			for i := range uint64(count.Int()) {
 				n, err := s.Nonce(uint64(first.Float()) + i)
 				if err != nil {
-					return errorValue(attachError(err))
+					return errorValue(client.Public(err))
 				}
 				out = append(out, n[:]...)
 			}
@@ -142,11 +117,11 @@ func (k *core) fileFuncs() map[string]any {
 			}
 			b, err := bytesFromJS(arg(a, 1))
 			if err != nil || len(b) == 0 || len(b)%attach.HashSize != 0 || len(b) > maxBatch*attach.HashSize {
-				return errorValue(errNoTransfer)
+				return errorValue(client.ErrNoTransfer)
 			}
 			for ; len(b) > 0; b = b[attach.HashSize:] {
 				if err := s.AddSealedHash([attach.HashSize]byte(b)); err != nil {
-					return errorValue(attachError(err))
+					return errorValue(client.Public(err))
 				}
 			}
 			return js.Null()
@@ -174,11 +149,11 @@ func (k *core) take(h int) chunkState {
 // newSealer implements the internal method _sealFile(size).
 func (k *core) newSealer(size int) (js.Value, error) {
 	if size < 0 || size > attach.MaxSize {
-		return js.Undefined(), errFileTooLarge
+		return js.Undefined(), client.ErrFileTooLarge
 	}
 	s, err := attach.NewSealer(rand.Reader, uint64(size))
 	if err != nil {
-		return js.Undefined(), attachError(err)
+		return js.Undefined(), client.Public(err)
 	}
 	h, err := k.addTransfer(s)
 	if err != nil {
@@ -192,11 +167,11 @@ func (k *core) newSealer(size int) (js.Value, error) {
 func (k *core) sendSealed(ctx context.Context, to string, h int, p *attach.Pointer, caption string) (js.Value, error) {
 	s, ok := k.take(h).(*attach.Sealer)
 	if !ok {
-		return js.Undefined(), errNoTransfer
+		return js.Undefined(), client.ErrNoTransfer
 	}
 	d, err := s.Finish()
 	if err != nil {
-		return js.Undefined(), attachError(err)
+		return js.Undefined(), client.Public(err)
 	}
 	p.Key, p.Digest, p.Size = s.Key(), d, s.Size()
 	m, err := k.c.SendFile(ctx, to, p, caption)
@@ -214,7 +189,7 @@ func (k *core) newOpener(ctx context.Context, conv, id string) (js.Value, error)
 	}
 	o, err := attach.NewOpener(p.Key, p.Size, p.Digest)
 	if err != nil {
-		return js.Undefined(), attachError(err)
+		return js.Undefined(), client.Public(err)
 	}
 	h, err := k.addTransfer(o)
 	if err != nil {
@@ -234,9 +209,9 @@ func (k *core) newOpener(ctx context.Context, conv, id string) (js.Value, error)
 func (k *core) finishOpener(h int) error {
 	o, ok := k.take(h).(*attach.Opener)
 	if !ok {
-		return errNoTransfer
+		return client.ErrNoTransfer
 	}
-	return attachError(o.Finish())
+	return client.Public(o.Finish())
 }
 
 // pointerMeta reads the engine's description of a file.

@@ -40,7 +40,10 @@ type idbStorage struct {
 	db js.Value // IDBDatabase
 }
 
-var _ client.Storage = (*idbStorage)(nil)
+var (
+	_ client.Storage     = (*idbStorage)(nil)
+	_ client.BatchGetter = (*idbStorage)(nil)
+)
 
 // openIDB opens (creating when new) the database name.
 func openIDB(ctx context.Context, name string) (*idbStorage, error) {
@@ -74,7 +77,7 @@ func storageError(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &wrapped{err, errStorage}
+	return &wrapped{err, client.ErrStorage}
 }
 
 // wrapped is an error that unwraps to its cause and a sentinel.
@@ -197,6 +200,46 @@ func (s *idbStorage) Get(ctx context.Context, key string) ([]byte, bool, error) 
 		return nil, false, storageError(err)
 	}
 	return b, true, nil
+}
+
+// GetMany implements client.BatchGetter: every key in one readonly
+// transaction, which costs about what one Get does.
+func (s *idbStorage) GetMany(ctx context.Context, keys []string) ([][]byte, []bool, error) {
+	for _, k := range keys {
+		if !utf8.ValidString(k) {
+			return nil, nil, errBadKey
+		}
+	}
+	tx, store, err := s.transaction("readonly")
+	if err != nil {
+		return nil, nil, storageError(err)
+	}
+	reqs := make([]js.Value, len(keys))
+	if err := catch(func() {
+		for i, k := range keys {
+			reqs[i] = store.Call("get", k)
+		}
+	}); err != nil {
+		_ = catch(func() { tx.Call("abort") })
+		return nil, nil, storageError(err)
+	}
+	// Once the transaction completes, every request has its result.
+	if err := awaitTransaction(ctx, tx); err != nil {
+		return nil, nil, storageError(err)
+	}
+	vals, oks := make([][]byte, len(keys)), make([]bool, len(keys))
+	for i, req := range reqs {
+		v := req.Get("result")
+		if v.IsUndefined() {
+			continue
+		}
+		b, err := bytesFromJS(v)
+		if err != nil {
+			return nil, nil, storageError(err)
+		}
+		vals[i], oks[i] = b, true
+	}
+	return vals, oks, nil
 }
 
 // keyRange returns the IDBKeyRange of Scan's keys: those starting with

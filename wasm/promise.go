@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"sambung/client"
 	"syscall/js"
 )
 
@@ -134,7 +135,7 @@ func newPromise(run func() (any, error)) js.Value {
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
-					err = errPanic
+					err = client.ErrInternal
 				}
 			}()
 			result, err = run()

@@ -31,6 +31,25 @@ func Run(t *testing.T, s client.Storage) {
 		}
 		return out
 	}
+	if bg, ok := s.(client.BatchGetter); ok {
+		want := []string{"a/2", "nope", "msg/y/1", "a/2"}
+		vals, oks, err := bg.GetMany(ctx, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vals) != len(want) || len(oks) != len(want) {
+			t.Fatalf("GetMany(%v) answered %d values and %d flags", want, len(vals), len(oks))
+		}
+		for i, k := range want {
+			v, ok, err := s.Get(ctx, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if oks[i] != ok || string(vals[i]) != string(v) {
+				t.Errorf("GetMany(%q) = %q, %v; Get = %q, %v", k, vals[i], oks[i], v, ok)
+			}
+		}
+	}
 	cases := []struct {
 		prefix, start string
 		limit         int
