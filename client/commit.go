@@ -211,6 +211,12 @@ func (c *Client) recover(ctx context.Context) error {
 func (c *Client) stageLocked(puts []KV, dels []string, events []Event, after []func()) *batch {
 	c.stagedGen++
 	b := &batch{gen: c.stagedGen, puts: puts, dels: dels, events: events, after: after, done: make(chan struct{})}
+	if c.closed {
+		// The committer is gone or going: nothing staged now is written.
+		b.err = ErrClosed
+		close(b.done)
+		return b
+	}
 	for _, k := range dels {
 		c.overlay[k] = overlayEntry{del: true, gen: b.gen}
 		c.recent.put(k, readResult{})
