@@ -248,51 +248,113 @@ func (c *Client) connError(ctx context.Context, e *wire.Error) error {
 	return e
 }
 
-// readLoop handles frames until the connection breaks.
-func (c *Client) readLoop(ctx context.Context, lc *liveConn) error {
+// maxReceiveBatch bounds the envelopes of frames that arrived together
+// and are handled as one batch: one tx, one storage write, one ack.
+const maxReceiveBatch = 1024
+
+// readFrames reads and decodes frames into frames until the connection
+// breaks; the error goes to errc.
+func (c *Client) readFrames(ctx context.Context, lc *liveConn, frames chan<- wire.Frame, errc chan<- error) {
 	for {
 		b, err := lc.conn.Read(ctx)
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return ErrNetwork.with(err)
+			errc <- err
+			return
 		}
 		lc.lastRead.Store(time.Now().UnixNano())
 		f, err := wire.DecodeServerFrame(b)
 		if err != nil {
 			continue // a frame type of a later relay
 		}
-		switch f := f.(type) {
-		case *wire.EnvelopesFrame:
-			b, seqs, err := c.receive(ctx, f.Envelopes)
+		select {
+		case frames <- f:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// readLoop handles frames until the connection breaks. Frames that
+// arrived together are handled together: the envelopes of consecutive
+// envelopes frames are one receive batch, and consecutive "sent" answers
+// one tx.
+func (c *Client) readLoop(ctx context.Context, lc *liveConn) error {
+	frames := make(chan wire.Frame, 64)
+	errc := make(chan error, 1)
+	lc.wg.Add(1)
+	go func() { defer lc.wg.Done(); c.readFrames(ctx, lc, frames, errc) }()
+	var next wire.Frame
+	for {
+		f := next
+		next = nil
+		if f == nil {
+			select {
+			case f = <-frames:
+			case err := <-errc:
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return ErrNetwork.with(err)
+			}
+		}
+		var envs []wire.Envelope
+		var sent []string
+		for f != nil {
+			switch g := f.(type) {
+			case *wire.EnvelopesFrame:
+				envs = append(envs, g.Envelopes...)
+			case *wire.SentFrame:
+				sent = append(sent, g.ID)
+			default:
+				next = f
+			}
+			f = nil
+			if next == nil && len(envs) < maxReceiveBatch {
+				select {
+				case f = <-frames:
+				default:
+				}
+			}
+		}
+		if len(sent) > 0 {
+			if err := c.onSent(ctx, lc, sent); err != nil {
+				return err
+			}
+		}
+		if len(envs) > 0 {
+			b, seqs, err := c.receive(ctx, envs)
 			if err != nil {
 				return err
 			}
-			// The next frame is read while this batch is written; the
+			// The next frames are read while this batch is written; the
 			// acker acknowledges it once it is durable.
 			select {
 			case lc.acks <- pendingAck{b, seqs}:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-		case *wire.SentFrame:
-			if err := c.onSent(ctx, lc, []string{f.ID}); err != nil {
-				return err
-			}
+		}
+		if next == nil {
+			continue
+		}
+		switch g := next.(type) {
 		case *wire.ErrorFrame:
-			if f.ID != "" {
-				if err := c.onSendError(ctx, lc, f.ID, &f.Error); err != nil {
+			next = nil
+			if g.ID != "" {
+				if err := c.onSendError(ctx, lc, g.ID, &g.Error); err != nil {
 					return err
 				}
 				continue
 			}
-			switch f.Code {
+			switch g.Code {
 			case wire.CodeUnauthorized, wire.CodeDeviceRemoved, wire.CodeGoingAway:
-				return c.connError(ctx, &f.Error)
+				return c.connError(ctx, &g.Error)
 			}
 		case *wire.KeysLowFrame:
-			c.startTopUp(ctx, lc, f.Count)
+			next = nil
+			c.startTopUp(ctx, lc, g.Count)
+		default:
+			next = nil
 		}
 	}
 }
