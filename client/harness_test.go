@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -89,10 +91,13 @@ func (r *testRelay) start() {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
+	// After a restart the old socket may linger a moment: wait for the
+	// port, bounded generously, as a busy machine may take a while.
 	var ln net.Listener
-	for i := 0; ; i++ { // the old socket may linger a moment after a stop
+	deadline := time.Now().Add(patience)
+	for {
 		ln, err = net.Listen("tcp", addr)
-		if err == nil || i == 50 {
+		if !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -253,10 +258,14 @@ func (d *device) history(conv string) []client.Message {
 	return h
 }
 
-// eventually polls cond until it holds, failing after a generous bound.
+// patience bounds every wait: a failure bound, generous so that a machine
+// whose cores are all busy still passes.
+const patience = 15 * time.Second
+
+// eventually polls cond until it holds, failing after patience.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(patience)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -293,6 +302,102 @@ func (d *device) waitStatus(conv, id string, s client.Status) {
 		}
 		return false
 	})
+}
+
+// waitEvent waits until d got an event that match accepts, and returns
+// the first such event. Events are delivered in order from one goroutine,
+// so every event emitted before it has been delivered too.
+func (d *device) waitEvent(what string, match func(client.Event) bool) client.Event {
+	d.t.Helper()
+	var got client.Event
+	eventually(d.t, what, func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		for _, e := range d.events {
+			if match(e) {
+				got = e
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// waitMessageEvent waits for the MessageEvent of message id of conv on d
+// and returns its message.
+func (d *device) waitMessageEvent(conv, id string) client.Message {
+	d.t.Helper()
+	e := d.waitEvent("the message event of "+id, func(e client.Event) bool {
+		me, ok := e.(client.MessageEvent)
+		return ok && me.Message.ConversationID == conv && me.Message.ID == id
+	})
+	return e.(client.MessageEvent).Message
+}
+
+// waitReceiptEvent waits for the ReceiptEvent that moved message id of
+// conv on d to status s.
+func (d *device) waitReceiptEvent(conv, id string, s client.Status) {
+	d.t.Helper()
+	d.waitEvent("the "+string(s)+" receipt event of "+id, func(e client.Event) bool {
+		re, ok := e.(client.ReceiptEvent)
+		return ok && re.ConversationID == conv && re.Status == s && slices.Contains(re.MessageIDs, id)
+	})
+}
+
+// messageEvents returns the ids of the MessageEvents d got for conv ("" for
+// every conversation), in order.
+func (d *device) messageEvents(conv string) []string {
+	var ids []string
+	for _, e := range d.eventsOf(client.EventMessage) {
+		if m := e.(client.MessageEvent).Message; conv == "" || m.ConversationID == conv {
+			ids = append(ids, m.ID)
+		}
+	}
+	return ids
+}
+
+// barrier sends a text from one device to another and waits for its
+// MessageEvent there. The relay pushes a mailbox in order, the receiver
+// handles it in order and its events go out in order: once the barrier's
+// event is in, everything the sender sent before it was handled, and its
+// events delivered. An assertion that nothing more arrives is made after
+// one.
+func barrier(from, to *device) client.Message {
+	from.t.Helper()
+	fp, tp := from.me().PersonID, to.me().PersonID
+	m := from.send(tp, "barrier")
+	to.waitMessageEvent(fp, m.ID)
+	return m
+}
+
+// waitConversations polls d's conversation list until ok accepts it, and
+// returns it; after patience it fails with the last list.
+func (d *device) waitConversations(what string, ok func([]client.Conversation) bool) []client.Conversation {
+	d.t.Helper()
+	deadline := time.Now().Add(patience)
+	for {
+		convs, err := d.c.Conversations(ctx)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		if ok(convs) {
+			return convs
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("timed out waiting for %s; conversations: %+v", what, convs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// ids returns the ids of msgs, in order.
+func ids(msgs []client.Message) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.ID
+	}
+	return out
 }
 
 func (d *device) eventsOf(kind string) []client.Event {
@@ -365,4 +470,4 @@ func (c *ackDropConn) Write(ctx context.Context, frame []byte) error {
 	return c.Conn.Write(ctx, frame)
 }
 
-func timeout() <-chan time.Time { return time.After(15 * time.Second) }
+func timeout() <-chan time.Time { return time.After(patience) }
