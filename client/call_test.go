@@ -194,13 +194,9 @@ func TestCallEnds(t *testing.T) {
 		}
 	}
 	// The missed call counts as unread at Budi's, as a missed call should.
-	convs, err := budi.c.Conversations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(convs) != 1 || convs[0].Unread != 1 {
-		t.Fatalf("budi's conversations: %+v", convs)
-	}
+	budi.waitConversations("one unread call", func(cs []client.Conversation) bool {
+		return len(cs) == 1 && cs[0].Unread == 1
+	})
 }
 
 // TestStaleOfferNeverRings: an offer that reaches the callee after the
@@ -222,13 +218,14 @@ func TestStaleOfferNeverRings(t *testing.T) {
 	}
 
 	ayu.sendCall(b, client.CallSignal{Start: testStart, CallID: "old", Flags: client.CallCaller, Op: client.CallOffer, SDP: offerSDP})
-	ayu.send(b, "after the call") // in order behind the offer
+	after := ayu.send(b, "after the call") // in order behind the offer
 	skew.Store(int64(client.CallRingWindow + time.Second))
 	budi.connect()
-	budi.waitText(a, "after the call")
 	if m := budi.waitCallRecord(a, "old"); m.Call != "missed voice 0" || m.Outgoing {
 		t.Fatalf("stale offer: %+v", m)
 	}
+	// Events go out in order: once the text's is in, a ring would be too.
+	budi.waitMessageEvent(a, after.ID)
 	if ev := budi.callEvents(); len(ev) != 0 {
 		t.Fatalf("a stale offer rang: %+v", ev)
 	}

@@ -47,34 +47,37 @@ func TestChatBothKinds(t *testing.T) {
 	}
 	alice.waitStatus(bp.PersonID, m.ID, client.StatusDelivered)
 
-	convs, err := bob.c.Conversations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(convs) != 1 || convs[0].ID != ap.PersonID || convs[0].Unread != 1 || convs[0].Last.ID != m.ID {
-		t.Fatalf("bob's conversations: %+v", convs)
-	}
 	// Bob never looked Alice up; her addresses came with her devices.
-	if c := convs[0]; c.Title != "phone:+6281234567890" || c.Kind != "phone" || c.IdentityChanged {
-		t.Fatalf("bob's conversation with alice: %+v", c)
+	convs := bob.waitConversations("alice's conversation, unread, with her phone number", func(cs []client.Conversation) bool {
+		return len(cs) == 1 && cs[0].ID == ap.PersonID && cs[0].Unread == 1 && cs[0].Last != nil &&
+			cs[0].Last.ID == m.ID && cs[0].Title == "phone:+6281234567890" && cs[0].Kind == "phone"
+	})
+	if convs[0].IdentityChanged {
+		t.Fatalf("bob's conversation with alice: %+v", convs[0])
 	}
 	if err := bob.c.MarkRead(ctx, ap.PersonID, m.ID); err != nil {
 		t.Fatal(err)
 	}
 	alice.waitStatus(bp.PersonID, m.ID, client.StatusRead)
 
-	// Alice saw each tick once, in order.
-	var ticks []client.Status
-	for _, e := range alice.eventsOf(client.EventReceipt) {
-		re := e.(client.ReceiptEvent)
-		for _, id := range re.MessageIDs {
-			if id == m.ID && re.ConversationID == bp.PersonID {
-				ticks = append(ticks, re.Status)
+	// Alice saw each tick once, in order. Events go out after the commit
+	// that waitStatus saw, and in order: once the read tick is in, the
+	// ticks before it are too.
+	ticks := func() string {
+		var ticks []client.Status
+		for _, e := range alice.eventsOf(client.EventReceipt) {
+			re := e.(client.ReceiptEvent)
+			for _, id := range re.MessageIDs {
+				if id == m.ID && re.ConversationID == bp.PersonID {
+					ticks = append(ticks, re.Status)
+				}
 			}
 		}
+		return fmt.Sprint(ticks)
 	}
-	if fmt.Sprint(ticks) != "[sent delivered read]" {
-		t.Fatalf("alice's ticks: %v", ticks)
+	alice.waitReceiptEvent(bp.PersonID, m.ID, client.StatusRead)
+	if got := ticks(); got != "[sent delivered read]" {
+		t.Fatalf("alice's ticks: %v", got)
 	}
 
 	// Bob looks Alice up too: the same person, found by phone.
@@ -85,6 +88,12 @@ func TestChatBothKinds(t *testing.T) {
 	reply := bob.send("phone:+62 812 3456 7890", "hi alice")
 	alice.waitText(bp.PersonID, "hi alice")
 	bob.waitStatus(ap.PersonID, reply.ID, client.StatusDelivered)
+	// Bob's reply went out after his receipts: once its event is in at
+	// Alice's, a second tick would be too.
+	alice.waitMessageEvent(bp.PersonID, reply.ID)
+	if got := ticks(); got != "[sent delivered read]" {
+		t.Fatalf("alice's ticks after the reply: %v", got)
+	}
 
 	// Both show the same conversation in the same order.
 	ah, bh := alice.history(bp.PersonID), bob.history(ap.PersonID)
@@ -236,28 +245,19 @@ func TestRedeliveryShownOnce(t *testing.T) {
 	for _, m := range sent {
 		alice.waitStatus(b, m.ID, client.StatusDelivered)
 	}
-	h := bob.history(a)
-	if len(h) != 3 {
-		t.Fatalf("bob shows %d messages", len(h))
+	// A redelivery still on its way comes before a later message: once
+	// that one's event is in, every copy of the three was handled.
+	sent = append(sent, barrier(alice, bob))
+	want := fmt.Sprint(ids(sent))
+	if got := fmt.Sprint(ids(bob.history(a))); got != want {
+		t.Fatalf("bob shows %s, want %s", got, want)
 	}
-	for i, m := range h {
-		if m.ID != sent[i].ID {
-			t.Fatalf("message %d: %s, want %s", i, m.ID, sent[i].ID)
-		}
+	if got := fmt.Sprint(bob.messageEvents(a)); got != want {
+		t.Fatalf("bob's message events: %s, want %s", got, want)
 	}
-	n := 0
-	for _, e := range bob.eventsOf(client.EventMessage) {
-		if e.(client.MessageEvent).Message.ConversationID == a {
-			n++
-		}
-	}
-	if n != 3 {
-		t.Fatalf("%d message events for 3 messages", n)
-	}
-	convs, _ := bob.c.Conversations(ctx)
-	if len(convs) != 1 || convs[0].Unread != 3 {
-		t.Fatalf("conversations: %+v", convs)
-	}
+	bob.waitConversations("4 unread", func(cs []client.Conversation) bool {
+		return len(cs) == 1 && cs[0].Unread == 4
+	})
 }
 
 // TestLinkSecondIdentity: a phone user adds an account ID and an account

@@ -4,6 +4,7 @@ package client_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"sambung/client"
@@ -47,17 +48,22 @@ func TestSecondDevice(t *testing.T) {
 	}
 	bob.waitStatus(a, reply.ID, client.StatusRead)
 	alice1.waitStatus(b, reply.ID, client.StatusRead)
-	convs, err := alice1.c.Conversations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(convs) != 1 || convs[0].Unread != 0 {
-		t.Fatalf("alice1 conversations after reading on alice2: %+v", convs)
-	}
 	// Two devices of one person never flag each other as a changed
-	// identity.
+	// identity. The read is the last thing each device handled, and
+	// events go out in order: once its event is in, a flag raised before
+	// it would be too.
+	for i, d := range []*device{alice1, alice2} {
+		d.waitReceiptEvent(b, reply.ID, client.StatusRead)
+		if ev := d.eventsOf(client.EventIdentityChanged); len(ev) != 0 {
+			t.Fatalf("alice%d: identity changed: %+v", i+1, ev)
+		}
+	}
+	// Reading on alice2 cleared alice1's unread count.
+	convs := alice1.waitConversations("no unread after reading on alice2", func(cs []client.Conversation) bool {
+		return len(cs) == 1 && cs[0].Unread == 0
+	})
 	if convs[0].IdentityChanged {
-		t.Fatal("contact flagged")
+		t.Fatalf("alice1's conversation flagged: %+v", convs[0])
 	}
 
 	devs, err := alice2.c.Devices(ctx)
@@ -91,14 +97,15 @@ func TestIdentityChange(t *testing.T) {
 	bob2.connect()
 
 	waiting := alice.send(b, "after bob's new device")
-	eventually(t, "identity change event", func() bool { return len(alice.eventsOf(client.EventIdentityChanged)) > 0 })
-	if ev := alice.eventsOf(client.EventIdentityChanged)[0].(client.IdentityChangedEvent); ev.ConversationID != b {
+	ev := alice.waitEvent("identity change event", func(e client.Event) bool {
+		return e.EventType() == client.EventIdentityChanged
+	})
+	if ev := ev.(client.IdentityChangedEvent); ev.ConversationID != b {
 		t.Fatalf("event for %s", ev.ConversationID)
 	}
-	convs, _ := alice.c.Conversations(ctx)
-	if len(convs) != 1 || !convs[0].IdentityChanged {
-		t.Fatalf("conversation not flagged: %+v", convs)
-	}
+	alice.waitConversations("bob's conversation flagged", func(cs []client.Conversation) bool {
+		return len(cs) == 1 && cs[0].IdentityChanged
+	})
 	_, err = alice.c.Send(ctx, b, "refused")
 	if !errors.Is(err, client.ErrIdentityChanged) || client.ErrorCode(err) != "identity_changed" {
 		t.Fatalf("send to changed identity: %v", err)
@@ -202,15 +209,17 @@ func TestTyping(t *testing.T) {
 	if err := bob.c.Typing(ctx, a, true); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "typing event", func() bool {
-		for _, e := range alice.eventsOf(client.EventTyping) {
-			if te := e.(client.TypingEvent); te.ConversationID == b && te.Typing {
-				return true
-			}
-		}
-		return false
+	alice.waitEvent("typing event", func(e client.Event) bool {
+		te, ok := e.(client.TypingEvent)
+		return ok && te.ConversationID == b && te.Typing
 	})
-	if n := len(alice.history(b)); n != 1 {
-		t.Fatalf("typing stored: %d messages", n)
+	// The indicator is not stored: a later text, once its event is in,
+	// proves that everything before it was handled.
+	after := barrier(bob, alice)
+	if got, want := fmt.Sprint(ids(alice.history(b))), fmt.Sprint([]string{m.ID, after.ID}); got != want {
+		t.Fatalf("alice shows %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(alice.messageEvents(b)), fmt.Sprint([]string{m.ID, after.ID}); got != want {
+		t.Fatalf("alice's message events: %s, want %s", got, want)
 	}
 }

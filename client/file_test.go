@@ -5,6 +5,7 @@ package client_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -69,7 +70,14 @@ func TestSendFileBothKinds(t *testing.T) {
 	if _, err := alice.c.SendFile(ctx, "account:bob", &bad, ""); !errors.Is(err, client.ErrBadInput) {
 		t.Fatalf("bad pointer: %v", err)
 	}
-	if n := len(alice.history(bp.PersonID)); n != 2 {
-		t.Fatalf("alice's history has %d messages, want 2", n)
+	// Nor sent: a later text reaches Bob, and nothing before it but the
+	// two messages.
+	after := barrier(alice, bob)
+	want = fmt.Sprint([]string{m.ID, tm.ID, after.ID})
+	if got := fmt.Sprint(ids(alice.history(bp.PersonID))); got != want {
+		t.Fatalf("alice's history: %s, want %s", got, want)
+	}
+	if got := fmt.Sprint(ids(bob.history(ap.PersonID))); got != want {
+		t.Fatalf("bob's history: %s, want %s", got, want)
 	}
 }
