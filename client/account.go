@@ -182,18 +182,32 @@ func (c *Client) register(ctx context.Context, send func(wire.DeviceKeys) (*wire
 
 // refreshMe stores the person's identities as the relay has them.
 func (c *Client) refreshMe(ctx context.Context) error {
+	c.mu.Lock()
+	asked := c.identitiesSet
+	c.mu.Unlock()
 	var me wire.Me
 	if err := c.call(ctx, "GET", wire.PathMe, true, nil, &me); err != nil {
 		return err
 	}
-	return c.setIdentities(ctx, me.Identities)
+	return c.setIdentities(ctx, me.Identities, asked)
 }
 
-func (c *Client) setIdentities(ctx context.Context, ids []wire.Address) error {
+// always makes setIdentities store the answer of a link, which is newer
+// than any identities stored before it.
+const always = -1
+
+// setIdentities stores the person's identities from a relay answer, unless
+// identities were stored since the request was made (since, from
+// identitiesSet): a link that finished meanwhile is newer than the answer.
+func (c *Client) setIdentities(ctx context.Context, ids []wire.Address, since int) error {
 	return c.commit(ctx, nil, func(t *tx) error {
 		if c.acct == nil {
 			return ErrNotSignedIn
 		}
+		if since != always && c.identitiesSet != since {
+			return nil
+		}
+		t.staged = append(t.staged, func() { c.identitiesSet++ })
 		a := *c.acct
 		a.Identities = make([]string, len(ids))
 		for i, id := range ids {
@@ -258,7 +272,7 @@ func (c *Client) LinkPhone(ctx context.Context, phone, code string) error {
 	if err := c.call(ctx, "POST", wire.PathMePhone, true, &wire.LinkPhoneRequest{Phone: phone, Code: code}, &me); err != nil {
 		return err
 	}
-	return c.setIdentities(ctx, me.Identities)
+	return c.setIdentities(ctx, me.Identities, always)
 }
 
 // LinkAccount links an account ID and password to the signed-in person.
@@ -267,7 +281,7 @@ func (c *Client) LinkAccount(ctx context.Context, accountID, password string) er
 	if err := c.call(ctx, "POST", wire.PathMeAccount, true, &wire.LinkAccountRequest{AccountID: accountID, Password: password}, &me); err != nil {
 		return err
 	}
-	return c.setIdentities(ctx, me.Identities)
+	return c.setIdentities(ctx, me.Identities, always)
 }
 
 // Me returns the signed-in person as this device knows them, without

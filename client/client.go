@@ -43,6 +43,9 @@ type Client struct {
 	topping          bool               // a prekey top-up is under way
 	reqSeq           uint64             // request ids of typing sends
 	lastTS           int64              // the last message timestamp sent
+	// identitiesSet counts the stores of the person's identities, so an
+	// answer to /v1/me older than a link does not undo it.
+	identitiesSet int
 
 	addrs map[string]string // address → person id, as stored under addr/
 
