@@ -352,10 +352,12 @@ func (c *Client) fetch(ctx context.Context, keys []string, reads map[string]read
 	return nil
 }
 
-// maxAttempts bounds how often update runs a tx that keeps missing keys:
-// each attempt fetches everything the one before missed, so a second
-// attempt normally suffices.
-const maxAttempts = 8
+// maxAttempts bounds how often update runs a tx that keeps missing keys.
+// Each attempt fetches everything the one before missed, and loops over
+// many items go on after a miss so that one fetch brings all of theirs;
+// what remains are chains (a message id, then its message), a few links
+// long.
+const maxAttempts = 16
 
 // update runs fn on a new tx under c.mu and stages what it wrote. A key
 // that a run of fn missed is read from storage, without the lock, and fn

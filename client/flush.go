@@ -132,14 +132,17 @@ func (c *Client) flushPass(t *tx, lc *liveConn, r *flushRound) error {
 			resolving = append(resolving, it)
 			continue
 		}
-		if blocked, err := t.blocked(it); err != nil || blocked {
-			if err != nil {
-				return err
-			}
-			continue
+		blocked, err := t.blocked(it)
+		if errors.Is(err, errMiss) || blocked {
+			continue // a miss: one fetch brings every item's
+		}
+		if err != nil {
+			return err
 		}
 		f, n, resealed, complete, err := t.prepare(it)
 		switch {
+		case errors.Is(err, errMiss):
+			// As above; the pass runs again.
 		case stateError(err):
 			return err
 		case err != nil:

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
@@ -80,6 +81,7 @@ func (t *tx) advanceStatus(conv string, ids []string, status Status) error {
 // wrong.
 func (t *tx) advanceStatusAt(conv string, ids, orders []string, status Status) error {
 	var moved []string
+	missed := false
 	for i, id := range ids {
 		var m *Message
 		var err error
@@ -92,6 +94,10 @@ func (t *tx) advanceStatusAt(conv string, ids, orders []string, status Status) e
 		if m == nil && err == nil {
 			m, err = t.message(conv, id)
 		}
+		if errors.Is(err, errMiss) {
+			missed = true // gather every miss, so one fetch brings them all
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -101,6 +107,9 @@ func (t *tx) advanceStatusAt(conv string, ids, orders []string, status Status) e
 		m.Status = status
 		t.putJSON(msgKey(conv, m.Order), m)
 		moved = append(moved, id)
+	}
+	if missed {
+		return errMiss
 	}
 	if len(moved) > 0 {
 		t.emit(ReceiptEvent{Type: EventReceipt, ConversationID: conv, MessageIDs: moved, Status: status})
@@ -144,6 +153,9 @@ func (t *tx) markRead(conv string, ids, unread []string, upTo string) ([]string,
 	var marked []string
 	for _, o := range orders {
 		m, err := t.messageAt(conv, o)
+		if errors.Is(err, errMiss) {
+			continue // one fetch brings every message's
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -270,6 +282,9 @@ func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
 				continue
 			}
 			last, err := t.messageAt(cr.PersonID, cr.LastOrder)
+			if errors.Is(err, errMiss) {
+				continue // one fetch brings every conversation's
+			}
 			if err != nil {
 				return err
 			}

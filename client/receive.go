@@ -31,10 +31,19 @@ func (c *Client) receive(ctx context.Context, envs []wire.Envelope) (*batch, []u
 			return err
 		}
 		r := &receiving{t: t, delivered: map[string][]string{}}
+		missed := false
 		for i := range envs {
-			if err := r.envelope(&envs[i]); err != nil {
+			err := r.envelope(&envs[i])
+			if errors.Is(err, errMiss) {
+				missed = true // go on: one fetch brings every envelope's misses
+				continue
+			}
+			if err != nil {
 				return err
 			}
+		}
+		if missed {
+			return errMiss
 		}
 		for person, ids := range r.delivered {
 			if err := t.enqueueReceipts(person, StatusDelivered, ids); err != nil {
@@ -90,6 +99,7 @@ func (r *receiving) envelope(e *wire.Envelope) error {
 	if !wire.ValidPersonID(e.From) || e.FromDevice == 0 || !validID(e.ID) {
 		return nil // the relay never sends these; nothing to key it by
 	}
+	missedBefore := len(t.missing)
 	seen := seenKey(e.From, e.FromDevice, e.ID)
 	if _, ok, err := t.get(seen); err != nil || ok {
 		return err
@@ -106,7 +116,7 @@ func (r *receiving) envelope(e *wire.Envelope) error {
 	if e.Type >= 0 && e.Type <= 255 {
 		pt, err = crypto.Decrypt(noIO, t.store(), addr, crypto.MessageType(e.Type), e.Body, t.c.cfg.Rand)
 	}
-	if len(t.missing) > 0 {
+	if len(t.missing) > missedBefore {
 		return errMiss // update fetches what the tx missed, and runs again
 	}
 	if stateError(err) {
