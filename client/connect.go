@@ -461,8 +461,8 @@ func (c *Client) flusher(ctx context.Context, lc *liveConn) {
 			return
 		}
 		timer.Stop()
-		if !next.IsZero() {
-			timer.Reset(max(time.Until(next), time.Millisecond))
+		if next != 0 {
+			timer.Reset(max(time.Until(time.Unix(0, next)), time.Millisecond))
 		} else {
 			timer.Reset(time.Hour)
 		}

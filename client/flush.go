@@ -44,15 +44,15 @@ type flushRound struct {
 	fetch     need
 	mismatch  []*wire.Error // device_mismatch answers to resolve
 	waiting   []uint64      // items that wait for the fetches and mismatches
-	next      time.Time     // the earliest backed-off item
+	next      int64         // the earliest backed-off item, Unix ns; 0: none
 	resealing bool          // ciphertexts wait for a commit; it wakes the flusher
 }
 
 // flush sends every outbox item that is due on lc, in outbox order, and
 // returns when it is done or the window is full. It returns the time of
-// the next retry, zero if none. One pass seals every item that needs it
+// the next retry in Unix nanoseconds, 0 if none. One pass seals every item that needs it
 // in one tx; the items it sealed go out on the pass after their commit.
-func (c *Client) flush(ctx context.Context, lc *liveConn) (time.Time, error) {
+func (c *Client) flush(ctx context.Context, lc *liveConn) (int64, error) {
 	for round := 0; ; round++ {
 		var r flushRound
 		_, err := c.update(ctx, nil, func(t *tx) error {
@@ -60,7 +60,7 @@ func (c *Client) flush(ctx context.Context, lc *liveConn) (time.Time, error) {
 			return c.flushPass(t, lc, &r)
 		})
 		if err != nil {
-			return time.Time{}, err
+			return 0, err
 		}
 		for _, f := range r.frames {
 			b, err := wire.Encode(f)
@@ -88,10 +88,10 @@ func (c *Client) flush(ctx context.Context, lc *liveConn) (time.Time, error) {
 		}
 		if err != nil {
 			if errors.Is(err, ErrNotSignedIn) || errors.Is(err, ErrClosed) || ctx.Err() != nil {
-				return time.Time{}, err
+				return 0, err
 			}
 			if err := c.failedTry(ctx, r.waiting, err); err != nil {
-				return time.Time{}, err
+				return 0, err
 			}
 		}
 	}
@@ -121,8 +121,8 @@ func (c *Client) flushPass(t *tx, lc *liveConn, r *flushRound) error {
 			break
 		}
 		if it.notBefore > now {
-			if at := time.Unix(0, it.notBefore); r.next.IsZero() || at.Before(r.next) {
-				r.next = at
+			if r.next == 0 || it.notBefore < r.next {
+				r.next = it.notBefore
 			}
 			continue
 		}
@@ -224,27 +224,13 @@ func permanent(err error) bool {
 
 // giveUp drops an item the relay will never take; its message, if it is
 // one, shows as failed.
-func (t *tx) giveUp(it *outboxItem) error {
-	t.del(outboxKey(it.Seq))
-	t.staged = append(t.staged, func() { delete(t.c.outbox, it.Seq) })
-	if it.Kind != KindText && it.Kind != KindFile {
-		return nil
-	}
-	m, err := t.message(it.To, it.ID)
-	if err != nil {
-		return err
-	}
-	if m != nil && m.Status == StatusPending {
-		m.Status = StatusFailed
-		t.putJSON(msgKey(it.To, m.Order), m)
-		t.emit(ReceiptEvent{Type: EventReceipt, ConversationID: it.To, MessageIDs: []string{it.ID}, Status: StatusFailed})
-	}
-	return nil
-}
+func (t *tx) giveUp(it *outboxItem) error { return t.finish(it, StatusFailed) }
 
 // complete takes an item the relay has stored out of the outbox; its
 // message, if it is one, is sent ✓.
-func (t *tx) complete(it *outboxItem) error {
+func (t *tx) complete(it *outboxItem) error { return t.finish(it, StatusSent) }
+
+func (t *tx) finish(it *outboxItem, status Status) error {
 	t.del(outboxKey(it.Seq))
 	t.staged = append(t.staged, func() { delete(t.c.outbox, it.Seq) })
 	if it.Kind != KindText && it.Kind != KindFile {
@@ -252,7 +238,7 @@ func (t *tx) complete(it *outboxItem) error {
 	}
 	// Send made the message with the item's id and time, so its order key
 	// is known.
-	return t.advanceStatusAt(it.To, []string{it.ID}, []string{orderKey(it.TS, it.ID)}, StatusSent)
+	return t.advanceStatusAt(it.To, []string{it.ID}, []string{orderKey(it.TS, it.ID)}, status)
 }
 
 // onSent handles the relay's "sent" answers to requests of lc: the items

@@ -101,7 +101,9 @@ func (t *tx) advanceStatusAt(conv string, ids, orders []string, status Status) e
 		if err != nil {
 			return err
 		}
-		if m == nil || !m.Outgoing || status.rank() <= m.Status.rank() {
+		// Statuses only move forward; failed only replaces pending.
+		failed := status == StatusFailed && m != nil && m.Status == StatusPending
+		if m == nil || !m.Outgoing || status.rank() <= m.Status.rank() && !failed {
 			continue
 		}
 		m.Status = status

@@ -128,12 +128,10 @@ func (t *tx) stage() (*batch, error) {
 	}
 	for person, cr := range t.contacts {
 		t.putJSON(contactKey(person), cr)
+		c.contacts[person] = cr
 	}
 	for addr, rec := range t.fresh {
 		c.sessions[addr] = rec
-	}
-	for person, cr := range t.contacts {
-		c.contacts[person] = cr
 	}
 	for _, it := range t.pending {
 		c.outbox[it.Seq] = it
@@ -160,10 +158,7 @@ func (t *tx) stage() (*batch, error) {
 	}
 	sort.Strings(dels)
 	b := c.stageLocked(puts, dels, t.events, t.after)
-	for _, it := range t.pending {
-		it.gen = b.gen
-	}
-	for _, it := range t.resealed {
+	for _, it := range append(t.pending, t.resealed...) {
 		it.gen = b.gen
 	}
 	return b, nil
