@@ -80,8 +80,19 @@ type Config struct {
 	// PushWindow caps unacknowledged envelopes per connection (default 256).
 	PushWindow int
 	// AuthTimeout is how long a websocket may take to authenticate
-	// (default 10 seconds).
+	// (default 5 seconds).
 	AuthTimeout time.Duration
+	// MaxUnauthenticated caps the websockets that have not authenticated
+	// yet, in all (default 8,192); MaxUnauthenticatedPerAddr caps them per
+	// source address, an IPv4 address or an IPv6 /64 (default 128). See
+	// preauth.go.
+	MaxUnauthenticated        int
+	MaxUnauthenticatedPerAddr int
+	// PingInterval is how often the relay pings every
+	// authenticated websocket (default 25 seconds); a peer that has not
+	// answered a ping within PingTimeout (default 20 seconds) is closed.
+	PingInterval time.Duration
+	PingTimeout  time.Duration
 
 	// BlobMaxSize caps one blob (default 2 GiB), BlobQuota one person's
 	// blobs (default 10 GiB) and BlobTTL the life of a completed blob
@@ -145,7 +156,19 @@ func (c *Config) setDefaults() {
 		c.PushWindow = 256
 	}
 	if c.AuthTimeout == 0 {
-		c.AuthTimeout = 10 * time.Second
+		c.AuthTimeout = 5 * time.Second
+	}
+	if c.MaxUnauthenticated == 0 {
+		c.MaxUnauthenticated = 8192
+	}
+	if c.MaxUnauthenticatedPerAddr == 0 {
+		c.MaxUnauthenticatedPerAddr = 128
+	}
+	if c.PingInterval == 0 {
+		c.PingInterval = 25 * time.Second
+	}
+	if c.PingTimeout == 0 {
+		c.PingTimeout = 20 * time.Second
 	}
 	if c.BlobDir == "" {
 		c.BlobDir = DefaultBlobDir(c.DataDir)

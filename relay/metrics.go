@@ -59,8 +59,12 @@ type metrics struct {
 	duplicates   atomic.Int64
 	envelopesOut atomic.Int64
 	acked        atomic.Int64
-	commit       *histogram
-	batch        *histogram
+
+	unauthenticated atomic.Int64
+	unauthRefused   atomic.Int64
+	pingTimeouts    atomic.Int64
+	commit          *histogram
+	batch           *histogram
 }
 
 func newMetrics() *metrics {
@@ -90,6 +94,9 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	counter("sambung_envelopes_duplicate_total", "Resent envelopes not stored again.", m.duplicates.Load())
 	counter("sambung_envelopes_out_total", "Envelopes pushed to devices.", m.envelopesOut.Load())
 	counter("sambung_envelopes_acked_total", "Envelopes deleted on ack.", m.acked.Load())
+	gauge("sambung_unauthenticated", "Websockets accepted and not yet authenticated.", m.unauthenticated.Load())
+	counter("sambung_unauthenticated_refused_total", "Websockets refused because too many were waiting to authenticate.", m.unauthRefused.Load())
+	counter("sambung_ping_timeouts_total", "Websockets closed for not answering a ping.", m.pingTimeouts.Load())
 	gauge("sambung_queue_depth", "Envelopes stored in all mailboxes.", s.st.QueueDepth())
 	gauge("sambung_writer_pending", "Write requests waiting for the mailbox writer.", int64(s.st.Pending()))
 	m.commit.write(w, "sambung_commit_seconds", "Time of one mailbox writer flush, commit and sync included.")

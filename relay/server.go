@@ -8,10 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"sambung/relay/blob"
 	"sambung/relay/store"
@@ -40,6 +40,7 @@ type Server struct {
 
 	lookupLimit *limiter
 	authLimit   *limiter
+	preauth     *gate
 	otpKey      []byte
 	argonSem    chan struct{}
 	dummyHash   store.PasswordHash
@@ -67,6 +68,7 @@ func New(cfg Config) (*Server, error) {
 		argonSem: make(chan struct{}, 4),
 	}
 	s.hub = newHub(cfg.MaxConnsPerDevice, s.metrics)
+	s.preauth = newGate(cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddr, s.metrics)
 	st, err := store.Open(store.Options{
 		Dir:          cfg.DataDir,
 		Logger:       cfg.Logger,
@@ -119,6 +121,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	s.mux.ServeHTTP(w, r)
+}
+
+// MaxHeaderBytes bounds the request headers the relay's http.Server
+// reads: the API sends a bearer token and a few standard headers, and a
+// client that has not authenticated must not make the relay buffer the
+// 1 MiB net/http allows by default.
+const MaxHeaderBytes = 16 << 10
+
+// HTTPServer returns the http.Server the relay should be served with: h
+// (a Server) with the header limits above. It has no ReadTimeout or
+// WriteTimeout: they bound a whole request or response, and a blob PATCH
+// or GET of up to 2 GiB on a slow phone link takes far longer than any
+// fixed bound (an hour at 5 Mbit/s). A stalled blob upload keeps what
+// arrived and resumes from HEAD; websockets have the relay's pings.
+// ReadHeaderTimeout drops clients that never finish their headers, and
+// IdleTimeout runs only between requests.
+func HTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    MaxHeaderBytes,
+	}
 }
 
 // handlerFunc is an API handler: it returns an error for handleError.
@@ -192,18 +217,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
-// clientIP is the TCP peer: the relay does not trust forwarding headers.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// limitAuth applies the per-IP limit of unauthenticated requests.
+// limitAuth applies the per-address limit of unauthenticated requests.
 func (s *Server) limitAuth(r *http.Request) error {
-	if ok, wait := s.authLimit.allow(clientIP(r)); !ok {
+	if ok, wait := s.authLimit.allow(addrKey(r)); !ok {
 		e := wire.NewError(wire.CodeRateLimited)
 		e.RetryAfter = retrySeconds(wait)
 		return e

@@ -191,13 +191,27 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		return wire.Errorf(wire.CodeBadRequest, "this endpoint is a websocket: send an Upgrade request")
 	}
+	// Refused before the upgrade, a socket over the caps costs one small
+	// HTTP answer.
+	addr := addrKey(r)
+	if err := s.preauth.enter(addr, retrySeconds(s.cfg.AuthTimeout)); err != nil {
+		return err
+	}
+	admitted := true
+	leave := func() {
+		if admitted {
+			admitted = false
+			s.preauth.leave(addr)
+		}
+	}
+	defer leave()
 	// Accept checks that Origin matches Host, so a page elsewhere cannot
 	// open a socket with a user's browser.
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return nil // Accept has answered
 	}
-	ws.SetReadLimit(wire.MaxFrameSize)
+	ws.SetReadLimit(wire.MaxAuthFrame)
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 
@@ -209,6 +223,8 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 		closeWith(ws, s.toWire(err).Code, websocket.StatusPolicyViolation)
 		return nil
 	}
+	leave()
+	ws.SetReadLimit(wire.MaxFrameSize)
 	c := &conn{s: s, ws: ws, dev: d, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), inflight: make(map[uint64]struct{}), ackDone: make(chan struct{}, 1), stale: true}
 	if !s.hub.add(c) {
 		c.fail(wire.CodeTooManyConnections, websocket.StatusPolicyViolation)
@@ -234,11 +250,47 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 		defer close(pushed)
 		s.push(c)
 	}()
+	pinged := make(chan struct{})
+	go func() {
+		defer close(pinged)
+		s.keepAlive(c)
+	}()
 	s.readLoop(c)
 	cancel()
 	<-pushed
+	<-pinged
 	ws.CloseNow()
 	return nil
+}
+
+// keepAlive pings the peer every PingInterval and closes the connection
+// when a pong does not come within PingTimeout, so that a peer that went
+// away without closing (a phone that lost its network, a frozen process)
+// frees its connection slot in bounded time. The reader answers the pong;
+// a silent peer gets no close handshake, as it would not answer one.
+func (s *Server) keepAlive(c *conn) {
+	t := time.NewTicker(s.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-c.ctx.Done():
+			return
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, s.cfg.PingTimeout)
+		err := c.ws.Ping(ctx)
+		cancel()
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) && c.ctx.Err() == nil {
+				s.metrics.pingTimeouts.Add(1)
+				c.closeOnce.Do(func() {
+					c.cancel()
+					c.ws.CloseNow()
+				})
+			}
+			return
+		}
+	}
 }
 
 // errAuthTimedOut means wsAuth has already closed the connection.

@@ -28,7 +28,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -195,19 +194,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		srv.Close()
 		return err
 	}
-	// No ReadTimeout or WriteTimeout: they bound a whole request or
-	// response, and a blob PATCH or GET of up to 2 GiB on a slow phone link
-	// takes far longer than any fixed bound (an hour at 5 Mbit/s). A blob
-	// upload that stalls keeps what arrived (fsynced) and the client resumes
-	// from HEAD; websockets have their own pings. ReadHeaderTimeout still
-	// drops clients that never finish their headers, and IdleTimeout only
-	// runs between requests.
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
-	}
+	hs := relay.HTTPServer(srv)
+	hs.ErrorLog = slog.NewLogLogger(handler, slog.LevelWarn)
 	log.Info("listening", "addr", ln.Addr().String(), "data", *data, "blobs", *blobDir, "otp_sender", *sender)
 	if ready != nil {
 		ready(ln.Addr().String())
