@@ -100,6 +100,18 @@ type Config struct {
 	BlobMaxSize int64
 	BlobQuota   int64
 	BlobTTL     time.Duration
+	// BlobTotalQuota caps the bytes of all blobs together (default 0: no
+	// cap but DiskReserve's).
+	BlobTotalQuota int64
+
+	// DiskReserve is the free space the relay keeps on the filesystems of
+	// DataDir and BlobDir: below it, sends and blob uploads get
+	// storage_full, and reads, acks and deletes go on (default 512 MiB;
+	// see disk.go). DiskCheckEvery is how old the free-space figure a send
+	// is checked against may be (default 1 second); blob uploads look
+	// before every 256 KiB.
+	DiskReserve    int64
+	DiskCheckEvery time.Duration
 
 	// MemTableSize overrides Badger's memtable size; tests only.
 	MemTableSize int64
@@ -169,6 +181,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.PingTimeout == 0 {
 		c.PingTimeout = 20 * time.Second
+	}
+	if c.DiskReserve == 0 {
+		c.DiskReserve = 512 << 20
+	}
+	if c.DiskCheckEvery == 0 {
+		c.DiskCheckEvery = time.Second
 	}
 	if c.BlobDir == "" {
 		c.BlobDir = DefaultBlobDir(c.DataDir)

@@ -97,6 +97,12 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	gauge("sambung_unauthenticated", "Websockets accepted and not yet authenticated.", m.unauthenticated.Load())
 	counter("sambung_unauthenticated_refused_total", "Websockets refused because too many were waiting to authenticate.", m.unauthRefused.Load())
 	counter("sambung_ping_timeouts_total", "Websockets closed for not answering a ping.", m.pingTimeouts.Load())
+	gauge("sambung_disk_free_bytes", "Least free space of the data and blob filesystems at the last look.", s.disk.free.Load())
+	full := int64(0)
+	if s.disk.low.Load() {
+		full = 1
+	}
+	gauge("sambung_storage_full", "1 while free space is below the reserve and sends and uploads are refused.", full)
 	gauge("sambung_queue_depth", "Envelopes stored in all mailboxes.", s.st.QueueDepth())
 	gauge("sambung_writer_pending", "Write requests waiting for the mailbox writer.", int64(s.st.Pending()))
 	m.commit.write(w, "sambung_commit_seconds", "Time of one mailbox writer flush, commit and sync included.")

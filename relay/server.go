@@ -37,6 +37,7 @@ type Server struct {
 	hub     *hub
 	metrics *metrics
 	turn    *turn.Server // nil when the built-in TURN server is off
+	disk    *diskGuard
 
 	lookupLimit *limiter
 	authLimit   *limiter
@@ -90,6 +91,7 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	s.disk = newDiskGuard(cfg.DiskReserve, cfg.DiskCheckEvery, cfg.Logger, cfg.DataDir, cfg.BlobDir)
 	if s.turn, err = startTURN(cfg); err != nil {
 		s.blobs.Close()
 		st.Close()

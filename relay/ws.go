@@ -395,6 +395,9 @@ func (m *mismatch) check(envs []wire.OutgoingEnvelope, person string, current []
 // other device of the sender, or refuses it naming the devices.
 func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	fail := func(err error) wire.Frame { return &wire.ErrorFrame{ID: f.ID, Error: *s.toWire(err)} }
+	if err := s.disk.check(); err != nil {
+		return fail(err)
+	}
 	me := c.dev
 	toDevs, err := s.st.DeviceIDs(c.ctx, f.To)
 	if errors.Is(err, store.ErrNotFound) {

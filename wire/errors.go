@@ -72,6 +72,7 @@ const (
 	CodeEnvelopeTooLarge   Code = "envelope_too_large"
 	CodeTooManyEnvelopes   Code = "too_many_envelopes"
 	CodeMailboxFull        Code = "mailbox_full"
+	CodeStorageFull        Code = "storage_full"
 	CodeTooManyConnections Code = "too_many_connections"
 	CodeDeviceRemoved      Code = "device_removed"
 	CodeGoingAway          Code = "going_away"
@@ -138,6 +139,7 @@ var codes = map[Code]codeInfo{
 	CodeEnvelopeTooLarge:   {statusRequestEntityTooLarge, "an envelope body is larger than 256 KiB"},
 	CodeTooManyEnvelopes:   {statusRequestEntityTooLarge, "too many envelopes in one send"},
 	CodeMailboxFull:        {statusInsufficientStorage, "a recipient's mailbox is full; retry later"},
+	CodeStorageFull:        {statusInsufficientStorage, "the relay is low on disk space and takes no new messages or files; reading, acknowledging and deleting still work; retry after retryAfter seconds"},
 	CodeTooManyConnections: {statusTooManyRequests, "this device has the most connections allowed"},
 	CodeDeviceRemoved:      {statusUnauthorized, "this device was removed"},
 	CodeGoingAway:          {statusServiceUnavailable, "the relay is shutting down; reconnect later"},
@@ -195,8 +197,9 @@ type PersonDevices struct {
 type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
-	// RetryAfter is in seconds; set for rate_limited, code_throttled and
-	// upload_busy.
+	// RetryAfter is in seconds; set for rate_limited, code_throttled,
+	// upload_busy and storage_full, and for unavailable when the relay
+	// turns a websocket away before it authenticates.
 	RetryAfter int `json:"retryAfter,omitempty"`
 	// Missing, Stale and Devices are set for device_mismatch: the devices a
 	// send left out, the ones it named that do not exist (any more), and the

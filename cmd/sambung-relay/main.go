@@ -93,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	blobMaxMiB := num("blob-max-mib", blob.DefaultMaxSize>>20, "largest attachment blob in MiB")
 	blobQuotaMiB := num("blob-quota-mib", blob.DefaultQuota>>20, "attachment bytes per person in MiB")
 	blobTTL := dur("blob-ttl", blob.DefaultTTL, "how long a completed blob is kept")
+	blobTotalMiB := num("blob-total-mib", 0, "attachment bytes of all people together in MiB (0: no cap but the disk reserve)")
+	diskReserveMiB := num("disk-reserve-mib", 512, "free space kept on the data and blob filesystems in MiB: below it sends and uploads get storage_full")
 	webDir := str("web", "", "serve the web page from this directory instead of the copy built into the binary (for editing the page without rebuilding)")
 	logLevel := str("log-level", "info", "debug, info, warn or error")
 	sender := str("otp-sender", "log", "how one-time codes are sent: log (development) or webhook")
@@ -105,6 +107,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	frameBurst := num("frame-burst", 400, "websocket frame burst per connection")
 	maxDepth := num("max-depth", 10_000, "envelopes a mailbox holds at most")
 	conns := num("conns-per-device", 2, "websockets per device at most")
+	authTimeout := dur("auth-timeout", 5*time.Second, "how long a websocket may take to send its auth frame")
+	maxUnauth := num("max-unauthenticated", 8192, "websockets waiting to authenticate, in all")
+	unauthPerAddr := num("unauthenticated-per-addr", 128, "websockets waiting to authenticate per client address (IPv4, or IPv6 /64)")
+	pingEvery := dur("ping-interval", 25*time.Second, "how often the relay pings every websocket")
+	pingTimeout := dur("ping-timeout", 20*time.Second, "how long a websocket may take to answer a ping before it is closed")
 	turnOn := boolean("turn", true, "run the built-in STUN/TURN server for calls (-turn=false turns it off)")
 	turnAddr := str("turn-addr", turn.DefaultListen, "STUN/TURN listen address, UDP and TCP on one port")
 	turnTCP := boolean("turn-tcp", true, "also accept TURN over TCP, for networks that block UDP")
@@ -132,19 +139,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if *blobDir == "" {
 		*blobDir = relay.DefaultBlobDir(*data)
 	}
+	if *blobTotalMiB < 0 || *diskReserveMiB <= 0 || *authTimeout <= 0 || *maxUnauth <= 0 || *unauthPerAddr <= 0 ||
+		*pingEvery <= 0 || *pingTimeout <= 0 {
+		return errors.New("-blob-total-mib must not be negative; -disk-reserve-mib, -auth-timeout, -max-unauthenticated, -unauthenticated-per-addr, -ping-interval and -ping-timeout must be positive")
+	}
 
 	cfg := relay.Config{
-		DataDir:           *data,
-		BlobDir:           *blobDir,
-		BlobMaxSize:       int64(*blobMaxMiB) << 20,
-		BlobQuota:         int64(*blobQuotaMiB) << 20,
-		BlobTTL:           *blobTTL,
-		Logger:            log,
-		LookupRate:        relay.Rate{Count: *lookups, Per: time.Minute, Burst: *lookupBurst},
-		AuthRate:          relay.Rate{Count: *auths, Per: time.Minute, Burst: *authBurst},
-		FrameRate:         relay.Rate{Count: *frames, Per: time.Second, Burst: *frameBurst},
-		MaxDepth:          *maxDepth,
-		MaxConnsPerDevice: *conns,
+		DataDir:                   *data,
+		BlobDir:                   *blobDir,
+		BlobMaxSize:               int64(*blobMaxMiB) << 20,
+		BlobQuota:                 int64(*blobQuotaMiB) << 20,
+		BlobTTL:                   *blobTTL,
+		BlobTotalQuota:            int64(*blobTotalMiB) << 20,
+		DiskReserve:               int64(*diskReserveMiB) << 20,
+		Logger:                    log,
+		LookupRate:                relay.Rate{Count: *lookups, Per: time.Minute, Burst: *lookupBurst},
+		AuthRate:                  relay.Rate{Count: *auths, Per: time.Minute, Burst: *authBurst},
+		FrameRate:                 relay.Rate{Count: *frames, Per: time.Second, Burst: *frameBurst},
+		MaxDepth:                  *maxDepth,
+		MaxConnsPerDevice:         *conns,
+		AuthTimeout:               *authTimeout,
+		MaxUnauthenticated:        *maxUnauth,
+		MaxUnauthenticatedPerAddr: *unauthPerAddr,
+		PingInterval:              *pingEvery,
+		PingTimeout:               *pingTimeout,
 	}
 	if *turnOn {
 		if *turnTTL <= 0 {
