@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"sambung/relay/store"
 	"sambung/relay/turn"
 	"sambung/wire"
 )
@@ -72,6 +73,10 @@ type Config struct {
 
 	// MaxDepth caps a mailbox (default 10,000 envelopes).
 	MaxDepth int
+	// Shares divide mailboxes among senders: one sender's share, a
+	// stranger's, the depth and bytes strangers stop at, and the bytes of
+	// all of a person's mailboxes (defaults in store.Shares).
+	Shares store.Shares
 	// SeenTTL is how long a delivered envelope's id is remembered for
 	// dedupe (default 7 days).
 	SeenTTL time.Duration

@@ -38,6 +38,7 @@ type Server struct {
 	metrics *metrics
 	turn    *turn.Server // nil when the built-in TURN server is off
 	disk    *diskGuard
+	contact *contacts
 
 	lookupLimit *limiter
 	authLimit   *limiter
@@ -74,6 +75,7 @@ func New(cfg Config) (*Server, error) {
 		Dir:          cfg.DataDir,
 		Logger:       cfg.Logger,
 		MaxDepth:     cfg.MaxDepth,
+		Shares:       cfg.Shares,
 		SeenTTL:      cfg.SeenTTL,
 		MemTableSize: cfg.MemTableSize,
 		OnFlush:      s.metrics.observeFlush,
@@ -83,6 +85,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.st = st
+	s.contact = newContacts(st)
 	if s.otpKey, err = st.Secret(context.Background(), "otp-hmac", 32); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("relay: otp key: %w", err)

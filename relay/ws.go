@@ -432,15 +432,26 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 		return fail(e)
 	}
 
+	// A recipient who has never written to the sender gets the envelopes
+	// as a stranger's, against the smaller shares of their mailboxes.
+	stranger := false
+	if f.To != me.person {
+		wrote, err := s.contact.wrote(c.ctx, f.To, me.person)
+		if err != nil {
+			return fail(err)
+		}
+		stranger = !wrote
+	}
 	now := s.cfg.Now().UnixMilli()
 	batch := make([]store.Append, 0, len(f.Envelopes)+len(f.Self))
-	add := func(to string, e *wire.OutgoingEnvelope, dest string) {
+	add := func(to string, e *wire.OutgoingEnvelope, dest string, stranger bool) {
 		batch = append(batch, store.Append{
 			To: store.MailboxID{Person: to, Device: e.Device},
 			Envelope: store.Envelope{
 				ID: e.ID, From: me.person, FromDevice: me.id, Dest: dest,
 				Type: uint8(e.Type), Body: e.Body, TS: e.TS, ServerTS: now,
 			},
+			Stranger: stranger,
 		})
 	}
 	for i := range f.Envelopes {
@@ -448,10 +459,10 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 		if f.To == me.person {
 			dest = me.person
 		}
-		add(f.To, &f.Envelopes[i], dest)
+		add(f.To, &f.Envelopes[i], dest, stranger)
 	}
 	for i := range f.Self {
-		add(me.person, &f.Self[i], f.To)
+		add(me.person, &f.Self[i], f.To, false)
 	}
 	res, err := s.st.Append(c.ctx, batch)
 	if err != nil {
@@ -463,6 +474,13 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	}
 	s.metrics.envelopesIn.Add(int64(res.Stored))
 	s.metrics.duplicates.Add(int64(res.Duplicates))
+	if f.To != me.person {
+		// The send is durable; a lost record only leaves the recipient a
+		// stranger to the sender a while longer.
+		if err := s.contact.mark(context.WithoutCancel(c.ctx), me.person, f.To); err != nil {
+			s.log.Warn("record contact", "err", err)
+		}
+	}
 	return &wire.SentFrame{ID: f.ID, Duplicates: res.Duplicates}
 }
 

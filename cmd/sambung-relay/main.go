@@ -36,6 +36,7 @@ import (
 
 	"sambung/relay"
 	"sambung/relay/blob"
+	"sambung/relay/store"
 	"sambung/relay/turn"
 	"sambung/web"
 )
@@ -106,6 +107,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	frames := num("frames-per-second", 200, "websocket frames per connection per second")
 	frameBurst := num("frame-burst", 400, "websocket frame burst per connection")
 	maxDepth := num("max-depth", 10_000, "envelopes a mailbox holds at most")
+	senderShare := num("sender-share", 0, "envelopes one sender may queue in one mailbox (0: half of -max-depth)")
+	strangerShare := num("stranger-share", 200, "envelopes a sender the owner has never written to may queue in one mailbox")
+	strangerDepth := num("stranger-depth", 0, "mailbox depth past which strangers' envelopes are refused (0: 80% of -max-depth)")
+	personMiB := num("mailbox-mib", store.DefaultPersonBytes>>20, "MiB all mailboxes of one person hold at most")
+	strangerMiB := num("stranger-mib", 0, "MiB of a person's mailboxes past which strangers' envelopes are refused (0: 75% of -mailbox-mib)")
 	conns := num("conns-per-device", 2, "websockets per device at most")
 	authTimeout := dur("auth-timeout", 5*time.Second, "how long a websocket may take to send its auth frame")
 	maxUnauth := num("max-unauthenticated", 8192, "websockets waiting to authenticate, in all")
@@ -139,24 +145,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if *blobDir == "" {
 		*blobDir = relay.DefaultBlobDir(*data)
 	}
+	if *senderShare < 0 || *strangerShare <= 0 || *strangerDepth < 0 || *personMiB <= 0 || *strangerMiB < 0 {
+		return errors.New("-stranger-share and -mailbox-mib must be positive; -sender-share, -stranger-depth and -stranger-mib must not be negative")
+	}
 	if *blobTotalMiB < 0 || *diskReserveMiB <= 0 || *authTimeout <= 0 || *maxUnauth <= 0 || *unauthPerAddr <= 0 ||
 		*pingEvery <= 0 || *pingTimeout <= 0 {
 		return errors.New("-blob-total-mib must not be negative; -disk-reserve-mib, -auth-timeout, -max-unauthenticated, -unauthenticated-per-addr, -ping-interval and -ping-timeout must be positive")
 	}
 
 	cfg := relay.Config{
-		DataDir:                   *data,
-		BlobDir:                   *blobDir,
-		BlobMaxSize:               int64(*blobMaxMiB) << 20,
-		BlobQuota:                 int64(*blobQuotaMiB) << 20,
-		BlobTTL:                   *blobTTL,
-		BlobTotalQuota:            int64(*blobTotalMiB) << 20,
-		DiskReserve:               int64(*diskReserveMiB) << 20,
-		Logger:                    log,
-		LookupRate:                relay.Rate{Count: *lookups, Per: time.Minute, Burst: *lookupBurst},
-		AuthRate:                  relay.Rate{Count: *auths, Per: time.Minute, Burst: *authBurst},
-		FrameRate:                 relay.Rate{Count: *frames, Per: time.Second, Burst: *frameBurst},
-		MaxDepth:                  *maxDepth,
+		DataDir:        *data,
+		BlobDir:        *blobDir,
+		BlobMaxSize:    int64(*blobMaxMiB) << 20,
+		BlobQuota:      int64(*blobQuotaMiB) << 20,
+		BlobTTL:        *blobTTL,
+		BlobTotalQuota: int64(*blobTotalMiB) << 20,
+		DiskReserve:    int64(*diskReserveMiB) << 20,
+		Logger:         log,
+		LookupRate:     relay.Rate{Count: *lookups, Per: time.Minute, Burst: *lookupBurst},
+		AuthRate:       relay.Rate{Count: *auths, Per: time.Minute, Burst: *authBurst},
+		FrameRate:      relay.Rate{Count: *frames, Per: time.Second, Burst: *frameBurst},
+		MaxDepth:       *maxDepth,
+		Shares: store.Shares{
+			SenderShare:   *senderShare,
+			StrangerShare: *strangerShare,
+			StrangerDepth: *strangerDepth,
+			PersonBytes:   int64(*personMiB) << 20,
+			StrangerBytes: int64(*strangerMiB) << 20,
+		},
 		MaxConnsPerDevice:         *conns,
 		AuthTimeout:               *authTimeout,
 		MaxUnauthenticated:        *maxUnauth,

@@ -19,6 +19,8 @@ const (
 	prefixMailbox  = 'M' // M person device(4) seq(8) → envelope (binary)
 	prefixHead     = 'H' // H person device(4) → last seq assigned (8)
 	prefixSeen     = 'X' // X person device(4) from fromDevice(4) id → seq (8): dedupe
+	prefixWrote    = 'W' // W person peer → empty: person has sent to peer
+	prefixWriter   = 'V' // V peer person → empty: the same, indexed by recipient
 )
 
 const personIDLen = 26
@@ -60,6 +62,10 @@ func seenPrefix(m MailboxID) []byte { return key(prefixSeen, []byte(m.Person), b
 func seenKey(m MailboxID, from string, fromDevice uint32, id string) []byte {
 	return key(prefixSeen, []byte(m.Person), be32(m.Device), []byte(from), be32(fromDevice), []byte(id))
 }
+
+func wroteKey(person, peer string) []byte  { return key(prefixWrote, []byte(person), []byte(peer)) }
+func writerKey(peer, person string) []byte { return key(prefixWriter, []byte(peer), []byte(person)) }
+func writerPrefix(peer string) []byte      { return key(prefixWriter, []byte(peer)) }
 
 // seqOf reads the seq at the end of a mailbox key.
 func seqOf(k []byte) uint64 { return binary.BigEndian.Uint64(k[len(k)-8:]) }

@@ -49,6 +49,9 @@ type Envelope struct {
 type Append struct {
 	To       MailboxID
 	Envelope Envelope
+	// Stranger says the mailbox's person has never written to the sender:
+	// the envelope counts against the smaller shares of Shares.
+	Stranger bool
 }
 
 // AppendResult reports what an Append stored.
@@ -65,7 +68,9 @@ type AppendResult struct {
 // as long as it is queued and for a while after it is deleted.
 type Mailboxes interface {
 	// Append stores the envelopes of one send, all or none. It fails with
-	// ErrMailboxFull if any mailbox would pass its depth limit.
+	// ErrMailboxFull if any mailbox would pass its depth limit or the
+	// sender's share of it, or a person's mailboxes their byte limit
+	// (Shares).
 	Append(ctx context.Context, batch []Append) (AppendResult, error)
 	// Read returns envelopes of mbox with Seq > after, in order, at most
 	// limit of them and about maxBytes of bodies (always at least one).
@@ -180,10 +185,25 @@ type Codes interface {
 	Secret(ctx context.Context, name string, size int) ([]byte, error)
 }
 
+// Contacts remembers who has sent to whom: the relay's mailbox shares tell
+// a contact (someone the owner has written to) from a stranger, and its
+// lookup allowance grows with the people who wrote to a person. A person
+// who removes their account leaves these records behind; they say nothing
+// but that two ids once exchanged a message, which the relay saw anyway.
+type Contacts interface {
+	// MarkWrote records that person has sent to peer.
+	MarkWrote(ctx context.Context, person, peer string) error
+	// Wrote reports whether person has ever sent to peer.
+	Wrote(ctx context.Context, person, peer string) (bool, error)
+	// Writers counts the people who have sent to person, up to limit.
+	Writers(ctx context.Context, person string, limit int) (int, error)
+}
+
 // Store is everything the relay keeps.
 type Store interface {
 	Directory
 	Codes
+	Contacts
 	Mailboxes
 	Close() error
 }

@@ -164,7 +164,7 @@ func TestSeenTTL(t *testing.T) {
 }
 
 func TestMailboxFullAllOrNothing(t *testing.T) {
-	s := openTest(t, t.TempDir(), Options{MaxDepth: 3})
+	s := openTest(t, t.TempDir(), Options{MaxDepth: 3, Shares: Shares{SenderShare: 3}})
 	defer s.Close()
 	withDevices(t, s)
 	for i := 0; i < 3; i++ {
@@ -373,9 +373,9 @@ func TestEnvelopeCodec(t *testing.T) {
 	if err := decodeEnvelope(encodeEnvelope(&e), &g); err != nil || fmt.Sprint(g) != fmt.Sprint(e) {
 		t.Fatalf("%+v %v", g, err)
 	}
-	k, err := envelopeSeenKey(MailboxID{bob, 1}, encodeEnvelope(&e))
-	if err != nil || !bytes.Equal(k, seenKey(MailboxID{bob, 1}, alice, 3, "m1")) {
-		t.Fatal(k, err)
+	from, dev, id, err := envelopeIDs(encodeEnvelope(&e))
+	if err != nil || from != alice || dev != 3 || id != "m1" {
+		t.Fatal(from, dev, id, err)
 	}
 }
 
@@ -392,8 +392,8 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		if !bytes.Equal(encodeEnvelope(&e), b) {
 			t.Fatalf("re-encode differs")
 		}
-		if _, err := envelopeSeenKey(MailboxID{}, b); err != nil {
-			t.Fatal(err)
+		if from, dev, id, err := envelopeIDs(b); err != nil || from != e.From || dev != e.FromDevice || id != e.ID {
+			t.Fatal(from, dev, id, err)
 		}
 	})
 }

@@ -56,17 +56,46 @@ type writeOp struct {
 	done  chan struct{}
 }
 
-// mboxState is the writer's view of one mailbox: the last seq assigned and
-// how many envelopes it holds. Only the writer goroutine touches it.
+// mboxState is the writer's view of one mailbox: the last seq assigned,
+// how many envelopes it holds, their stored bytes and how many came from
+// each sender. Only the writer goroutine touches it.
 type mboxState struct {
 	head      uint64
 	depth     int
+	bytes     int64
+	from      map[string]int // sender person -> envelopes
 	headDirty bool
 	// seen maps the seq of an envelope this writer stored, and that is
-	// still stored, to its dedupe key. It may lack any envelope (one stored
-	// before a restart, or past maxRememberedSeen); an entry is always
-	// true, so its envelope exists.
-	seen map[uint64][]byte
+	// still stored, to its dedupe key, sender and size. It may lack any
+	// envelope (one stored before a restart, or past maxRememberedSeen);
+	// an entry is always true, so its envelope exists.
+	seen map[uint64]seenEntry
+}
+
+type seenEntry struct {
+	key  []byte
+	from string
+	size int64
+}
+
+// add counts an envelope of from taking size bytes; sub uncounts one.
+func (st *mboxState) add(from string, size int64) {
+	st.depth++
+	st.bytes += size
+	if st.from == nil {
+		st.from = make(map[string]int)
+	}
+	st.from[from]++
+}
+
+func (st *mboxState) sub(from string, size int64) {
+	st.depth--
+	st.bytes -= size
+	if n := st.from[from] - 1; n > 0 {
+		st.from[from] = n
+	} else {
+		delete(st.from, from)
+	}
 }
 
 type writer struct {
@@ -180,6 +209,7 @@ type flush struct {
 	touched    map[MailboxID]bool
 	dropped    map[MailboxID]bool
 	alive      map[MailboxID]bool
+	devices    map[string][]uint32 // current devices of each recipient person
 	depthDelta int64
 	envelopes  int
 	stored     []*Append // for Options.OnCommit
@@ -271,6 +301,7 @@ func (w *writer) flush(batch []*writeOp) {
 // commits before the drop, which deletes it.
 func (f *flush) checkAlive(batch []*writeOp) error {
 	f.alive = make(map[MailboxID]bool)
+	f.devices = make(map[string][]uint32)
 	for _, op := range batch {
 		for _, a := range op.batch {
 			if _, ok := f.alive[a.To]; ok {
@@ -280,6 +311,7 @@ func (f *flush) checkAlive(batch []*writeOp) error {
 			switch {
 			case err == nil:
 				f.alive[a.To] = slices.Contains(ids, a.To.Device)
+				f.devices[a.To.Person] = ids
 			case errors.Is(err, ErrNotFound):
 				f.alive[a.To] = false
 			default:
@@ -313,10 +345,18 @@ func (f *flush) state(m MailboxID) *mboxState {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: mailboxPrefix(m)})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			st.depth++
+			item := it.Item()
+			err := item.Value(func(v []byte) error {
+				from, _, _, _ := envelopeIDs(v) // an undecodable one counts for no sender
+				st.add(from, int64(len(v)))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 			// A split flush that failed half way may have stored seqs
 			// past the saved head: never hand those out again.
-			if s := seqOf(it.Item().Key()); s > st.head {
+			if s := seqOf(item.Key()); s > st.head {
 				st.head = s
 			}
 		}
@@ -365,12 +405,23 @@ const (
 	decideDrop
 )
 
+// shareKey is one sender's part of one mailbox.
+type shareKey struct {
+	m    MailboxID
+	from string
+}
+
 // append stores one send all or none: first it decides every envelope
-// (store, duplicate, or drop for a removed device) and checks depth limits,
-// then it writes.
+// (store, duplicate, or drop for a removed device) and checks the limits
+// (depth, shares, bytes), then it writes.
 func (f *flush) append(op *writeOp) {
 	decisions := make([]uint8, len(op.batch))
+	values := make([][]byte, len(op.batch))
 	counts := make(map[MailboxID]int)
+	shares := make(map[shareKey]int)
+	stranger := make(map[shareKey]bool)
+	bytes := make(map[string]int64) // per recipient person
+	strangerTo := make(map[string]bool)
 	for i, a := range op.batch {
 		if !f.alive[a.To] || f.dropped[a.To] {
 			decisions[i] = decideDrop
@@ -383,18 +434,56 @@ func (f *flush) append(op *writeOp) {
 			decisions[i] = decideDuplicate
 		case errors.Is(err, badger.ErrKeyNotFound):
 			decisions[i] = decideStore
+			values[i] = encodeEnvelope(e)
 			counts[a.To]++
+			bytes[a.To.Person] += int64(len(values[i]))
+			if e.From != a.To.Person {
+				k := shareKey{a.To, e.From}
+				shares[k]++
+				stranger[k] = stranger[k] || a.Stranger
+				strangerTo[a.To.Person] = strangerTo[a.To.Person] || a.Stranger
+			}
 		default:
 			f.err = err
 			return
 		}
 	}
+	sh := &f.w.s.shares
 	for m, n := range counts {
 		st := f.state(m)
 		if f.err != nil {
 			return
 		}
 		if st.depth+n > f.w.s.maxDepth {
+			op.err = ErrMailboxFull
+			return
+		}
+	}
+	for k, n := range shares {
+		st := f.state(k.m)
+		share := sh.SenderShare
+		if stranger[k] {
+			share = sh.StrangerShare
+			if st.depth+counts[k.m] > sh.StrangerDepth {
+				op.err = ErrMailboxFull
+				return
+			}
+		}
+		if st.from[k.from]+n > share {
+			op.err = ErrMailboxFull
+			return
+		}
+	}
+	for person, add := range bytes {
+		have := f.personBytes(person)
+		if f.err != nil {
+			return
+		}
+		limit := sh.PersonBytes
+		if strangerTo[person] {
+			limit = sh.StrangerBytes
+		}
+		if have+add > limit {
 			op.err = ErrMailboxFull
 			return
 		}
@@ -411,18 +500,19 @@ func (f *flush) append(op *writeOp) {
 		}
 		st := f.state(a.To)
 		st.head++
-		st.depth++
+		size := int64(len(values[i]))
+		st.add(a.Envelope.From, size)
 		st.headDirty = true
 		a.Envelope.Seq = st.head
 		seen := seenKey(a.To, a.Envelope.From, a.Envelope.FromDevice, a.Envelope.ID)
-		f.set(badger.NewEntry(mailboxKey(a.To, st.head), encodeEnvelope(&a.Envelope)))
+		f.set(badger.NewEntry(mailboxKey(a.To, st.head), values[i]))
 		f.set(badger.NewEntry(seen, be64(st.head)))
 		if f.w.seenCount < maxRememberedSeen {
 			// Should the flush fail, forget drops this with the state.
 			if st.seen == nil {
-				st.seen = make(map[uint64][]byte)
+				st.seen = make(map[uint64]seenEntry)
 			}
-			st.seen[st.head] = seen
+			st.seen[st.head] = seenEntry{key: seen, from: a.Envelope.From, size: size}
 			f.w.seenCount++
 		}
 		op.res.Stored++
@@ -448,8 +538,8 @@ func (f *flush) delete(op *writeOp) {
 			delete(st.seen, seq)
 			f.w.seenCount--
 			f.del(k)
-			f.set(badger.NewEntry(seen, be64(seq)).WithTTL(f.w.s.seenTTL))
-			st.depth--
+			f.set(badger.NewEntry(seen.key, be64(seq)).WithTTL(f.w.s.seenTTL))
+			st.sub(seen.from, seen.size)
 			op.n++
 			f.depthDelta--
 			continue
@@ -463,11 +553,17 @@ func (f *flush) delete(op *writeOp) {
 			return
 		}
 		var seen []byte
+		var from string
+		var size int64
 		if err := item.Value(func(v []byte) error {
-			var err error
-			seen, err = envelopeSeenKey(op.mbox, v)
-			return err
-		}); err != nil && !errors.Is(err, errBadEnvelope) {
+			size = int64(len(v))
+			f, dev, id, err := envelopeIDs(v)
+			if err == nil {
+				from = f
+				seen = seenKey(op.mbox, f, dev, id)
+			}
+			return nil // an undecodable envelope is deleted all the same
+		}); err != nil {
 			f.err = err
 			return
 		}
@@ -475,10 +571,21 @@ func (f *flush) delete(op *writeOp) {
 		if seen != nil {
 			f.set(badger.NewEntry(seen, be64(seq)).WithTTL(f.w.s.seenTTL))
 		}
-		st.depth--
+		st.sub(from, size)
 		op.n++
 		f.depthDelta--
 	}
+}
+
+// personBytes is the stored bytes of all mailboxes of person's current
+// devices: their states are loaded anyway, since a send to a person has an
+// envelope for each of them.
+func (f *flush) personBytes(person string) int64 {
+	var n int64
+	for _, d := range f.devices[person] {
+		n += f.state(MailboxID{Person: person, Device: d}).bytes
+	}
+	return n
 }
 
 // drop deletes a mailbox: envelopes, head and dedupe records.
