@@ -70,6 +70,37 @@ type Config struct {
 	CodeTTL    time.Duration
 	CodeTries  int
 	CodeResend time.Duration
+	// Per number, across codes (otp.go): the resend wait doubles with each
+	// code up to CodeResendMax (default 1 hour); at most CodeDailyCap codes
+	// (default 10) and CodeGuessCap wrong tries (default 10) in 24 hours;
+	// a code's tries spent lock the number for CodeLockout (default 15
+	// minutes), doubling with each lockout.
+	CodeResendMax time.Duration
+	CodeDailyCap  int
+	CodeGuessCap  int
+	CodeLockout   time.Duration
+	// CodeBudget limits the codes sent to all numbers together (default
+	// 1,000 an hour, burst 200), CountryCodeBudget those to one country
+	// calling code (default 200 an hour, burst 50); see codebudget.go.
+	CodeBudget        Rate
+	CountryCodeBudget Rate
+	// CodeCheck, if set, may refuse a code before it is sent: a captcha or
+	// a fraud service. Default none.
+	CodeCheck CodeCheck
+
+	// Password guessing, per account whatever the source (password.go):
+	// PasswordFreeFails wrong passwords in a row (default 5) cost nothing;
+	// each further one locks sign-in for PasswordDelay (default 1 second),
+	// doubling up to PasswordMaxDelay (default 1 hour); from
+	// PasswordMaxFails (default 100) each locks it for PasswordLockout
+	// (default 24 hours). Signed-in devices are alerted at
+	// PasswordNoticeAt failures (default 10) and each doubling of it.
+	PasswordFreeFails int
+	PasswordDelay     time.Duration
+	PasswordMaxDelay  time.Duration
+	PasswordMaxFails  int
+	PasswordLockout   time.Duration
+	PasswordNoticeAt  int
 
 	// MaxDepth caps a mailbox (default 10,000 envelopes).
 	MaxDepth int
@@ -157,6 +188,24 @@ func (c *Config) setDefaults() {
 	if c.FrameRate == (Rate{}) {
 		c.FrameRate = Rate{Count: 200, Per: time.Second, Burst: 400}
 	}
+	if c.PasswordFreeFails == 0 {
+		c.PasswordFreeFails = 5
+	}
+	if c.PasswordDelay == 0 {
+		c.PasswordDelay = time.Second
+	}
+	if c.PasswordMaxDelay == 0 {
+		c.PasswordMaxDelay = time.Hour
+	}
+	if c.PasswordMaxFails == 0 {
+		c.PasswordMaxFails = 100
+	}
+	if c.PasswordLockout == 0 {
+		c.PasswordLockout = 24 * time.Hour
+	}
+	if c.PasswordNoticeAt == 0 {
+		c.PasswordNoticeAt = 10
+	}
 	if c.CodeTTL == 0 {
 		c.CodeTTL = 10 * time.Minute
 	}
@@ -165,6 +214,24 @@ func (c *Config) setDefaults() {
 	}
 	if c.CodeResend == 0 {
 		c.CodeResend = time.Minute
+	}
+	if c.CodeResendMax == 0 {
+		c.CodeResendMax = max(time.Hour, c.CodeResend)
+	}
+	if c.CodeDailyCap == 0 {
+		c.CodeDailyCap = 10
+	}
+	if c.CodeGuessCap == 0 {
+		c.CodeGuessCap = 10
+	}
+	if c.CodeLockout == 0 {
+		c.CodeLockout = 15 * time.Minute
+	}
+	if c.CodeBudget == (Rate{}) {
+		c.CodeBudget = Rate{Count: 1000, Per: time.Hour, Burst: 200}
+	}
+	if c.CountryCodeBudget == (Rate{}) {
+		c.CountryCodeBudget = Rate{Count: 200, Per: time.Hour, Burst: 50}
 	}
 	if c.MaxConnsPerDevice == 0 {
 		c.MaxConnsPerDevice = 2

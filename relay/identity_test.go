@@ -200,9 +200,17 @@ func TestCodes(t *testing.T) {
 	// Past its tries, even the right code is refused.
 	r.wantCode(wire.CodeCodeTries, "POST", wire.PathPhoneVerify, nil, verify(code))
 
-	// A new code after the throttle resets the tries.
+	// Spending a code's tries locks the number for 15 minutes; then a new
+	// code has tries of its own.
 	r.clock.advance(61 * time.Second)
-	r.mustCall("POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}, nil)
+	if e := r.wantCode(wire.CodeCodeLocked, "POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}); e.RetryAfter < 13*60 || e.RetryAfter > 15*60 {
+		t.Fatalf("locked with retryAfter %d", e.RetryAfter)
+	}
+	r.clock.advance(14 * time.Minute)
+	r.mustCall("POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}, &resp)
+	if resp.ResendIn != 120 {
+		t.Fatalf("the second code's resend wait is %d s, want 120 (doubled)", resp.ResendIn)
+	}
 	code = r.log.code(t, phone)
 	// It expires after ten minutes.
 	r.clock.advance(10*time.Minute + time.Second)

@@ -63,8 +63,16 @@ type metrics struct {
 	unauthenticated atomic.Int64
 	unauthRefused   atomic.Int64
 	pingTimeouts    atomic.Int64
-	commit          *histogram
-	batch           *histogram
+
+	codesSent         atomic.Int64
+	codeBudgetGlobal  atomic.Int64
+	codeBudgetCountry atomic.Int64
+	codeLocked        atomic.Int64
+	codeWrong         atomic.Int64
+	codeRefused       atomic.Int64
+	passwordLocked    atomic.Int64
+	commit            *histogram
+	batch             *histogram
 }
 
 func newMetrics() *metrics {
@@ -103,6 +111,15 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 		full = 1
 	}
 	gauge("sambung_storage_full", "1 while free space is below the reserve and sends and uploads are refused.", full)
+	counter("sambung_codes_sent_total", "One-time codes handed to the code sender.", m.codesSent.Load())
+	fmt.Fprintf(w, "# HELP sambung_code_budget_refused_total Code requests refused because a code budget was spent.\n"+
+		"# TYPE sambung_code_budget_refused_total counter\n"+
+		"sambung_code_budget_refused_total{budget=\"global\"} %d\nsambung_code_budget_refused_total{budget=\"country\"} %d\n",
+		m.codeBudgetGlobal.Load(), m.codeBudgetCountry.Load())
+	counter("sambung_code_locked_total", "Code requests and tries refused while a number was locked or over its daily caps.", m.codeLocked.Load())
+	counter("sambung_code_wrong_total", "Wrong codes tried (each counts against its number's daily cap).", m.codeWrong.Load())
+	counter("sambung_code_refused_total", "Code requests the operator's CodeCheck refused.", m.codeRefused.Load())
+	counter("sambung_password_locked_total", "Sign-ins refused while an account was throttled for wrong passwords.", m.passwordLocked.Load())
 	gauge("sambung_queue_depth", "Envelopes stored in all mailboxes.", s.st.QueueDepth())
 	gauge("sambung_writer_pending", "Write requests waiting for the mailbox writer.", int64(s.st.Pending()))
 	m.commit.write(w, "sambung_commit_seconds", "Time of one mailbox writer flush, commit and sync included.")

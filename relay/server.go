@@ -43,6 +43,7 @@ type Server struct {
 	lookupLimit *limiter
 	authLimit   *limiter
 	preauth     *gate
+	codeBudget  *codeBudgets
 	otpKey      []byte
 	argonSem    chan struct{}
 	dummyHash   store.PasswordHash
@@ -71,6 +72,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.hub = newHub(cfg.MaxConnsPerDevice, s.metrics)
 	s.preauth = newGate(cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddr, s.metrics)
+	s.codeBudget = newCodeBudgets(cfg.CodeBudget, cfg.CountryCodeBudget, cfg.Now, cfg.Logger.Warn, s.metrics)
 	st, err := store.Open(store.Options{
 		Dir:          cfg.DataDir,
 		Logger:       cfg.Logger,
@@ -230,6 +232,18 @@ func (s *Server) limitAuth(r *http.Request) error {
 		return e
 	}
 	return nil
+}
+
+// alert sends f to every connected device of person.
+func (s *Server) alert(ctx context.Context, person string, f *wire.AlertFrame) {
+	ids, err := s.st.DeviceIDs(ctx, person)
+	if err != nil {
+		s.log.Warn("alert", "err", err)
+		return
+	}
+	for _, id := range ids {
+		s.hub.send(store.MailboxID{Person: person, Device: id}, f)
+	}
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {

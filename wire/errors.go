@@ -56,6 +56,8 @@ const (
 	CodeCodeTries      Code = "code_tries"
 	CodeCodeThrottled  Code = "code_throttled"
 	CodeCodeSendFailed Code = "code_send_failed"
+	CodeCodeLocked     Code = "code_locked"
+	CodeCodeRefused    Code = "code_refused"
 
 	CodeBadKeys        Code = "bad_keys"
 	CodeBadSignature   Code = "bad_signature"
@@ -109,7 +111,7 @@ var codes = map[Code]codeInfo{
 	CodeBadPhone:       {statusBadRequest, "a phone number must be E.164: '+' then 8 to 15 digits, the first not 0"},
 	CodeBadAccountID:   {statusBadRequest, "an account ID is 3 to 32 of a-z 0-9 . _"},
 	CodeBadAddress:     {statusBadRequest, "an address is phone:+<digits> or account:<id>"},
-	CodeBadPassword:    {statusBadRequest, "a password is 8 to 1024 bytes"},
+	CodeBadPassword:    {statusBadRequest, "a password is 8 to 1024 bytes of UTF-8 text"},
 	CodeBadCredentials: {statusUnauthorized, "account ID or password is wrong"},
 	CodeAccountTaken:   {statusConflict, "this account ID is taken"},
 	CodePhoneTaken:     {statusConflict, "this phone number belongs to another person"},
@@ -123,6 +125,8 @@ var codes = map[Code]codeInfo{
 	CodeCodeTries:      {statusForbidden, "too many wrong tries for this code; request a new one"},
 	CodeCodeThrottled:  {statusTooManyRequests, "a code was sent moments ago; retry after retryAfter seconds"},
 	CodeCodeSendFailed: {statusBadGateway, "the code could not be sent"},
+	CodeCodeLocked:     {statusTooManyRequests, "too many wrong codes or codes for this number; retry after retryAfter seconds"},
+	CodeCodeRefused:    {statusForbidden, "the relay's check refused to send a code to this number"},
 
 	CodeBadKeys:        {statusBadRequest, "the key material is malformed"},
 	CodeBadSignature:   {statusBadRequest, "the signed prekey's signature does not verify under the identity key"},
@@ -198,7 +202,7 @@ type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
 	// RetryAfter is in seconds; set for rate_limited, code_throttled,
-	// upload_busy and storage_full, and for unavailable when the relay
+	// code_locked, upload_busy and storage_full, and for unavailable when the relay
 	// turns a websocket away before it authenticates.
 	RetryAfter int `json:"retryAfter,omitempty"`
 	// Missing, Stale and Devices are set for device_mismatch: the devices a

@@ -104,6 +104,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	lookupBurst := num("lookup-burst", 10, "lookup burst per person")
 	auths := num("auth-per-minute", 20, "code requests and sign-ins per client IP per minute")
 	authBurst := num("auth-burst", 10, "sign-in burst per client IP")
+	codeDaily := num("code-daily-cap", 10, "codes one phone number gets in 24 hours")
+	codeGuesses := num("code-guess-cap", 10, "wrong codes one phone number may be tried with in 24 hours, across codes")
+	codeLockout := dur("code-lockout", 15*time.Minute, "first lockout of a number whose code's tries are spent; doubles with each")
+	codeResendMax := dur("code-resend-max", time.Hour, "longest wait between two codes to one number (the wait doubles from 60 s)")
+	codesHour := num("codes-per-hour", 1000, "codes sent to all numbers together per hour")
+	codeBurst := num("code-burst", 200, "burst of codes sent to all numbers together")
+	countryHour := num("country-codes-per-hour", 200, "codes sent to one country calling code per hour")
+	countryBurst := num("country-code-burst", 50, "burst of codes sent to one country calling code")
+	pwFree := num("password-free-fails", 5, "wrong passwords in a row an account takes before sign-in slows down")
+	pwMaxDelay := dur("password-max-delay", time.Hour, "longest lock after a wrong password, before -password-max-fails")
+	pwMaxFails := num("password-max-fails", 100, "wrong passwords in a row after which each locks the account for -password-lockout")
+	pwLockout := dur("password-lockout", 24*time.Hour, "lock after each wrong password past -password-max-fails")
 	frames := num("frames-per-second", 200, "websocket frames per connection per second")
 	frameBurst := num("frame-burst", 400, "websocket frame burst per connection")
 	maxDepth := num("max-depth", 10_000, "envelopes a mailbox holds at most")
@@ -174,6 +186,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			StrangerBytes: int64(*strangerMiB) << 20,
 		},
 		MaxConnsPerDevice:         *conns,
+		CodeDailyCap:              *codeDaily,
+		CodeGuessCap:              *codeGuesses,
+		CodeLockout:               *codeLockout,
+		CodeResendMax:             *codeResendMax,
+		CodeBudget:                relay.Rate{Count: *codesHour, Per: time.Hour, Burst: *codeBurst},
+		CountryCodeBudget:         relay.Rate{Count: *countryHour, Per: time.Hour, Burst: *countryBurst},
+		PasswordFreeFails:         *pwFree,
+		PasswordMaxDelay:          *pwMaxDelay,
+		PasswordMaxFails:          *pwMaxFails,
+		PasswordLockout:           *pwLockout,
 		AuthTimeout:               *authTimeout,
 		MaxUnauthenticated:        *maxUnauth,
 		MaxUnauthenticatedPerAddr: *unauthPerAddr,
@@ -191,7 +213,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return fmt.Errorf("-ice-servers: %w", err)
 	}
 	cfg.ICEServers = ice
-	for _, r := range []relay.Rate{cfg.LookupRate, cfg.AuthRate, cfg.FrameRate} {
+	if *codeDaily <= 0 || *codeGuesses <= 0 || *codeLockout <= 0 || *codeResendMax <= 0 || *pwFree <= 0 ||
+		*pwMaxDelay <= 0 || *pwMaxFails <= *pwFree || *pwLockout <= 0 {
+		return errors.New("code and password limits must be positive, and -password-max-fails above -password-free-fails")
+	}
+	for _, r := range []relay.Rate{cfg.LookupRate, cfg.AuthRate, cfg.FrameRate, cfg.CodeBudget, cfg.CountryCodeBudget} {
 		if r.Count <= 0 || r.Burst <= 0 {
 			return errors.New("rates and bursts must be positive")
 		}

@@ -23,9 +23,9 @@ type Store struct {
 	dir string
 	log *slog.Logger
 
-	mu     sync.Mutex
-	blobs  map[string]*entry
-	usage  map[string]usage // person -> their blobs' reserved bytes and count
+	mu    sync.Mutex
+	blobs map[string]*entry
+	usage map[string]usage // person -> their blobs' reserved bytes and count
 	// reserved is the declared size of every blob; unwritten the bytes
 	// incomplete uploads have yet to write.
 	reserved, unwritten int64

@@ -21,6 +21,7 @@ const (
 	prefixSeen     = 'X' // X person device(4) from fromDevice(4) id → seq (8): dedupe
 	prefixWrote    = 'W' // W person peer → empty: person has sent to peer
 	prefixWriter   = 'V' // V peer person → empty: the same, indexed by recipient
+	prefixThrottle = 'G' // G name → Throttle (JSON), with a TTL
 )
 
 const personIDLen = 26
@@ -50,8 +51,9 @@ func preKeyPrefix(p string, d uint32) []byte { return key(prefixPreKey, []byte(p
 func preKeyKey(p string, d, id uint32) []byte {
 	return key(prefixPreKey, []byte(p), be32(d), be32(id))
 }
-func codeKey(phone string) []byte  { return key(prefixCode, []byte(phone)) }
-func secretKey(name string) []byte { return key(prefixSecret, []byte(name)) }
+func codeKey(phone string) []byte    { return key(prefixCode, []byte(phone)) }
+func secretKey(name string) []byte   { return key(prefixSecret, []byte(name)) }
+func throttleKey(name string) []byte { return key(prefixThrottle, []byte(name)) }
 
 func mailboxPrefix(m MailboxID) []byte { return key(prefixMailbox, []byte(m.Person), be32(m.Device)) }
 func mailboxKey(m MailboxID, seq uint64) []byte {

@@ -167,20 +167,39 @@ type Directory interface {
 	TakeBundles(ctx context.Context, person string, devices []uint32) ([]Bundle, error)
 }
 
-// CodeRecord is a pending one-time phone code, kept only as a MAC.
+// CodeRecord is what the relay keeps of one phone number's codes: the
+// pending code, only as a MAC, and the number's counts across codes.
 type CodeRecord struct {
-	MAC     []byte `json:"mac"`
+	MAC     []byte `json:"mac"`     // nil when no code is pending
 	Expires int64  `json:"expires"` // Unix ms
 	SentAt  int64  `json:"sentAt"`  // Unix ms
-	Tries   int    `json:"tries"`
+	Tries   int    `json:"tries"`   // wrong tries of this code
+
+	// Day starts the 24-hour window that Sent and Fails count in.
+	Day   int64 `json:"day,omitempty"`
+	Sent  int   `json:"sent,omitempty"`  // codes sent in the window
+	Fails int   `json:"fails,omitempty"` // wrong tries in the window, across codes
+	// Lockouts counts the number's lockouts, which grow with it, until a
+	// right code or the record's expiry; LockedUntil ends the current one.
+	Lockouts    int   `json:"lockouts,omitempty"`
+	LockedUntil int64 `json:"lockedUntil,omitempty"`
 }
 
-// Codes holds one-time phone codes and the relay's secrets.
+// Throttle counts failed attempts against one target, an account's
+// password say, whatever their source.
+type Throttle struct {
+	Fails       int   `json:"fails"`                 // since the last success
+	LockedUntil int64 `json:"lockedUntil,omitempty"` // Unix ms
+}
+
+// Codes holds one-time phone codes, throttles and the relay's secrets.
 type Codes interface {
 	// UpdateCode runs fn on the code record of phone atomically (found is
 	// false when there is none) and saves rec if fn returns save, deletes it
 	// if del. fn may run more than once, on conflicts.
 	UpdateCode(ctx context.Context, phone string, ttl time.Duration, fn func(rec *CodeRecord, found bool) (save, del bool, err error)) error
+	// UpdateThrottle is UpdateCode for the throttle record called name.
+	UpdateThrottle(ctx context.Context, name string, ttl time.Duration, fn func(rec *Throttle, found bool) (save, del bool, err error)) error
 	// Secret returns the named random secret, creating it on first use.
 	Secret(ctx context.Context, name string, size int) ([]byte, error)
 }
