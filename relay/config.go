@@ -56,8 +56,22 @@ type Config struct {
 	Argon2 Argon2Params
 
 	// LookupRate limits lookups per requesting person (default 30 a
-	// minute, burst 10).
-	LookupRate Rate
+	// minute, burst 10), LookupAddrRate per client address (default 60 a
+	// minute, burst 30). LookupAllowance is each person's daily allowance
+	// of lookups by address (default 20, plus 10 a day of the account's
+	// age and 10 per person who wrote to it, at most 500). Lookups that
+	// find nobody past LookupMissAlarm a minute, over the whole relay, log
+	// a warning (default 1,000). See lookup.go.
+	LookupRate      Rate
+	LookupAddrRate  Rate
+	LookupAllowance Allowance
+	LookupMissAlarm int
+	// PreKeyFetchRate limits the one-time prekeys one person takes with
+	// bundle fetches (default 60 an hour, burst 40); PreKeyTargetRate
+	// those taken from one device (default 20 an hour, burst 20). Past
+	// either, bundles come without one.
+	PreKeyFetchRate  Rate
+	PreKeyTargetRate Rate
 	// AuthRate limits code requests, verifications, sign-ups and sign-ins
 	// per client IP (default 20 a minute, burst 10).
 	AuthRate Rate
@@ -181,6 +195,21 @@ func (c *Config) setDefaults() {
 	}
 	if c.LookupRate == (Rate{}) {
 		c.LookupRate = Rate{Count: 30, Per: time.Minute, Burst: 10}
+	}
+	if c.LookupAddrRate == (Rate{}) {
+		c.LookupAddrRate = Rate{Count: 60, Per: time.Minute, Burst: 30}
+	}
+	if c.LookupAllowance == (Allowance{}) {
+		c.LookupAllowance = Allowance{New: 20, PerDay: 10, PerWriter: 10, Max: 500}
+	}
+	if c.LookupMissAlarm == 0 {
+		c.LookupMissAlarm = 1000
+	}
+	if c.PreKeyFetchRate == (Rate{}) {
+		c.PreKeyFetchRate = Rate{Count: 60, Per: time.Hour, Burst: 40}
+	}
+	if c.PreKeyTargetRate == (Rate{}) {
+		c.PreKeyTargetRate = Rate{Count: 20, Per: time.Hour, Burst: 20}
 	}
 	if c.AuthRate == (Rate{}) {
 		c.AuthRate = Rate{Count: 20, Per: time.Minute, Burst: 10}

@@ -123,6 +123,8 @@ func startRelay(t testing.TB, tweak ...func(*Config)) *testRelay {
 		Argon2:     testArgon2,
 		AuthRate:   Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		LookupRate: Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		// Every client is 127.0.0.1.
+		LookupAddrRate: Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		// Small memtables: tests open many stores.
 		MemTableSize: 8 << 20,
 	}

@@ -71,6 +71,10 @@ type metrics struct {
 	codeWrong         atomic.Int64
 	codeRefused       atomic.Int64
 	passwordLocked    atomic.Int64
+	lookupAllowance   atomic.Int64
+	lookupMisses      atomic.Int64
+	lookupAlarms      atomic.Int64
+	preKeysRefused    atomic.Int64
 	commit            *histogram
 	batch             *histogram
 }
@@ -120,6 +124,10 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	counter("sambung_code_wrong_total", "Wrong codes tried (each counts against its number's daily cap).", m.codeWrong.Load())
 	counter("sambung_code_refused_total", "Code requests the operator's CodeCheck refused.", m.codeRefused.Load())
 	counter("sambung_password_locked_total", "Sign-ins refused while an account was throttled for wrong passwords.", m.passwordLocked.Load())
+	counter("sambung_lookup_allowance_refused_total", "Lookups refused because the account's daily allowance was spent.", m.lookupAllowance.Load())
+	counter("sambung_lookup_misses_total", "Lookups of addresses nobody has.", m.lookupMisses.Load())
+	counter("sambung_lookup_alarms_total", "Minutes in which lookups that found nobody passed the alarm level.", m.lookupAlarms.Load())
+	counter("sambung_prekeys_refused_total", "Bundles served without a one-time prekey because their device was drained too fast.", m.preKeysRefused.Load())
 	gauge("sambung_queue_depth", "Envelopes stored in all mailboxes.", s.st.QueueDepth())
 	gauge("sambung_writer_pending", "Write requests waiting for the mailbox writer.", int64(s.st.Pending()))
 	m.commit.write(w, "sambung_commit_seconds", "Time of one mailbox writer flush, commit and sync included.")

@@ -40,13 +40,19 @@ type Server struct {
 	disk    *diskGuard
 	contact *contacts
 
-	lookupLimit *limiter
-	authLimit   *limiter
-	preauth     *gate
-	codeBudget  *codeBudgets
-	otpKey      []byte
-	argonSem    chan struct{}
-	dummyHash   store.PasswordHash
+	lookupLimit     *limiter
+	lookupAddrLimit *limiter
+	lookupDays      *allowances
+	misses          *missCounter
+	preKeyFetch     *limiter
+	preKeyTarget    *limiter
+	drainAlerts     *limiter
+	authLimit       *limiter
+	preauth         *gate
+	codeBudget      *codeBudgets
+	otpKey          []byte
+	argonSem        chan struct{}
+	dummyHash       store.PasswordHash
 
 	ctx     context.Context // cancelled by Close: ends every websocket
 	cancel  context.CancelFunc
@@ -61,11 +67,17 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	cfg.setDefaults()
 	s := &Server{
-		cfg:         cfg,
-		log:         cfg.Logger,
-		metrics:     newMetrics(),
-		lookupLimit: newLimiter(cfg.LookupRate, cfg.Now),
-		authLimit:   newLimiter(cfg.AuthRate, cfg.Now),
+		cfg:             cfg,
+		log:             cfg.Logger,
+		metrics:         newMetrics(),
+		lookupLimit:     newLimiter(cfg.LookupRate, cfg.Now),
+		lookupAddrLimit: newLimiter(cfg.LookupAddrRate, cfg.Now),
+		lookupDays:      &allowances{m: make(map[string]*allowanceDay)},
+		misses:          &missCounter{},
+		preKeyFetch:     newLimiter(cfg.PreKeyFetchRate, cfg.Now),
+		preKeyTarget:    newLimiter(cfg.PreKeyTargetRate, cfg.Now),
+		drainAlerts:     newLimiter(Rate{Count: 1, Per: cfg.PreKeyTargetRate.Per, Burst: 1}, cfg.Now),
+		authLimit:       newLimiter(cfg.AuthRate, cfg.Now),
 		// argon2id takes Memory KiB per call: at most 4 at once bounds the
 		// relay's password memory to 4 x 19 MiB.
 		argonSem: make(chan struct{}, 4),

@@ -464,6 +464,14 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	for i := range f.Self {
 		add(me.person, &f.Self[i], f.To, false)
 	}
+	if f.To != me.person {
+		// Recorded before the envelopes can reach the recipient, whose
+		// device then may fetch the sender's identities (writeLookup).
+		// A failed record only leaves the sender a stranger a while longer.
+		if err := s.contact.mark(c.ctx, me.person, f.To); err != nil && c.ctx.Err() == nil {
+			s.log.Warn("record contact", "err", err)
+		}
+	}
 	res, err := s.st.Append(c.ctx, batch)
 	if err != nil {
 		// Part of a failed flush may be on disk: let the pushers look.
@@ -474,13 +482,6 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	}
 	s.metrics.envelopesIn.Add(int64(res.Stored))
 	s.metrics.duplicates.Add(int64(res.Duplicates))
-	if f.To != me.person {
-		// The send is durable; a lost record only leaves the recipient a
-		// stranger to the sender a while longer.
-		if err := s.contact.mark(context.WithoutCancel(c.ctx), me.person, f.To); err != nil {
-			s.log.Warn("record contact", "err", err)
-		}
-	}
 	return &wire.SentFrame{ID: f.ID, Duplicates: res.Duplicates}
 }
 

@@ -102,6 +102,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	webhook := str("otp-webhook", "", "URL the webhook sender POSTs {phone, code} to")
 	lookups := num("lookups-per-minute", 30, "lookups per person per minute")
 	lookupBurst := num("lookup-burst", 10, "lookup burst per person")
+	lookupAddr := num("lookup-addr-per-minute", 60, "lookups per client address per minute")
+	lookupAddrBurst := num("lookup-addr-burst", 30, "lookup burst per client address")
+	lookupsNew := num("lookups-new", 20, "lookups by address a new account gets a day")
+	lookupsAge := num("lookups-per-day-of-age", 10, "more lookups a day for each day of an account's age")
+	lookupsWriter := num("lookups-per-writer", 10, "more lookups a day for each person who has written to the account")
+	lookupsMax := num("lookups-daily-max", 500, "most lookups by address an account gets a day")
+	missAlarm := num("lookup-miss-alarm", 1000, "lookups finding nobody per minute, relay-wide, that log an anomaly warning")
+	fetchHour := num("prekeys-per-requester-hour", 60, "one-time prekeys one person may take per hour with bundle fetches")
+	fetchBurst := num("prekeys-per-requester-burst", 40, "burst of one-time prekeys one person may take")
+	targetHour := num("prekeys-per-device-hour", 20, "one-time prekeys others may take from one device per hour")
+	targetBurst := num("prekeys-per-device-burst", 20, "burst of one-time prekeys others may take from one device")
 	auths := num("auth-per-minute", 20, "code requests and sign-ins per client IP per minute")
 	authBurst := num("auth-burst", 10, "sign-in burst per client IP")
 	codeDaily := num("code-daily-cap", 10, "codes one phone number gets in 24 hours")
@@ -166,18 +177,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 
 	cfg := relay.Config{
-		DataDir:        *data,
-		BlobDir:        *blobDir,
-		BlobMaxSize:    int64(*blobMaxMiB) << 20,
-		BlobQuota:      int64(*blobQuotaMiB) << 20,
-		BlobTTL:        *blobTTL,
-		BlobTotalQuota: int64(*blobTotalMiB) << 20,
-		DiskReserve:    int64(*diskReserveMiB) << 20,
-		Logger:         log,
-		LookupRate:     relay.Rate{Count: *lookups, Per: time.Minute, Burst: *lookupBurst},
-		AuthRate:       relay.Rate{Count: *auths, Per: time.Minute, Burst: *authBurst},
-		FrameRate:      relay.Rate{Count: *frames, Per: time.Second, Burst: *frameBurst},
-		MaxDepth:       *maxDepth,
+		DataDir:          *data,
+		BlobDir:          *blobDir,
+		BlobMaxSize:      int64(*blobMaxMiB) << 20,
+		BlobQuota:        int64(*blobQuotaMiB) << 20,
+		BlobTTL:          *blobTTL,
+		BlobTotalQuota:   int64(*blobTotalMiB) << 20,
+		DiskReserve:      int64(*diskReserveMiB) << 20,
+		Logger:           log,
+		LookupRate:       relay.Rate{Count: *lookups, Per: time.Minute, Burst: *lookupBurst},
+		LookupAddrRate:   relay.Rate{Count: *lookupAddr, Per: time.Minute, Burst: *lookupAddrBurst},
+		LookupAllowance:  relay.Allowance{New: *lookupsNew, PerDay: *lookupsAge, PerWriter: *lookupsWriter, Max: *lookupsMax},
+		LookupMissAlarm:  *missAlarm,
+		PreKeyFetchRate:  relay.Rate{Count: *fetchHour, Per: time.Hour, Burst: *fetchBurst},
+		PreKeyTargetRate: relay.Rate{Count: *targetHour, Per: time.Hour, Burst: *targetBurst},
+		AuthRate:         relay.Rate{Count: *auths, Per: time.Minute, Burst: *authBurst},
+		FrameRate:        relay.Rate{Count: *frames, Per: time.Second, Burst: *frameBurst},
+		MaxDepth:         *maxDepth,
 		Shares: store.Shares{
 			SenderShare:   *senderShare,
 			StrangerShare: *strangerShare,
@@ -217,7 +233,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		*pwMaxDelay <= 0 || *pwMaxFails <= *pwFree || *pwLockout <= 0 {
 		return errors.New("code and password limits must be positive, and -password-max-fails above -password-free-fails")
 	}
-	for _, r := range []relay.Rate{cfg.LookupRate, cfg.AuthRate, cfg.FrameRate, cfg.CodeBudget, cfg.CountryCodeBudget} {
+	if *lookupsNew <= 0 || *lookupsAge < 0 || *lookupsWriter < 0 || *lookupsMax < *lookupsNew || *missAlarm <= 0 {
+		return errors.New("-lookups-new and -lookup-miss-alarm must be positive, -lookups-per-day-of-age and -lookups-per-writer not negative, -lookups-daily-max at least -lookups-new")
+	}
+	for _, r := range []relay.Rate{cfg.LookupRate, cfg.LookupAddrRate, cfg.AuthRate, cfg.FrameRate, cfg.CodeBudget, cfg.CountryCodeBudget,
+		cfg.PreKeyFetchRate, cfg.PreKeyTargetRate} {
 		if r.Count <= 0 || r.Burst <= 0 {
 			return errors.New("rates and bursts must be positive")
 		}

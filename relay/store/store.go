@@ -132,11 +132,12 @@ type NewDevice struct {
 	PreKeys []wire.PreKey
 }
 
-// Bundle is one device's prekey bundle, with the one-time prekeys it has
-// left after this one was taken.
+// Bundle is one device's prekey bundle; Taken says it carries a one-time
+// prekey, and Left how many the device has left after that.
 type Bundle struct {
 	wire.PreKeyBundle
-	Left int
+	Taken bool
+	Left  int
 }
 
 // Directory holds people, identities, devices, tokens and prekeys.
@@ -163,8 +164,11 @@ type Directory interface {
 	SetSignedPreKey(ctx context.Context, person string, device uint32, spk wire.SignedPreKey) error
 	KeyStatus(ctx context.Context, person string, device uint32) (count int, signedID uint32, err error)
 	// TakeBundles returns one bundle per device (all devices when devices
-	// is nil), each taking one one-time prekey atomically.
-	TakeBundles(ctx context.Context, person string, devices []uint32) ([]Bundle, error)
+	// is nil). A device for which take returns true gives the bundle one
+	// of its one-time prekeys, taken atomically; take may be nil (none
+	// taken), and may be asked again about a device when the transaction
+	// retries after a conflict.
+	TakeBundles(ctx context.Context, person string, devices []uint32, take func(device uint32) bool) ([]Bundle, error)
 }
 
 // CodeRecord is what the relay keeps of one phone number's codes: the

@@ -272,11 +272,19 @@ func TestPreKeys(t *testing.T) {
 	defer s.Close()
 	withDevices(t, s)
 	// alice has 3 prekeys on device 1 and none on device 2.
-	b, err := s.TakeBundles(ctx, alice, nil)
-	if err != nil || len(b) != 2 || b[0].OneTimePreKey == nil || b[0].OneTimePreKey.ID != 1 || b[0].Left != 2 || b[1].OneTimePreKey != nil {
+	all := func(uint32) bool { return true }
+	b, err := s.TakeBundles(ctx, alice, nil, all)
+	if err != nil || len(b) != 2 || b[0].OneTimePreKey == nil || b[0].OneTimePreKey.ID != 1 || b[0].Left != 2 || !b[0].Taken || b[1].OneTimePreKey != nil || b[1].Taken {
 		t.Fatalf("%+v %v", b, err)
 	}
-	if _, err := s.TakeBundles(ctx, alice, []uint32{5}); !errors.Is(err, ErrUnknownDevice) {
+	// Bundles without taking: the keys stay.
+	for _, take := range []func(uint32) bool{nil, func(uint32) bool { return false }} {
+		b, err := s.TakeBundles(ctx, alice, []uint32{1}, take)
+		if err != nil || len(b) != 1 || b[0].OneTimePreKey != nil || b[0].Taken || b[0].Left != 2 || len(b[0].IdentityKey) != 33 {
+			t.Fatalf("%+v %v", b, err)
+		}
+	}
+	if _, err := s.TakeBundles(ctx, alice, []uint32{5}, all); !errors.Is(err, ErrUnknownDevice) {
 		t.Fatal(err)
 	}
 	// Concurrent lookups never share a key.
@@ -287,7 +295,7 @@ func TestPreKeys(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b, err := s.TakeBundles(ctx, alice, []uint32{1})
+			b, err := s.TakeBundles(ctx, alice, []uint32{1}, all)
 			if err != nil {
 				t.Error(err)
 				return
