@@ -169,6 +169,10 @@ type Config struct {
 	// TURN configures the built-in STUN/TURN server, which runs only with
 	// TURN.Enabled. Its Logger and Now default to the relay's.
 	TURN turn.Config
+	// ICERate limits GET /v1/ice-servers, which mints TURN credentials,
+	// per device (default 30 an hour, burst 10: a call takes one, and one
+	// more for an ICE restart after its 10 minutes).
+	ICERate Rate
 	// ICEServers are external STUN/TURN servers added after the built-in
 	// one to every /v1/ice-servers answer (turn.ParseICEServers reads
 	// them from the relay's flag).
@@ -210,6 +214,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.PreKeyTargetRate == (Rate{}) {
 		c.PreKeyTargetRate = Rate{Count: 20, Per: time.Hour, Burst: 20}
+	}
+	if c.ICERate == (Rate{}) {
+		c.ICERate = Rate{Count: 30, Per: time.Hour, Burst: 10}
 	}
 	if c.AuthRate == (Rate{}) {
 		c.AuthRate = Rate{Count: 20, Per: time.Minute, Burst: 10}

@@ -48,6 +48,7 @@ type Server struct {
 	preKeyTarget    *limiter
 	drainAlerts     *limiter
 	authLimit       *limiter
+	iceLimit        *limiter
 	preauth         *gate
 	codeBudget      *codeBudgets
 	otpKey          []byte
@@ -78,6 +79,7 @@ func New(cfg Config) (*Server, error) {
 		preKeyTarget:    newLimiter(cfg.PreKeyTargetRate, cfg.Now),
 		drainAlerts:     newLimiter(Rate{Count: 1, Per: cfg.PreKeyTargetRate.Per, Burst: 1}, cfg.Now),
 		authLimit:       newLimiter(cfg.AuthRate, cfg.Now),
+		iceLimit:        newLimiter(cfg.ICERate, cfg.Now),
 		// argon2id takes Memory KiB per call: at most 4 at once bounds the
 		// relay's password memory to 4 x 19 MiB.
 		argonSem: make(chan struct{}, 4),

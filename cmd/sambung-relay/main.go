@@ -113,6 +113,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	fetchBurst := num("prekeys-per-requester-burst", 40, "burst of one-time prekeys one person may take")
 	targetHour := num("prekeys-per-device-hour", 20, "one-time prekeys others may take from one device per hour")
 	targetBurst := num("prekeys-per-device-burst", 20, "burst of one-time prekeys others may take from one device")
+	iceHour := num("ice-per-hour", 30, "TURN credentials (GET /v1/ice-servers) one device may fetch per hour")
+	iceBurst := num("ice-burst", 10, "burst of TURN credentials one device may fetch")
 	auths := num("auth-per-minute", 20, "code requests and sign-ins per client IP per minute")
 	authBurst := num("auth-burst", 10, "sign-in burst per client IP")
 	codeDaily := num("code-daily-cap", 10, "codes one phone number gets in 24 hours")
@@ -187,6 +189,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Logger:           log,
 		LookupRate:       relay.Rate{Count: *lookups, Per: time.Minute, Burst: *lookupBurst},
 		LookupAddrRate:   relay.Rate{Count: *lookupAddr, Per: time.Minute, Burst: *lookupAddrBurst},
+		ICERate:          relay.Rate{Count: *iceHour, Per: time.Hour, Burst: *iceBurst},
 		LookupAllowance:  relay.Allowance{New: *lookupsNew, PerDay: *lookupsAge, PerWriter: *lookupsWriter, Max: *lookupsMax},
 		LookupMissAlarm:  *missAlarm,
 		PreKeyFetchRate:  relay.Rate{Count: *fetchHour, Per: time.Hour, Burst: *fetchBurst},
@@ -237,7 +240,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return errors.New("-lookups-new and -lookup-miss-alarm must be positive, -lookups-per-day-of-age and -lookups-per-writer not negative, -lookups-daily-max at least -lookups-new")
 	}
 	for _, r := range []relay.Rate{cfg.LookupRate, cfg.LookupAddrRate, cfg.AuthRate, cfg.FrameRate, cfg.CodeBudget, cfg.CountryCodeBudget,
-		cfg.PreKeyFetchRate, cfg.PreKeyTargetRate} {
+		cfg.PreKeyFetchRate, cfg.PreKeyTargetRate, cfg.ICERate} {
 		if r.Count <= 0 || r.Burst <= 0 {
 			return errors.New("rates and bursts must be positive")
 		}
