@@ -432,26 +432,21 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 		return fail(e)
 	}
 
-	// A recipient who has never written to the sender gets the envelopes
-	// as a stranger's, against the smaller shares of their mailboxes.
-	stranger := false
-	if f.To != me.person {
-		wrote, err := s.contact.wrote(c.ctx, f.To, me.person)
-		if err != nil {
-			return fail(err)
-		}
-		stranger = !wrote
-	}
+	// The first send to a person records, with its envelopes, that the
+	// sender has written to them: the mailbox shares tell contacts from
+	// strangers by it, and the recipient may then see the sender's
+	// identities (writeLookup).
+	mark := f.To != me.person && !s.contact.marked(me.person, f.To)
 	now := s.cfg.Now().UnixMilli()
 	batch := make([]store.Append, 0, len(f.Envelopes)+len(f.Self))
-	add := func(to string, e *wire.OutgoingEnvelope, dest string, stranger bool) {
+	add := func(to string, e *wire.OutgoingEnvelope, dest string, mark bool) {
 		batch = append(batch, store.Append{
 			To: store.MailboxID{Person: to, Device: e.Device},
 			Envelope: store.Envelope{
 				ID: e.ID, From: me.person, FromDevice: me.id, Dest: dest,
 				Type: uint8(e.Type), Body: e.Body, TS: e.TS, ServerTS: now,
 			},
-			Stranger: stranger,
+			Wrote: mark,
 		})
 	}
 	for i := range f.Envelopes {
@@ -459,18 +454,13 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 		if f.To == me.person {
 			dest = me.person
 		}
-		add(f.To, &f.Envelopes[i], dest, stranger)
+		// The record rides in the envelopes' commit: the recipient's
+		// device, fetching the sender's identities when the envelope
+		// arrives, finds it.
+		add(f.To, &f.Envelopes[i], dest, mark)
 	}
 	for i := range f.Self {
 		add(me.person, &f.Self[i], f.To, false)
-	}
-	if f.To != me.person {
-		// Recorded before the envelopes can reach the recipient, whose
-		// device then may fetch the sender's identities (writeLookup).
-		// A failed record only leaves the sender a stranger a while longer.
-		if err := s.contact.mark(c.ctx, me.person, f.To); err != nil && c.ctx.Err() == nil {
-			s.log.Warn("record contact", "err", err)
-		}
 	}
 	res, err := s.st.Append(c.ctx, batch)
 	if err != nil {
@@ -482,6 +472,9 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	}
 	s.metrics.envelopesIn.Add(int64(res.Stored))
 	s.metrics.duplicates.Add(int64(res.Duplicates))
+	if mark && res.Stored > 0 {
+		s.contact.mark(me.person, f.To)
+	}
 	return &wire.SentFrame{ID: f.ID, Duplicates: res.Duplicates}
 }
 

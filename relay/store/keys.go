@@ -19,8 +19,7 @@ const (
 	prefixMailbox  = 'M' // M person device(4) seq(8) → envelope (binary)
 	prefixHead     = 'H' // H person device(4) → last seq assigned (8)
 	prefixSeen     = 'X' // X person device(4) from fromDevice(4) id → seq (8): dedupe
-	prefixWrote    = 'W' // W person peer → empty: person has sent to peer
-	prefixWriter   = 'V' // V peer person → empty: the same, indexed by recipient
+	prefixWriter   = 'V' // V peer person → empty: person has sent to peer
 	prefixThrottle = 'G' // G name → Throttle (JSON), with a TTL
 )
 
@@ -65,7 +64,9 @@ func seenKey(m MailboxID, from string, fromDevice uint32, id string) []byte {
 	return key(prefixSeen, []byte(m.Person), be32(m.Device), []byte(from), be32(fromDevice), []byte(id))
 }
 
-func wroteKey(person, peer string) []byte  { return key(prefixWrote, []byte(person), []byte(peer)) }
+// writerKey records that person has sent to peer. It is keyed by the
+// recipient, so that one key answers both "has person written to peer"
+// and "who has written to peer".
 func writerKey(peer, person string) []byte { return key(prefixWriter, []byte(peer), []byte(person)) }
 func writerPrefix(peer string) []byte      { return key(prefixWriter, []byte(peer)) }
 

@@ -3,9 +3,10 @@ package store
 // Shares divide a person's mailboxes among senders, so that no sender, and
 // no crowd of throwaway accounts, can fill them and lock out the people
 // the owner talks to. A sender is a stranger to a person who has never
-// written to them (Append.Stranger; the relay knows from the sends it
-// carries); a person's own devices count only against MaxDepth and
-// PersonBytes.
+// written to them (Contacts, which the relay fills with Append.Wrote from
+// the sends it carries); a person's own devices count only against
+// MaxDepth and PersonBytes. The writer looks a sender up only near a
+// stranger's limits, so most appends need no lookup.
 //
 // Strangers together stop at StrangerDepth envelopes in a mailbox and at
 // StrangerBytes in all the person's mailboxes, so the rest, MaxDepth -

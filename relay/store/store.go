@@ -49,9 +49,10 @@ type Envelope struct {
 type Append struct {
 	To       MailboxID
 	Envelope Envelope
-	// Stranger says the mailbox's person has never written to the sender:
-	// the envelope counts against the smaller shares of Shares.
-	Stranger bool
+	// Wrote asks the store to record, in the same commit as the envelope,
+	// that its sender has written to the mailbox's person (Contacts), so
+	// that the recipient can see it the moment the envelope arrives.
+	Wrote bool
 }
 
 // AppendResult reports what an Append stored.
@@ -208,14 +209,13 @@ type Codes interface {
 	Secret(ctx context.Context, name string, size int) ([]byte, error)
 }
 
-// Contacts remembers who has sent to whom: the relay's mailbox shares tell
+// Contacts remembers who has sent to whom (an Append with Wrote records
+// it): the relay's mailbox shares tell
 // a contact (someone the owner has written to) from a stranger, and its
 // lookup allowance grows with the people who wrote to a person. A person
 // who removes their account leaves these records behind; they say nothing
 // but that two ids once exchanged a message, which the relay saw anyway.
 type Contacts interface {
-	// MarkWrote records that person has sent to peer.
-	MarkWrote(ctx context.Context, person, peer string) error
 	// Wrote reports whether person has ever sent to peer.
 	Wrote(ctx context.Context, person, peer string) (bool, error)
 	// Writers counts the people who have sent to person, up to limit.

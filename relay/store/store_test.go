@@ -164,7 +164,7 @@ func TestSeenTTL(t *testing.T) {
 }
 
 func TestMailboxFullAllOrNothing(t *testing.T) {
-	s := openTest(t, t.TempDir(), Options{MaxDepth: 3, Shares: Shares{SenderShare: 3}})
+	s := openTest(t, t.TempDir(), Options{MaxDepth: 3, Shares: Shares{SenderShare: 3, StrangerDepth: 3}})
 	defer s.Close()
 	withDevices(t, s)
 	for i := 0; i < 3; i++ {

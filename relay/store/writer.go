@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"sambung/wire"
 )
 
 // The group-commit writer. Badger syncs once per commit: about 3k synced
@@ -210,6 +212,7 @@ type flush struct {
 	dropped    map[MailboxID]bool
 	alive      map[MailboxID]bool
 	devices    map[string][]uint32 // current devices of each recipient person
+	strangers  map[[2]string]bool  // {owner, sender} looked up in this flush
 	depthDelta int64
 	envelopes  int
 	stored     []*Append // for Options.OnCommit
@@ -405,26 +408,37 @@ const (
 	decideDrop
 )
 
-// shareKey is one sender's part of one mailbox.
-type shareKey struct {
+// part counts what one op adds to one sender's share of one mailbox.
+type part struct {
 	m    MailboxID
 	from string
+	n    int
+}
+
+// personAdd counts the bytes one op adds to one person's mailboxes.
+type personAdd struct {
+	person string
+	bytes  int64
 }
 
 // append stores one send all or none: first it decides every envelope
 // (store, duplicate, or drop for a removed device) and checks the limits
-// (depth, shares, bytes), then it writes.
+// (depth, shares, bytes), then it writes. A send has a few envelopes for
+// one or two people, so its tallies are small slices on the stack.
 func (f *flush) append(op *writeOp) {
-	decisions := make([]uint8, len(op.batch))
-	values := make([][]byte, len(op.batch))
-	counts := make(map[MailboxID]int)
-	shares := make(map[shareKey]int)
-	stranger := make(map[shareKey]bool)
-	bytes := make(map[string]int64) // per recipient person
-	strangerTo := make(map[string]bool)
+	var decBuf [wire.MaxEnvelopesPerSend]uint8
+	var valBuf [wire.MaxEnvelopesPerSend][]byte
+	var partBuf [wire.MaxEnvelopesPerSend]part
+	var peopleBuf [2]personAdd
+	decisions, values := decBuf[:0], valBuf[:0]
+	if len(op.batch) > len(decBuf) {
+		decisions, values = make([]uint8, 0, len(op.batch)), make([][]byte, 0, len(op.batch))
+	}
+	decisions, values = decisions[:len(op.batch)], values[:len(op.batch)]
+	parts, people := partBuf[:0], peopleBuf[:0]
 	for i, a := range op.batch {
+		decisions[i], values[i] = decideDrop, nil
 		if !f.alive[a.To] || f.dropped[a.To] {
-			decisions[i] = decideDrop
 			continue
 		}
 		e := &a.Envelope
@@ -435,57 +449,62 @@ func (f *flush) append(op *writeOp) {
 		case errors.Is(err, badger.ErrKeyNotFound):
 			decisions[i] = decideStore
 			values[i] = encodeEnvelope(e)
-			counts[a.To]++
-			bytes[a.To.Person] += int64(len(values[i]))
-			if e.From != a.To.Person {
-				k := shareKey{a.To, e.From}
-				shares[k]++
-				stranger[k] = stranger[k] || a.Stranger
-				strangerTo[a.To.Person] = strangerTo[a.To.Person] || a.Stranger
-			}
+			parts = addPart(parts, a.To, e.From)
+			people = addBytes(people, a.To.Person, int64(len(values[i])))
 		default:
 			f.err = err
 			return
 		}
 	}
 	sh := &f.w.s.shares
-	for m, n := range counts {
-		st := f.state(m)
+	for _, p := range parts {
+		st := f.state(p.m)
 		if f.err != nil {
 			return
 		}
-		if st.depth+n > f.w.s.maxDepth {
+		depth := st.depth + mailboxAdds(parts, p.m)
+		if depth > f.w.s.maxDepth {
 			op.err = ErrMailboxFull
 			return
 		}
-	}
-	for k, n := range shares {
-		st := f.state(k.m)
+		if p.from == p.m.Person {
+			continue // the person's own devices have no share
+		}
+		// Whether a sender is a stranger matters only near a stranger's
+		// limits, so it is looked up only there: most sends never need it.
 		share := sh.SenderShare
-		if stranger[k] {
-			share = sh.StrangerShare
-			if st.depth+counts[k.m] > sh.StrangerDepth {
+		deep := depth > sh.StrangerDepth
+		if (deep || st.from[p.from]+p.n > sh.StrangerShare) && f.stranger(p.m.Person, p.from) {
+			if deep {
 				op.err = ErrMailboxFull
 				return
 			}
+			share = sh.StrangerShare
 		}
-		if st.from[k.from]+n > share {
+		if f.err != nil {
+			return
+		}
+		if st.from[p.from]+p.n > share {
 			op.err = ErrMailboxFull
 			return
 		}
 	}
-	for person, add := range bytes {
-		have := f.personBytes(person)
+	for _, pa := range people {
+		total := f.personBytes(pa.person) + pa.bytes
 		if f.err != nil {
 			return
 		}
-		limit := sh.PersonBytes
-		if strangerTo[person] {
-			limit = sh.StrangerBytes
-		}
-		if have+add > limit {
+		if total > sh.PersonBytes {
 			op.err = ErrMailboxFull
 			return
+		}
+		if total > sh.StrangerBytes {
+			for _, p := range parts {
+				if p.m.Person == pa.person && p.from != pa.person && f.stranger(pa.person, p.from) {
+					op.err = ErrMailboxFull
+					return
+				}
+			}
 		}
 	}
 	for i := range op.batch {
@@ -514,6 +533,11 @@ func (f *flush) append(op *writeOp) {
 			}
 			st.seen[st.head] = seenEntry{key: seen, from: a.Envelope.From, size: size}
 			f.w.seenCount++
+		}
+		if a.Wrote && a.Envelope.From != a.To.Person {
+			// In the envelope's commit; setting it again is harmless.
+			f.set(badger.NewEntry(writerKey(a.To.Person, a.Envelope.From), nil))
+			delete(f.strangers, [2]string{a.Envelope.From, a.To.Person})
 		}
 		op.res.Stored++
 		f.stored = append(f.stored, a)
@@ -575,6 +599,56 @@ func (f *flush) delete(op *writeOp) {
 		op.n++
 		f.depthDelta--
 	}
+}
+
+// stranger reports whether owner has never written to sender, as far as
+// the store knows, this flush's records included.
+func (f *flush) stranger(owner, sender string) bool {
+	k := [2]string{owner, sender}
+	if v, ok := f.strangers[k]; ok {
+		return v
+	}
+	_, err := f.txn.Get(writerKey(sender, owner))
+	if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+		f.err = err
+		return false
+	}
+	if f.strangers == nil {
+		f.strangers = make(map[[2]string]bool)
+	}
+	f.strangers[k] = err != nil
+	return err != nil
+}
+
+func addPart(parts []part, m MailboxID, from string) []part {
+	for i := range parts {
+		if parts[i].m == m && parts[i].from == from {
+			parts[i].n++
+			return parts
+		}
+	}
+	return append(parts, part{m, from, 1})
+}
+
+func addBytes(people []personAdd, person string, n int64) []personAdd {
+	for i := range people {
+		if people[i].person == person {
+			people[i].bytes += n
+			return people
+		}
+	}
+	return append(people, personAdd{person, n})
+}
+
+// mailboxAdds is what parts add to m, all senders together.
+func mailboxAdds(parts []part, m MailboxID) int {
+	n := 0
+	for _, p := range parts {
+		if p.m == m {
+			n += p.n
+		}
+	}
+	return n
 }
 
 // personBytes is the stored bytes of all mailboxes of person's current
