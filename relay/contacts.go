@@ -31,21 +31,20 @@ func pairOf(person, peer string) (p pair, ok bool) {
 	return p, true
 }
 
-// contacts caches store.Contacts for the send path, which asks on every
-// send whether the recipient has ever written to the sender (a stranger's
-// envelopes count against the smaller mailbox shares) and has the store
-// record, with the first send's envelopes, that the sender has now written
-// to the recipient. Every record is made through a send that then marks
-// this cache, so an entry, true or false, stays right until the cache
-// starts over.
+// contacts caches, of store.Contacts, the pairs known to have written:
+// a send asks whether its sender's first write to the recipient is
+// recorded yet (if not, the store records it with the send's envelopes,
+// store.Append.Wrote, and the send marks it here), and a lookup whether a
+// person has written to the requester (then it may see their identities).
+// Only yes is cached: it never turns back into no.
 type contacts struct {
 	st    store.Contacts
 	mu    sync.Mutex
-	known map[pair]bool // {person, peer}: person has sent to peer
+	known map[pair]struct{} // {person, peer}: person has sent to peer
 }
 
 func newContacts(st store.Contacts) *contacts {
-	return &contacts{st: st, known: make(map[pair]bool)}
+	return &contacts{st: st, known: make(map[pair]struct{})}
 }
 
 // wrote reports whether person has ever sent to peer.
@@ -53,22 +52,22 @@ func (c *contacts) wrote(ctx context.Context, person, peer string) (bool, error)
 	k, cacheable := pairOf(person, peer)
 	if cacheable {
 		c.mu.Lock()
-		v, ok := c.known[k]
+		_, ok := c.known[k]
 		c.mu.Unlock()
 		if ok {
-			return v, nil
+			return true, nil
 		}
 	}
 	v, err := c.st.Wrote(ctx, person, peer)
-	if err != nil || !cacheable {
+	if err != nil || !cacheable || !v {
+		// No is not cached: the record comes with a send's commit, and
+		// the recipient may ask before the sender's mark reaches here.
 		return v, err
 	}
 	c.mu.Lock()
-	if _, ok := c.known[k]; !ok { // a mark made meanwhile wins
-		c.remember(k, v)
-	}
+	c.remember(k)
 	c.mu.Unlock()
-	return v, nil
+	return true, nil
 }
 
 // marked reports whether person is known to have sent to peer already;
@@ -81,22 +80,23 @@ func (c *contacts) marked(person, peer string) bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.known[k]
+	_, ok = c.known[k]
+	return ok
 }
 
 // mark notes that person's sending to peer is recorded.
 func (c *contacts) mark(person, peer string) {
 	if k, ok := pairOf(person, peer); ok {
 		c.mu.Lock()
-		c.remember(k, true)
+		c.remember(k)
 		c.mu.Unlock()
 	}
 }
 
-// remember caches v for k. c.mu is held.
-func (c *contacts) remember(k pair, v bool) {
+// remember caches k. c.mu is held.
+func (c *contacts) remember(k pair) {
 	if len(c.known) >= maxContactPairs {
 		clear(c.known)
 	}
-	c.known[k] = v
+	c.known[k] = struct{}{}
 }

@@ -136,8 +136,13 @@ func TestLinkAndLookup(t *testing.T) {
 	if len(seen) != 3 {
 		t.Fatalf("device 1 had 3 one-time prekeys; handed out %d", len(seen))
 	}
-	// Once alice has written to bob, he may see all her identities.
-	r.dial(alice).mustSend(bob.PersonID, []uint32{1}, []uint32{2, 3}, "hi", "hi bob")
+	// Once alice has written to bob, he may see all her identities: as
+	// soon as her envelope reaches him, before her "sent" even comes.
+	bw := r.dial(bob)
+	r.dial(alice).send(&wire.SendFrame{ID: "r1", To: bob.PersonID,
+		Envelopes: []wire.OutgoingEnvelope{{ID: "hi", Device: 1, Type: 1, Body: []byte("hi bob"), TS: 1}},
+		Self:      []wire.OutgoingEnvelope{{ID: "hi", Device: 2, Type: 1, Body: []byte("x"), TS: 1}, {ID: "hi", Device: 3, Type: 1, Body: []byte("x"), TS: 1}}})
+	bw.receive(1)
 	var all wire.Lookup
 	r.mustCall("GET", "/v1/people/"+alice.PersonID, bob.Token, nil, &all)
 	if !slices.Equal(identities(all.Identities), []string{"account:alice", "phone:+6281111111111"}) {
