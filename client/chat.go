@@ -13,7 +13,7 @@ import (
 
 // Lookup finds the person with an address ("phone:+62…", "account:alice"),
 // stores them as a contact and starts a session with each of their
-// devices (the lookup takes one one-time prekey of each). A contact's
+// devices (a fetch of their bundles takes one one-time prekey of each). A contact's
 // first device list is trusted on first use; a device that appears later
 // flags the contact identity-changed.
 func (c *Client) Lookup(ctx context.Context, address string) (Contact, error) {
@@ -28,7 +28,14 @@ func (c *Client) Lookup(ctx context.Context, address string) (Contact, error) {
 	if !wire.ValidPersonID(lk.PersonID) {
 		return Contact{}, &wire.Error{Code: wire.CodeInternal, Message: "lookup answer has no person id"}
 	}
-	if err := c.applyLookup(ctx, &lk, string(a.Kind), true); err != nil {
+	// A lookup names the person; its bundles carry no one-time prekey (the
+	// relay hands those out only to a bundle fetch, so lookups cannot
+	// drain them). The sessions start from a fetch of the person's
+	// devices, which also brings their full device list.
+	if err := c.applyLookup(ctx, &wire.Lookup{PersonID: lk.PersonID, Identities: lk.Identities}, string(a.Kind), false); err != nil {
+		return Contact{}, err
+	}
+	if err := c.fetchBundles(ctx, need{lk.PersonID: nil}); err != nil {
 		return Contact{}, err
 	}
 	cr, err := c.contact(ctx, lk.PersonID)

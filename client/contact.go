@@ -186,8 +186,15 @@ func (t *tx) applyLookup(lk *wire.Lookup, kind string, full bool) (*contactRecor
 		return nil, err
 	}
 	if len(lk.Identities) > 0 {
-		cr.Identities = cr.Identities[:0]
+		// A lookup by address names only that address: it adds to what is
+		// known. A fetch of the person lists all they show this person.
+		if full {
+			cr.Identities = cr.Identities[:0]
+		}
 		for _, a := range lk.Identities {
+			if slices.Contains(cr.Identities, a.String()) {
+				continue
+			}
 			cr.Identities = append(cr.Identities, a.String())
 			t.put(addrKey(a.String()), []byte(lk.PersonID))
 			t.staged = append(t.staged, func() { t.c.addrs[a.String()] = lk.PersonID })

@@ -59,6 +59,9 @@ func (c *Client) applyLookup(ctx context.Context, lk *wire.Lookup, kind string, 
 		if !slices.Equal(was, cr.Identities) {
 			t.emit(ConversationEvent{Type: EventConversations})
 		}
+		if len(lk.Devices) == 0 && !full {
+			return nil // names only: the device list is not known yet
+		}
 		return t.processBundles(lk)
 	})
 }

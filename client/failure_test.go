@@ -137,10 +137,16 @@ func TestPreKeyTopUp(t *testing.T) {
 	if n := keyCount(); n != client.PreKeyBatch {
 		t.Fatalf("after sign-up: %d prekeys", n)
 	}
+	// Bundle fetches take one-time prekeys (lookups take none).
 	used := client.PreKeyBatch - wire.PreKeysLow + 1
+	token, err := bob.c.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i < used; i++ {
-		if _, err := bob.c.Lookup(ctx, "phone:+6281111111111"); err != nil {
-			t.Fatal(err)
+		status, body, err := native.NewHTTP(r.base()).Do(ctx, "GET", "/v1/people/"+alice.me().PersonID, token, nil)
+		if err != nil || status != 200 {
+			t.Fatalf("bundle fetch %d: %d %s %v", i, status, body, err)
 		}
 	}
 	eventually(t, "top-up", func() bool { return keyCount() >= client.PreKeyBatch })

@@ -75,11 +75,15 @@ func (r *testRelay) start() {
 		CodeSender: r.codes,
 		// Cheap passwords and no rate limits: the tests are about the
 		// client, and the relay's own tests cover both.
-		Argon2:       relay.Argon2Params{Memory: 64, Time: 1, Threads: 1},
-		AuthRate:     relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		LookupRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		FrameRate:    relay.Rate{Count: 100000, Per: time.Second, Burst: 100000},
-		MemTableSize: 8 << 20,
+		Argon2:         relay.Argon2Params{Memory: 64, Time: 1, Threads: 1},
+		AuthRate:       relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		LookupRate:     relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		LookupAddrRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		// Draining prekeys is what TestPreKeyTopUp does on purpose.
+		PreKeyFetchRate:  relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		PreKeyTargetRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		FrameRate:        relay.Rate{Count: 100000, Per: time.Second, Burst: 100000},
+		MemTableSize:     8 << 20,
 		// A second device of a person asks for a code right after the
 		// first.
 		CodeResend: time.Millisecond,

@@ -19,6 +19,8 @@ func (s *Server) openBlobs() (*blob.Store, error) {
 		MaxSize:      s.cfg.BlobMaxSize,
 		Quota:        s.cfg.BlobQuota,
 		TTL:          s.cfg.BlobTTL,
+		TotalQuota:   s.cfg.BlobTotalQuota,
+		Space:        func(n int64) error { return s.disk.room(n) },
 	})
 }
 

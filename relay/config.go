@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"sambung/relay/store"
 	"sambung/relay/turn"
 	"sambung/wire"
 )
@@ -55,8 +56,22 @@ type Config struct {
 	Argon2 Argon2Params
 
 	// LookupRate limits lookups per requesting person (default 30 a
-	// minute, burst 10).
-	LookupRate Rate
+	// minute, burst 10), LookupAddrRate per client address (default 60 a
+	// minute, burst 30). LookupAllowance is each person's daily allowance
+	// of lookups by address (default 20, plus 10 a day of the account's
+	// age and 10 per person who wrote to it, at most 500). Lookups that
+	// find nobody past LookupMissAlarm a minute, over the whole relay, log
+	// a warning (default 1,000). See lookup.go.
+	LookupRate      Rate
+	LookupAddrRate  Rate
+	LookupAllowance Allowance
+	LookupMissAlarm int
+	// PreKeyFetchRate limits the one-time prekeys one person takes with
+	// bundle fetches (default 60 an hour, burst 40); PreKeyTargetRate
+	// those taken from one device (default 20 an hour, burst 20). Past
+	// either, bundles come without one.
+	PreKeyFetchRate  Rate
+	PreKeyTargetRate Rate
 	// AuthRate limits code requests, verifications, sign-ups and sign-ins
 	// per client IP (default 20 a minute, burst 10).
 	AuthRate Rate
@@ -69,9 +84,44 @@ type Config struct {
 	CodeTTL    time.Duration
 	CodeTries  int
 	CodeResend time.Duration
+	// Per number, across codes (otp.go): the resend wait doubles with each
+	// code up to CodeResendMax (default 1 hour); at most CodeDailyCap codes
+	// (default 10) and CodeGuessCap wrong tries (default 10) in 24 hours;
+	// a code's tries spent lock the number for CodeLockout (default 15
+	// minutes), doubling with each lockout.
+	CodeResendMax time.Duration
+	CodeDailyCap  int
+	CodeGuessCap  int
+	CodeLockout   time.Duration
+	// CodeBudget limits the codes sent to all numbers together (default
+	// 1,000 an hour, burst 200), CountryCodeBudget those to one country
+	// calling code (default 200 an hour, burst 50); see codebudget.go.
+	CodeBudget        Rate
+	CountryCodeBudget Rate
+	// CodeCheck, if set, may refuse a code before it is sent: a captcha or
+	// a fraud service. Default none.
+	CodeCheck CodeCheck
+
+	// Password guessing, per account whatever the source (password.go):
+	// PasswordFreeFails wrong passwords in a row (default 5) cost nothing;
+	// each further one locks sign-in for PasswordDelay (default 1 second),
+	// doubling up to PasswordMaxDelay (default 1 hour); from
+	// PasswordMaxFails (default 100) each locks it for PasswordLockout
+	// (default 24 hours). Signed-in devices are alerted at
+	// PasswordNoticeAt failures (default 10) and each doubling of it.
+	PasswordFreeFails int
+	PasswordDelay     time.Duration
+	PasswordMaxDelay  time.Duration
+	PasswordMaxFails  int
+	PasswordLockout   time.Duration
+	PasswordNoticeAt  int
 
 	// MaxDepth caps a mailbox (default 10,000 envelopes).
 	MaxDepth int
+	// Shares divide mailboxes among senders: one sender's share, a
+	// stranger's, the depth and bytes strangers stop at, and the bytes of
+	// all of a person's mailboxes (defaults in store.Shares).
+	Shares store.Shares
 	// SeenTTL is how long a delivered envelope's id is remembered for
 	// dedupe (default 7 days).
 	SeenTTL time.Duration
@@ -80,8 +130,19 @@ type Config struct {
 	// PushWindow caps unacknowledged envelopes per connection (default 256).
 	PushWindow int
 	// AuthTimeout is how long a websocket may take to authenticate
-	// (default 10 seconds).
+	// (default 5 seconds).
 	AuthTimeout time.Duration
+	// MaxUnauthenticated caps the websockets that have not authenticated
+	// yet, in all (default 8,192); MaxUnauthenticatedPerAddr caps them per
+	// source address, an IPv4 address or an IPv6 /64 (default 128). See
+	// preauth.go.
+	MaxUnauthenticated        int
+	MaxUnauthenticatedPerAddr int
+	// PingInterval is how often the relay pings every
+	// authenticated websocket (default 25 seconds); a peer that has not
+	// answered a ping within PingTimeout (default 20 seconds) is closed.
+	PingInterval time.Duration
+	PingTimeout  time.Duration
 
 	// BlobMaxSize caps one blob (default 2 GiB), BlobQuota one person's
 	// blobs (default 10 GiB) and BlobTTL the life of a completed blob
@@ -89,6 +150,18 @@ type Config struct {
 	BlobMaxSize int64
 	BlobQuota   int64
 	BlobTTL     time.Duration
+	// BlobTotalQuota caps the bytes of all blobs together (default 0: no
+	// cap but DiskReserve's).
+	BlobTotalQuota int64
+
+	// DiskReserve is the free space the relay keeps on the filesystems of
+	// DataDir and BlobDir: below it, sends and blob uploads get
+	// storage_full, and reads, acks and deletes go on (default 512 MiB;
+	// see disk.go). DiskCheckEvery is how old the free-space figure a send
+	// is checked against may be (default 1 second); blob uploads look
+	// before every 256 KiB.
+	DiskReserve    int64
+	DiskCheckEvery time.Duration
 
 	// MemTableSize overrides Badger's memtable size; tests only.
 	MemTableSize int64
@@ -96,6 +169,10 @@ type Config struct {
 	// TURN configures the built-in STUN/TURN server, which runs only with
 	// TURN.Enabled. Its Logger and Now default to the relay's.
 	TURN turn.Config
+	// ICERate limits GET /v1/ice-servers, which mints TURN credentials,
+	// per device (default 30 an hour, burst 10: a call takes one, and one
+	// more for an ICE restart after its 10 minutes).
+	ICERate Rate
 	// ICEServers are external STUN/TURN servers added after the built-in
 	// one to every /v1/ice-servers answer (turn.ParseICEServers reads
 	// them from the relay's flag).
@@ -123,11 +200,47 @@ func (c *Config) setDefaults() {
 	if c.LookupRate == (Rate{}) {
 		c.LookupRate = Rate{Count: 30, Per: time.Minute, Burst: 10}
 	}
+	if c.LookupAddrRate == (Rate{}) {
+		c.LookupAddrRate = Rate{Count: 60, Per: time.Minute, Burst: 30}
+	}
+	if c.LookupAllowance == (Allowance{}) {
+		c.LookupAllowance = Allowance{New: 20, PerDay: 10, PerWriter: 10, Max: 500}
+	}
+	if c.LookupMissAlarm == 0 {
+		c.LookupMissAlarm = 1000
+	}
+	if c.PreKeyFetchRate == (Rate{}) {
+		c.PreKeyFetchRate = Rate{Count: 60, Per: time.Hour, Burst: 40}
+	}
+	if c.PreKeyTargetRate == (Rate{}) {
+		c.PreKeyTargetRate = Rate{Count: 20, Per: time.Hour, Burst: 20}
+	}
+	if c.ICERate == (Rate{}) {
+		c.ICERate = Rate{Count: 30, Per: time.Hour, Burst: 10}
+	}
 	if c.AuthRate == (Rate{}) {
 		c.AuthRate = Rate{Count: 20, Per: time.Minute, Burst: 10}
 	}
 	if c.FrameRate == (Rate{}) {
 		c.FrameRate = Rate{Count: 200, Per: time.Second, Burst: 400}
+	}
+	if c.PasswordFreeFails == 0 {
+		c.PasswordFreeFails = 5
+	}
+	if c.PasswordDelay == 0 {
+		c.PasswordDelay = time.Second
+	}
+	if c.PasswordMaxDelay == 0 {
+		c.PasswordMaxDelay = time.Hour
+	}
+	if c.PasswordMaxFails == 0 {
+		c.PasswordMaxFails = 100
+	}
+	if c.PasswordLockout == 0 {
+		c.PasswordLockout = 24 * time.Hour
+	}
+	if c.PasswordNoticeAt == 0 {
+		c.PasswordNoticeAt = 10
 	}
 	if c.CodeTTL == 0 {
 		c.CodeTTL = 10 * time.Minute
@@ -138,6 +251,24 @@ func (c *Config) setDefaults() {
 	if c.CodeResend == 0 {
 		c.CodeResend = time.Minute
 	}
+	if c.CodeResendMax == 0 {
+		c.CodeResendMax = max(time.Hour, c.CodeResend)
+	}
+	if c.CodeDailyCap == 0 {
+		c.CodeDailyCap = 10
+	}
+	if c.CodeGuessCap == 0 {
+		c.CodeGuessCap = 10
+	}
+	if c.CodeLockout == 0 {
+		c.CodeLockout = 15 * time.Minute
+	}
+	if c.CodeBudget == (Rate{}) {
+		c.CodeBudget = Rate{Count: 1000, Per: time.Hour, Burst: 200}
+	}
+	if c.CountryCodeBudget == (Rate{}) {
+		c.CountryCodeBudget = Rate{Count: 200, Per: time.Hour, Burst: 50}
+	}
 	if c.MaxConnsPerDevice == 0 {
 		c.MaxConnsPerDevice = 2
 	}
@@ -145,7 +276,25 @@ func (c *Config) setDefaults() {
 		c.PushWindow = 256
 	}
 	if c.AuthTimeout == 0 {
-		c.AuthTimeout = 10 * time.Second
+		c.AuthTimeout = 5 * time.Second
+	}
+	if c.MaxUnauthenticated == 0 {
+		c.MaxUnauthenticated = 8192
+	}
+	if c.MaxUnauthenticatedPerAddr == 0 {
+		c.MaxUnauthenticatedPerAddr = 128
+	}
+	if c.PingInterval == 0 {
+		c.PingInterval = 25 * time.Second
+	}
+	if c.PingTimeout == 0 {
+		c.PingTimeout = 20 * time.Second
+	}
+	if c.DiskReserve == 0 {
+		c.DiskReserve = 512 << 20
+	}
+	if c.DiskCheckEvery == 0 {
+		c.DiskCheckEvery = time.Second
 	}
 	if c.BlobDir == "" {
 		c.BlobDir = DefaultBlobDir(c.DataDir)

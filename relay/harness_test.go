@@ -83,16 +83,28 @@ func (h *codeLog) code(t testing.TB, phone string) string {
 	return c
 }
 
-// clock is a settable test clock.
+// clock is a settable test clock: the wall clock plus an offset, or, once
+// frozen, a fixed time that moves only when advanced.
 type clock struct {
-	mu  sync.Mutex
-	off time.Duration
+	mu    sync.Mutex
+	off   time.Duration
+	fixed time.Time
 }
 
 func (c *clock) now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.fixed.IsZero() {
+		return c.fixed.Add(c.off)
+	}
 	return time.Now().Add(c.off)
+}
+
+// freeze stops the clock where it is.
+func (c *clock) freeze() {
+	c.mu.Lock()
+	c.fixed = time.Now()
+	c.mu.Unlock()
 }
 
 func (c *clock) advance(d time.Duration) {
@@ -122,6 +134,8 @@ func startRelay(t testing.TB, tweak ...func(*Config)) *testRelay {
 		Argon2:     testArgon2,
 		AuthRate:   Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		LookupRate: Rate{Count: 1000, Per: time.Second, Burst: 1000},
+		// Every client is 127.0.0.1.
+		LookupAddrRate: Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		// Small memtables: tests open many stores.
 		MemTableSize: 8 << 20,
 	}
@@ -269,11 +283,12 @@ func keysWithSigner(t testing.TB) (wire.DeviceKeys, func(id uint32) wire.SignedP
 // signUpPhone signs a device in by phone, reading the code from the log.
 func (r *testRelay) signUpPhone(phone string, prekeys int) wire.Session {
 	r.t.Helper()
-	r.mustCall("POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}, nil)
+	var sent wire.PhoneCodeResponse
+	r.mustCall("POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}, &sent)
 	norm, _ := wire.NormalizePhone(phone)
 	var s wire.Session
 	r.mustCall("POST", wire.PathPhoneVerify, nil, wire.PhoneVerifyRequest{Phone: phone, Code: r.log.code(r.t, norm), Device: keys(r.t, prekeys)}, &s)
-	r.clock.advance(time.Minute) // past the resend throttle for the next code
+	r.clock.advance(time.Duration(sent.ResendIn) * time.Second) // past the resend wait for the next code
 	return s
 }
 

@@ -104,6 +104,11 @@ func (h *hub) acked(m store.MailboxID, seqs []uint64) {
 	h.each(m, func(c *conn) { c.forget(seqs) })
 }
 
+// send writes f to every connection of m, in the background.
+func (h *hub) send(m store.MailboxID, f wire.Frame) {
+	h.each(m, func(c *conn) { go c.write(f) })
+}
+
 // keysLow tells m's connections to upload one-time prekeys.
 func (h *hub) keysLow(m store.MailboxID, left int) {
 	h.each(m, func(c *conn) { go c.write(&wire.KeysLowFrame{Count: left}) })

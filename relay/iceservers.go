@@ -37,8 +37,12 @@ func (s *Server) closeTURN() error {
 // handleICEServers answers GET /v1/ice-servers: a fresh credential for the
 // built-in TURN server, if it runs, then the external servers. Only an
 // authenticated device gets one, so the relay's bandwidth serves only
-// its own users' calls.
-func (s *Server) handleICEServers(w http.ResponseWriter, r *http.Request, _ device) error {
+// its own users' calls, and at most ICERate of them: a call needs one or
+// two, and a device minting thousands is handing them out.
+func (s *Server) handleICEServers(w http.ResponseWriter, r *http.Request, d device) error {
+	if ok, wait := s.iceLimit.allow(d.mailbox().String()); !ok {
+		return limited(wait)
+	}
 	out := wire.ICEServers{ICEServers: make([]wire.ICEServer, 0, 1+len(s.cfg.ICEServers))}
 	if s.turn != nil {
 		entry, exp := s.turn.ICEServer()

@@ -189,3 +189,27 @@ func TestICEServersBadConfig(t *testing.T) {
 		t.Fatal("started with a TURN server without credentials")
 	}
 }
+
+// TestICEServersRateLimited: one device mints at most the burst (10) of
+// TURN credentials at once, then gets rate_limited until the bucket
+// refills; another device of the same person is not held back.
+func TestICEServersRateLimited(t *testing.T) {
+	r := startRelay(t, withTURN)
+	r.clock.freeze()
+	a := r.signUpAccount("alice", "alice password", 0)
+	a2 := r.signInAccount("alice", "alice password", 0)
+	for i := range 10 {
+		var out wire.ICEServers
+		r.mustCall("GET", wire.PathICEServers, a.Token, nil, &out)
+		if len(out.ICEServers) != 2 || out.ICEServers[0].Credential == "" {
+			t.Fatalf("answer %d: %+v", i, out)
+		}
+	}
+	if e := r.wantCode(wire.CodeRateLimited, "GET", wire.PathICEServers, a.Token, nil); e.RetryAfter != 120 {
+		t.Fatalf("retryAfter %d, want 120 (30 an hour)", e.RetryAfter)
+	}
+	r.mustCall("GET", wire.PathICEServers, a2.Token, nil, nil)
+	r.clock.advance(2 * time.Minute)
+	r.mustCall("GET", wire.PathICEServers, a.Token, nil, nil)
+	r.wantCode(wire.CodeRateLimited, "GET", wire.PathICEServers, a.Token, nil)
+}

@@ -22,13 +22,14 @@ func (s *Server) handlePhoneCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.issueCode(r.Context(), phone); err != nil {
+	next, err := s.issueCode(r.Context(), CodeCheckRequest{Phone: phone, Country: countryCode(phone), Addr: addrKey(r), Proof: req.Proof})
+	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, wire.PhoneCodeResponse{
 		Phone:     phone,
 		ExpiresIn: int(s.cfg.CodeTTL.Seconds()),
-		ResendIn:  int(s.cfg.CodeResend.Seconds()),
+		ResendIn:  int(next.Seconds()),
 	})
 }
 
@@ -143,9 +144,15 @@ func (s *Server) handleAccountSignIn(w http.ResponseWriter, r *http.Request) err
 		s.checkPassword(req.Password, &s.dummyHash)
 		return wire.NewError(wire.CodeBadCredentials)
 	}
+	fails, err := s.chargePassword(ctx, addr)
+	if err != nil {
+		return err
+	}
 	if !s.checkPassword(req.Password, ident.Password) {
+		s.passwordWrong(ctx, ident.Person, fails)
 		return wire.NewError(wire.CodeBadCredentials)
 	}
+	s.passwordRight(ctx, addr)
 	id, err := s.st.AddDevice(ctx, ident.Person, dev, s.cfg.Now())
 	if err != nil {
 		return err

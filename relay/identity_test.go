@@ -96,17 +96,32 @@ func TestLinkAndLookup(t *testing.T) {
 		t.Fatalf("sign-in by linked account: %+v", a3)
 	}
 
-	// Each finds the other by either address; every lookup takes a fresh
-	// one-time prekey of each device.
-	seen := map[uint32]bool{}
+	// Each finds the other by either address. A lookup says only that the
+	// address exists (the person's other identities stay hidden from
+	// someone they have not written to) and gives bundles without
+	// one-time prekeys; those only a bundle fetch by person id takes.
 	for _, addr := range []string{"phone:+6281111111111", "account:alice", "phone:+62 811-1111-1111", "ACCOUNT:ALICE"} {
 		var l wire.Lookup
 		r.mustCall("GET", "/v1/lookup/"+url.PathEscape(addr), bob.Token, nil, &l)
-		if l.PersonID != alice.PersonID || len(l.Devices) != 3 || !slices.Equal(identities(l.Identities), []string{"account:alice", "phone:+6281111111111"}) {
+		want, _ := wire.ParseAddress(addr)
+		if l.PersonID != alice.PersonID || len(l.Devices) != 3 || !slices.Equal(l.Identities, []wire.Address{want}) {
 			t.Fatalf("lookup %s: %+v", addr, l)
 		}
 		if l.Devices[0].DeviceID != 1 || l.Devices[1].DeviceID != 2 || len(l.Devices[0].IdentityKey) != 33 {
 			t.Fatalf("bundles: %+v", l.Devices)
+		}
+		for _, b := range l.Devices {
+			if b.OneTimePreKey != nil {
+				t.Fatalf("lookup %s took a one-time prekey of device %d", addr, b.DeviceID)
+			}
+		}
+	}
+	seen := map[uint32]bool{}
+	for range 4 {
+		var l wire.Lookup
+		r.mustCall("GET", "/v1/people/"+alice.PersonID, bob.Token, nil, &l)
+		if l.PersonID != alice.PersonID || len(l.Devices) != 3 || len(l.Identities) != 0 {
+			t.Fatalf("bundle fetch: %+v", l)
 		}
 		if k := l.Devices[0].OneTimePreKey; k != nil {
 			if seen[k.ID] {
@@ -120,6 +135,22 @@ func TestLinkAndLookup(t *testing.T) {
 	}
 	if len(seen) != 3 {
 		t.Fatalf("device 1 had 3 one-time prekeys; handed out %d", len(seen))
+	}
+	// Once alice has written to bob, he may see all her identities: as
+	// soon as her envelope reaches him, before her "sent" even comes.
+	bw := r.dial(bob)
+	r.dial(alice).send(&wire.SendFrame{ID: "r1", To: bob.PersonID,
+		Envelopes: []wire.OutgoingEnvelope{{ID: "hi", Device: 1, Type: 1, Body: []byte("hi bob"), TS: 1}},
+		Self:      []wire.OutgoingEnvelope{{ID: "hi", Device: 2, Type: 1, Body: []byte("x"), TS: 1}, {ID: "hi", Device: 3, Type: 1, Body: []byte("x"), TS: 1}}})
+	bw.receive(1)
+	var all wire.Lookup
+	r.mustCall("GET", "/v1/people/"+alice.PersonID, bob.Token, nil, &all)
+	if !slices.Equal(identities(all.Identities), []string{"account:alice", "phone:+6281111111111"}) {
+		t.Fatalf("after alice wrote: %+v", all.Identities)
+	}
+	r.mustCall("GET", "/v1/lookup/account:alice", bob.Token, nil, &all)
+	if len(all.Identities) != 2 {
+		t.Fatalf("lookup after alice wrote: %+v", all.Identities)
 	}
 	for _, addr := range []string{"account:bob", "phone:+6282222222222"} {
 		var l wire.Lookup
@@ -200,9 +231,17 @@ func TestCodes(t *testing.T) {
 	// Past its tries, even the right code is refused.
 	r.wantCode(wire.CodeCodeTries, "POST", wire.PathPhoneVerify, nil, verify(code))
 
-	// A new code after the throttle resets the tries.
+	// Spending a code's tries locks the number for 15 minutes; then a new
+	// code has tries of its own.
 	r.clock.advance(61 * time.Second)
-	r.mustCall("POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}, nil)
+	if e := r.wantCode(wire.CodeCodeLocked, "POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}); e.RetryAfter < 13*60 || e.RetryAfter > 15*60 {
+		t.Fatalf("locked with retryAfter %d", e.RetryAfter)
+	}
+	r.clock.advance(14 * time.Minute)
+	r.mustCall("POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}, &resp)
+	if resp.ResendIn != 120 {
+		t.Fatalf("the second code's resend wait is %d s, want 120 (doubled)", resp.ResendIn)
+	}
 	code = r.log.code(t, phone)
 	// It expires after ten minutes.
 	r.clock.advance(10*time.Minute + time.Second)

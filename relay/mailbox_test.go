@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"sambung/relay/store"
 	"sambung/wire"
 )
 
@@ -234,9 +235,13 @@ func TestSlowDevice(t *testing.T) {
 	}
 }
 
-// TestMailboxFull refuses a send when a recipient's mailbox is full.
+// TestMailboxFull refuses a send when a recipient's mailbox is full (the
+// shares are as large as the mailbox here; TestMailboxShares has those).
 func TestMailboxFull(t *testing.T) {
-	r := startRelay(t, func(c *Config) { c.MaxDepth = 2 })
+	r := startRelay(t, func(c *Config) {
+		c.MaxDepth = 2
+		c.Shares = store.Shares{SenderShare: 2, StrangerShare: 2, StrangerDepth: 2}
+	})
 	alice := r.signUpAccount("alice", "alice password", 0)
 	bob := r.signUpAccount("bob", "bob password", 0)
 	a := r.dial(alice)

@@ -59,8 +59,24 @@ type metrics struct {
 	duplicates   atomic.Int64
 	envelopesOut atomic.Int64
 	acked        atomic.Int64
-	commit       *histogram
-	batch        *histogram
+
+	unauthenticated atomic.Int64
+	unauthRefused   atomic.Int64
+	pingTimeouts    atomic.Int64
+
+	codesSent         atomic.Int64
+	codeBudgetGlobal  atomic.Int64
+	codeBudgetCountry atomic.Int64
+	codeLocked        atomic.Int64
+	codeWrong         atomic.Int64
+	codeRefused       atomic.Int64
+	passwordLocked    atomic.Int64
+	lookupAllowance   atomic.Int64
+	lookupMisses      atomic.Int64
+	lookupAlarms      atomic.Int64
+	preKeysRefused    atomic.Int64
+	commit            *histogram
+	batch             *histogram
 }
 
 func newMetrics() *metrics {
@@ -90,6 +106,28 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	counter("sambung_envelopes_duplicate_total", "Resent envelopes not stored again.", m.duplicates.Load())
 	counter("sambung_envelopes_out_total", "Envelopes pushed to devices.", m.envelopesOut.Load())
 	counter("sambung_envelopes_acked_total", "Envelopes deleted on ack.", m.acked.Load())
+	gauge("sambung_unauthenticated", "Websockets accepted and not yet authenticated.", m.unauthenticated.Load())
+	counter("sambung_unauthenticated_refused_total", "Websockets refused because too many were waiting to authenticate.", m.unauthRefused.Load())
+	counter("sambung_ping_timeouts_total", "Websockets closed for not answering a ping.", m.pingTimeouts.Load())
+	gauge("sambung_disk_free_bytes", "Least free space of the data and blob filesystems at the last look.", s.disk.free.Load())
+	full := int64(0)
+	if s.disk.low.Load() {
+		full = 1
+	}
+	gauge("sambung_storage_full", "1 while free space is below the reserve and sends and uploads are refused.", full)
+	counter("sambung_codes_sent_total", "One-time codes handed to the code sender.", m.codesSent.Load())
+	fmt.Fprintf(w, "# HELP sambung_code_budget_refused_total Code requests refused because a code budget was spent.\n"+
+		"# TYPE sambung_code_budget_refused_total counter\n"+
+		"sambung_code_budget_refused_total{budget=\"global\"} %d\nsambung_code_budget_refused_total{budget=\"country\"} %d\n",
+		m.codeBudgetGlobal.Load(), m.codeBudgetCountry.Load())
+	counter("sambung_code_locked_total", "Code requests and tries refused while a number was locked or over its daily caps.", m.codeLocked.Load())
+	counter("sambung_code_wrong_total", "Wrong codes tried (each counts against its number's daily cap).", m.codeWrong.Load())
+	counter("sambung_code_refused_total", "Code requests the operator's CodeCheck refused.", m.codeRefused.Load())
+	counter("sambung_password_locked_total", "Sign-ins refused while an account was throttled for wrong passwords.", m.passwordLocked.Load())
+	counter("sambung_lookup_allowance_refused_total", "Lookups refused because the account's daily allowance was spent.", m.lookupAllowance.Load())
+	counter("sambung_lookup_misses_total", "Lookups of addresses nobody has.", m.lookupMisses.Load())
+	counter("sambung_lookup_alarms_total", "Minutes in which lookups that found nobody passed the alarm level.", m.lookupAlarms.Load())
+	counter("sambung_prekeys_refused_total", "Bundles served without a one-time prekey because their device was drained too fast.", m.preKeysRefused.Load())
 	gauge("sambung_queue_depth", "Envelopes stored in all mailboxes.", s.st.QueueDepth())
 	gauge("sambung_writer_pending", "Write requests waiting for the mailbox writer.", int64(s.st.Pending()))
 	m.commit.write(w, "sambung_commit_seconds", "Time of one mailbox writer flush, commit and sync included.")

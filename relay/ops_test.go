@@ -69,8 +69,8 @@ func TestFrameRateLimit(t *testing.T) {
 	expect[*wire.PongFrame](a)
 }
 
-// TestKeys: top-up, status, and the keys-low frame when lookups drain a
-// device's one-time prekeys.
+// TestKeys: top-up, status, and the keys-low frame when bundle fetches
+// drain a device's one-time prekeys.
 func TestKeys(t *testing.T) {
 	r := startRelay(t)
 	alice := r.signUpAccount("alice", "alice password", wire.PreKeysLow+1)
@@ -79,9 +79,9 @@ func TestKeys(t *testing.T) {
 	// for keys-low; one sent on connect (there are enough keys) would fail
 	// the count below.
 	a := r.dial(alice)
-	// Two lookups take Alice below the threshold: she is told.
-	r.mustCall("GET", "/v1/lookup/account:alice", bob.Token, nil, nil)
-	r.mustCall("GET", "/v1/lookup/account:alice", bob.Token, nil, nil)
+	// Two bundle fetches take Alice below the threshold: she is told.
+	r.mustCall("GET", "/v1/people/"+alice.PersonID, bob.Token, nil, nil)
+	r.mustCall("GET", "/v1/people/"+alice.PersonID, bob.Token, nil, nil)
 	if low := expect[*wire.KeysLowFrame](a); low.Count != wire.PreKeysLow-1 {
 		t.Fatalf("keys-low %d", low.Count)
 	}

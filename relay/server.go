@@ -8,10 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"sambung/relay/blob"
 	"sambung/relay/store"
@@ -37,12 +37,23 @@ type Server struct {
 	hub     *hub
 	metrics *metrics
 	turn    *turn.Server // nil when the built-in TURN server is off
+	disk    *diskGuard
+	contact *contacts
 
-	lookupLimit *limiter
-	authLimit   *limiter
-	otpKey      []byte
-	argonSem    chan struct{}
-	dummyHash   store.PasswordHash
+	lookupLimit     *limiter
+	lookupAddrLimit *limiter
+	lookupDays      *allowances
+	misses          *missCounter
+	preKeyFetch     *limiter
+	preKeyTarget    *limiter
+	drainAlerts     *limiter
+	authLimit       *limiter
+	iceLimit        *limiter
+	preauth         *gate
+	codeBudget      *codeBudgets
+	otpKey          []byte
+	argonSem        chan struct{}
+	dummyHash       store.PasswordHash
 
 	ctx     context.Context // cancelled by Close: ends every websocket
 	cancel  context.CancelFunc
@@ -57,20 +68,30 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	cfg.setDefaults()
 	s := &Server{
-		cfg:         cfg,
-		log:         cfg.Logger,
-		metrics:     newMetrics(),
-		lookupLimit: newLimiter(cfg.LookupRate, cfg.Now),
-		authLimit:   newLimiter(cfg.AuthRate, cfg.Now),
+		cfg:             cfg,
+		log:             cfg.Logger,
+		metrics:         newMetrics(),
+		lookupLimit:     newLimiter(cfg.LookupRate, cfg.Now),
+		lookupAddrLimit: newLimiter(cfg.LookupAddrRate, cfg.Now),
+		lookupDays:      &allowances{m: make(map[string]*allowanceDay)},
+		misses:          &missCounter{},
+		preKeyFetch:     newLimiter(cfg.PreKeyFetchRate, cfg.Now),
+		preKeyTarget:    newLimiter(cfg.PreKeyTargetRate, cfg.Now),
+		drainAlerts:     newLimiter(Rate{Count: 1, Per: cfg.PreKeyTargetRate.Per, Burst: 1}, cfg.Now),
+		authLimit:       newLimiter(cfg.AuthRate, cfg.Now),
+		iceLimit:        newLimiter(cfg.ICERate, cfg.Now),
 		// argon2id takes Memory KiB per call: at most 4 at once bounds the
 		// relay's password memory to 4 x 19 MiB.
 		argonSem: make(chan struct{}, 4),
 	}
 	s.hub = newHub(cfg.MaxConnsPerDevice, s.metrics)
+	s.preauth = newGate(cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddr, s.metrics)
+	s.codeBudget = newCodeBudgets(cfg.CodeBudget, cfg.CountryCodeBudget, cfg.Now, cfg.Logger.Warn, s.metrics)
 	st, err := store.Open(store.Options{
 		Dir:          cfg.DataDir,
 		Logger:       cfg.Logger,
 		MaxDepth:     cfg.MaxDepth,
+		Shares:       cfg.Shares,
 		SeenTTL:      cfg.SeenTTL,
 		MemTableSize: cfg.MemTableSize,
 		OnFlush:      s.metrics.observeFlush,
@@ -80,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.st = st
+	s.contact = newContacts(st)
 	if s.otpKey, err = st.Secret(context.Background(), "otp-hmac", 32); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("relay: otp key: %w", err)
@@ -88,6 +110,7 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	s.disk = newDiskGuard(cfg.DiskReserve, cfg.DiskCheckEvery, cfg.Logger, cfg.DataDir, cfg.BlobDir)
 	if s.turn, err = startTURN(cfg); err != nil {
 		s.blobs.Close()
 		st.Close()
@@ -119,6 +142,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	s.mux.ServeHTTP(w, r)
+}
+
+// MaxHeaderBytes bounds the request headers the relay's http.Server
+// reads: the API sends a bearer token and a few standard headers, and a
+// client that has not authenticated must not make the relay buffer the
+// 1 MiB net/http allows by default.
+const MaxHeaderBytes = 16 << 10
+
+// HTTPServer returns the http.Server the relay should be served with: h
+// (a Server) with the header limits above. It has no ReadTimeout or
+// WriteTimeout: they bound a whole request or response, and a blob PATCH
+// or GET of up to 2 GiB on a slow phone link takes far longer than any
+// fixed bound (an hour at 5 Mbit/s). A stalled blob upload keeps what
+// arrived and resumes from HEAD; websockets have the relay's pings.
+// ReadHeaderTimeout drops clients that never finish their headers, and
+// IdleTimeout runs only between requests.
+func HTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    MaxHeaderBytes,
+	}
 }
 
 // handlerFunc is an API handler: it returns an error for handleError.
@@ -192,23 +238,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
-// clientIP is the TCP peer: the relay does not trust forwarding headers.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// limitAuth applies the per-IP limit of unauthenticated requests.
+// limitAuth applies the per-address limit of unauthenticated requests.
 func (s *Server) limitAuth(r *http.Request) error {
-	if ok, wait := s.authLimit.allow(clientIP(r)); !ok {
+	if ok, wait := s.authLimit.allow(addrKey(r)); !ok {
 		e := wire.NewError(wire.CodeRateLimited)
 		e.RetryAfter = retrySeconds(wait)
 		return e
 	}
 	return nil
+}
+
+// alert sends f to every connected device of person.
+func (s *Server) alert(ctx context.Context, person string, f *wire.AlertFrame) {
+	ids, err := s.st.DeviceIDs(ctx, person)
+	if err != nil {
+		s.log.Warn("alert", "err", err)
+		return
+	}
+	for _, id := range ids {
+		s.hub.send(store.MailboxID{Person: person, Device: id}, f)
+	}
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {

@@ -191,13 +191,27 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		return wire.Errorf(wire.CodeBadRequest, "this endpoint is a websocket: send an Upgrade request")
 	}
+	// Refused before the upgrade, a socket over the caps costs one small
+	// HTTP answer.
+	addr := addrKey(r)
+	if err := s.preauth.enter(addr, retrySeconds(s.cfg.AuthTimeout)); err != nil {
+		return err
+	}
+	admitted := true
+	leave := func() {
+		if admitted {
+			admitted = false
+			s.preauth.leave(addr)
+		}
+	}
+	defer leave()
 	// Accept checks that Origin matches Host, so a page elsewhere cannot
 	// open a socket with a user's browser.
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return nil // Accept has answered
 	}
-	ws.SetReadLimit(wire.MaxFrameSize)
+	ws.SetReadLimit(wire.MaxAuthFrame)
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 
@@ -209,6 +223,8 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 		closeWith(ws, s.toWire(err).Code, websocket.StatusPolicyViolation)
 		return nil
 	}
+	leave()
+	ws.SetReadLimit(wire.MaxFrameSize)
 	c := &conn{s: s, ws: ws, dev: d, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), inflight: make(map[uint64]struct{}), ackDone: make(chan struct{}, 1), stale: true}
 	if !s.hub.add(c) {
 		c.fail(wire.CodeTooManyConnections, websocket.StatusPolicyViolation)
@@ -234,11 +250,47 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) error {
 		defer close(pushed)
 		s.push(c)
 	}()
+	pinged := make(chan struct{})
+	go func() {
+		defer close(pinged)
+		s.keepAlive(c)
+	}()
 	s.readLoop(c)
 	cancel()
 	<-pushed
+	<-pinged
 	ws.CloseNow()
 	return nil
+}
+
+// keepAlive pings the peer every PingInterval and closes the connection
+// when a pong does not come within PingTimeout, so that a peer that went
+// away without closing (a phone that lost its network, a frozen process)
+// frees its connection slot in bounded time. The reader answers the pong;
+// a silent peer gets no close handshake, as it would not answer one.
+func (s *Server) keepAlive(c *conn) {
+	t := time.NewTicker(s.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-c.ctx.Done():
+			return
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, s.cfg.PingTimeout)
+		err := c.ws.Ping(ctx)
+		cancel()
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) && c.ctx.Err() == nil {
+				s.metrics.pingTimeouts.Add(1)
+				c.closeOnce.Do(func() {
+					c.cancel()
+					c.ws.CloseNow()
+				})
+			}
+			return
+		}
+	}
 }
 
 // errAuthTimedOut means wsAuth has already closed the connection.
@@ -343,6 +395,9 @@ func (m *mismatch) check(envs []wire.OutgoingEnvelope, person string, current []
 // other device of the sender, or refuses it naming the devices.
 func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	fail := func(err error) wire.Frame { return &wire.ErrorFrame{ID: f.ID, Error: *s.toWire(err)} }
+	if err := s.disk.check(); err != nil {
+		return fail(err)
+	}
 	me := c.dev
 	toDevs, err := s.st.DeviceIDs(c.ctx, f.To)
 	if errors.Is(err, store.ErrNotFound) {
@@ -377,15 +432,21 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 		return fail(e)
 	}
 
+	// The first send to a person records, with its envelopes, that the
+	// sender has written to them: the mailbox shares tell contacts from
+	// strangers by it, and the recipient may then see the sender's
+	// identities (writeLookup).
+	mark := f.To != me.person && !s.contact.marked(me.person, f.To)
 	now := s.cfg.Now().UnixMilli()
 	batch := make([]store.Append, 0, len(f.Envelopes)+len(f.Self))
-	add := func(to string, e *wire.OutgoingEnvelope, dest string) {
+	add := func(to string, e *wire.OutgoingEnvelope, dest string, mark bool) {
 		batch = append(batch, store.Append{
 			To: store.MailboxID{Person: to, Device: e.Device},
 			Envelope: store.Envelope{
 				ID: e.ID, From: me.person, FromDevice: me.id, Dest: dest,
 				Type: uint8(e.Type), Body: e.Body, TS: e.TS, ServerTS: now,
 			},
+			Wrote: mark,
 		})
 	}
 	for i := range f.Envelopes {
@@ -393,10 +454,13 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 		if f.To == me.person {
 			dest = me.person
 		}
-		add(f.To, &f.Envelopes[i], dest)
+		// The record rides in the envelopes' commit: the recipient's
+		// device, fetching the sender's identities when the envelope
+		// arrives, finds it.
+		add(f.To, &f.Envelopes[i], dest, mark)
 	}
 	for i := range f.Self {
-		add(me.person, &f.Self[i], f.To)
+		add(me.person, &f.Self[i], f.To, false)
 	}
 	res, err := s.st.Append(c.ctx, batch)
 	if err != nil {
@@ -408,6 +472,9 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	}
 	s.metrics.envelopesIn.Add(int64(res.Stored))
 	s.metrics.duplicates.Add(int64(res.Duplicates))
+	if mark && res.Stored > 0 {
+		s.contact.mark(me.person, f.To)
+	}
 	return &wire.SentFrame{ID: f.ID, Duplicates: res.Duplicates}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/base32"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // HTTP endpoints. Paths with a {name} take a path parameter.
@@ -136,17 +137,27 @@ func (d *DeviceKeys) Validate() error {
 	return ValidatePreKeys(d.OneTimePreKeys)
 }
 
-// ValidatePassword checks a password's length.
+// ValidatePassword checks a password's length and that it is text: valid
+// UTF-8 without U+FFFD, which is what a JSON decoder makes of invalid
+// bytes, so that two different byte strings never become one password.
+// The relay hashes the NFC form, so that "é" typed as one code point or
+// as "e" and a combining accent is the same password.
 func ValidatePassword(p string) error {
 	if len(p) < MinPassword || len(p) > MaxPassword {
 		return ErrBadPassword
+	}
+	if !utf8.ValidString(p) || strings.ContainsRune(p, utf8.RuneError) {
+		return ErrorWith(CodeBadPassword, "a password must be valid UTF-8 text")
 	}
 	return nil
 }
 
 // PhoneCodeRequest asks the relay to send a one-time code to a phone.
+// Proof is for a relay that checks requests before sending (a captcha
+// answer, say): opaque to the relay, handed to its CodeCheck.
 type PhoneCodeRequest struct {
 	Phone string `json:"phone"`
+	Proof string `json:"proof,omitempty"`
 }
 
 // PhoneCodeResponse says where the code went and for how long it holds.

@@ -56,6 +56,8 @@ const (
 	CodeCodeTries      Code = "code_tries"
 	CodeCodeThrottled  Code = "code_throttled"
 	CodeCodeSendFailed Code = "code_send_failed"
+	CodeCodeLocked     Code = "code_locked"
+	CodeCodeRefused    Code = "code_refused"
 
 	CodeBadKeys        Code = "bad_keys"
 	CodeBadSignature   Code = "bad_signature"
@@ -72,6 +74,7 @@ const (
 	CodeEnvelopeTooLarge   Code = "envelope_too_large"
 	CodeTooManyEnvelopes   Code = "too_many_envelopes"
 	CodeMailboxFull        Code = "mailbox_full"
+	CodeStorageFull        Code = "storage_full"
 	CodeTooManyConnections Code = "too_many_connections"
 	CodeDeviceRemoved      Code = "device_removed"
 	CodeGoingAway          Code = "going_away"
@@ -108,7 +111,7 @@ var codes = map[Code]codeInfo{
 	CodeBadPhone:       {statusBadRequest, "a phone number must be E.164: '+' then 8 to 15 digits, the first not 0"},
 	CodeBadAccountID:   {statusBadRequest, "an account ID is 3 to 32 of a-z 0-9 . _"},
 	CodeBadAddress:     {statusBadRequest, "an address is phone:+<digits> or account:<id>"},
-	CodeBadPassword:    {statusBadRequest, "a password is 8 to 1024 bytes"},
+	CodeBadPassword:    {statusBadRequest, "a password is 8 to 1024 bytes of UTF-8 text"},
 	CodeBadCredentials: {statusUnauthorized, "account ID or password is wrong"},
 	CodeAccountTaken:   {statusConflict, "this account ID is taken"},
 	CodePhoneTaken:     {statusConflict, "this phone number belongs to another person"},
@@ -122,6 +125,8 @@ var codes = map[Code]codeInfo{
 	CodeCodeTries:      {statusForbidden, "too many wrong tries for this code; request a new one"},
 	CodeCodeThrottled:  {statusTooManyRequests, "a code was sent moments ago; retry after retryAfter seconds"},
 	CodeCodeSendFailed: {statusBadGateway, "the code could not be sent"},
+	CodeCodeLocked:     {statusTooManyRequests, "too many wrong codes or codes for this number; retry after retryAfter seconds"},
+	CodeCodeRefused:    {statusForbidden, "the relay's check refused to send a code to this number"},
 
 	CodeBadKeys:        {statusBadRequest, "the key material is malformed"},
 	CodeBadSignature:   {statusBadRequest, "the signed prekey's signature does not verify under the identity key"},
@@ -138,6 +143,7 @@ var codes = map[Code]codeInfo{
 	CodeEnvelopeTooLarge:   {statusRequestEntityTooLarge, "an envelope body is larger than 256 KiB"},
 	CodeTooManyEnvelopes:   {statusRequestEntityTooLarge, "too many envelopes in one send"},
 	CodeMailboxFull:        {statusInsufficientStorage, "a recipient's mailbox is full; retry later"},
+	CodeStorageFull:        {statusInsufficientStorage, "the relay is low on disk space and takes no new messages or files; reading, acknowledging and deleting still work; retry after retryAfter seconds"},
 	CodeTooManyConnections: {statusTooManyRequests, "this device has the most connections allowed"},
 	CodeDeviceRemoved:      {statusUnauthorized, "this device was removed"},
 	CodeGoingAway:          {statusServiceUnavailable, "the relay is shutting down; reconnect later"},
@@ -195,8 +201,9 @@ type PersonDevices struct {
 type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
-	// RetryAfter is in seconds; set for rate_limited, code_throttled and
-	// upload_busy.
+	// RetryAfter is in seconds; set for rate_limited, code_throttled,
+	// code_locked, upload_busy and storage_full, and for unavailable when the relay
+	// turns a websocket away before it authenticates.
 	RetryAfter int `json:"retryAfter,omitempty"`
 	// Missing, Stale and Devices are set for device_mismatch: the devices a
 	// send left out, the ones it named that do not exist (any more), and the

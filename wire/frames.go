@@ -23,6 +23,18 @@ const (
 	TypeKeysLow   = "keys-low"
 	TypePong      = "pong"
 	TypeDrained   = "drained"
+	TypeAlert     = "alert"
+)
+
+// Alert kinds: what an AlertFrame warns a device of.
+const (
+	// AlertSignInFailures: Count wrong passwords were tried for the
+	// person's account ID since its last successful sign-in.
+	AlertSignInFailures = "sign-in-failures"
+	// AlertPreKeysDrained: others fetched Count of this device's one-time
+	// prekeys within an hour without sending it anything, faster than new
+	// contacts do.
+	AlertPreKeysDrained = "prekeys-drained"
 )
 
 // Frame is one websocket message. Encode adds the "type" member. Only the
@@ -133,6 +145,14 @@ type PongFrame struct {
 // what follows is live.
 type DrainedFrame struct{}
 
+// AlertFrame warns a device that someone may be attacking its person: Kind
+// is one of the Alert constants, Count what it counts. A client shows it;
+// it needs no answer. Clients ignore kinds they do not know.
+type AlertFrame struct {
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
+}
+
 func (*AuthFrame) FrameType() string      { return TypeAuth }
 func (*SendFrame) FrameType() string      { return TypeSend }
 func (*AckFrame) FrameType() string       { return TypeAck }
@@ -144,6 +164,7 @@ func (*ErrorFrame) FrameType() string     { return TypeError }
 func (*KeysLowFrame) FrameType() string   { return TypeKeysLow }
 func (*PongFrame) FrameType() string      { return TypePong }
 func (*DrainedFrame) FrameType() string   { return TypeDrained }
+func (*AlertFrame) FrameType() string     { return TypeAlert }
 
 // Encode marshals f with its "type" member first.
 func Encode(f Frame) ([]byte, error) {
@@ -265,6 +286,8 @@ func DecodeServerFrame(b []byte) (Frame, error) {
 		f = &PongFrame{}
 	case TypeDrained:
 		f = &DrainedFrame{}
+	case TypeAlert:
+		f = &AlertFrame{}
 	default:
 		return nil, unknownType(t)
 	}

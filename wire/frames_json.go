@@ -256,3 +256,20 @@ func (f *KeysLowFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
 func (*DrainedFrame) writeFields(*jsonw.Writer) {}
 
 func (*DrainedFrame) readField(*jsonw.Decoder, string) (bool, error) { return false, nil }
+
+func (f *AlertFrame) writeFields(w *jsonw.Writer) {
+	w.Key("kind")
+	w.String(f.Kind)
+	w.Key("count")
+	w.Int(int64(f.Count))
+}
+
+func (f *AlertFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
+	switch key {
+	case "kind":
+		return true, d.String(&f.Kind)
+	case "count":
+		return true, d.Int(&f.Count)
+	}
+	return false, nil
+}

@@ -105,6 +105,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 		&KeysLowFrame{Count: 3},
 		&PongFrame{ID: "p"},
 		&DrainedFrame{},
+		&AlertFrame{Kind: AlertSignInFailures, Count: 10},
 	}
 	for _, f := range server {
 		b, err := Encode(f)

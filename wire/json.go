@@ -130,13 +130,20 @@ func (r *PhoneCodeRequest) WriteJSON(w *jsonw.Writer) {
 	w.ObjectStart()
 	w.Key("phone")
 	w.String(r.Phone)
+	if r.Proof != "" {
+		w.Key("proof")
+		w.String(r.Proof)
+	}
 	w.ObjectEnd()
 }
 
 func (r *PhoneCodeRequest) ReadJSON(d *jsonw.Decoder) error {
 	return d.Object(func(key string) error {
-		if key == "phone" {
+		switch key {
+		case "phone":
 			return d.String(&r.Phone)
+		case "proof":
+			return d.String(&r.Proof)
 		}
 		return d.Unknown()
 	})

@@ -76,7 +76,7 @@ var codecs = []codec{
 	codecOf(PreKey{ID: 5, PublicKey: pub33}),
 	codecOf(spk),
 	codecOf(devKey, DeviceKeys{OneTimePreKeys: []PreKey{}}),
-	codecOf(PhoneCodeRequest{Phone: odd}),
+	codecOf(PhoneCodeRequest{Phone: odd}, PhoneCodeRequest{Phone: "+62", Proof: odd}),
 	codecOf(PhoneCodeResponse{Phone: "+62", ExpiresIn: -1, ResendIn: 1 << 40}),
 	codecOf(PhoneVerifyRequest{Phone: "+62", Code: "123456", Device: devKey}),
 	codecOf(AccountRequest{AccountID: "alice", Password: odd, Device: devKey}),

@@ -21,6 +21,12 @@ const (
 	// envelopes, base64 costing 4/3, plus 1 KiB of JSON per envelope.
 	MaxFrameSize = MaxEnvelopesPerSend * (MaxEnvelopeBody*4/3 + 1024)
 
+	// MaxAuthFrame caps the first frame of a connection, the only one a
+	// socket may send before it has proved a device: an auth frame is
+	// about 70 bytes, and a socket nobody has authenticated must not make
+	// the relay hold megabytes.
+	MaxAuthFrame = 2048
+
 	// MaxEnvelopeID caps a client-chosen envelope id: a UUID is 36, a
 	// base64 of 32 random bytes 44.
 	MaxEnvelopeID = 64

@@ -68,6 +68,16 @@ type Config struct {
 	// BusyWait is how long a PATCH waits for a running PATCH of the same
 	// upload (default 5 seconds).
 	BusyWait time.Duration
+
+	// TotalQuota caps the bytes reserved by all blobs of all people
+	// (default 0: no cap but the disk's, through Space).
+	TotalQuota int64
+	// Space, if set, says whether the disk has room for n more bytes; its
+	// error (the relay's storage_full) is the answer. A POST asks it for
+	// the blob's size plus what earlier uploads still have to write, and
+	// a PATCH for each piece before writing it, so that uploads stop
+	// short of filling the disk.
+	Space func(n int64) error
 }
 
 func (c *Config) setDefaults() {

@@ -20,6 +20,7 @@ var (
 	ErrUploadBusy     = wire.NewError(wire.CodeUploadBusy)
 	ErrNotUploader    = wire.NewError(wire.CodeNotUploader)
 	ErrClosed         = wire.ErrorWith(wire.CodeUnavailable, "the blob store is closed")
+	ErrStorageFull    = wire.ErrorWith(wire.CodeStorageFull, "the relay holds the most blob bytes it allows in all; retry later")
 	errUnauthorized   = wire.NewError(wire.CodeUnauthorized)
 )
 

@@ -23,10 +23,13 @@ type Store struct {
 	dir string
 	log *slog.Logger
 
-	mu     sync.Mutex
-	blobs  map[string]*entry
-	usage  map[string]usage // person -> their blobs' reserved bytes and count
-	closed bool
+	mu    sync.Mutex
+	blobs map[string]*entry
+	usage map[string]usage // person -> their blobs' reserved bytes and count
+	// reserved is the declared size of every blob; unwritten the bytes
+	// incomplete uploads have yet to write.
+	reserved, unwritten int64
+	closed              bool
 
 	stop     chan struct{}
 	loopDone chan struct{}
@@ -158,9 +161,23 @@ func (s *Store) loadOne(id string) error {
 		return fmt.Errorf("blob: file shorter (%d) than its record's offset (%d)", fi.Size(), m.Offset)
 	}
 	s.blobs[id] = &entry{id: id, lock: make(chan struct{}, 1), m: m}
-	u := s.usage[m.Person]
-	s.usage[m.Person] = usage{u.bytes + m.Size, u.count + 1}
+	s.count(m, 1)
 	return nil
+}
+
+// count adds m to the tallies (sign 1) or takes it off them (-1). s.mu is
+// held, or the store is loading.
+func (s *Store) count(m meta, sign int64) {
+	u := s.usage[m.Person]
+	u.bytes += sign * m.Size
+	u.count += int(sign)
+	if u.count <= 0 {
+		delete(s.usage, m.Person)
+	} else {
+		s.usage[m.Person] = u
+	}
+	s.reserved += sign * m.Size
+	s.unwritten += sign * (m.Size - m.Offset)
 }
 
 func readLimited(name string, n int64) ([]byte, error) {
@@ -201,7 +218,17 @@ func (s *Store) create(person string, device uint32, size int64) (string, error)
 		return "", quotaError("the blob needs " + itoa(size) + " bytes; " +
 			itoa(max(s.cfg.Quota-u.bytes, 0)) + " of this person's " + itoa(s.cfg.Quota) + " are free")
 	}
-	s.usage[person] = usage{u.bytes + size, u.count + 1}
+	if s.cfg.TotalQuota > 0 && size > s.cfg.TotalQuota-s.reserved {
+		s.mu.Unlock()
+		return "", ErrStorageFull
+	}
+	if s.cfg.Space != nil {
+		if err := s.cfg.Space(s.unwritten + size); err != nil {
+			s.mu.Unlock()
+			return "", err
+		}
+	}
+	s.count(e.m, 1)
 	s.blobs[e.id] = e
 	s.mu.Unlock()
 
@@ -237,14 +264,7 @@ func (s *Store) forget(e *entry) {
 	}
 	e.gone = true
 	delete(s.blobs, e.id)
-	u := s.usage[e.m.Person]
-	u.bytes -= e.m.Size
-	u.count--
-	if u.count <= 0 {
-		delete(s.usage, e.m.Person)
-	} else {
-		s.usage[e.m.Person] = u
-	}
+	s.count(e.m, -1)
 }
 
 // lookup returns the entry of id and a copy of its record.
@@ -369,9 +389,7 @@ func (s *Store) Stats() Stats {
 	st := Stats{BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load(), Swept: s.swept.Load()}
 	s.mu.Lock()
 	st.Blobs = len(s.blobs)
-	for _, u := range s.usage {
-		st.Reserved += u.bytes
-	}
+	st.Reserved = s.reserved
 	s.mu.Unlock()
 	return st
 }

@@ -78,12 +78,16 @@ func (s *Store) appendBytes(ctx context.Context, e *entry, person string, device
 		}
 		s.mu.Lock()
 		e.m = next
+		s.unwritten -= n
 		s.mu.Unlock()
 		m = next
 	}
+	var we *wire.Error
 	switch {
 	case errors.Is(readErr, errTooLong):
 		return m.Offset, errBodyTooLong
+	case errors.As(readErr, &we):
+		return m.Offset, we // Space refused the next piece
 	case readErr != nil:
 		return m.Offset, errBodyBroken
 	}
@@ -94,7 +98,8 @@ var errTooLong = errors.New("blob: body too long")
 
 // copyIn copies at most limit bytes of body to f. It returns the bytes
 // written, the body's error (nil at a clean end, errTooLong if more than
-// limit bytes came) and f's error.
+// limit bytes came, Space's error if the disk has no room for the next
+// piece) and f's error.
 func (s *Store) copyIn(f *os.File, body io.Reader, limit int64) (n int64, readErr, writeErr error) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -112,6 +117,11 @@ func (s *Store) copyIn(f *os.File, body io.Reader, limit int64) (n int64, readEr
 			err = errTooLong
 		}
 		if k > 0 {
+			if s.cfg.Space != nil {
+				if serr := s.cfg.Space(int64(k)); serr != nil {
+					return n, serr, nil
+				}
+			}
 			if _, werr := f.Write(buf[:k]); werr != nil {
 				return n, nil, werr
 			}

@@ -18,6 +18,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxDepth caps the envelopes in one mailbox (0 means DefaultMaxDepth).
 	MaxDepth int
+	// Shares bound what one sender, and senders the owner has never
+	// written to, may queue; zero fields mean their defaults.
+	Shares Shares
 	// SeenTTL is how long an envelope id is remembered after its envelope is
 	// deleted (0 means DefaultSeenTTL).
 	SeenTTL time.Duration
@@ -50,6 +53,7 @@ type Badger struct {
 	opts     Options
 	w        *writer
 	maxDepth int
+	shares   Shares
 	seenTTL  time.Duration
 	devices  deviceCache
 }
@@ -80,6 +84,7 @@ func Open(opts Options) (*Badger, error) {
 	if s.maxDepth <= 0 {
 		s.maxDepth = DefaultMaxDepth
 	}
+	s.shares = opts.Shares.withDefaults(s.maxDepth)
 	if s.seenTTL <= 0 {
 		s.seenTTL = DefaultSeenTTL
 	}
@@ -90,6 +95,9 @@ func Open(opts Options) (*Badger, error) {
 	}
 	return s, nil
 }
+
+// Shares returns the shares in force, defaults filled in.
+func (s *Badger) Shares() Shares { return s.shares }
 
 // QueueDepth returns the envelopes stored in all mailboxes.
 func (s *Badger) QueueDepth() int64 { return s.w.totalDepth.Load() }

@@ -14,11 +14,22 @@ import (
 // abandoned codes disappear on their own. fn's error is returned after the
 // change is committed: a wrong try must count even though it fails.
 func (s *Badger) UpdateCode(ctx context.Context, phone string, ttl time.Duration, fn func(rec *CodeRecord, found bool) (save, del bool, err error)) error {
+	return updateRecord(ctx, s, codeKey(phone), ttl, fn)
+}
+
+// UpdateThrottle implements Codes, as UpdateCode does.
+func (s *Badger) UpdateThrottle(ctx context.Context, name string, ttl time.Duration, fn func(rec *Throttle, found bool) (save, del bool, err error)) error {
+	return updateRecord(ctx, s, throttleKey(name), ttl, fn)
+}
+
+// updateRecord runs fn on the JSON record at k in one transaction,
+// retrying on conflicts, and saves (with ttl) or deletes it as fn says.
+func updateRecord[T any](ctx context.Context, s *Badger, k []byte, ttl time.Duration, fn func(rec *T, found bool) (save, del bool, err error)) error {
 	for i := 0; ; i++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ferr, err := s.updateCodeOnce(phone, ttl, fn)
+		ferr, err := updateRecordOnce(s, k, ttl, fn)
 		if errors.Is(err, badger.ErrConflict) && i < maxConflictRetries {
 			continue
 		}
@@ -29,11 +40,11 @@ func (s *Badger) UpdateCode(ctx context.Context, phone string, ttl time.Duration
 	}
 }
 
-func (s *Badger) updateCodeOnce(phone string, ttl time.Duration, fn func(rec *CodeRecord, found bool) (save, del bool, err error)) (ferr, err error) {
+func updateRecordOnce[T any](s *Badger, k []byte, ttl time.Duration, fn func(rec *T, found bool) (save, del bool, err error)) (ferr, err error) {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
-	var rec CodeRecord
-	err = getJSON(txn, codeKey(phone), &rec)
+	var rec T
+	err = getJSON(txn, k, &rec)
 	found := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
@@ -42,11 +53,11 @@ func (s *Badger) updateCodeOnce(phone string, ttl time.Duration, fn func(rec *Co
 	err = nil
 	switch {
 	case del && found:
-		err = txn.Delete(codeKey(phone))
+		err = txn.Delete(k)
 	case save:
 		var b []byte
 		if b, err = json.Marshal(&rec); err == nil {
-			err = txn.SetEntry(badger.NewEntry(codeKey(phone), b).WithTTL(ttl))
+			err = txn.SetEntry(badger.NewEntry(k, b).WithTTL(ttl))
 		}
 	}
 	if err != nil {

@@ -57,25 +57,22 @@ func decodeEnvelope(b []byte, e *Envelope) error {
 	return nil
 }
 
-// envelopeSeenKey reads only what the dedupe key needs from a stored
-// envelope: from, fromDevice and id.
-func envelopeSeenKey(m MailboxID, b []byte) ([]byte, error) {
-	var e Envelope
+// envelopeIDs reads only the sender and id of a stored envelope: from,
+// fromDevice and id, without copying the body.
+func envelopeIDs(b []byte) (from string, fromDevice uint32, id string, err error) {
 	if len(b) < envelopeHeader || b[0] != envelopeVersion {
-		return nil, errBadEnvelope
+		return "", 0, "", errBadEnvelope
 	}
-	// Decoding the lengths is cheap; skip the body copy by slicing it off.
+	fromDevice = binary.BigEndian.Uint32(b[17:])
 	rest := b[envelopeHeader:]
-	off := envelopeHeader
-	for i := 0; i < 3; i++ {
+	var fields [3]string
+	for i := range fields {
 		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
-			return nil, errBadEnvelope
+			return "", 0, "", errBadEnvelope
 		}
-		off += 1 + int(rest[0])
-		rest = rest[1+int(rest[0]):]
+		n := int(rest[0])
+		fields[i] = string(rest[1 : 1+n])
+		rest = rest[1+n:]
 	}
-	if err := decodeEnvelope(b[:off], &e); err != nil {
-		return nil, err
-	}
-	return seenKey(m, e.From, e.FromDevice, e.ID), nil
+	return fields[0], fromDevice, fields[2], nil
 }

@@ -19,6 +19,8 @@ const (
 	prefixMailbox  = 'M' // M person device(4) seq(8) → envelope (binary)
 	prefixHead     = 'H' // H person device(4) → last seq assigned (8)
 	prefixSeen     = 'X' // X person device(4) from fromDevice(4) id → seq (8): dedupe
+	prefixWriter   = 'V' // V peer person → empty: person has sent to peer
+	prefixThrottle = 'G' // G name → Throttle (JSON), with a TTL
 )
 
 const personIDLen = 26
@@ -48,8 +50,9 @@ func preKeyPrefix(p string, d uint32) []byte { return key(prefixPreKey, []byte(p
 func preKeyKey(p string, d, id uint32) []byte {
 	return key(prefixPreKey, []byte(p), be32(d), be32(id))
 }
-func codeKey(phone string) []byte  { return key(prefixCode, []byte(phone)) }
-func secretKey(name string) []byte { return key(prefixSecret, []byte(name)) }
+func codeKey(phone string) []byte    { return key(prefixCode, []byte(phone)) }
+func secretKey(name string) []byte   { return key(prefixSecret, []byte(name)) }
+func throttleKey(name string) []byte { return key(prefixThrottle, []byte(name)) }
 
 func mailboxPrefix(m MailboxID) []byte { return key(prefixMailbox, []byte(m.Person), be32(m.Device)) }
 func mailboxKey(m MailboxID, seq uint64) []byte {
@@ -60,6 +63,12 @@ func seenPrefix(m MailboxID) []byte { return key(prefixSeen, []byte(m.Person), b
 func seenKey(m MailboxID, from string, fromDevice uint32, id string) []byte {
 	return key(prefixSeen, []byte(m.Person), be32(m.Device), []byte(from), be32(fromDevice), []byte(id))
 }
+
+// writerKey records that person has sent to peer. It is keyed by the
+// recipient, so that one key answers both "has person written to peer"
+// and "who has written to peer".
+func writerKey(peer, person string) []byte { return key(prefixWriter, []byte(peer), []byte(person)) }
+func writerPrefix(peer string) []byte      { return key(prefixWriter, []byte(peer)) }
 
 // seqOf reads the seq at the end of a mailbox key.
 func seqOf(k []byte) uint64 { return binary.BigEndian.Uint64(k[len(k)-8:]) }

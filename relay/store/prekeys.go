@@ -82,7 +82,7 @@ func (s *Badger) KeyStatus(ctx context.Context, person string, device uint32) (i
 // TakeBundles implements Directory. The take and the read are one
 // transaction: two lookups racing for a device's last key conflict, and
 // the loser retries and finds the next key (or none).
-func (s *Badger) TakeBundles(ctx context.Context, person string, want []uint32) ([]Bundle, error) {
+func (s *Badger) TakeBundles(ctx context.Context, person string, want []uint32, take func(device uint32) bool) ([]Bundle, error) {
 	var out []Bundle
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		out = out[:0]
@@ -121,9 +121,10 @@ func (s *Badger) TakeBundles(ctx context.Context, person string, want []uint32) 
 				SignedPreKey:   d.SignedPreKey,
 			}}
 			var first []byte
+			taking := take != nil && take(d.ID)
 			it := txn.NewIterator(badger.IteratorOptions{Prefix: preKeyPrefix(person, d.ID)})
 			for it.Rewind(); it.Valid(); it.Next() {
-				if first == nil {
+				if first == nil && taking {
 					item := it.Item()
 					first = item.KeyCopy(nil)
 					pub, err := item.ValueCopy(nil)
@@ -132,6 +133,7 @@ func (s *Badger) TakeBundles(ctx context.Context, person string, want []uint32) 
 						return err
 					}
 					b.OneTimePreKey = &wire.PreKey{ID: binary.BigEndian.Uint32(first[len(first)-4:]), PublicKey: pub}
+					b.Taken = true
 					continue
 				}
 				b.Left++

@@ -49,6 +49,10 @@ type Envelope struct {
 type Append struct {
 	To       MailboxID
 	Envelope Envelope
+	// Wrote asks the store to record, in the same commit as the envelope,
+	// that its sender has written to the mailbox's person (Contacts), so
+	// that the recipient can see it the moment the envelope arrives.
+	Wrote bool
 }
 
 // AppendResult reports what an Append stored.
@@ -65,7 +69,9 @@ type AppendResult struct {
 // as long as it is queued and for a while after it is deleted.
 type Mailboxes interface {
 	// Append stores the envelopes of one send, all or none. It fails with
-	// ErrMailboxFull if any mailbox would pass its depth limit.
+	// ErrMailboxFull if any mailbox would pass its depth limit or the
+	// sender's share of it, or a person's mailboxes their byte limit
+	// (Shares).
 	Append(ctx context.Context, batch []Append) (AppendResult, error)
 	// Read returns envelopes of mbox with Seq > after, in order, at most
 	// limit of them and about maxBytes of bodies (always at least one).
@@ -127,11 +133,12 @@ type NewDevice struct {
 	PreKeys []wire.PreKey
 }
 
-// Bundle is one device's prekey bundle, with the one-time prekeys it has
-// left after this one was taken.
+// Bundle is one device's prekey bundle; Taken says it carries a one-time
+// prekey, and Left how many the device has left after that.
 type Bundle struct {
 	wire.PreKeyBundle
-	Left int
+	Taken bool
+	Left  int
 }
 
 // Directory holds people, identities, devices, tokens and prekeys.
@@ -158,32 +165,68 @@ type Directory interface {
 	SetSignedPreKey(ctx context.Context, person string, device uint32, spk wire.SignedPreKey) error
 	KeyStatus(ctx context.Context, person string, device uint32) (count int, signedID uint32, err error)
 	// TakeBundles returns one bundle per device (all devices when devices
-	// is nil), each taking one one-time prekey atomically.
-	TakeBundles(ctx context.Context, person string, devices []uint32) ([]Bundle, error)
+	// is nil). A device for which take returns true gives the bundle one
+	// of its one-time prekeys, taken atomically; take may be nil (none
+	// taken), and may be asked again about a device when the transaction
+	// retries after a conflict.
+	TakeBundles(ctx context.Context, person string, devices []uint32, take func(device uint32) bool) ([]Bundle, error)
 }
 
-// CodeRecord is a pending one-time phone code, kept only as a MAC.
+// CodeRecord is what the relay keeps of one phone number's codes: the
+// pending code, only as a MAC, and the number's counts across codes.
 type CodeRecord struct {
-	MAC     []byte `json:"mac"`
+	MAC     []byte `json:"mac"`     // nil when no code is pending
 	Expires int64  `json:"expires"` // Unix ms
 	SentAt  int64  `json:"sentAt"`  // Unix ms
-	Tries   int    `json:"tries"`
+	Tries   int    `json:"tries"`   // wrong tries of this code
+
+	// Day starts the 24-hour window that Sent and Fails count in.
+	Day   int64 `json:"day,omitempty"`
+	Sent  int   `json:"sent,omitempty"`  // codes sent in the window
+	Fails int   `json:"fails,omitempty"` // wrong tries in the window, across codes
+	// Lockouts counts the number's lockouts, which grow with it, until a
+	// right code or the record's expiry; LockedUntil ends the current one.
+	Lockouts    int   `json:"lockouts,omitempty"`
+	LockedUntil int64 `json:"lockedUntil,omitempty"`
 }
 
-// Codes holds one-time phone codes and the relay's secrets.
+// Throttle counts failed attempts against one target, an account's
+// password say, whatever their source.
+type Throttle struct {
+	Fails       int   `json:"fails"`                 // since the last success
+	LockedUntil int64 `json:"lockedUntil,omitempty"` // Unix ms
+}
+
+// Codes holds one-time phone codes, throttles and the relay's secrets.
 type Codes interface {
 	// UpdateCode runs fn on the code record of phone atomically (found is
 	// false when there is none) and saves rec if fn returns save, deletes it
 	// if del. fn may run more than once, on conflicts.
 	UpdateCode(ctx context.Context, phone string, ttl time.Duration, fn func(rec *CodeRecord, found bool) (save, del bool, err error)) error
+	// UpdateThrottle is UpdateCode for the throttle record called name.
+	UpdateThrottle(ctx context.Context, name string, ttl time.Duration, fn func(rec *Throttle, found bool) (save, del bool, err error)) error
 	// Secret returns the named random secret, creating it on first use.
 	Secret(ctx context.Context, name string, size int) ([]byte, error)
+}
+
+// Contacts remembers who has sent to whom (an Append with Wrote records
+// it): the relay's mailbox shares tell
+// a contact (someone the owner has written to) from a stranger, and its
+// lookup allowance grows with the people who wrote to a person. A person
+// who removes their account leaves these records behind; they say nothing
+// but that two ids once exchanged a message, which the relay saw anyway.
+type Contacts interface {
+	// Wrote reports whether person has ever sent to peer.
+	Wrote(ctx context.Context, person, peer string) (bool, error)
+	// Writers counts the people who have sent to person, up to limit.
+	Writers(ctx context.Context, person string, limit int) (int, error)
 }
 
 // Store is everything the relay keeps.
 type Store interface {
 	Directory
 	Codes
+	Contacts
 	Mailboxes
 	Close() error
 }

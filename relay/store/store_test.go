@@ -176,7 +176,7 @@ func TestSeenTTL(t *testing.T) {
 }
 
 func TestMailboxFullAllOrNothing(t *testing.T) {
-	s := openTest(t, t.TempDir(), Options{MaxDepth: 3})
+	s := openTest(t, t.TempDir(), Options{MaxDepth: 3, Shares: Shares{SenderShare: 3, StrangerDepth: 3}})
 	defer s.Close()
 	withDevices(t, s)
 	for i := 0; i < 3; i++ {
@@ -284,11 +284,19 @@ func TestPreKeys(t *testing.T) {
 	defer s.Close()
 	withDevices(t, s)
 	// alice has 3 prekeys on device 1 and none on device 2.
-	b, err := s.TakeBundles(ctx, alice, nil)
-	if err != nil || len(b) != 2 || b[0].OneTimePreKey == nil || b[0].OneTimePreKey.ID != 1 || b[0].Left != 2 || b[1].OneTimePreKey != nil {
+	all := func(uint32) bool { return true }
+	b, err := s.TakeBundles(ctx, alice, nil, all)
+	if err != nil || len(b) != 2 || b[0].OneTimePreKey == nil || b[0].OneTimePreKey.ID != 1 || b[0].Left != 2 || !b[0].Taken || b[1].OneTimePreKey != nil || b[1].Taken {
 		t.Fatalf("%+v %v", b, err)
 	}
-	if _, err := s.TakeBundles(ctx, alice, []uint32{5}); !errors.Is(err, ErrUnknownDevice) {
+	// Bundles without taking: the keys stay.
+	for _, take := range []func(uint32) bool{nil, func(uint32) bool { return false }} {
+		b, err := s.TakeBundles(ctx, alice, []uint32{1}, take)
+		if err != nil || len(b) != 1 || b[0].OneTimePreKey != nil || b[0].Taken || b[0].Left != 2 || len(b[0].IdentityKey) != 33 {
+			t.Fatalf("%+v %v", b, err)
+		}
+	}
+	if _, err := s.TakeBundles(ctx, alice, []uint32{5}, all); !errors.Is(err, ErrUnknownDevice) {
 		t.Fatal(err)
 	}
 	// Concurrent lookups never share a key.
@@ -299,7 +307,7 @@ func TestPreKeys(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b, err := s.TakeBundles(ctx, alice, []uint32{1})
+			b, err := s.TakeBundles(ctx, alice, []uint32{1}, all)
 			if err != nil {
 				t.Error(err)
 				return
@@ -385,9 +393,9 @@ func TestEnvelopeCodec(t *testing.T) {
 	if err := decodeEnvelope(encodeEnvelope(&e), &g); err != nil || fmt.Sprint(g) != fmt.Sprint(e) {
 		t.Fatalf("%+v %v", g, err)
 	}
-	k, err := envelopeSeenKey(MailboxID{bob, 1}, encodeEnvelope(&e))
-	if err != nil || !bytes.Equal(k, seenKey(MailboxID{bob, 1}, alice, 3, "m1")) {
-		t.Fatal(k, err)
+	from, dev, id, err := envelopeIDs(encodeEnvelope(&e))
+	if err != nil || from != alice || dev != 3 || id != "m1" {
+		t.Fatal(from, dev, id, err)
 	}
 }
 
@@ -404,8 +412,8 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		if !bytes.Equal(encodeEnvelope(&e), b) {
 			t.Fatalf("re-encode differs")
 		}
-		if _, err := envelopeSeenKey(MailboxID{}, b); err != nil {
-			t.Fatal(err)
+		if from, dev, id, err := envelopeIDs(b); err != nil || from != e.From || dev != e.FromDevice || id != e.ID {
+			t.Fatal(from, dev, id, err)
 		}
 	})
 }

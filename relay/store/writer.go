@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"sambung/wire"
 )
 
 // The group-commit writer. Badger syncs once per commit: about 3k synced
@@ -56,17 +58,46 @@ type writeOp struct {
 	done  chan struct{}
 }
 
-// mboxState is the writer's view of one mailbox: the last seq assigned and
-// how many envelopes it holds. Only the writer goroutine touches it.
+// mboxState is the writer's view of one mailbox: the last seq assigned,
+// how many envelopes it holds, their stored bytes and how many came from
+// each sender. Only the writer goroutine touches it.
 type mboxState struct {
 	head      uint64
 	depth     int
+	bytes     int64
+	from      map[string]int // sender person -> envelopes
 	headDirty bool
 	// seen maps the seq of an envelope this writer stored, and that is
-	// still stored, to its dedupe key. It may lack any envelope (one stored
-	// before a restart, or past maxRememberedSeen); an entry is always
-	// true, so its envelope exists.
-	seen map[uint64][]byte
+	// still stored, to its dedupe key, sender and size. It may lack any
+	// envelope (one stored before a restart, or past maxRememberedSeen);
+	// an entry is always true, so its envelope exists.
+	seen map[uint64]seenEntry
+}
+
+type seenEntry struct {
+	key  []byte
+	from string
+	size int64
+}
+
+// add counts an envelope of from taking size bytes; sub uncounts one.
+func (st *mboxState) add(from string, size int64) {
+	st.depth++
+	st.bytes += size
+	if st.from == nil {
+		st.from = make(map[string]int)
+	}
+	st.from[from]++
+}
+
+func (st *mboxState) sub(from string, size int64) {
+	st.depth--
+	st.bytes -= size
+	if n := st.from[from] - 1; n > 0 {
+		st.from[from] = n
+	} else {
+		delete(st.from, from)
+	}
 }
 
 type writer struct {
@@ -180,6 +211,8 @@ type flush struct {
 	touched    map[MailboxID]bool
 	dropped    map[MailboxID]bool
 	alive      map[MailboxID]bool
+	devices    map[string][]uint32 // current devices of each recipient person
+	strangers  map[[2]string]bool  // {owner, sender} looked up in this flush
 	depthDelta int64
 	envelopes  int
 	stored     []*Append // for Options.OnCommit
@@ -271,6 +304,7 @@ func (w *writer) flush(batch []*writeOp) {
 // commits before the drop, which deletes it.
 func (f *flush) checkAlive(batch []*writeOp) error {
 	f.alive = make(map[MailboxID]bool)
+	f.devices = make(map[string][]uint32)
 	for _, op := range batch {
 		for _, a := range op.batch {
 			if _, ok := f.alive[a.To]; ok {
@@ -280,6 +314,7 @@ func (f *flush) checkAlive(batch []*writeOp) error {
 			switch {
 			case err == nil:
 				f.alive[a.To] = slices.Contains(ids, a.To.Device)
+				f.devices[a.To.Person] = ids
 			case errors.Is(err, ErrNotFound):
 				f.alive[a.To] = false
 			default:
@@ -313,10 +348,18 @@ func (f *flush) state(m MailboxID) *mboxState {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: mailboxPrefix(m)})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			st.depth++
+			item := it.Item()
+			err := item.Value(func(v []byte) error {
+				from, _, _, _ := envelopeIDs(v) // an undecodable one counts for no sender
+				st.add(from, int64(len(v)))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 			// A split flush that failed half way may have stored seqs
 			// past the saved head: never hand those out again.
-			if s := seqOf(it.Item().Key()); s > st.head {
+			if s := seqOf(item.Key()); s > st.head {
 				st.head = s
 			}
 		}
@@ -365,15 +408,37 @@ const (
 	decideDrop
 )
 
+// part counts what one op adds to one sender's share of one mailbox.
+type part struct {
+	m    MailboxID
+	from string
+	n    int
+}
+
+// personAdd counts the bytes one op adds to one person's mailboxes.
+type personAdd struct {
+	person string
+	bytes  int64
+}
+
 // append stores one send all or none: first it decides every envelope
-// (store, duplicate, or drop for a removed device) and checks depth limits,
-// then it writes.
+// (store, duplicate, or drop for a removed device) and checks the limits
+// (depth, shares, bytes), then it writes. A send has a few envelopes for
+// one or two people, so its tallies are small slices on the stack.
 func (f *flush) append(op *writeOp) {
-	decisions := make([]uint8, len(op.batch))
-	counts := make(map[MailboxID]int)
+	var decBuf [wire.MaxEnvelopesPerSend]uint8
+	var valBuf [wire.MaxEnvelopesPerSend][]byte
+	var partBuf [wire.MaxEnvelopesPerSend]part
+	var peopleBuf [2]personAdd
+	decisions, values := decBuf[:0], valBuf[:0]
+	if len(op.batch) > len(decBuf) {
+		decisions, values = make([]uint8, 0, len(op.batch)), make([][]byte, 0, len(op.batch))
+	}
+	decisions, values = decisions[:len(op.batch)], values[:len(op.batch)]
+	parts, people := partBuf[:0], peopleBuf[:0]
 	for i, a := range op.batch {
+		decisions[i], values[i] = decideDrop, nil
 		if !f.alive[a.To] || f.dropped[a.To] {
-			decisions[i] = decideDrop
 			continue
 		}
 		e := &a.Envelope
@@ -383,20 +448,63 @@ func (f *flush) append(op *writeOp) {
 			decisions[i] = decideDuplicate
 		case errors.Is(err, badger.ErrKeyNotFound):
 			decisions[i] = decideStore
-			counts[a.To]++
+			values[i] = encodeEnvelope(e)
+			parts = addPart(parts, a.To, e.From)
+			people = addBytes(people, a.To.Person, int64(len(values[i])))
 		default:
 			f.err = err
 			return
 		}
 	}
-	for m, n := range counts {
-		st := f.state(m)
+	sh := &f.w.s.shares
+	for _, p := range parts {
+		st := f.state(p.m)
 		if f.err != nil {
 			return
 		}
-		if st.depth+n > f.w.s.maxDepth {
+		depth := st.depth + mailboxAdds(parts, p.m)
+		if depth > f.w.s.maxDepth {
 			op.err = ErrMailboxFull
 			return
+		}
+		if p.from == p.m.Person {
+			continue // the person's own devices have no share
+		}
+		// Whether a sender is a stranger matters only near a stranger's
+		// limits, so it is looked up only there: most sends never need it.
+		share := sh.SenderShare
+		deep := depth > sh.StrangerDepth
+		if (deep || st.from[p.from]+p.n > sh.StrangerShare) && f.stranger(p.m.Person, p.from) {
+			if deep {
+				op.err = ErrMailboxFull
+				return
+			}
+			share = sh.StrangerShare
+		}
+		if f.err != nil {
+			return
+		}
+		if st.from[p.from]+p.n > share {
+			op.err = ErrMailboxFull
+			return
+		}
+	}
+	for _, pa := range people {
+		total := f.personBytes(pa.person) + pa.bytes
+		if f.err != nil {
+			return
+		}
+		if total > sh.PersonBytes {
+			op.err = ErrMailboxFull
+			return
+		}
+		if total > sh.StrangerBytes {
+			for _, p := range parts {
+				if p.m.Person == pa.person && p.from != pa.person && f.stranger(pa.person, p.from) {
+					op.err = ErrMailboxFull
+					return
+				}
+			}
 		}
 	}
 	for i := range op.batch {
@@ -411,19 +519,25 @@ func (f *flush) append(op *writeOp) {
 		}
 		st := f.state(a.To)
 		st.head++
-		st.depth++
+		size := int64(len(values[i]))
+		st.add(a.Envelope.From, size)
 		st.headDirty = true
 		a.Envelope.Seq = st.head
 		seen := seenKey(a.To, a.Envelope.From, a.Envelope.FromDevice, a.Envelope.ID)
-		f.set(badger.NewEntry(mailboxKey(a.To, st.head), encodeEnvelope(&a.Envelope)))
+		f.set(badger.NewEntry(mailboxKey(a.To, st.head), values[i]))
 		f.set(badger.NewEntry(seen, be64(st.head)))
 		if f.w.seenCount < maxRememberedSeen {
 			// Should the flush fail, forget drops this with the state.
 			if st.seen == nil {
-				st.seen = make(map[uint64][]byte)
+				st.seen = make(map[uint64]seenEntry)
 			}
-			st.seen[st.head] = seen
+			st.seen[st.head] = seenEntry{key: seen, from: a.Envelope.From, size: size}
 			f.w.seenCount++
+		}
+		if a.Wrote && a.Envelope.From != a.To.Person {
+			// In the envelope's commit; setting it again is harmless.
+			f.set(badger.NewEntry(writerKey(a.To.Person, a.Envelope.From), nil))
+			delete(f.strangers, [2]string{a.Envelope.From, a.To.Person})
 		}
 		op.res.Stored++
 		f.stored = append(f.stored, a)
@@ -448,8 +562,8 @@ func (f *flush) delete(op *writeOp) {
 			delete(st.seen, seq)
 			f.w.seenCount--
 			f.del(k)
-			f.set(badger.NewEntry(seen, be64(seq)).WithTTL(f.w.s.seenTTL))
-			st.depth--
+			f.set(badger.NewEntry(seen.key, be64(seq)).WithTTL(f.w.s.seenTTL))
+			st.sub(seen.from, seen.size)
 			op.n++
 			f.depthDelta--
 			continue
@@ -463,11 +577,17 @@ func (f *flush) delete(op *writeOp) {
 			return
 		}
 		var seen []byte
+		var from string
+		var size int64
 		if err := item.Value(func(v []byte) error {
-			var err error
-			seen, err = envelopeSeenKey(op.mbox, v)
-			return err
-		}); err != nil && !errors.Is(err, errBadEnvelope) {
+			size = int64(len(v))
+			f, dev, id, err := envelopeIDs(v)
+			if err == nil {
+				from = f
+				seen = seenKey(op.mbox, f, dev, id)
+			}
+			return nil // an undecodable envelope is deleted all the same
+		}); err != nil {
 			f.err = err
 			return
 		}
@@ -475,10 +595,71 @@ func (f *flush) delete(op *writeOp) {
 		if seen != nil {
 			f.set(badger.NewEntry(seen, be64(seq)).WithTTL(f.w.s.seenTTL))
 		}
-		st.depth--
+		st.sub(from, size)
 		op.n++
 		f.depthDelta--
 	}
+}
+
+// stranger reports whether owner has never written to sender, as far as
+// the store knows, this flush's records included.
+func (f *flush) stranger(owner, sender string) bool {
+	k := [2]string{owner, sender}
+	if v, ok := f.strangers[k]; ok {
+		return v
+	}
+	_, err := f.txn.Get(writerKey(sender, owner))
+	if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+		f.err = err
+		return false
+	}
+	if f.strangers == nil {
+		f.strangers = make(map[[2]string]bool)
+	}
+	f.strangers[k] = err != nil
+	return err != nil
+}
+
+func addPart(parts []part, m MailboxID, from string) []part {
+	for i := range parts {
+		if parts[i].m == m && parts[i].from == from {
+			parts[i].n++
+			return parts
+		}
+	}
+	return append(parts, part{m, from, 1})
+}
+
+func addBytes(people []personAdd, person string, n int64) []personAdd {
+	for i := range people {
+		if people[i].person == person {
+			people[i].bytes += n
+			return people
+		}
+	}
+	return append(people, personAdd{person, n})
+}
+
+// mailboxAdds is what parts add to m, all senders together.
+func mailboxAdds(parts []part, m MailboxID) int {
+	n := 0
+	for _, p := range parts {
+		if p.m == m {
+			n += p.n
+		}
+	}
+	return n
+}
+
+// personBytes is the stored bytes of all mailboxes of person's current
+// devices: their states are loaded anyway, since a send to a person has an
+// envelope for each of them.
+func (f *flush) personBytes(person string) int64 {
+	var n int64
+	for _, d := range f.devices[person] {
+		n += f.state(MailboxID{Person: person, Device: d}).bytes
+	}
+	return n
 }
 
 // drop deletes a mailbox: envelopes, head and dedupe records.

@@ -3,7 +3,7 @@
 // composer.
 
 import { h, clear, icon } from './dom.js';
-import { clock, dayKey, dayLabel, errorText, fullTime, isoTime } from './format.js';
+import { clock, dayKey, dayLabel, displayText, errorText, fullTime, isoTime } from './format.js';
 import { Attachments, VoiceRecorder } from './attachments.js';
 import { callButton, callEntry } from './call.js';
 
@@ -363,7 +363,7 @@ export class ChatView {
       dataset: { id: m.id, status: m.status, outgoing: m.outgoing ? '1' : '0' },
     },
     m.file ? this.files.body(m) : null,
-    m.file && !m.text ? null : h('p', { class: 'msg-text', testid: 'message-text' }, m.text),
+    m.file && !m.text ? null : h('p', { class: 'msg-text', testid: 'message-text', dir: 'auto' }, displayText(m.text)),
     h('span', { class: 'meta' },
       h('time', { datetime: isoTime(m.sentAt), title: fullTime(m.sentAt) }, clock(m.sentAt)),
       m.outgoing ? tickElement(m.status) : null));

@@ -146,11 +146,25 @@ export function errorText(err) {
   return (err && err.message) || String(err);
 }
 
+// BIDI_CONTROLS are the bidirectional controls that embed, override or
+// isolate a run of text (U+202A to U+202E, U+2066 to U+2069). In a message
+// they let a sender show text in an order other than the one it was written
+// in ("evil" U+202E "gpj.exe" reads as "evilexe.jpg"), so displayText drops
+// them; the marks U+200E, U+200F and U+061C, which move no run, stay. Each
+// message is also its own isolated paragraph (style.css: .msg-text,
+// .preview), so what is left cannot reorder the page around it.
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
+// displayText is message text as the page shows it.
+export function displayText(s) {
+  return typeof s === 'string' ? s.replace(BIDI_CONTROLS, '') : s;
+}
+
 // previewText is a message as one line: its text, or for a file its kind
 // and name (and caption).
 export function previewText(m) {
-  if (!m.file) return m.text;
+  if (!m.file) return displayText(m.text);
   const f = m.file;
   const what = /^image\//.test(f.mime) ? '📷 Photo' : /^audio\//.test(f.mime) ? '🎤 Voice note' : `📎 ${f.name || 'File'}`;
-  return m.text ? `${what}: ${m.text}` : what;
+  return m.text ? `${what}: ${displayText(m.text)}` : what;
 }
