@@ -18,8 +18,8 @@ import (
 // fork the ratchets (the browser makes sure with a SharedWorker or a Web
 // Lock).
 type Client struct {
-	cfg Config
-	now func() time.Time
+	cfg   settings
+	clock func() int64 // Config.Now in Unix nanoseconds
 
 	regMu sync.Mutex // one sign-in at a time
 
@@ -91,8 +91,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		now = time.Now
 	}
 	c := &Client{
-		cfg:          cfg,
-		now:          now,
+		cfg: settings{
+			HTTP: cfg.HTTP, Dialer: cfg.Dialer, Storage: cfg.Storage, Rand: cfg.Rand,
+			DeviceName: cfg.DeviceName, MinBackoff: cfg.MinBackoff, MaxBackoff: cfg.MaxBackoff,
+			PingInterval: cfg.PingInterval,
+		},
+		clock:        func() int64 { return now().UnixNano() },
 		kick:         make(chan struct{}, 1),
 		signedInKick: make(chan struct{}, 1),
 		closing:      make(chan struct{}),
@@ -152,6 +156,9 @@ func (c *Client) Close() error {
 	c.events.close()
 	return nil
 }
+
+// now is the client's clock (Config.Now).
+func (c *Client) now() time.Time { return time.Unix(0, c.clock()) }
 
 // nowMillis is the client's clock in Unix milliseconds.
 func (c *Client) nowMillis() int64 { return c.now().UnixMilli() }

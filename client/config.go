@@ -27,6 +27,18 @@ type Config struct {
 	PingInterval time.Duration
 }
 
+// settings is Config as the client keeps it. It has no time.Time in it:
+// a crypto.Store made of a tx reaches the client's fields, and through
+// them a time.Time would bring its formatting into the wasm module.
+type settings struct {
+	HTTP                                 HTTP
+	Dialer                               Dialer
+	Storage                              Storage
+	Rand                                 io.Reader
+	DeviceName                           string
+	MinBackoff, MaxBackoff, PingInterval time.Duration
+}
+
 const (
 	// defaultMinBackoff is the first reconnect delay: short enough that a
 	// relay restart is invisible, long enough not to spin.

@@ -151,8 +151,12 @@ func (c *Client) runConn(ctx context.Context) (online bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	dctx, dcancel := context.WithTimeout(ctx, authTimeout)
+	// A timer, not context.WithTimeout: a deadline context would bring
+	// every method of time.Time (formatting, zones) into the wasm module.
+	dctx, dcancel := context.WithCancel(ctx)
 	defer dcancel()
+	deadline := time.AfterFunc(authTimeout, dcancel)
+	defer deadline.Stop()
 	conn, err := c.cfg.Dialer.Dial(dctx)
 	if err != nil {
 		return false, ErrNetwork.with(err)
