@@ -32,10 +32,10 @@ func TestBacklogTexts(t *testing.T) {
 
 func TestCheckFlags(t *testing.T) {
 	ok := backlogOptions{messages: 10000, senders: 10, page: pageApp, timeout: time.Minute}
-	if err := checkFlags("", ok); err != nil {
+	if err := checkFlags("", 100, ok); err != nil {
 		t.Errorf("defaults: %v", err)
 	}
-	if err := checkFlags("backlog", ok); err != nil {
+	if err := checkFlags("backlog", 100, ok); err != nil {
 		t.Errorf("-only backlog: %v", err)
 	}
 	bad := map[string]func(*backlogOptions, *string){
@@ -49,8 +49,13 @@ func TestCheckFlags(t *testing.T) {
 	for name, change := range bad {
 		o, only := ok, ""
 		change(&o, &only)
-		if err := checkFlags(only, o); err == nil {
+		if err := checkFlags(only, 100, o); err == nil {
 			t.Errorf("%s: no error", name)
+		}
+	}
+	for _, n := range []int{0, -1} {
+		if err := checkFlags("", n, ok); err == nil {
+			t.Errorf("-inflight %d: no error", n)
 		}
 	}
 }

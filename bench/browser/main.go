@@ -3,11 +3,12 @@
 // Command browser measures Sambung in headless Chromium against a real relay
 // on a loopback port: the wasm module's size raw and brotli, cold start from
 // navigation to "ready", and messages per second between two browser
-// contexts through the relay. It prints a markdown table for
-// docs/PERFORMANCE.md, and then the backlog line: how fast a receiver whose
-// page was closed catches up on messages that native Go senders queued.
+// contexts through the relay, each send awaited or many in flight. It
+// prints a markdown table for docs/PERFORMANCE.md, and then the backlog
+// line: how fast a receiver whose page was closed catches up on messages
+// that native Go senders queued.
 //
-//	web/build.sh && go run ./bench/browser [-runs 7] [-msgs 500] [-backlog 10000]
+//	web/build.sh && go run ./bench/browser [-runs 7] [-msgs 500] [-inflight 100] [-backlog 10000]
 //	go run ./bench/browser -only backlog -backlog 1000 [-backlog-page api]
 package main
 
@@ -22,6 +23,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +42,7 @@ func main() {
 	runs := flag.Int("runs", 7, "cold and warm start runs; the median counts")
 	msgs := flag.Int("msgs", 500, "messages in the throughput run")
 	pings := flag.Int("pings", 20, "round trips in the latency run")
+	inFlight := flag.Int("inflight", 100, "sends the page keeps in flight in the second API-only throughput run")
 	var bl backlogOptions
 	flag.IntVar(&bl.messages, "backlog", 10000, "messages queued for the receiver while its page is closed; 0 skips the backlog measure")
 	flag.IntVar(&bl.senders, "backlog-senders", 10, "native Go clients that queue the backlog")
@@ -48,18 +51,20 @@ func main() {
 	only := flag.String("only", "", `run one measure alone: "backlog"`)
 	flag.Parse()
 	log.SetFlags(0)
-	if err := checkFlags(*only, bl); err != nil {
+	if err := checkFlags(*only, *inFlight, bl); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/browser:", err)
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*runs, *msgs, *pings, *only, bl); err != nil {
+	if err := run(*runs, *msgs, *pings, *inFlight, *only, bl); err != nil {
 		log.Fatal("bench/browser: ", err)
 	}
 }
 
-func checkFlags(only string, bl backlogOptions) error {
+func checkFlags(only string, inFlight int, bl backlogOptions) error {
 	switch {
+	case inFlight < 1:
+		return errors.New("-inflight must be at least 1")
 	case only != "" && only != "backlog":
 		return fmt.Errorf(`-only %q: the one measure that runs alone is "backlog"`, only)
 	case only == "backlog" && bl.messages <= 0:
@@ -76,7 +81,7 @@ func checkFlags(only string, bl backlogOptions) error {
 	return nil
 }
 
-func run(runs, msgs, pings int, only string, bl backlogOptions) error {
+func run(runs, msgs, pings, inFlight int, only string, bl backlogOptions) error {
 	raw, br, err := wasmSizes()
 	if err != nil {
 		return err
@@ -119,13 +124,17 @@ func run(runs, msgs, pings int, only string, bl backlogOptions) error {
 	if err != nil {
 		return fmt.Errorf("warm start: %w", err)
 	}
-	tp, err := throughput(a, b, msgs, openChat)
+	tp, err := throughput(a, b, r, throughputRun{msgs, 1, openChat})
 	if err != nil {
 		return fmt.Errorf("throughput: %w", err)
 	}
-	bare, err := throughput(a, b, msgs, apiOnly(r))
+	bare, err := throughput(a, b, r, throughputRun{msgs, 1, apiOnly(r)})
 	if err != nil {
 		return fmt.Errorf("throughput without the app: %w", err)
+	}
+	burst, err := throughput(a, b, r, throughputRun{msgs, inFlight, apiOnly(r)})
+	if err != nil {
+		return fmt.Errorf("throughput with %d sends in flight: %w", inFlight, err)
 	}
 	rtt, err := roundTrips(a, b, pings)
 	if err != nil {
@@ -143,6 +152,7 @@ func run(runs, msgs, pings int, only string, bl backlogOptions) error {
 	fmt.Printf("| start, returning user (median of %d) | %.0f ms | reload, signed in, HTTP cache warm; runs %s |\n", runs, median(warm), msList(warm))
 	fmt.Printf("| messages/s, one way | %.0f | %d messages, first send to last arrival in the other context; sends resolved at %.0f/s |\n", tp.perSecond, msgs, tp.sendRate)
 	fmt.Printf("| messages/s, one way, API only | %.0f | the same with no app in either page; sends resolved at %.0f/s |\n", bare.perSecond, bare.sendRate)
+	fmt.Printf("| messages/s, one way, API only, %d sends in flight | %.0f | the same, each finished send starting the next; sends resolved at %.0f/s |\n", inFlight, burst.perSecond, burst.sendRate)
 	fmt.Printf("| round trip (median of %d) | %.0f ms | send in A until B's automatic reply arrives in A |\n", pings, median(rtt))
 	if bl.messages > 0 {
 		fmt.Printf("\n%s\n", caughtUp)
@@ -363,35 +373,64 @@ func apiOnly(r *benchkit.Relay) func(context.Context) error {
 
 type rate struct{ perSecond, sendRate float64 }
 
-// throughput sends msgs messages from A, one after another as fast as send
-// resolves, and times until B's core has emitted them all.
-func throughput(a, b context.Context, msgs int, prepare func(context.Context) error) (rate, error) {
+// throughputRun is one throughput measure.
+type throughputRun struct {
+	msgs     int
+	inFlight int                         // sends A keeps going
+	prepare  func(context.Context) error // loads the page in A and in B
+}
+
+// throughput sends msgs messages from A and times from the first send until
+// B's core has emitted them all. A keeps inFlight sends going: it starts
+// the next as soon as one resolves, so with 1 each send waits for the one
+// before.
+func throughput(a, b context.Context, r *benchkit.Relay, run throughputRun) (rate, error) {
 	for _, ctx := range []context.Context{a, b} {
-		if err := prepare(ctx); err != nil {
+		if err := run.prepare(ctx); err != nil {
 			return rate{}, err
 		}
 	}
+	// Each page notes its core's connection states, for stalled.
+	for _, ctx := range []context.Context{a, b} {
+		if _, err := eval[chromedp.Void](ctx, `(() => {
+			const log = window.__statuses = [];
+			__s.on('status', (st) => log.push(Math.round(performance.now()) + ' ms ' + st.state + (st.error ? ' (' + st.error + ')' : '')));
+		})()`); err != nil {
+			return rate{}, err
+		}
+	}
+	// The tag keeps a late copy of an earlier run's message out of the
+	// count.
+	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
 	if _, err := eval[chromedp.Void](b, `(() => {
 		window.__got = 0; window.__last = 0;
-		__s.on('message', (m) => { if (!m.outgoing && m.text.startsWith('bench ')) { __got++; __last = performance.timeOrigin + performance.now(); } });
+		__s.on('message', (m) => { if (!m.outgoing && m.text.startsWith('bench ') && m.text.endsWith(' `+tag+`')) { __got++; __last = performance.timeOrigin + performance.now(); } });
 	})()`); err != nil {
 		return rate{}, err
 	}
+	msgs := run.msgs
 	type sendResult struct {
 		Start float64 `json:"start"`
 		End   float64 `json:"end"`
 	}
 	res, err := eval[sendResult](a, fmt.Sprintf(`(async () => {
-		const run = Math.random();
+		const msgs = %d;
+		let next = 0;
+		const sender = async () => {
+			while (next < msgs) {
+				const i = next++;
+				await __s.send('account:bench_b', 'bench ' + i + ' %s');
+			}
+		};
 		const start = performance.timeOrigin + performance.now();
-		for (let i = 0; i < %d; i++) await __s.send('account:bench_b', 'bench ' + i + ' ' + run);
+		await Promise.all(Array.from({ length: %d }, sender));
 		return { start, end: performance.timeOrigin + performance.now() };
-	})()`, msgs))
+	})()`, msgs, tag, run.inFlight))
 	if err != nil {
 		return rate{}, err
 	}
 	if err := poll(b, fmt.Sprintf(`__got >= %d`, msgs)); err != nil {
-		return rate{}, err
+		return rate{}, fmt.Errorf("%w; %s", err, stalled(a, b, r, tag))
 	}
 	last, err := eval[float64](b, `__last`)
 	if err != nil {
@@ -401,6 +440,37 @@ func throughput(a, b context.Context, msgs int, prepare func(context.Context) er
 		perSecond: float64(msgs) / ((last - res.Start) / 1000),
 		sendRate:  float64(msgs) / ((res.End - res.Start) / 1000),
 	}, nil
+}
+
+// stalled says where the messages of a throughput run that did not all
+// arrive are: how many B's core emitted, their status in A's history,
+// both cores' connection states since the run began, and what the relay
+// holds.
+func stalled(a, b context.Context, r *benchkit.Relay, tag string) string {
+	var parts []string
+	got, err := eval[int](b, `__got`)
+	parts = append(parts, fmt.Sprintf("B's core emitted %d (%v)", got, err))
+	statuses, err := eval[map[string]int](a, `(async () => {
+		const list = await __s.conversations();
+		const out = {};
+		for (const m of await __s.history(list[0].id, { limit: 500 })) {
+			if (m.outgoing && m.text.endsWith(' `+tag+`')) out[m.status] = (out[m.status] ?? 0) + 1;
+		}
+		return out;
+	})()`)
+	parts = append(parts, fmt.Sprintf("A's last 500 of them by status %v (%v)", statuses, err))
+	for _, p := range []struct {
+		name string
+		ctx  context.Context
+	}{{"A", a}, {"B", b}} {
+		st, err := eval[[]string](p.ctx, `[...__statuses, 'now ' + Math.round(performance.now()) + ' ms']`)
+		parts = append(parts, fmt.Sprintf("%s's core: %s (%v)", p.name, strings.Join(st, ", "), err))
+	}
+	for _, m := range []string{"sambung_queue_depth", "sambung_connections"} {
+		v, err := r.Metric(context.Background(), m)
+		parts = append(parts, fmt.Sprintf("relay %s %g (%v)", m, v, err))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // roundTrips has B answer each "ping" with a "pong" and times each pair
