@@ -46,6 +46,10 @@ type backlogOptions struct {
 	messages, senders int
 	page              string
 	timeout           time.Duration // bounds queueing and catching up together; a failure bound, not a measure
+	// cpuTime and profileDir ask for profiling (-cputime, -profile) of
+	// this and the other measures.
+	cpuTime    bool
+	profileDir string
 }
 
 type backlogResult struct {
@@ -101,6 +105,12 @@ func backlog(root context.Context, opt backlogOptions) (backlogResult, error) {
 	if err != nil {
 		return res, err
 	}
+	var prof *profiling
+	if opt.cpuTime {
+		if prof, err = newProfiling(root, opt.profileDir); err != nil {
+			return res, err
+		}
+	}
 	r, err := benchkit.StartRelay(func(c *relay.Config) {
 		// A mailbox holds 10,000 envelopes by default: room for the backlog
 		// and whatever else waits for the receiver.
@@ -152,8 +162,18 @@ func backlog(root context.Context, opt backlogOptions) (backlogResult, error) {
 	if err := watchUnread(tab, base+opt.messages); err != nil {
 		return res, err
 	}
+	// The profile misses the page's start: the core must run before
+	// there is a worker to attach to.
+	pr, err := prof.start("backlog", opt.messages, "message", map[string]context.Context{"receiver": tab})
+	if err != nil {
+		return res, err
+	}
+	defer pr.detach()
 	counted, emptied, peak, err := waitCaughtUp(long, tab, r, browserPID, start, base+opt.messages)
 	if err != nil {
+		return res, err
+	}
+	if err := pr.stop(); err != nil {
 		return res, err
 	}
 	end := counted

@@ -6,10 +6,12 @@
 // contexts through the relay, each send awaited or many in flight. It
 // prints a markdown table for docs/PERFORMANCE.md, and then the backlog
 // line: how fast a receiver whose page was closed catches up on messages
-// that native Go senders queued.
+// that native Go senders queued. With -cputime it also says where the time
+// went: CPU per process and thread, the cores' calls, V8 profiles.
 //
 //	web/build.sh && go run ./bench/browser [-runs 7] [-msgs 500] [-inflight 100] [-backlog 10000]
 //	go run ./bench/browser -only backlog -backlog 1000 [-backlog-page api]
+//	go run ./bench/browser -cputime [-profile /tmp/prof]   # where the time goes
 package main
 
 import (
@@ -49,12 +51,17 @@ func main() {
 	flag.StringVar(&bl.page, "backlog-page", pageApp, "the page the receiver reopens: app (as a person would) or api (the API alone)")
 	flag.DurationVar(&bl.timeout, "backlog-timeout", 15*time.Minute, "give up on the backlog after this long (queueing, and catching up)")
 	only := flag.String("only", "", `run one measure alone: "backlog"`)
+	flag.BoolVar(&bl.cpuTime, "cputime", false, "during the throughput, round-trip and backlog runs, print the CPU time of every Chromium thread and of the relay, and count the cores' calls to IndexedDB, the WebSocket and their pages")
+	flag.StringVar(&bl.profileDir, "profile", "", "also record V8 CPU profiles of the cores into this directory (implies -cputime; the numbers then include the profiler's cost)")
 	flag.Parse()
 	log.SetFlags(0)
 	if err := checkFlags(*only, *inFlight, bl); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/browser:", err)
 		flag.Usage()
 		os.Exit(2)
+	}
+	if bl.profileDir != "" {
+		bl.cpuTime = true
 	}
 	if err := run(*runs, *msgs, *pings, *inFlight, *only, bl); err != nil {
 		log.Fatal("bench/browser: ", err)
@@ -111,6 +118,12 @@ func run(runs, msgs, pings, inFlight int, only string, bl backlogOptions) error 
 		return err
 	}
 	defer stop()
+	var prof *profiling
+	if bl.cpuTime {
+		if prof, err = newProfiling(root, bl.profileDir); err != nil {
+			return err
+		}
+	}
 
 	cold, err := coldStarts(root, r, runs)
 	if err != nil {
@@ -124,19 +137,19 @@ func run(runs, msgs, pings, inFlight int, only string, bl backlogOptions) error 
 	if err != nil {
 		return fmt.Errorf("warm start: %w", err)
 	}
-	tp, err := throughput(a, b, r, throughputRun{msgs, 1, openChat})
+	tp, err := throughput(a, b, r, throughputRun{"throughput-app", msgs, 1, openChat}, prof)
 	if err != nil {
 		return fmt.Errorf("throughput: %w", err)
 	}
-	bare, err := throughput(a, b, r, throughputRun{msgs, 1, apiOnly(r)})
+	bare, err := throughput(a, b, r, throughputRun{"throughput-api", msgs, 1, apiOnly(r)}, prof)
 	if err != nil {
 		return fmt.Errorf("throughput without the app: %w", err)
 	}
-	burst, err := throughput(a, b, r, throughputRun{msgs, inFlight, apiOnly(r)})
+	burst, err := throughput(a, b, r, throughputRun{"throughput-api-inflight", msgs, inFlight, apiOnly(r)}, prof)
 	if err != nil {
 		return fmt.Errorf("throughput with %d sends in flight: %w", inFlight, err)
 	}
-	rtt, err := roundTrips(a, b, pings)
+	rtt, err := roundTrips(a, b, pings, prof)
 	if err != nil {
 		return fmt.Errorf("round trips: %w", err)
 	}
@@ -375,6 +388,7 @@ type rate struct{ perSecond, sendRate float64 }
 
 // throughputRun is one throughput measure.
 type throughputRun struct {
+	name     string // names its profiles
 	msgs     int
 	inFlight int                         // sends A keeps going
 	prepare  func(context.Context) error // loads the page in A and in B
@@ -384,7 +398,7 @@ type throughputRun struct {
 // B's core has emitted them all. A keeps inFlight sends going: it starts
 // the next as soon as one resolves, so with 1 each send waits for the one
 // before.
-func throughput(a, b context.Context, r *benchkit.Relay, run throughputRun) (rate, error) {
+func throughput(a, b context.Context, r *benchkit.Relay, run throughputRun, prof *profiling) (rate, error) {
 	for _, ctx := range []context.Context{a, b} {
 		if err := run.prepare(ctx); err != nil {
 			return rate{}, err
@@ -413,6 +427,11 @@ func throughput(a, b context.Context, r *benchkit.Relay, run throughputRun) (rat
 		Start float64 `json:"start"`
 		End   float64 `json:"end"`
 	}
+	pr, err := prof.start(run.name, msgs, "message", map[string]context.Context{"a": a, "b": b})
+	if err != nil {
+		return rate{}, err
+	}
+	defer pr.detach()
 	res, err := eval[sendResult](a, fmt.Sprintf(`(async () => {
 		const msgs = %d;
 		let next = 0;
@@ -434,6 +453,9 @@ func throughput(a, b context.Context, r *benchkit.Relay, run throughputRun) (rat
 	}
 	last, err := eval[float64](b, `__last`)
 	if err != nil {
+		return rate{}, err
+	}
+	if err := pr.stop(); err != nil {
 		return rate{}, err
 	}
 	return rate{
@@ -475,12 +497,17 @@ func stalled(a, b context.Context, r *benchkit.Relay, tag string) string {
 
 // roundTrips has B answer each "ping" with a "pong" and times each pair
 // from A.
-func roundTrips(a, b context.Context, pings int) ([]float64, error) {
+func roundTrips(a, b context.Context, pings int, prof *profiling) ([]float64, error) {
 	if _, err := eval[chromedp.Void](b, `(() => {
 		__s.on('message', (m) => { if (!m.outgoing && m.text.startsWith('ping ')) __s.send('phone:+6281299990000', 'pong ' + m.text.slice(5)); });
 	})()`); err != nil {
 		return nil, err
 	}
+	pr, err := prof.start("roundtrip", pings, "round trip", map[string]context.Context{"a": a, "b": b})
+	if err != nil {
+		return nil, err
+	}
+	defer pr.detach()
 	out, err := eval[[]float64](a, fmt.Sprintf(`(async () => {
 		const times = [];
 		for (let i = 0; i < %d; i++) {
@@ -493,7 +520,10 @@ func roundTrips(a, b context.Context, pings int) ([]float64, error) {
 		}
 		return times;
 	})()`, pings))
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, pr.stop()
 }
 
 func pick(ps []phases, f func(phases) float64) []float64 {
