@@ -326,6 +326,16 @@ type BatchGetter interface {
 // fetch reads keys from storage into reads. Under no lock; the caller has
 // a read registered.
 func (c *Client) fetch(ctx context.Context, keys []string, reads map[string]readResult) error {
+	// Each key once: a batch of envelopes names its sender's contact and
+	// session once per envelope.
+	uniq := keys[:0:0]
+	for _, k := range keys {
+		if _, ok := reads[k]; !ok {
+			reads[k] = readResult{}
+			uniq = append(uniq, k)
+		}
+	}
+	keys = uniq
 	if len(keys) == 0 {
 		return nil
 	}
