@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"sambung/bench/internal/benchkit"
 	"strconv"
 	"strings"
 	"time"
@@ -41,12 +42,12 @@ type cpuSnap struct {
 
 func snapCPU(browserPID, relayPID int) cpuSnap {
 	s := cpuSnap{at: time.Now(), procs: map[int]time.Duration{}, kind: map[int]string{}, machine: machineBusy()}
-	for _, pid := range descendants(browserPID) {
+	for _, pid := range benchkit.Descendants(browserPID) {
 		s.procs[pid] = procCPU(pid)
 		switch {
 		case pid == browserPID:
 			s.kind[pid] = "browser"
-		case isTabRenderer(pid):
+		case benchkit.IsTabRenderer(pid):
 			s.kind[pid] = "renderer"
 		default:
 			s.kind[pid] = "other"

@@ -3,10 +3,9 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
+	"sambung/bench/internal/benchkit"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,8 +16,6 @@ import (
 // transfer's peak (a 200 MB transfer lasts seconds), rarely enough that
 // reading /proc costs nothing next to it on two cores.
 const sampleEvery = 100 * time.Millisecond
-
-var pageSize = int64(os.Getpagesize())
 
 // peaks are the highest resident set sizes seen during one phase, in bytes.
 type peaks struct {
@@ -105,8 +102,8 @@ func (s *sampler) stop() peaks {
 func (s *sampler) sample() {
 	var q peaks
 	q.Samples = 1
-	for _, pid := range descendants(s.browserPID) {
-		rss := rssOf(pid)
+	for _, pid := range benchkit.Descendants(s.browserPID) {
+		rss := benchkit.RSS(pid)
 		q.Chromium += rss
 		if pid == s.browserPID {
 			q.Browser = rss
@@ -114,71 +111,16 @@ func (s *sampler) sample() {
 			q.BrowserShm = statusKB(pid, "RssShmem:")
 			continue
 		}
-		if isTabRenderer(pid) {
+		if benchkit.IsTabRenderer(pid) {
 			q.Renderers++
 			q.RendererSum += rss
 			q.RendererMax = max(q.RendererMax, rss)
 		}
 	}
-	q.Relay = rssOf(s.relayPID)
+	q.Relay = benchkit.RSS(s.relayPID)
 	s.mu.Lock()
 	s.cur.merge(q)
 	s.mu.Unlock()
-}
-
-// descendants returns root and every process below it, from /proc/*/stat.
-func descendants(root int) []int {
-	entries, _ := filepath.Glob("/proc/[0-9]*/stat")
-	children := map[int][]int{}
-	for _, e := range entries {
-		b, err := os.ReadFile(e)
-		if err != nil {
-			continue // the process ended
-		}
-		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
-		end := bytes.LastIndexByte(b, ')')
-		if end < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[end+1:]))
-		if len(f) < 2 {
-			continue
-		}
-		pid, err1 := strconv.Atoi(filepath.Base(filepath.Dir(e)))
-		ppid, err2 := strconv.Atoi(f[1])
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		children[ppid] = append(children[ppid], pid)
-	}
-	out := []int{root}
-	for i := 0; i < len(out); i++ {
-		out = append(out, children[out[i]]...)
-	}
-	return out
-}
-
-// isTabRenderer reports a renderer that runs web content: a page or a
-// worker. Chromium's own interface (--top-chrome-webui, even headless) and
-// extensions also run in renderers; they are not the tab.
-func isTabRenderer(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return err == nil && bytes.Contains(b, []byte("--type=renderer")) &&
-		!bytes.Contains(b, []byte("--top-chrome-webui")) && !bytes.Contains(b, []byte("--extension-process"))
-}
-
-// rssOf is a process's resident set in bytes, 0 if it is gone.
-func rssOf(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	n, _ := strconv.ParseInt(f[1], 10, 64)
-	return n * pageSize
 }
 
 // vmHWM is a process's peak resident set since start or the last reset.
