@@ -125,8 +125,6 @@ export class MainScreen {
     if (this.refreshTimer) return;
     this.refreshTimer = setTimeout(async () => {
       this.refreshTimer = 0;
-    this.readTimer = 0;
-    this.listScheduled = false;
       try {
         this.setConversations(await this.api.conversations());
       } catch {
