@@ -114,7 +114,7 @@ func (t *tx) sealPending() error {
 		if err != nil {
 			return err
 		}
-		if n != nil || !slices.ContainsFunc(out, func(s sealed) bool { return s.Person == it.To }) {
+		if n != nil || sealedFor(out, it.To, 0) < 0 {
 			continue // the flusher fetches devices, or decides what the item becomes
 		}
 		it.Sealed = out
@@ -234,10 +234,7 @@ func (t *tx) seal(to string, plain []byte, have []sealed) ([]sealed, need, error
 	var todo []target
 	n := need{}
 	for _, tg := range targets {
-		i := slices.IndexFunc(have, func(s sealed) bool {
-			return s.Person == tg.addr.Name && s.Device == tg.addr.DeviceID
-		})
-		if i >= 0 {
+		if i := sealedFor(have, tg.addr.Name, tg.addr.DeviceID); i >= 0 {
 			keep = append(keep, have[i])
 			continue
 		}
@@ -274,7 +271,7 @@ func (t *tx) prepare(it *outboxItem) (f *wire.SendFrame, n need, resealed, compl
 	if err != nil || n != nil {
 		return nil, n, false, false, err
 	}
-	if !slices.ContainsFunc(out, func(s sealed) bool { return s.Person == it.To }) {
+	if sealedFor(out, it.To, 0) < 0 {
 		if it.To == t.c.acct.PersonID {
 			return nil, nil, false, true, nil
 		}
@@ -295,7 +292,28 @@ func (t *tx) prepare(it *outboxItem) (f *wire.SendFrame, n need, resealed, compl
 // sameDevices reports whether a and b hold ciphertexts for the same
 // devices in the same order: prepare keeps have's order.
 func sameDevices(a, b []sealed) bool {
-	return slices.EqualFunc(a, b, func(x, y sealed) bool { return x.Person == y.Person && x.Device == y.Device })
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Person != b[i].Person || a[i].Device != b[i].Device {
+			return false
+		}
+	}
+	return true
+}
+
+// sealedFor is the index in ss of the ciphertext for person's device
+// (any of person's devices when device is 0), -1 if none. A loop, not
+// slices.IndexFunc: each generic instance over a struct costs the wasm
+// module a function and a long name.
+func sealedFor(ss []sealed, person string, device uint32) int {
+	for i, s := range ss {
+		if s.Person == person && (device == 0 || s.Device == device) {
+			return i
+		}
+	}
+	return -1
 }
 
 // frame is the send frame of a sealed item.
