@@ -357,6 +357,9 @@ func (c *Client) readLoop(ctx context.Context, lc *liveConn) error {
 		case *wire.KeysLowFrame:
 			next = nil
 			c.startTopUp(ctx, lc, g.Count)
+		case *wire.AlertFrame:
+			next = nil
+			c.events.push(AlertEvent{Type: EventAlert, Kind: g.Kind, Count: g.Count})
 		default:
 			next = nil
 		}

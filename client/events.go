@@ -15,6 +15,7 @@ const (
 	EventStatus          = "status"
 	EventIdentityChanged = "identitychange"
 	EventConversations   = "conversations"
+	EventAlert           = "alert"
 )
 
 // Connection states of a StatusEvent.
@@ -72,6 +73,19 @@ type ConversationEvent struct {
 	Conversations []Conversation `json:"conversations"`
 }
 
+// AlertEvent is the relay's warning that someone may be attacking this
+// person, for the app to show so that the person can act (change the
+// password, check their devices). Kind is wire.AlertSignInFailures
+// (Count wrong passwords were tried for the account ID) or
+// wire.AlertPreKeysDrained (others fetched Count of this device's
+// one-time prekeys in a short time).
+type AlertEvent struct {
+	Type  string `json:"type"`
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
+}
+
+func (AlertEvent) EventType() string           { return EventAlert }
 func (MessageEvent) EventType() string         { return EventMessage }
 func (ReceiptEvent) EventType() string         { return EventReceipt }
 func (TypingEvent) EventType() string          { return EventTyping }

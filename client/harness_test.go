@@ -83,7 +83,10 @@ func (r *testRelay) start() {
 		PreKeyFetchRate:  relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		PreKeyTargetRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		FrameRate:        relay.Rate{Count: 100000, Per: time.Second, Burst: 100000},
-		MemTableSize:     8 << 20,
+		// Wrong passwords cost no wait here; the third one alerts.
+		PasswordFreeFails: 1000,
+		PasswordNoticeAt:  3,
+		MemTableSize:      8 << 20,
 		// A second device of a person asks for a code right after the
 		// first.
 		CodeResend: time.Millisecond,

@@ -51,3 +51,25 @@ func TestStaleIdentitiesAnswer(t *testing.T) {
 		t.Fatalf("the stale answer undid the link: %+v", p)
 	}
 }
+
+// TestSignInFailuresAlert: wrong passwords tried for a person's account ID
+// reach their signed-in device as an AlertEvent.
+func TestSignInFailuresAlert(t *testing.T) {
+	r := startRelay(t)
+	alice := newDevice(t, r, nil)
+	alice.signUpAccount("alice")
+	alice.connect()
+	mallory := newDevice(t, r, nil)
+	for i := 0; i < 3; i++ {
+		if err := mallory.c.SignInAccount(ctx, "alice", "not her password"); err == nil {
+			t.Fatal("a wrong password signed in")
+		}
+	}
+	e := alice.waitEvent("the sign-in alert", func(e client.Event) bool {
+		_, ok := e.(client.AlertEvent)
+		return ok
+	}).(client.AlertEvent)
+	if e.Kind != wire.AlertSignInFailures || e.Count != 3 {
+		t.Fatalf("alert %+v", e)
+	}
+}

@@ -266,6 +266,8 @@ func eventJS(e client.Event) (string, js.Value) {
 		return client.EventCall, js.ValueOf(callEventJS(e))
 	case client.ConversationEvent:
 		return client.EventConversations, conversationsJS(e.Conversations)
+	case client.AlertEvent:
+		return client.EventAlert, object(map[string]any{"kind": e.Kind, "count": e.Count})
 	}
 	return e.EventType(), js.Undefined()
 }

@@ -155,6 +155,13 @@ export interface IdentityChangeEvent {
   conversationId: string;
 }
 
+/** The relay's warning that someone may be attacking this person. */
+export interface AlertEvent {
+  /** 'sign-in-failures': count wrong passwords were tried for the account ID; 'prekeys-drained': others fetched count of this device's one-time prekeys. */
+  kind: 'sign-in-failures' | 'prekeys-drained';
+  count: number;
+}
+
 export interface EventMap {
   message: Message;
   receipt: ReceiptEvent;
@@ -166,6 +173,7 @@ export interface EventMap {
   transfer: TransferEvent;
   /** A call rings: accept() or decline() it. */
   incomingcall: Call;
+  alert: AlertEvent;
 }
 
 export interface Credentials {

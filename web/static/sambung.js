@@ -27,7 +27,7 @@ const WRITER_URL = new URL('./file-writer.js', import.meta.url);
 const TAB_LOCK_PREFIX = 'sambung-tab:';
 
 // EVENTS are the names on() accepts.
-const EVENTS = new Set(['message', 'receipt', 'typing', 'status', 'identitychange', 'conversations', 'transfer', 'incomingcall']);
+const EVENTS = new Set(['message', 'receipt', 'typing', 'status', 'identitychange', 'conversations', 'transfer', 'incomingcall', 'alert']);
 
 // SambungError is the one error every method rejects with. code is stable
 // (docs/API.md lists them); message is for people and may change.

@@ -25,6 +25,14 @@ const LIST_FALLBACK_MS = 100;
 
 const STATUS_TEXT = { connecting: 'Connecting…', online: 'Online', offline: 'Offline' };
 
+// ALERT_TEXT words the relay's alert kinds (docs/SECURITY.md, "Abuse").
+const ALERT_TEXT = {
+  'sign-in-failures': (n) => `Someone tried ${n} wrong passwords for your account ID. ` +
+    'If it was not you, choose a stronger password. Devices already signed in keep working.',
+  'prekeys-drained': (n) => `Others fetched ${n} of this device's one-time keys in a short time. ` +
+    'Your messages stay end-to-end encrypted; if it goes on, check your devices.',
+};
+
 // sendAddress picks the address to send to: the identity the contact was
 // found by, else the first they have.
 export function sendAddress(conv) {
@@ -55,6 +63,13 @@ export class MainScreen {
     } }, icon('bell'));
     this.meButton = h('button', { type: 'button', class: 'icon-button', testid: 'me', 'aria-label': 'You: identities, devices, sign out', title: 'You', onclick: () => this.openProfile() }, icon('user'));
     this.meLine = h('p', { class: 'me-line', testid: 'me-line' });
+    // The relay's warnings that someone may be attacking this person.
+    this.alertText = h('p');
+    this.alertEl = h('div', { class: 'notice', role: 'alert', testid: 'security-alert', hidden: true },
+      icon('alert', 'notice-icon'),
+      h('div', null, this.alertText,
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'secondary', testid: 'security-alert-dismiss', onclick: () => { this.alertEl.hidden = true; } }, 'Dismiss'))));
     this.renderMe();
     this.listEl = h('ul', { class: 'conversations', testid: 'conversation-list', 'aria-label': 'Conversations' });
     this.sidebar = h('section', { class: 'sidebar', 'aria-label': 'Conversations' },
@@ -62,6 +77,7 @@ export class MainScreen {
         h('h1', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Sambung'),
         this.statusEl, this.notifyButton, this.meButton),
       this.meLine,
+      this.alertEl,
       h('div', { class: 'sidebar-actions' },
         h('button', { type: 'button', class: 'primary new-chat', testid: 'new-chat', onclick: () => this.newChat() }, icon('plus'), 'New chat')),
       this.listEl);
@@ -92,6 +108,7 @@ export class MainScreen {
     this.on('receipt', (r) => this.onReceipt(r));
     this.on('typing', (t) => this.onTyping(t));
     this.on('status', (s) => this.onStatus(s));
+    this.on('alert', (a) => this.onAlert(a));
     this.on('identitychange', (e) => this.onIdentityChange(e));
     this.on('incomingcall', (call) => this.calls.incoming(call));
     this.on('conversations', (list) => (Array.isArray(list) ? this.setConversations(list) : this.refresh()));
@@ -113,6 +130,14 @@ export class MainScreen {
     clearTimeout(this.readTimer);
     this.calls.destroy();
     setUnreadTitle(0);
+  }
+
+  // onAlert shows the relay's warning: text only, never HTML.
+  onAlert(a) {
+    const text = ALERT_TEXT[a.kind];
+    if (!text) return;
+    this.alertText.textContent = text(a.count);
+    this.alertEl.hidden = false;
   }
 
   renderMe() {
