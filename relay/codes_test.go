@@ -5,6 +5,7 @@ package relay
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,11 +22,25 @@ import (
 // returns the coded error, if any.
 func (r *testRelay) postFrom(src, path string, body, out any) *wire.Error {
 	r.t.Helper()
+	b, _ := json.Marshal(body)
+	return r.callFrom(src, "POST", path, nil, b, out)
+}
+
+// callFrom makes one request from source address src (token nil: none)
+// and returns the coded error, if any; out takes a 2xx answer.
+func (r *testRelay) callFrom(src, method, path string, token, body []byte, out any) *wire.Error {
+	r.t.Helper()
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
 	c := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
 	defer c.CloseIdleConnections()
-	b, _ := json.Marshal(body)
-	resp, err := c.Post(r.hs.URL+path, "application/json", bytes.NewReader(b))
+	req, _ := http.NewRequest(method, r.hs.URL+path, bytes.NewReader(body))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != nil {
+		req.Header.Set("Authorization", "Bearer "+base64.StdEncoding.EncodeToString(token))
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -3,11 +3,7 @@
 package relay
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -19,27 +15,7 @@ import (
 // the coded error, if any.
 func (r *testRelay) getFrom(src, path string, token []byte, out any) *wire.Error {
 	r.t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
-	c := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
-	defer c.CloseIdleConnections()
-	req, _ := http.NewRequest("GET", r.hs.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+base64.StdEncoding.EncodeToString(token))
-	resp, err := c.Do(req)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		var e wire.Error
-		if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Code.Status() != resp.StatusCode {
-			r.t.Fatalf("%s: status %d, %v", path, resp.StatusCode, err)
-		}
-		return &e
-	}
-	if out != nil {
-		json.NewDecoder(resp.Body).Decode(out)
-	}
-	return nil
+	return r.callFrom(src, "GET", path, token, nil, out)
 }
 
 // enumerate looks up phone numbers as s, the n-th from src(n), until
