@@ -207,12 +207,10 @@ func (c *Client) SendCallJSON(ctx context.Context, conversationID, signal string
 		if cr.identityChanged() {
 			return ErrIdentityChanged
 		}
-		id, err := c.newID()
+		id, ts, err := c.stamp()
 		if err != nil {
 			return err
 		}
-		ts := max(c.nowMillis(), c.lastTS+1)
-		c.lastTS = ts
 		if err := t.enqueue(conversationID, &Content{Kind: KindCall, ID: id, TS: ts, To: conversationID, Call: signal}); err != nil {
 			return err
 		}

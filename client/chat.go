@@ -142,15 +142,10 @@ func (c *Client) send(ctx context.Context, address, text string, pointer []byte)
 		if cr.identityChanged() {
 			return ErrIdentityChanged
 		}
-		id, err := c.newID()
+		id, ts, err := c.stamp()
 		if err != nil {
 			return err
 		}
-		// Timestamps strictly increase on a device, so a burst of messages
-		// keeps its order in every history (the id only breaks ties
-		// between senders).
-		ts := max(c.nowMillis(), c.lastTS+1)
-		c.lastTS = ts
 		m = Message{
 			ID: id, ConversationID: person, From: a.PersonID, Outgoing: true, Text: text,
 			SentAt: ts, Order: orderKey(ts, id), Status: StatusPending,
@@ -181,6 +176,18 @@ func (c *Client) send(ctx context.Context, address, text string, pointer []byte)
 		return Message{}, err
 	}
 	return m, nil
+}
+
+// stamp returns a new content id and the time to send it at. Under c.mu.
+// Timestamps strictly increase on a device, so a burst of messages keeps
+// its order in every history (the id only breaks ties between senders).
+func (c *Client) stamp() (string, int64, error) {
+	id, err := c.newID()
+	if err != nil {
+		return "", 0, err
+	}
+	c.lastTS = max(c.nowMillis(), c.lastTS+1)
+	return id, c.lastTS, nil
 }
 
 // Typing tells the peer of a conversation that the user started or
