@@ -92,24 +92,57 @@ const (
 	callFlags     = 1<<iota - 1
 )
 
-// CallRecord is a call in the history, parsed from Message.Call: that
-// field holds "<outcome> <video|voice> <duration ms>" (e.g. "completed
-// video 42000"), a string so that the module stays small; the Message's
+// CallRecord is a call in the history (Message.Call); the Message's
 // Outgoing says who called and SentAt when the call began.
 type CallRecord struct {
-	Outcome  string // CallMissed, CallDeclined, …
-	Video    bool
-	Duration time.Duration // when completed
+	Outcome string `json:"outcome"` // CallMissed, CallDeclined, …
+	Video   bool   `json:"video"`
+	// Duration is how long the call was connected, in milliseconds, when
+	// completed.
+	Duration int64 `json:"duration"`
 }
 
-// CallRecord parses m.Call; false when m is no call.
-func (m Message) CallRecord() (CallRecord, bool) {
-	f := strings.Fields(m.Call)
-	if len(f) != 3 {
-		return CallRecord{}, false
+// WriteJSON writes the record as an object.
+func (r *CallRecord) WriteJSON(w *jsonw.Writer) {
+	w.ObjectStart()
+	w.Key("outcome")
+	w.String(r.Outcome)
+	w.Key("video")
+	w.Bool(r.Video)
+	w.Key("duration")
+	w.Int(r.Duration)
+	w.ObjectEnd()
+}
+
+// ReadJSON reads the record as WriteJSON writes it, or as a string
+// "<outcome> <video|voice> <duration ms>" as messages stored it before.
+// Hand-written for that older form.
+func (r *CallRecord) ReadJSON(d *jsonw.Decoder) error {
+	if d.Kind() == jsonw.KindString {
+		var s string
+		if err := d.String(&s); err != nil {
+			return err
+		}
+		outcome, rest, _ := strings.Cut(s, " ")
+		kind, ms, _ := strings.Cut(rest, " ")
+		n, err := strconv.ParseInt(ms, 10, 64)
+		if err != nil {
+			return err
+		}
+		*r = CallRecord{Outcome: outcome, Video: kind == "video", Duration: n}
+		return nil
 	}
-	ms, err := strconv.ParseInt(f[2], 10, 64)
-	return CallRecord{Outcome: f[0], Video: f[1] == "video", Duration: time.Duration(ms) * time.Millisecond}, err == nil
+	return d.Object(func(key string) error {
+		switch key {
+		case "outcome":
+			return d.String(&r.Outcome)
+		case "video":
+			return d.Bool(&r.Video)
+		case "duration":
+			return d.Int64(&r.Duration)
+		}
+		return d.Unknown()
+	})
 }
 
 // CallEvent reports a call signaling message from the peer (Self false)
@@ -268,13 +301,9 @@ func (t *tx) recordCall(conv string, s *CallSignal, mine bool) error {
 	case s.Op != CallHangup && s.Op != CallBusy:
 		return nil
 	}
-	kind := " voice "
-	if s.Flags&CallVideo != 0 {
-		kind = " video "
-	}
 	m := &Message{
-		ID: s.CallID, ConversationID: conv, From: conv, SentAt: s.Start,
-		Order: orderKey(s.Start, s.CallID), Status: StatusRead, Call: outcome + kind + strconv.FormatInt(s.Duration, 10),
+		ID: s.CallID, ConversationID: conv, From: conv, SentAt: s.Start, Order: orderKey(s.Start, s.CallID), Status: StatusRead,
+		Call: &CallRecord{Outcome: outcome, Video: s.Flags&CallVideo != 0, Duration: s.Duration},
 	}
 	if outgoing {
 		m.From, m.Outgoing, m.Status = t.c.acct.PersonID, true, StatusSent

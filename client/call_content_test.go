@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"sambung/internal/jsonw"
 )
@@ -65,13 +64,15 @@ func TestCallContentRoundTrip(t *testing.T) {
 		}
 	}
 	checkJSON(t, Message{ID: "m", ConversationID: "c", From: "f", SentAt: 1, Order: "o", Status: StatusRead,
-		Call: "declined video 0"})
-	rec, ok := Message{Call: "completed video 42000"}.CallRecord()
-	if !ok || rec != (CallRecord{Outcome: CallCompleted, Video: true, Duration: 42 * time.Second}) {
-		t.Errorf("CallRecord: %+v %v", rec, ok)
+		Call: &CallRecord{Outcome: CallDeclined, Video: true}})
+	// A message stored with the call as text reads as the record.
+	var old Message
+	if err := jsonw.Unmarshal([]byte(`{"id":"m","call":"completed video 42000"}`), &old); err != nil ||
+		old.Call == nil || *old.Call != (CallRecord{Outcome: CallCompleted, Video: true, Duration: 42000}) {
+		t.Errorf("old call record: %+v %v", old.Call, err)
 	}
-	if _, ok := (Message{Text: "hi"}).CallRecord(); ok {
-		t.Error("a text is a call record")
+	if err := jsonw.Unmarshal([]byte(`{"id":"m","call":"completed video"}`), &old); err == nil {
+		t.Error("a call text without a duration reads")
 	}
 }
 

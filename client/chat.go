@@ -217,17 +217,13 @@ func (c *Client) Typing(ctx context.Context, conversationID string, typing bool)
 		if err != nil {
 			return err
 		}
-		out, n, err := t.seal(conversationID, plain, nil)
-		if err != nil || n != nil {
+		sf, n, err := t.seal(&outboxItem{To: conversationID, ID: id, TS: now, Plain: plain})
+		if err != nil || n != nil || len(sf.Envelopes) == 0 {
 			return err // a device without a session: the indicator is skipped
 		}
 		c.reqSeq++
-		it := &outboxItem{To: conversationID, ID: id, TS: now, Sealed: out}
-		f = it.frame()
-		f.ID = "t" + strconv.FormatUint(c.reqSeq, 16)
-		if len(f.Envelopes) == 0 {
-			f = nil
-		}
+		sf.ID = "t" + strconv.FormatUint(c.reqSeq, 16)
+		f = sf
 		return nil
 	})
 	if err != nil || f == nil {

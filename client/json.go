@@ -1,6 +1,9 @@
 package client
 
-import "sambung/internal/jsonw"
+import (
+	"sambung/internal/jsonw"
+	"sambung/wire"
+)
 
 // The stored records and the Content write and read their own JSON with
 // package jsonw, so that the wasm module links neither encoding/json nor
@@ -191,9 +194,9 @@ func (m *Message) WriteJSON(w *jsonw.Writer) {
 		w.Key("file")
 		w.Base64(m.pointer)
 	}
-	if m.Call != "" {
+	if m.Call != nil {
 		w.Key("call")
-		w.String(m.Call)
+		m.Call.WriteJSON(w)
 	}
 	w.ObjectEnd()
 }
@@ -226,7 +229,8 @@ func (m *Message) ReadJSON(d *jsonw.Decoder) error {
 			}
 			return m.setPointer(m.pointer)
 		case "call":
-			return d.String(&m.Call)
+			m.Call = new(CallRecord)
+			return m.Call.ReadJSON(d)
 		}
 		return d.Unknown()
 	})
@@ -246,6 +250,14 @@ func (it *outboxItem) WriteJSON(w *jsonw.Writer) {
 	w.Base64(it.Plain)
 	w.Key("ts")
 	w.Int(it.TS)
+	if len(it.Envelopes) != 0 {
+		w.Key("envelopes")
+		jsonw.WriteSlice(w, it.Envelopes, func(e *wire.Envelope) { e.WriteJSON(w) })
+	}
+	if len(it.Self) != 0 {
+		w.Key("self")
+		jsonw.WriteSlice(w, it.Self, func(e *wire.Envelope) { e.WriteJSON(w) })
+	}
 	if len(it.Sealed) != 0 {
 		w.Key("sealed")
 		jsonw.WriteSlice(w, it.Sealed, func(s *sealed) { s.WriteJSON(w) })
@@ -268,6 +280,10 @@ func (it *outboxItem) ReadJSON(d *jsonw.Decoder) error {
 			return d.Base64(&it.Plain)
 		case "ts":
 			return d.Int64(&it.TS)
+		case "envelopes":
+			return jsonw.Slice(d, &it.Envelopes, func(e *wire.Envelope) error { return e.ReadJSON(d) })
+		case "self":
+			return jsonw.Slice(d, &it.Self, func(e *wire.Envelope) error { return e.ReadJSON(d) })
 		case "sealed":
 			return jsonw.Slice(d, &it.Sealed, func(s *sealed) error { return s.ReadJSON(d) })
 		}

@@ -51,9 +51,8 @@ type Message struct {
 	File *FileInfo `json:"file,omitempty"`
 
 	pointer []byte // the encoded attach.Pointer of File
-	// Call is set on a call in the history (Text is empty): "<outcome>
-	// <video|voice> <duration ms>"; Message.CallRecord parses it.
-	Call string `json:"call,omitempty"`
+	// Call is set on a call in the history (Text is empty).
+	Call *CallRecord `json:"call,omitempty"`
 }
 
 // Contact is a person found by an address.

@@ -13,17 +13,24 @@ import (
 
 // outboxItem is one content on its way to one person's devices and this
 // person's other devices. It is stored under outbox/<seq> before it is
-// encrypted; the ciphertexts (Sealed) are stored with the session records
+// encrypted; the ciphertexts (Envelopes for person To's devices, Self for
+// this person's other devices, as the send frame carries them) are stored
+// with the session records
 // that made them, so a resend after a crash or a lost answer sends the
 // very same envelopes and the relay drops the copy (envelope id = content
 // id). It leaves the outbox when the relay answers "sent".
 type outboxItem struct {
-	Seq    uint64   `json:"seq"`
-	To     string   `json:"to"`
-	ID     string   `json:"id"` // content id, used as envelope id
-	Kind   string   `json:"kind"`
-	Plain  []byte   `json:"plain"` // padded Content
-	TS     int64    `json:"ts"`
+	Seq   uint64 `json:"seq"`
+	To    string `json:"to"`
+	ID    string `json:"id"` // content id, used as envelope id
+	Kind  string `json:"kind"`
+	Plain []byte `json:"plain"` // padded Content
+	TS    int64  `json:"ts"`
+
+	Envelopes []wire.Envelope `json:"envelopes,omitempty"`
+	Self      []wire.Envelope `json:"self,omitempty"`
+	// Sealed is the ciphertexts as items stored them before Envelopes and
+	// Self: loadOutbox moves them over, and nothing writes it.
 	Sealed []sealed `json:"sealed,omitempty"`
 
 	// Not stored: the state of delivery on this run.
@@ -34,7 +41,8 @@ type outboxItem struct {
 	mismatch  *wire.Error // a device_mismatch to resolve before the next try
 }
 
-// sealed is the ciphertext of an outbox item for one device.
+// sealed is the ciphertext of an outbox item for one device in the form
+// items stored before they held wire.Envelope.
 type sealed struct {
 	Person string `json:"p"`
 	Device uint32 `json:"d"`
@@ -63,6 +71,7 @@ func (c *Client) loadOutbox(ctx context.Context) error {
 		if err := jsonw.Unmarshal(kv.Value, it); err != nil || outboxKey(it.Seq) != kv.Key {
 			return ErrCorruptState.with(err)
 		}
+		it.upgrade()
 		c.outbox[it.Seq] = it
 		c.lastSeq = max(c.lastSeq, it.Seq)
 	}
@@ -76,6 +85,21 @@ func (c *Client) loadOutbox(ctx context.Context) error {
 		c.lastSeq = max(c.lastSeq, n)
 	}
 	return nil
+}
+
+// upgrade moves the ciphertexts of an item stored in the old form into
+// Envelopes and Self. The item stays in the old form on disk until it is
+// sealed again or leaves the outbox.
+func (it *outboxItem) upgrade() {
+	for _, s := range it.Sealed {
+		e := wire.Envelope{ID: it.ID, Device: s.Device, Type: wire.MessageKind(s.Type), Body: s.Body, TS: it.TS}
+		if s.Person == it.To {
+			it.Envelopes = append(it.Envelopes, e)
+		} else {
+			it.Self = append(it.Self, e)
+		}
+	}
+	it.Sealed = nil
 }
 
 // enqueue adds content for person to the outbox in t.
@@ -104,20 +128,20 @@ func (t *tx) enqueue(to string, ct *Content) error {
 // only once it is durable, and a resend sends these very ciphertexts.
 func (t *tx) sealPending() error {
 	for _, it := range t.pending {
-		if it.Sealed != nil {
+		if it.Envelopes != nil {
 			continue
 		}
 		if blocked, err := t.blocked(it); err != nil || blocked {
 			return err
 		}
-		out, n, err := t.seal(it.To, it.Plain, nil)
+		f, n, err := t.seal(it)
 		if err != nil {
 			return err
 		}
-		if n != nil || sealedFor(out, it.To, 0) < 0 {
+		if n != nil || len(f.Envelopes) == 0 {
 			continue // the flusher fetches devices, or decides what the item becomes
 		}
-		it.Sealed = out
+		it.Envelopes, it.Self = f.Envelopes, f.Self
 		t.putJSON(outboxKey(it.Seq), it)
 	}
 	return nil
@@ -213,13 +237,14 @@ func (n need) add(o need) {
 }
 
 // seal is the one way content is encrypted for a person's devices and
-// this person's other devices: it keeps the ciphertexts in have of
-// devices still targeted, and encrypts plain for every other target. When
-// a target has no session, or a person's device list was never fetched,
-// it encrypts nothing and returns what to fetch first. Sends, receipts,
+// this person's other devices: it keeps the item's ciphertexts of devices
+// still targeted, and encrypts its Plain for every other target. It
+// returns the item's send frame, but for the request id. When a target
+// has no session, or a person's device list was never fetched, it
+// encrypts nothing and returns what to fetch first. Sends, receipts,
 // calls and typing indicators all go through it.
-func (t *tx) seal(to string, plain []byte, have []sealed) ([]sealed, need, error) {
-	targets, fetch, err := t.targets(to)
+func (t *tx) seal(it *outboxItem) (*wire.SendFrame, need, error) {
+	targets, fetch, err := t.targets(it.To)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -230,12 +255,16 @@ func (t *tx) seal(to string, plain []byte, have []sealed) ([]sealed, need, error
 		}
 		return nil, n, nil
 	}
-	var keep []sealed
+	f := &wire.SendFrame{To: it.To}
 	var todo []target
 	n := need{}
 	for _, tg := range targets {
-		if i := sealedFor(have, tg.addr.Name, tg.addr.DeviceID); i >= 0 {
-			keep = append(keep, have[i])
+		have, out := it.Envelopes, &f.Envelopes
+		if tg.self {
+			have, out = it.Self, &f.Self
+		}
+		if i := envelopeFor(have, tg.addr.DeviceID); i >= 0 {
+			*out = append(*out, have[i])
 			continue
 		}
 		ok, err := t.hasSession(tg.addr)
@@ -251,13 +280,18 @@ func (t *tx) seal(to string, plain []byte, have []sealed) ([]sealed, need, error
 		return nil, n, nil
 	}
 	for _, tg := range todo {
-		typ, body, err := crypto.Encrypt(noIO, t.store(), tg.addr, plain)
+		typ, body, err := crypto.Encrypt(noIO, t.store(), tg.addr, it.Plain)
 		if err != nil {
 			return nil, nil, err
 		}
-		keep = append(keep, sealed{Person: tg.addr.Name, Device: tg.addr.DeviceID, Type: int(typ), Body: body})
+		e := wire.Envelope{ID: it.ID, Device: tg.addr.DeviceID, Type: wire.MessageKind(typ), Body: body, TS: it.TS}
+		if tg.self {
+			f.Self = append(f.Self, e)
+		} else {
+			f.Envelopes = append(f.Envelopes, e)
+		}
 	}
-	return keep, nil, nil
+	return f, nil, nil
 }
 
 // prepare encrypts it for every device that has no ciphertext yet, in t.
@@ -267,22 +301,22 @@ func (t *tx) seal(to string, plain []byte, have []sealed) ([]sealed, need, error
 // missing; or complete when there is nothing to send (a note to self on
 // a person's only device).
 func (t *tx) prepare(it *outboxItem) (f *wire.SendFrame, n need, resealed, complete bool, err error) {
-	out, n, err := t.seal(it.To, it.Plain, it.Sealed)
+	f, n, err = t.seal(it)
 	if err != nil || n != nil {
 		return nil, n, false, false, err
 	}
-	if sealedFor(out, it.To, 0) < 0 {
+	if len(f.Envelopes) == 0 {
 		if it.To == t.c.acct.PersonID {
 			return nil, nil, false, true, nil
 		}
 		// The relay lists no device we know of: ask it again.
 		return nil, need{it.To: nil}, false, false, nil
 	}
-	if len(out) != len(it.Sealed) || !sameDevices(out, it.Sealed) {
+	if !sameDevices(f.Envelopes, it.Envelopes) || !sameDevices(f.Self, it.Self) {
 		next := *it
-		next.Sealed = out
+		next.Envelopes, next.Self = f.Envelopes, f.Self
 		t.putJSON(outboxKey(it.Seq), &next)
-		t.staged = append(t.staged, func() { it.Sealed = out })
+		t.staged = append(t.staged, func() { it.Envelopes, it.Self = next.Envelopes, next.Self })
 		t.resealed = append(t.resealed, it)
 		return nil, nil, true, false, nil
 	}
@@ -290,26 +324,25 @@ func (t *tx) prepare(it *outboxItem) (f *wire.SendFrame, n need, resealed, compl
 }
 
 // sameDevices reports whether a and b hold ciphertexts for the same
-// devices in the same order: prepare keeps have's order.
-func sameDevices(a, b []sealed) bool {
+// devices in the same order: seal keeps the item's order.
+func sameDevices(a, b []wire.Envelope) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := range a {
-		if a[i].Person != b[i].Person || a[i].Device != b[i].Device {
+		if a[i].Device != b[i].Device {
 			return false
 		}
 	}
 	return true
 }
 
-// sealedFor is the index in ss of the ciphertext for person's device
-// (any of person's devices when device is 0), -1 if none. A loop, not
-// slices.IndexFunc: each generic instance over a struct costs the wasm
-// module a function and a long name.
-func sealedFor(ss []sealed, person string, device uint32) int {
-	for i, s := range ss {
-		if s.Person == person && (device == 0 || s.Device == device) {
+// envelopeFor is the index in es of the ciphertext for device, -1 if
+// none. A loop, not slices.IndexFunc: each generic instance over a struct
+// costs the wasm module a function and a long name.
+func envelopeFor(es []wire.Envelope, device uint32) int {
+	for i := range es {
+		if es[i].Device == device {
 			return i
 		}
 	}
@@ -318,16 +351,7 @@ func sealedFor(ss []sealed, person string, device uint32) int {
 
 // frame is the send frame of a sealed item.
 func (it *outboxItem) frame() *wire.SendFrame {
-	f := &wire.SendFrame{ID: requestID(it.Seq), To: it.To}
-	for _, s := range it.Sealed {
-		e := wire.OutgoingEnvelope{ID: it.ID, Device: s.Device, Type: s.Type, Body: s.Body, TS: it.TS}
-		if s.Person == it.To {
-			f.Envelopes = append(f.Envelopes, e)
-		} else {
-			f.Self = append(f.Self, e)
-		}
-	}
-	return f
+	return &wire.SendFrame{ID: requestID(it.Seq), To: it.To, Envelopes: it.Envelopes, Self: it.Self}
 }
 
 // requestID names the send frame of outbox item seq; "o" keeps it apart

@@ -111,11 +111,7 @@ func (r *receiving) envelope(e *wire.Envelope) error {
 		return nil
 	}
 	addr := crypto.Address{Name: e.From, DeviceID: e.FromDevice}
-	var pt []byte
-	err := crypto.ErrInvalidMessage
-	if e.Type >= 0 && e.Type <= 255 {
-		pt, err = crypto.Decrypt(noIO, t.store(), addr, crypto.MessageType(e.Type), e.Body, t.c.cfg.Rand)
-	}
+	pt, err := crypto.Decrypt(noIO, t.store(), addr, crypto.MessageType(e.Type), e.Body, t.c.cfg.Rand)
 	if len(t.missing) > missedBefore {
 		return errMiss // update fetches what the tx missed, and runs again
 	}

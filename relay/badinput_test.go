@@ -45,7 +45,7 @@ func TestBadFrames(t *testing.T) {
 		}
 	}
 	// Oversize envelope body: envelope_too_large, nothing stored.
-	big := &wire.SendFrame{ID: "big", To: bob.PersonID, Envelopes: []wire.OutgoingEnvelope{
+	big := &wire.SendFrame{ID: "big", To: bob.PersonID, Envelopes: []wire.Envelope{
 		{ID: "big", Device: 1, Type: 1, Body: make([]byte, wire.MaxEnvelopeBody+1), TS: 1}}}
 	a.send(big)
 	if e := a.expectError(wire.CodeEnvelopeTooLarge); e.ID != "big" {
@@ -54,7 +54,7 @@ func TestBadFrames(t *testing.T) {
 	// Too many envelopes.
 	many := &wire.SendFrame{ID: "many", To: bob.PersonID}
 	for i := 1; i <= wire.MaxEnvelopesPerSend+1; i++ {
-		many.Envelopes = append(many.Envelopes, wire.OutgoingEnvelope{ID: "m", Device: uint32(i), Type: 1, Body: []byte{1}, TS: 1})
+		many.Envelopes = append(many.Envelopes, wire.Envelope{ID: "m", Device: uint32(i), Type: 1, Body: []byte{1}, TS: 1})
 	}
 	a.send(many)
 	a.expectError(wire.CodeTooManyEnvelopes)

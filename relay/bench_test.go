@@ -60,7 +60,7 @@ func BenchmarkSendDeliver(b *testing.B) {
 						if i > int64(b.N) {
 							return
 						}
-						p.s.send(&wire.SendFrame{ID: "r", To: p.s.id, Envelopes: []wire.OutgoingEnvelope{
+						p.s.send(&wire.SendFrame{ID: "r", To: p.s.id, Envelopes: []wire.Envelope{
 							{ID: fmt.Sprint(i), Device: 1, Type: 1, Body: body, TS: 1}}})
 						for {
 							f, err := p.s.next()

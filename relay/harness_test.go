@@ -409,10 +409,10 @@ func (w *wsClient) sendTo(to string, devices []uint32, self []uint32, id string,
 	w.n++
 	f := &wire.SendFrame{ID: fmt.Sprint("r", w.n), To: to}
 	for _, d := range devices {
-		f.Envelopes = append(f.Envelopes, wire.OutgoingEnvelope{ID: id, Device: d, Type: 3, Body: []byte(body), TS: 1700000000000})
+		f.Envelopes = append(f.Envelopes, wire.Envelope{ID: id, Device: d, Type: 3, Body: []byte(body), TS: 1700000000000})
 	}
 	for _, d := range self {
-		f.Self = append(f.Self, wire.OutgoingEnvelope{ID: id, Device: d, Type: 1, Body: []byte("self:" + body), TS: 1700000000000})
+		f.Self = append(f.Self, wire.Envelope{ID: id, Device: d, Type: 1, Body: []byte("self:" + body), TS: 1700000000000})
 	}
 	w.send(f)
 	for {

@@ -140,8 +140,8 @@ func TestLinkAndLookup(t *testing.T) {
 	// soon as her envelope reaches him, before her "sent" even comes.
 	bw := r.dial(bob)
 	r.dial(alice).send(&wire.SendFrame{ID: "r1", To: bob.PersonID,
-		Envelopes: []wire.OutgoingEnvelope{{ID: "hi", Device: 1, Type: 1, Body: []byte("hi bob"), TS: 1}},
-		Self:      []wire.OutgoingEnvelope{{ID: "hi", Device: 2, Type: 1, Body: []byte("x"), TS: 1}, {ID: "hi", Device: 3, Type: 1, Body: []byte("x"), TS: 1}}})
+		Envelopes: []wire.Envelope{{ID: "hi", Device: 1, Type: 1, Body: []byte("hi bob"), TS: 1}},
+		Self:      []wire.Envelope{{ID: "hi", Device: 2, Type: 1, Body: []byte("x"), TS: 1}, {ID: "hi", Device: 3, Type: 1, Body: []byte("x"), TS: 1}}})
 	bw.receive(1)
 	var all wire.Lookup
 	r.mustCall("GET", "/v1/people/"+alice.PersonID, bob.Token, nil, &all)

@@ -55,7 +55,7 @@ type conn struct {
 	// takes them only while they continue its cursor without a gap;
 	// stale says the store may hold envelopes past the cursor that mem
 	// lacks (the backlog, or one mem had no room for). Both under mu.
-	mem     []store.Envelope
+	mem     []wire.Envelope
 	memSize int
 	stale   bool
 	// memWoken marks the connection already on the wake list of the
@@ -78,7 +78,7 @@ func (c *conn) wakeUp() {
 // deliver hands the pusher an envelope that has just been committed to
 // this connection's mailbox, or marks the store stale when mem is full.
 // The caller holds mu and wakes the pusher.
-func (c *conn) deliver(e *store.Envelope) {
+func (c *conn) deliver(e *wire.Envelope) {
 	if len(c.mem) >= memEnvelopes || c.memSize+len(e.Body) > memBytes {
 		c.stale = true
 	} else {
@@ -105,7 +105,7 @@ func (c *conn) markStale() {
 // at most limit of them and about maxBytes of bodies, and drops those at or
 // before cursor. fromStore says mem cannot continue the cursor and the store
 // may hold more: the caller reads it. Called with mu held.
-func (c *conn) takeMem(cursor uint64, limit, maxBytes int) (envs []store.Envelope, fromStore bool) {
+func (c *conn) takeMem(cursor uint64, limit, maxBytes int) (envs []wire.Envelope, fromStore bool) {
 	n := 0
 	for n < len(c.mem) && c.mem[n].Seq <= cursor {
 		c.memSize -= len(c.mem[n].Body)
@@ -378,9 +378,9 @@ type mismatch struct{ missing, stale []wire.DeviceRef }
 
 // check compares the devices envs are for with person's current devices,
 // less exclude (the sending device).
-func (m *mismatch) check(envs []wire.OutgoingEnvelope, person string, current []uint32, exclude uint32) {
+func (m *mismatch) check(envs []wire.Envelope, person string, current []uint32, exclude uint32) {
 	for _, id := range current {
-		if id != exclude && !slices.ContainsFunc(envs, func(e wire.OutgoingEnvelope) bool { return e.Device == id }) {
+		if id != exclude && !slices.ContainsFunc(envs, func(e wire.Envelope) bool { return e.Device == id }) {
 			m.missing = append(m.missing, wire.DeviceRef{Person: person, Device: id})
 		}
 	}
@@ -439,12 +439,12 @@ func (s *Server) send(c *conn, f *wire.SendFrame) wire.Frame {
 	mark := f.To != me.person && !s.contact.marked(me.person, f.To)
 	now := s.cfg.Now().UnixMilli()
 	batch := make([]store.Append, 0, len(f.Envelopes)+len(f.Self))
-	add := func(to string, e *wire.OutgoingEnvelope, dest string, mark bool) {
+	add := func(to string, e *wire.Envelope, dest string, mark bool) {
 		batch = append(batch, store.Append{
 			To: store.MailboxID{Person: to, Device: e.Device},
-			Envelope: store.Envelope{
+			Envelope: wire.Envelope{
 				ID: e.ID, From: me.person, FromDevice: me.id, Dest: dest,
-				Type: uint8(e.Type), Body: e.Body, TS: e.TS, ServerTS: now,
+				Type: e.Type, Body: e.Body, TS: e.TS, ServerTS: now,
 			},
 			Wrote: mark,
 		})
@@ -573,7 +573,7 @@ func (s *Server) push(c *conn) {
 	for {
 		c.mu.Lock()
 		space := s.cfg.PushWindow - len(c.inflight)
-		var envs []store.Envelope
+		var envs []wire.Envelope
 		fromStore := false
 		if space > 0 {
 			envs, fromStore = c.takeMem(cursor, min(space, pushBatch), pushBytes)
@@ -605,14 +605,10 @@ func (s *Server) push(c *conn) {
 			}
 		}
 		if len(envs) > 0 {
-			frame := &wire.EnvelopesFrame{Envelopes: make([]wire.Envelope, len(envs))}
+			frame := &wire.EnvelopesFrame{Envelopes: envs}
 			c.mu.Lock()
-			for i, e := range envs {
+			for _, e := range envs {
 				c.inflight[e.Seq] = struct{}{}
-				frame.Envelopes[i] = wire.Envelope{
-					Seq: e.Seq, ID: e.ID, From: e.From, FromDevice: e.FromDevice, Dest: e.Dest,
-					Type: int(e.Type), Body: e.Body, TS: e.TS, ServerTS: e.ServerTS,
-				}
 			}
 			c.mu.Unlock()
 			cursor = envs[len(envs)-1].Seq

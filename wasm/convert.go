@@ -161,8 +161,8 @@ func messageJS(m client.Message) js.Value {
 		}
 		o.Set("file", fo)
 	}
-	if m.Call != "" {
-		o.Set("call", m.Call) // sambung.js parses it
+	if c := m.Call; c != nil {
+		o.Set("call", object(map[string]any{"outcome": c.Outcome, "video": c.Video, "duration": float64(c.Duration)}))
 	}
 	return o
 }

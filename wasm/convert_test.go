@@ -84,6 +84,10 @@ func TestConverters(t *testing.T) {
 		v.Get("order").String() != "o1" || v.Get("status").String() != "delivered" || !v.Get("undecryptable").IsUndefined() {
 		t.Errorf("messageJS: %s", js.Global().Get("JSON").Call("stringify", v).String())
 	}
+	m.Call = &client.CallRecord{Outcome: client.CallCompleted, Video: true, Duration: 42000}
+	if c := messageJS(m).Get("call"); c.Get("outcome").String() != "completed" || !c.Get("video").Bool() || c.Get("duration").Float() != 42000 {
+		t.Errorf("messageJS call: %s", js.Global().Get("JSON").Call("stringify", c).String())
+	}
 	if !profileJS(client.Profile{}).IsNull() {
 		t.Error("a signed-out profile is not null")
 	}

@@ -53,18 +53,36 @@ type AuthFrame struct {
 	Token []byte `json:"token"`
 }
 
-// OutgoingEnvelope is one ciphertext for one device, as the sender sends it.
-type OutgoingEnvelope struct {
+// MessageKind is an envelope's ciphertext type as libsignal numbers it
+// (e.g. 3 for a PreKeyWhisperMessage). The relay only carries it; the
+// client maps it to the crypto package's own type.
+type MessageKind uint8
+
+// Envelope is one ciphertext for one device, the one shape it has from
+// the sender through the relay's store to the recipient. The sender sets
+// ID, Device, Type, Body and TS; the relay sends on the stored copy
+// without Device and with Seq, From, FromDevice, ServerTS and, on the
+// sender's own copies, Dest. The fields one side does not set are zero
+// and left out of its JSON.
+type Envelope struct {
+	// Seq orders the recipient device's mailbox; it acknowledges by it.
+	Seq uint64 `json:"seq,omitempty"`
 	// ID is chosen by the client, unique per sending device; a resend with
 	// the same id is acknowledged and not stored twice.
-	ID     string `json:"id"`
-	Device uint32 `json:"device"`
-	// Type is the ciphertext type as libsignal numbers it (e.g. 3 for a
-	// PreKeyWhisperMessage); the relay only carries it.
-	Type int    `json:"type"`
-	Body []byte `json:"body"`
-	// TS is the client's clock in Unix milliseconds.
-	TS int64 `json:"ts"`
+	ID string `json:"id"`
+	// Device is the recipient device, as the sender addresses it.
+	Device     uint32 `json:"device,omitempty"`
+	From       string `json:"from,omitempty"`
+	FromDevice uint32 `json:"fromDevice,omitempty"`
+	// Dest is set on the sender's own copies (From is this device's person):
+	// the person the message was sent to.
+	Dest string      `json:"dest,omitempty"`
+	Type MessageKind `json:"type"`
+	Body []byte      `json:"body"`
+	// TS is the sender's clock in Unix milliseconds, ServerTS the relay's
+	// when it stored the envelope.
+	TS       int64 `json:"ts"`
+	ServerTS int64 `json:"serverTs,omitempty"`
 }
 
 // SendFrame sends one message: Envelopes holds one envelope per device of
@@ -73,10 +91,10 @@ type OutgoingEnvelope struct {
 // and Self is empty. The relay answers SentFrame once all of them are
 // durable, or ErrorFrame with the same ID; it stores all or none.
 type SendFrame struct {
-	ID        string             `json:"id"`
-	To        string             `json:"to"`
-	Envelopes []OutgoingEnvelope `json:"envelopes"`
-	Self      []OutgoingEnvelope `json:"self,omitempty"`
+	ID        string     `json:"id"`
+	To        string     `json:"to"`
+	Envelopes []Envelope `json:"envelopes"`
+	Self      []Envelope `json:"self,omitempty"`
 }
 
 // AckFrame tells the relay the device has stored these envelopes (by the
@@ -95,22 +113,6 @@ type ReadyFrame struct {
 	PersonID       string `json:"personId"`
 	DeviceID       uint32 `json:"deviceId"`
 	OneTimePreKeys int    `json:"oneTimePreKeys"`
-}
-
-// Envelope is one ciphertext as the recipient's device receives it.
-type Envelope struct {
-	// Seq orders the device's mailbox; acknowledge by it.
-	Seq        uint64 `json:"seq"`
-	ID         string `json:"id"`
-	From       string `json:"from"`
-	FromDevice uint32 `json:"fromDevice"`
-	// Dest is set on the sender's own copies (From is this device's person):
-	// the person the message was sent to.
-	Dest     string `json:"dest,omitempty"`
-	Type     int    `json:"type"`
-	Body     []byte `json:"body"`
-	TS       int64  `json:"ts"`
-	ServerTS int64  `json:"serverTs"`
 }
 
 // EnvelopesFrame pushes envelopes in mailbox order.
@@ -335,7 +337,7 @@ func (f *SendFrame) Validate() error {
 	if n > MaxEnvelopesPerSend {
 		return ErrorWith(CodeTooManyEnvelopes, "at most "+strconv.Itoa(MaxEnvelopesPerSend)+" envelopes in one send")
 	}
-	for _, list := range [][]OutgoingEnvelope{f.Envelopes, f.Self} {
+	for _, list := range [][]Envelope{f.Envelopes, f.Self} {
 		var seen [MaxEnvelopesPerSend]uint32
 		for i, e := range list {
 			if err := e.Validate(); err != nil {
@@ -352,16 +354,14 @@ func (f *SendFrame) Validate() error {
 	return nil
 }
 
-// Validate checks one envelope's id, device, type and size.
-func (e *OutgoingEnvelope) Validate() error {
+// Validate checks one envelope's id, device and size as the sender sends
+// it; its type's range the decoder checks.
+func (e *Envelope) Validate() error {
 	if !validID(e.ID, MaxEnvelopeID) {
 		return ErrorWith(CodeBadFrame, "envelope id must be 1 to "+strconv.Itoa(MaxEnvelopeID)+" printable ASCII bytes")
 	}
 	if e.Device == 0 {
 		return ErrorWith(CodeBadFrame, "envelope "+e.ID+": device ids start at 1")
-	}
-	if e.Type < 0 || e.Type > 255 {
-		return ErrorWith(CodeBadFrame, "envelope "+e.ID+": type must be 0 to 255")
 	}
 	if len(e.Body) == 0 {
 		return ErrorWith(CodeBadFrame, "envelope "+e.ID+": empty body")

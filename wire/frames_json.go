@@ -17,45 +17,12 @@ func (f *AuthFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
 	return false, nil
 }
 
-func (e *OutgoingEnvelope) writeJSON(w *jsonw.Writer) {
-	w.ObjectStart()
-	w.Key("id")
-	w.String(e.ID)
-	w.Key("device")
-	w.Uint(uint64(e.Device))
-	w.Key("type")
-	w.Int(int64(e.Type))
-	w.Key("body")
-	w.Base64(e.Body)
-	w.Key("ts")
-	w.Int(e.TS)
-	w.ObjectEnd()
+func writeEnvelopes(w *jsonw.Writer, s []Envelope) {
+	jsonw.WriteSlice(w, s, func(e *Envelope) { e.WriteJSON(w) })
 }
 
-func (e *OutgoingEnvelope) readJSON(d *jsonw.Decoder) error {
-	return d.Object(func(key string) error {
-		switch key {
-		case "id":
-			return d.String(&e.ID)
-		case "device":
-			return d.Uint32(&e.Device)
-		case "type":
-			return d.Int(&e.Type)
-		case "body":
-			return d.Base64(&e.Body)
-		case "ts":
-			return d.Int64(&e.TS)
-		}
-		return d.Unknown()
-	})
-}
-
-func writeOutgoing(w *jsonw.Writer, s []OutgoingEnvelope) {
-	jsonw.WriteSlice(w, s, func(e *OutgoingEnvelope) { e.writeJSON(w) })
-}
-
-func readOutgoing(d *jsonw.Decoder, p *[]OutgoingEnvelope) error {
-	return jsonw.Slice(d, p, func(e *OutgoingEnvelope) error { return e.readJSON(d) })
+func readEnvelopes(d *jsonw.Decoder, p *[]Envelope) error {
+	return jsonw.Slice(d, p, func(e *Envelope) error { return e.ReadJSON(d) })
 }
 
 func (f *SendFrame) writeFields(w *jsonw.Writer) {
@@ -64,10 +31,10 @@ func (f *SendFrame) writeFields(w *jsonw.Writer) {
 	w.Key("to")
 	w.String(f.To)
 	w.Key("envelopes")
-	writeOutgoing(w, f.Envelopes)
+	writeEnvelopes(w, f.Envelopes)
 	if len(f.Self) != 0 {
 		w.Key("self")
-		writeOutgoing(w, f.Self)
+		writeEnvelopes(w, f.Self)
 	}
 }
 
@@ -78,9 +45,9 @@ func (f *SendFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
 	case "to":
 		return true, d.String(&f.To)
 	case "envelopes":
-		return true, readOutgoing(d, &f.Envelopes)
+		return true, readEnvelopes(d, &f.Envelopes)
 	case "self":
-		return true, readOutgoing(d, &f.Self)
+		return true, readEnvelopes(d, &f.Self)
 	}
 	return false, nil
 }
@@ -146,38 +113,54 @@ func (f *ReadyFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
 	return false, nil
 }
 
-func (e *Envelope) writeJSON(w *jsonw.Writer) {
+// WriteJSON writes an envelope without the members left zero: those the
+// other side of its journey sets.
+func (e *Envelope) WriteJSON(w *jsonw.Writer) {
 	w.ObjectStart()
-	w.Key("seq")
-	w.Uint(e.Seq)
+	if e.Seq != 0 {
+		w.Key("seq")
+		w.Uint(e.Seq)
+	}
 	w.Key("id")
 	w.String(e.ID)
-	w.Key("from")
-	w.String(e.From)
-	w.Key("fromDevice")
-	w.Uint(uint64(e.FromDevice))
+	if e.Device != 0 {
+		w.Key("device")
+		w.Uint(uint64(e.Device))
+	}
+	if e.From != "" {
+		w.Key("from")
+		w.String(e.From)
+	}
+	if e.FromDevice != 0 {
+		w.Key("fromDevice")
+		w.Uint(uint64(e.FromDevice))
+	}
 	if e.Dest != "" {
 		w.Key("dest")
 		w.String(e.Dest)
 	}
 	w.Key("type")
-	w.Int(int64(e.Type))
+	w.Uint(uint64(e.Type))
 	w.Key("body")
 	w.Base64(e.Body)
 	w.Key("ts")
 	w.Int(e.TS)
-	w.Key("serverTs")
-	w.Int(e.ServerTS)
+	if e.ServerTS != 0 {
+		w.Key("serverTs")
+		w.Int(e.ServerTS)
+	}
 	w.ObjectEnd()
 }
 
-func (e *Envelope) readJSON(d *jsonw.Decoder) error {
+func (e *Envelope) ReadJSON(d *jsonw.Decoder) error {
 	return d.Object(func(key string) error {
 		switch key {
 		case "seq":
 			return d.Uint64(&e.Seq)
 		case "id":
 			return d.String(&e.ID)
+		case "device":
+			return d.Uint32(&e.Device)
 		case "from":
 			return d.String(&e.From)
 		case "fromDevice":
@@ -185,7 +168,7 @@ func (e *Envelope) readJSON(d *jsonw.Decoder) error {
 		case "dest":
 			return d.String(&e.Dest)
 		case "type":
-			return d.Int(&e.Type)
+			return e.Type.readJSON(d)
 		case "body":
 			return d.Base64(&e.Body)
 		case "ts":
@@ -197,14 +180,23 @@ func (e *Envelope) readJSON(d *jsonw.Decoder) error {
 	})
 }
 
+func (k *MessageKind) readJSON(d *jsonw.Decoder) error {
+	var n uint32
+	if err := d.Uint32(&n); err != nil || n > 255 {
+		return ErrorWith(CodeBadFrame, "envelope type must be 0 to 255")
+	}
+	*k = MessageKind(n)
+	return nil
+}
+
 func (f *EnvelopesFrame) writeFields(w *jsonw.Writer) {
 	w.Key("envelopes")
-	jsonw.WriteSlice(w, f.Envelopes, func(e *Envelope) { e.writeJSON(w) })
+	jsonw.WriteSlice(w, f.Envelopes, func(e *Envelope) { e.WriteJSON(w) })
 }
 
 func (f *EnvelopesFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
 	if key == "envelopes" {
-		return true, jsonw.Slice(d, &f.Envelopes, func(e *Envelope) error { return e.readJSON(d) })
+		return true, jsonw.Slice(d, &f.Envelopes, func(e *Envelope) error { return e.ReadJSON(d) })
 	}
 	return false, nil
 }

@@ -64,14 +64,14 @@ func TestDecodeClientFrame(t *testing.T) {
 }
 
 func TestSendLimits(t *testing.T) {
-	env := func(dev uint32, size int) OutgoingEnvelope {
-		return OutgoingEnvelope{ID: "m", Device: dev, Type: 1, Body: make([]byte, size), TS: 1}
+	env := func(dev uint32, size int) Envelope {
+		return Envelope{ID: "m", Device: dev, Type: 1, Body: make([]byte, size), TS: 1}
 	}
-	big := &SendFrame{ID: "r", To: testPerson, Envelopes: []OutgoingEnvelope{env(1, MaxEnvelopeBody+1)}}
+	big := &SendFrame{ID: "r", To: testPerson, Envelopes: []Envelope{env(1, MaxEnvelopeBody+1)}}
 	if err := big.Validate(); !errors.Is(err, ErrEnvelopeTooLarge) {
 		t.Errorf("oversize body: %v", err)
 	}
-	ok := &SendFrame{ID: "r", To: testPerson, Envelopes: []OutgoingEnvelope{env(1, MaxEnvelopeBody)}}
+	ok := &SendFrame{ID: "r", To: testPerson, Envelopes: []Envelope{env(1, MaxEnvelopeBody)}}
 	if err := ok.Validate(); err != nil {
 		t.Errorf("body of exactly the limit: %v", err)
 	}

@@ -126,8 +126,8 @@ func TestJSONMatchesEncodingJSON(t *testing.T) {
 // frameValues are every frame, zero and populated.
 var frameValues = []Frame{
 	&AuthFrame{}, &AuthFrame{Token: bytes.Repeat([]byte{1}, TokenSize)},
-	&SendFrame{}, &SendFrame{ID: "r1", To: testPerson, Envelopes: []OutgoingEnvelope{{ID: "m1", Device: 1, Type: 3, Body: []byte{1}, TS: 1 << 50}}, Self: []OutgoingEnvelope{{ID: "m1", Device: 2, Type: 1, Body: []byte{2}, TS: -1}}},
-	&SendFrame{Envelopes: []OutgoingEnvelope{}, Self: []OutgoingEnvelope{}},
+	&SendFrame{}, &SendFrame{ID: "r1", To: testPerson, Envelopes: []Envelope{{ID: "m1", Device: 1, Type: 3, Body: []byte{1}, TS: 1 << 50}}, Self: []Envelope{{ID: "m1", Device: 2, Type: 1, Body: []byte{2}, TS: -1}}},
+	&SendFrame{Envelopes: []Envelope{}, Self: []Envelope{}},
 	&AckFrame{}, &AckFrame{Seqs: []uint64{0, 1<<64 - 1}}, &AckFrame{Seqs: []uint64{}},
 	&PingFrame{}, &PingFrame{ID: odd},
 	&ReadyFrame{}, &ReadyFrame{PersonID: testPerson, DeviceID: 9, OneTimePreKeys: 100},

@@ -130,7 +130,7 @@ type message struct {
 // sendFrame is the send of m from a one-device person to a one-device
 // person: one envelope, no self copies. The request id is the envelope id.
 func sendFrame(m message, to wire.Session) *wire.SendFrame {
-	return &wire.SendFrame{ID: m.id, To: to.PersonID, Envelopes: []wire.OutgoingEnvelope{{
+	return &wire.SendFrame{ID: m.id, To: to.PersonID, Envelopes: []wire.Envelope{{
 		ID: m.id, Device: to.DeviceID, Type: 1, Body: bodyFor(m.id), TS: 1_700_000_000_000,
 	}}}
 }

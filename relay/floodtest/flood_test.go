@@ -336,7 +336,7 @@ func TestPreAuthFlood(t *testing.T) {
 	a := dial(t, addr, alice)
 	b := dial(t, addr, bob)
 	b2 := dial(t, addr, bob2)
-	a.send(t, &wire.SendFrame{ID: "s1", To: bob.PersonID, Envelopes: []wire.OutgoingEnvelope{
+	a.send(t, &wire.SendFrame{ID: "s1", To: bob.PersonID, Envelopes: []wire.Envelope{
 		{ID: "m1", Device: bob.DeviceID, Type: 1, Body: []byte("through the flood"), TS: 1},
 		{ID: "m1", Device: bob2.DeviceID, Type: 1, Body: []byte("through the flood"), TS: 1},
 	}})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"sambung/wire"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func BenchmarkAppendGroupCommit(b *testing.B) {
 				for pb.Next() {
 					i := n.Add(1)
 					m := MailboxID{fmt.Sprintf("%026d", i%boxes), 1}
-					e := Envelope{ID: fmt.Sprint(i), From: alice, FromDevice: 1, Type: 1, Body: body}
+					e := wire.Envelope{ID: fmt.Sprint(i), From: alice, FromDevice: 1, Type: 1, Body: body}
 					if _, err := s.Append(ctx, []Append{{To: m, Envelope: e}}); err != nil {
 						b.Error(err)
 						return

@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+
+	"sambung/wire"
 )
 
 // envelopeVersion is the first byte of every stored envelope, so the format
@@ -15,16 +17,17 @@ const envelopeHeader = 1 + 8 + 8 + 4 + 1
 // errBadEnvelope reports a stored envelope that does not decode.
 var errBadEnvelope = errors.New("store: bad stored envelope")
 
-// encodeEnvelope writes e in the stored binary form: the fixed header, then
+// encodeEnvelope writes e in the stored binary form, the codec of
+// wire.Envelope on disk: the fixed header, then
 // from, dest and id each with a one-byte length (all are at most 64 bytes),
 // then the body. Seq lives in the key.
-func encodeEnvelope(e *Envelope) []byte {
+func encodeEnvelope(e *wire.Envelope) []byte {
 	b := make([]byte, 0, envelopeHeader+3+len(e.From)+len(e.Dest)+len(e.ID)+len(e.Body))
 	b = append(b, envelopeVersion)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.TS))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.ServerTS))
 	b = binary.BigEndian.AppendUint32(b, e.FromDevice)
-	b = append(b, e.Type)
+	b = append(b, byte(e.Type))
 	for _, s := range []string{e.From, e.Dest, e.ID} {
 		b = append(b, byte(len(s)))
 		b = append(b, s...)
@@ -34,14 +37,14 @@ func encodeEnvelope(e *Envelope) []byte {
 
 // decodeEnvelope parses the stored form. The body is copied, so b may be
 // reused by the caller.
-func decodeEnvelope(b []byte, e *Envelope) error {
+func decodeEnvelope(b []byte, e *wire.Envelope) error {
 	if len(b) < envelopeHeader || b[0] != envelopeVersion {
 		return errBadEnvelope
 	}
 	e.TS = int64(binary.BigEndian.Uint64(b[1:]))
 	e.ServerTS = int64(binary.BigEndian.Uint64(b[9:]))
 	e.FromDevice = binary.BigEndian.Uint32(b[17:])
-	e.Type = b[21]
+	e.Type = wire.MessageKind(b[21])
 	rest := b[envelopeHeader:]
 	var fields [3]string
 	for i := range fields {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sambung/wire"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -19,15 +20,15 @@ func (s *Badger) Append(ctx context.Context, batch []Append) (AppendResult, erro
 
 // Read implements Mailboxes. It reads a snapshot, so it never waits for the
 // writer.
-func (s *Badger) Read(ctx context.Context, m MailboxID, after uint64, limit, maxBytes int) ([]Envelope, error) {
-	var out []Envelope
+func (s *Badger) Read(ctx context.Context, m MailboxID, after uint64, limit, maxBytes int) ([]wire.Envelope, error) {
+	var out []wire.Envelope
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: mailboxPrefix(m)})
 		defer it.Close()
 		size := 0
 		for it.Seek(mailboxKey(m, after+1)); it.Valid() && len(out) < limit && (size < maxBytes || len(out) == 0); it.Next() {
 			item := it.Item()
-			var e Envelope
+			var e wire.Envelope
 			if err := item.Value(func(v []byte) error { return decodeEnvelope(v, &e) }); err != nil {
 				return err
 			}

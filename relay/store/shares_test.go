@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"sambung/wire"
 	"strings"
 	"testing"
 )
@@ -18,13 +19,13 @@ func TestShares(t *testing.T) {
 	n := 0
 	send := func(from string, body string) error {
 		n++
-		e := Envelope{ID: fmt.Sprint("m", n), From: from, FromDevice: 1, Type: 1, Body: []byte(body), TS: 1}
+		e := wire.Envelope{ID: fmt.Sprint("m", n), From: from, FromDevice: 1, Type: 1, Body: []byte(body), TS: 1}
 		_, err := s.Append(ctx, []Append{{To: box, Envelope: e}})
 		return err
 	}
 	// Bob has written to alice: she is his contact; everyone else is a
 	// stranger to him.
-	hi := Envelope{ID: "hi", From: bob, FromDevice: 1, Type: 1, Body: []byte("hi")}
+	hi := wire.Envelope{ID: "hi", From: bob, FromDevice: 1, Type: 1, Body: []byte("hi")}
 	if _, err := s.Append(ctx, []Append{{To: MailboxID{alice, 1}, Envelope: hi, Wrote: true}}); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestContacts(t *testing.T) {
 	s := openTest(t, t.TempDir(), Options{})
 	defer s.Close()
 	withDevices(t, s)
-	e := Envelope{ID: "m", From: alice, FromDevice: 1, Type: 1, Body: []byte("x")}
+	e := wire.Envelope{ID: "m", From: alice, FromDevice: 1, Type: 1, Body: []byte("x")}
 	if _, err := s.Append(ctx, []Append{{To: MailboxID{bob, 1}, Envelope: e}}); err != nil {
 		t.Fatal(err)
 	}

@@ -32,23 +32,12 @@ type MailboxID struct {
 // String renders the mailbox as person.device, for logs.
 func (m MailboxID) String() string { return m.Person + "." + strconv.FormatUint(uint64(m.Device), 10) }
 
-// Envelope is a stored ciphertext. Seq is assigned by Append.
-type Envelope struct {
-	Seq        uint64
-	ID         string
-	From       string
-	FromDevice uint32
-	Dest       string
-	Type       uint8
-	Body       []byte
-	TS         int64
-	ServerTS   int64
-}
-
 // Append is one envelope headed for one mailbox.
 type Append struct {
-	To       MailboxID
-	Envelope Envelope
+	To MailboxID
+	// Envelope is stored without Device (To names it); Append assigns
+	// its Seq.
+	Envelope wire.Envelope
 	// Wrote asks the store to record, in the same commit as the envelope,
 	// that its sender has written to the mailbox's person (Contacts), so
 	// that the recipient can see it the moment the envelope arrives.
@@ -75,7 +64,7 @@ type Mailboxes interface {
 	Append(ctx context.Context, batch []Append) (AppendResult, error)
 	// Read returns envelopes of mbox with Seq > after, in order, at most
 	// limit of them and about maxBytes of bodies (always at least one).
-	Read(ctx context.Context, mbox MailboxID, after uint64, limit, maxBytes int) ([]Envelope, error)
+	Read(ctx context.Context, mbox MailboxID, after uint64, limit, maxBytes int) ([]wire.Envelope, error)
 	// Delete removes the envelopes with these seqs and returns how many
 	// existed. Unknown seqs are ignored.
 	Delete(ctx context.Context, mbox MailboxID, seqs []uint64) (int, error)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -59,8 +60,8 @@ func withDevices(t *testing.T, s *Badger) {
 	}
 }
 
-func env(id string, body string) Envelope {
-	return Envelope{ID: id, From: alice, FromDevice: 1, Type: 3, Body: []byte(body), TS: 1, ServerTS: 2}
+func env(id string, body string) wire.Envelope {
+	return wire.Envelope{ID: id, From: alice, FromDevice: 1, Type: 3, Body: []byte(body), TS: 1, ServerTS: 2}
 }
 
 func TestMailboxAppendReadDelete(t *testing.T) {
@@ -388,8 +389,8 @@ func TestUpdateCode(t *testing.T) {
 }
 
 func TestEnvelopeCodec(t *testing.T) {
-	e := Envelope{ID: "m1", From: alice, FromDevice: 3, Dest: bob, Type: 3, Body: []byte("hello"), TS: -5, ServerTS: 1 << 60}
-	var g Envelope
+	e := wire.Envelope{ID: "m1", From: alice, FromDevice: 3, Dest: bob, Type: 3, Body: []byte("hello"), TS: -5, ServerTS: 1 << 60}
+	var g wire.Envelope
 	if err := decodeEnvelope(encodeEnvelope(&e), &g); err != nil || fmt.Sprint(g) != fmt.Sprint(e) {
 		t.Fatalf("%+v %v", g, err)
 	}
@@ -400,12 +401,12 @@ func TestEnvelopeCodec(t *testing.T) {
 }
 
 func FuzzDecodeEnvelope(f *testing.F) {
-	e := Envelope{ID: "m1", From: alice, FromDevice: 3, Dest: bob, Type: 3, Body: []byte("hello"), TS: 5, ServerTS: 6}
+	e := wire.Envelope{ID: "m1", From: alice, FromDevice: 3, Dest: bob, Type: 3, Body: []byte("hello"), TS: 5, ServerTS: 6}
 	f.Add(encodeEnvelope(&e))
-	f.Add(encodeEnvelope(&Envelope{}))
+	f.Add(encodeEnvelope(&wire.Envelope{}))
 	f.Add([]byte{1})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var e Envelope
+		var e wire.Envelope
 		if err := decodeEnvelope(b, &e); err != nil {
 			return
 		}
@@ -490,5 +491,25 @@ func TestDeviceIDsCache(t *testing.T) {
 	s.devices.put(alice, []uint32{9}, gen)
 	if ids, _ := s.DeviceIDs(ctx, alice); !slices.Equal(ids, []uint32{2, id}) {
 		t.Fatal("stale read cached:", ids)
+	}
+}
+
+// TestEnvelopeStoredByOldRelay reads an envelope in the bytes the relay
+// wrote before wire.Envelope replaced store.Envelope: version 1, ts,
+// serverTs, fromDevice, type, then from, dest, id with a length byte each,
+// then the body.
+func TestEnvelopeStoredByOldRelay(t *testing.T) {
+	old, _ := hex.DecodeString("01" + "0000000000000007" + "0000000000000009" + "00000002" + "03" +
+		"0161" + "0162" + "026d31" + "6869")
+	var e wire.Envelope
+	if err := decodeEnvelope(old, &e); err != nil {
+		t.Fatal(err)
+	}
+	want := wire.Envelope{ID: "m1", From: "a", FromDevice: 2, Dest: "b", Type: 3, Body: []byte("hi"), TS: 7, ServerTS: 9}
+	if fmt.Sprint(e) != fmt.Sprint(want) {
+		t.Fatalf("got %+v", e)
+	}
+	if !bytes.Equal(encodeEnvelope(&e), old) {
+		t.Fatal("the stored form changed")
 	}
 }

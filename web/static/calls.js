@@ -44,14 +44,6 @@ const CALL_EVENTS = new Set(['state', 'localstream', 'remotestream', 'peermedia'
 // that answers or declines tells the others to stop ringing.
 const TAB_CHANNEL = 'sambung-calls';
 
-// parseCallRecord turns a history entry's call ("completed video 42000")
-// into {outcome, video, duration}; null when the message is no call.
-export function parseCallRecord(s) {
-  if (typeof s !== 'string') return s ?? null;
-  const [outcome, kind, ms] = s.split(' ');
-  return { outcome, video: kind === 'video', duration: Number(ms) || 0 };
-}
-
 function randomCallId() {
   const b = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

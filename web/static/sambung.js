@@ -14,7 +14,7 @@
 // MessagePort, answered with a Promise; events come back the same way.
 // No cryptography runs on the page's thread.
 
-import { CallManager, parseCallRecord } from './calls.js';
+import { CallManager } from './calls.js';
 
 // WORKER_URL is the worker script beside this module.
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -44,13 +44,6 @@ function toSambungError(e) {
   if (e instanceof SambungError) return e;
   if (e && typeof e.code === 'string') return new SambungError(e.code, e.message, e.retryAfter);
   return new SambungError('internal', String(e?.message ?? e));
-}
-
-// withCall turns a history entry's call from the core's compact text into
-// {outcome, video, duration}.
-function withCall(m) {
-  if (m && m.call) m.call = parseCallRecord(m.call);
-  return m;
 }
 
 function randomId() {
@@ -170,8 +163,6 @@ export class Sambung {
         this._calls?.signal(JSON.parse(msg.data));
         return;
       }
-      if (msg.event === 'message') withCall(msg.data);
-      if (msg.event === 'conversations' && Array.isArray(msg.data)) msg.data.forEach((c) => withCall(c.last));
       this.#emit(msg.event, msg.data);
       return;
     }
@@ -271,11 +262,10 @@ export class Sambung {
   markRead(conversationId, messageId) { return this._request('markRead', [conversationId, messageId]); }
   typing(conversationId, typing) { return this._request('typing', [conversationId, typing]); }
   conversations() {
-    return this._request('conversations', []).then((list) => { list.forEach((c) => withCall(c.last)); return list; });
+    return this._request('conversations', []);
   }
   history(conversationId, { before, limit } = {}) {
-    return this._request('history', [conversationId, before ?? null, limit ?? null])
-      .then((list) => { list.forEach(withCall); return list; });
+    return this._request('history', [conversationId, before ?? null, limit ?? null]);
   }
   /**
    * Encrypts file in chunks, uploads it and sends it to `to`; resolves to
