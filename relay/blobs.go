@@ -24,13 +24,12 @@ func (s *Server) openBlobs() (*blob.Store, error) {
 	})
 }
 
-// blobDevice is the blob store's Authenticator. The store sends any error
-// as the answer, so a store fault (a closing Badger, a cancelled request)
-// is coded here as the relay's other handlers code it.
+// blobDevice is the blob store's Authenticator. The store returns its
+// error to handleError, which codes a store fault as for any handler.
 func (s *Server) blobDevice(r *http.Request) (string, uint32, error) {
 	d, err := s.bearer(r)
 	if err != nil {
-		return "", 0, s.toWire(err)
+		return "", 0, err
 	}
 	return d.person, d.id, nil
 }

@@ -65,16 +65,16 @@ func wantBlobError(t *testing.T, resp *http.Response, body []byte, code wire.Cod
 // patchBlob appends piece at offset and returns the answer's Upload-Offset.
 func (r *testRelay) patchBlob(token []byte, id string, offset int, piece []byte) int {
 	r.t.Helper()
-	resp, b := r.blobCall("PATCH", blob.PathBlobs+"/"+id, token, map[string]string{
-		"Content-Type":  blob.ContentTypeOffset,
+	resp, b := r.blobCall("PATCH", wire.PathBlobs+"/"+id, token, map[string]string{
+		"Content-Type":  wire.ContentTypeOffset,
 		"Upload-Offset": strconv.Itoa(offset),
 	}, piece)
 	if resp.StatusCode != http.StatusNoContent {
 		r.t.Fatalf("PATCH at %d: %d %s", offset, resp.StatusCode, b)
 	}
-	n, err := strconv.Atoi(resp.Header.Get(blob.HeaderUploadOffset))
+	n, err := strconv.Atoi(resp.Header.Get(wire.HeaderUploadOffset))
 	if err != nil {
-		r.t.Fatalf("PATCH answer Upload-Offset %q", resp.Header.Get(blob.HeaderUploadOffset))
+		r.t.Fatalf("PATCH answer Upload-Offset %q", resp.Header.Get(wire.HeaderUploadOffset))
 	}
 	return n
 }
@@ -128,16 +128,16 @@ func TestBlobs(t *testing.T) {
 	data := make([]byte, 300_000)
 	rand.Read(data)
 
-	resp, b := r.blobCall("POST", blob.PathBlobs, alice.Token, nil, []byte(`{"size":300000}`))
+	resp, b := r.blobCall("POST", wire.PathBlobs, alice.Token, nil, []byte(`{"size":300000}`))
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("POST: %d %s", resp.StatusCode, b)
 	}
-	var created blob.CreateResponse
+	var created wire.CreateResponse
 	if err := json.Unmarshal(b, &created); err != nil || len(created.ID) != 32 || created.Size != int64(len(data)) || created.Offset != 0 {
 		t.Fatalf("POST answer %s (%v)", b, err)
 	}
 	id := created.ID
-	path := blob.PathBlobs + "/" + id
+	path := wire.PathBlobs + "/" + id
 	if loc := resp.Header.Get("Location"); loc != path {
 		t.Fatalf("Location %q", loc)
 	}
@@ -146,19 +146,19 @@ func TestBlobs(t *testing.T) {
 		t.Fatalf("offset after the first piece: %d", n)
 	}
 	resp, _ = r.blobCall("HEAD", path, alice.Token, nil, nil)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get(blob.HeaderUploadOffset) != "123456" ||
-		resp.Header.Get(blob.HeaderUploadLength) != "300000" {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get(wire.HeaderUploadOffset) != "123456" ||
+		resp.Header.Get(wire.HeaderUploadLength) != "300000" {
 		t.Fatalf("HEAD: %d %v", resp.StatusCode, resp.Header)
 	}
 	resp, b = r.blobCall("GET", path, bob.Token, nil, nil)
 	wantBlobError(t, resp, b, wire.CodeBlobIncomplete)
 	resp, b = r.blobCall("PATCH", path, bob.Token, map[string]string{
-		"Content-Type": blob.ContentTypeOffset, "Upload-Offset": "123456"}, data[123_456:])
+		"Content-Type": wire.ContentTypeOffset, "Upload-Offset": "123456"}, data[123_456:])
 	wantBlobError(t, resp, b, wire.CodeNotUploader) // bob's token names bob, not alice
 	resp, _ = r.blobCall("HEAD", path, alice.Token, nil, nil)
-	offset, err := strconv.Atoi(resp.Header.Get(blob.HeaderUploadOffset))
+	offset, err := strconv.Atoi(resp.Header.Get(wire.HeaderUploadOffset))
 	if err != nil || offset != 123_456 {
-		t.Fatalf("HEAD after bob's PATCH: offset %q", resp.Header.Get(blob.HeaderUploadOffset))
+		t.Fatalf("HEAD after bob's PATCH: offset %q", resp.Header.Get(wire.HeaderUploadOffset))
 	}
 	if n := r.patchBlob(alice.Token, id, offset, data[offset:]); n != len(data) {
 		t.Fatalf("offset after the second piece: %d", n)
@@ -184,7 +184,7 @@ func TestBlobs(t *testing.T) {
 	for _, tok := range [][]byte{nil, bogus} {
 		resp, b = r.blobCall("GET", path, tok, nil, nil)
 		wantBlobError(t, resp, b, wire.CodeUnauthorized)
-		resp, b = r.blobCall("POST", blob.PathBlobs, tok, nil, []byte(`{"size":1}`))
+		resp, b = r.blobCall("POST", wire.PathBlobs, tok, nil, []byte(`{"size":1}`))
 		wantBlobError(t, resp, b, wire.CodeUnauthorized)
 		resp, _ = r.blobCall("HEAD", path, tok, nil, nil)
 		if resp.StatusCode != http.StatusUnauthorized {
@@ -239,17 +239,17 @@ func TestBlobConfig(t *testing.T) {
 	})
 	alice := r.signUpAccount("alice", "correct horse", 0)
 
-	resp, b := r.blobCall("POST", blob.PathBlobs, alice.Token, nil, []byte(`{"size":101}`))
+	resp, b := r.blobCall("POST", wire.PathBlobs, alice.Token, nil, []byte(`{"size":101}`))
 	wantBlobError(t, resp, b, wire.CodeBlobTooLarge)
-	resp, b = r.blobCall("POST", blob.PathBlobs, alice.Token, nil, []byte(`{"size":100}`))
+	resp, b = r.blobCall("POST", wire.PathBlobs, alice.Token, nil, []byte(`{"size":100}`))
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("POST: %d %s", resp.StatusCode, b)
 	}
-	var created blob.CreateResponse
+	var created wire.CreateResponse
 	if err := json.Unmarshal(b, &created); err != nil {
 		t.Fatal(err)
 	}
-	resp, b = r.blobCall("POST", blob.PathBlobs, alice.Token, nil, []byte(`{"size":51}`))
+	resp, b = r.blobCall("POST", wire.PathBlobs, alice.Token, nil, []byte(`{"size":51}`))
 	wantBlobError(t, resp, b, wire.CodeQuotaExceeded)
 
 	r.patchBlob(alice.Token, created.ID, 0, make([]byte, 100))
@@ -260,7 +260,7 @@ func TestBlobConfig(t *testing.T) {
 		t.Fatal("the default blob directory was made though BlobDir was set")
 	}
 	r.clock.advance(time.Hour + time.Minute)
-	resp, b = r.blobCall("GET", blob.PathBlobs+"/"+created.ID, alice.Token, nil, nil)
+	resp, b = r.blobCall("GET", wire.PathBlobs+"/"+created.ID, alice.Token, nil, nil)
 	wantBlobError(t, resp, b, wire.CodeBlobExpired)
 }
 

@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"testing"
 
-	"sambung/relay/blob"
 	"sambung/wire"
 )
 
@@ -70,9 +69,9 @@ func (f *filler) grow(n int64) {
 // postBlob reserves a blob of size and returns its id, or the coded error.
 func (r *testRelay) postBlob(token []byte, size int64) (string, *wire.Error) {
 	r.t.Helper()
-	resp, b := r.blobCall("POST", blob.PathBlobs, token, nil, []byte(fmt.Sprintf(`{"size":%d}`, size)))
+	resp, b := r.blobCall("POST", wire.PathBlobs, token, nil, []byte(fmt.Sprintf(`{"size":%d}`, size)))
 	if resp.StatusCode == http.StatusCreated {
-		var c blob.CreateResponse
+		var c wire.CreateResponse
 		if err := json.Unmarshal(b, &c); err != nil {
 			r.t.Fatal(err)
 		}
@@ -139,10 +138,10 @@ func TestFullDisk(t *testing.T) {
 	if _, e := r.postBlob(alice.Token, 1); e == nil || e.Code != wire.CodeStorageFull {
 		t.Fatalf("a new blob below the reserve: %+v", e)
 	}
-	resp, b := r.blobCall("PATCH", blob.PathBlobs+"/"+halfID, alice.Token, map[string]string{
-		"Content-Type": blob.ContentTypeOffset, "Upload-Offset": strconv.Itoa(3 << 20)}, half[3<<20:])
+	resp, b := r.blobCall("PATCH", wire.PathBlobs+"/"+halfID, alice.Token, map[string]string{
+		"Content-Type": wire.ContentTypeOffset, "Upload-Offset": strconv.Itoa(3 << 20)}, half[3<<20:])
 	wantBlobError(t, resp, b, wire.CodeStorageFull)
-	if got := resp.Header.Get(blob.HeaderUploadOffset); got != strconv.Itoa(3<<20) {
+	if got := resp.Header.Get(wire.HeaderUploadOffset); got != strconv.Itoa(3<<20) {
 		t.Fatalf("refused PATCH: Upload-Offset %q, want the durable %d", got, 3<<20)
 	}
 	refused := a.sendTo(bob.PersonID, []uint32{bob.DeviceID}, nil, "refused", "while the disk is full")
@@ -159,11 +158,11 @@ func TestFullDisk(t *testing.T) {
 	bw.ack(got[:sent/2])
 	bw.send(&wire.PingFrame{ID: "acks-durable"})
 	expect[*wire.PongFrame](bw)
-	resp, b = r.blobCall("GET", blob.PathBlobs+"/"+photoID, bob.Token, nil, nil)
+	resp, b = r.blobCall("GET", wire.PathBlobs+"/"+photoID, bob.Token, nil, nil)
 	if resp.StatusCode != http.StatusOK || !bytes.Equal(b, photo) {
 		t.Fatalf("GET of a blob on the full disk: %d, %d bytes", resp.StatusCode, len(b))
 	}
-	resp, _ = r.blobCall("DELETE", blob.PathBlobs+"/"+halfID, alice.Token, nil, nil)
+	resp, _ = r.blobCall("DELETE", wire.PathBlobs+"/"+halfID, alice.Token, nil, nil)
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("DELETE on the full disk: %d", resp.StatusCode)
 	}

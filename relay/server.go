@@ -173,16 +173,22 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // route registers path with one handler per method; other methods get
 // method_not_allowed.
 func (s *Server) route(path string, methods map[string]handlerFunc) {
-	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+	s.mux.HandleFunc(path, s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		h, ok := methods[r.Method]
 		if !ok {
-			s.handleError(w, r, wire.NewError(wire.CodeMethodNotAllowed))
-			return
+			return wire.NewError(wire.CodeMethodNotAllowed)
 		}
+		return h(w, r)
+	}))
+}
+
+// handle serves h, writing its error with handleError.
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.handleError(w, r, err)
 		}
-	})
+	}
 }
 
 func (s *Server) routes() {
@@ -206,10 +212,9 @@ func (s *Server) routes() {
 	s.route(wire.PathWebSocket, map[string]handlerFunc{"GET": s.handleWebSocket})
 	s.route(wire.PathHealth, map[string]handlerFunc{"GET": s.handleHealth})
 	s.route(wire.PathMetrics, map[string]handlerFunc{"GET": s.handleMetrics})
-	// The blob store answers its own methods and errors (in the same JSON
-	// shape); ServeHTTP above still sets the security headers.
-	s.mux.Handle(blob.PathBlobs, s.blobs)
-	s.mux.Handle(blob.PathBlobs+"/", s.blobs)
+	// The blob store answers its own methods; its errors go to handleError.
+	s.mux.HandleFunc(wire.PathBlobs, s.handle(s.blobs.Serve))
+	s.mux.HandleFunc(wire.PathBlobs+"/", s.handle(s.blobs.Serve))
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) { s.handleError(w, r, errNotFound) })
 	s.mux.HandleFunc("/", s.handleStatic)
 }

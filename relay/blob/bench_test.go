@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sambung/wire"
 	"strconv"
 	"testing"
 
@@ -185,7 +186,7 @@ func BenchmarkHTTPUpload(b *testing.B) {
 			}
 		}
 		b.StopTimer()
-		e.do(alice1, "DELETE", PathBlobs+"/"+id, nil, nil)
+		e.do(alice1, "DELETE", wire.PathBlobs+"/"+id, nil, nil)
 		b.StartTimer()
 	}
 }
@@ -197,7 +198,7 @@ func BenchmarkHTTPDownload(b *testing.B) {
 	b.SetBytes(benchTotal)
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
-		req, _ := http.NewRequest("GET", e.srv.URL+PathBlobs+"/"+id, nil)
+		req, _ := http.NewRequest("GET", e.srv.URL+wire.PathBlobs+"/"+id, nil)
 		req.Header.Set(deviceHeader, bob1)
 		resp, err := e.srv.Client().Do(req)
 		if err != nil {
@@ -217,7 +218,7 @@ func newBenchEnv(b *testing.B) *env {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(s)
+	srv := httptest.NewServer(handler{s})
 	b.Cleanup(func() { srv.Close(); s.Close() })
 	return &env{t: b, store: s, srv: srv, clock: c}
 }

@@ -35,23 +35,23 @@ func TestUploadInPiecesAndDownload(t *testing.T) {
 			t.Fatalf("patch at %d: %d %s", off, resp.StatusCode, b)
 		}
 		off += n
-		if got := resp.Header.Get(HeaderUploadOffset); got != itoa(int64(off)) {
+		if got := resp.Header.Get(wire.HeaderUploadOffset); got != itoa(int64(off)) {
 			t.Fatalf("Upload-Offset %s, want %d", got, off)
 		}
-		head, _ := e.do(alice1, "HEAD", PathBlobs+"/"+id, nil, nil)
-		if head.Header.Get(HeaderUploadOffset) != itoa(int64(off)) || head.Header.Get(HeaderUploadLength) != itoa(int64(len(data))) {
+		head, _ := e.do(alice1, "HEAD", wire.PathBlobs+"/"+id, nil, nil)
+		if head.Header.Get(wire.HeaderUploadOffset) != itoa(int64(off)) || head.Header.Get(wire.HeaderUploadLength) != itoa(int64(len(data))) {
 			t.Fatalf("HEAD %v", head.Header)
 		}
 		if off < len(data) {
-			resp, b := e.do(bob1, "GET", PathBlobs+"/"+id, nil, nil)
+			resp, b := e.do(bob1, "GET", wire.PathBlobs+"/"+id, nil, nil)
 			wantError(t, resp, b, wire.CodeBlobIncomplete)
 		}
 	}
-	resp, got := e.do(bob1, "GET", PathBlobs+"/"+id, nil, nil)
+	resp, got := e.do(bob1, "GET", wire.PathBlobs+"/"+id, nil, nil)
 	if resp.StatusCode != http.StatusOK || !bytes.Equal(got, data) {
 		t.Fatalf("GET: %d, %d bytes, equal %v", resp.StatusCode, len(got), bytes.Equal(got, data))
 	}
-	if resp.Header.Get("Content-Type") != "application/octet-stream" || resp.Header.Get(HeaderBlobExpires) == "" {
+	if resp.Header.Get("Content-Type") != "application/octet-stream" || resp.Header.Get(wire.HeaderBlobExpires) == "" {
 		t.Fatalf("GET headers %v", resp.Header)
 	}
 	// A download counts its bytes after writing them to the socket: the
@@ -75,14 +75,14 @@ func TestOffsetMismatch(t *testing.T) {
 	for _, off := range []int64{0, 3, 5, 10} {
 		resp, b := e.patch(alice1, id, off, []byte("x"))
 		wantError(t, resp, b, wire.CodeOffsetMismatch)
-		if resp.Header.Get(HeaderUploadOffset) != "4" {
-			t.Fatalf("offset %d: Upload-Offset %q", off, resp.Header.Get(HeaderUploadOffset))
+		if resp.Header.Get(wire.HeaderUploadOffset) != "4" {
+			t.Fatalf("offset %d: Upload-Offset %q", off, resp.Header.Get(wire.HeaderUploadOffset))
 		}
 	}
 	e.patch(alice1, id, 4, []byte("efghij"))
 	resp, b := e.patch(alice1, id, 10, []byte("k")) // complete: nothing more fits
 	wantError(t, resp, b, wire.CodeBodyTooLarge)
-	if _, got := e.do(alice1, "GET", PathBlobs+"/"+id, nil, nil); string(got) != "abcdefghij" {
+	if _, got := e.do(alice1, "GET", wire.PathBlobs+"/"+id, nil, nil); string(got) != "abcdefghij" {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -91,18 +91,18 @@ func TestPatchBadHeaders(t *testing.T) {
 	e := newEnv(t, Config{})
 	id := e.create(alice1, 10)
 	for _, h := range []map[string]string{
-		{HeaderUploadOffset: "0"},
-		{HeaderUploadOffset: "0", "Content-Type": "application/octet-stream"},
-		{"Content-Type": ContentTypeOffset},
-		{"Content-Type": ContentTypeOffset, HeaderUploadOffset: "-1"},
-		{"Content-Type": ContentTypeOffset, HeaderUploadOffset: "+0"},
-		{"Content-Type": ContentTypeOffset, HeaderUploadOffset: "00"},
-		{"Content-Type": ContentTypeOffset, HeaderUploadOffset: "99999999999999999999"},
+		{wire.HeaderUploadOffset: "0"},
+		{wire.HeaderUploadOffset: "0", "Content-Type": "application/octet-stream"},
+		{"Content-Type": wire.ContentTypeOffset},
+		{"Content-Type": wire.ContentTypeOffset, wire.HeaderUploadOffset: "-1"},
+		{"Content-Type": wire.ContentTypeOffset, wire.HeaderUploadOffset: "+0"},
+		{"Content-Type": wire.ContentTypeOffset, wire.HeaderUploadOffset: "00"},
+		{"Content-Type": wire.ContentTypeOffset, wire.HeaderUploadOffset: "99999999999999999999"},
 	} {
-		resp, b := e.do(alice1, "PATCH", PathBlobs+"/"+id, strings.NewReader("abc"), h)
+		resp, b := e.do(alice1, "PATCH", wire.PathBlobs+"/"+id, strings.NewReader("abc"), h)
 		wantError(t, resp, b, wire.CodeBadRequest)
 	}
-	if head, _ := e.do(alice1, "HEAD", PathBlobs+"/"+id, nil, nil); head.Header.Get(HeaderUploadOffset) != "0" {
+	if head, _ := e.do(alice1, "HEAD", wire.PathBlobs+"/"+id, nil, nil); head.Header.Get(wire.HeaderUploadOffset) != "0" {
 		t.Fatal("a refused PATCH wrote bytes")
 	}
 }
@@ -115,14 +115,14 @@ func TestBodyPastSize(t *testing.T) {
 	id := e.create(alice1, 10)
 	resp, b := e.patch(alice1, id, 0, []byte("0123456789X"))
 	wantError(t, resp, b, wire.CodeBodyTooLarge)
-	if resp.Header.Get(HeaderUploadOffset) != "0" {
-		t.Fatalf("Upload-Offset %q", resp.Header.Get(HeaderUploadOffset))
+	if resp.Header.Get(wire.HeaderUploadOffset) != "0" {
+		t.Fatalf("Upload-Offset %q", resp.Header.Get(wire.HeaderUploadOffset))
 	}
 	chunked := io.MultiReader(strings.NewReader("0123456789"), strings.NewReader("XYZ"))
-	resp, b = e.do(alice1, "PATCH", PathBlobs+"/"+id, chunked, map[string]string{
-		"Content-Type": ContentTypeOffset, HeaderUploadOffset: "0"})
+	resp, b = e.do(alice1, "PATCH", wire.PathBlobs+"/"+id, chunked, map[string]string{
+		"Content-Type": wire.ContentTypeOffset, wire.HeaderUploadOffset: "0"})
 	wantError(t, resp, b, wire.CodeBodyTooLarge)
-	if _, got := e.do(alice1, "GET", PathBlobs+"/"+id, nil, nil); string(got) != "0123456789" {
+	if _, got := e.do(alice1, "GET", wire.PathBlobs+"/"+id, nil, nil); string(got) != "0123456789" {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -149,13 +149,13 @@ func TestInterruptedBodyKeepsBytes(t *testing.T) {
 	data := randomBytes(1 << 20)
 	id := e.create(alice1, int64(len(data)))
 	const n = 300_001
-	req := httptest.NewRequest("PATCH", PathBlobs+"/"+id, &failingBody{data: data, n: n})
+	req := httptest.NewRequest("PATCH", wire.PathBlobs+"/"+id, &failingBody{data: data, n: n})
 	req.Header.Set(deviceHeader, alice1)
-	req.Header.Set("Content-Type", ContentTypeOffset)
-	req.Header.Set(HeaderUploadOffset, "0")
+	req.Header.Set("Content-Type", wire.ContentTypeOffset)
+	req.Header.Set(wire.HeaderUploadOffset, "0")
 	rec := httptest.NewRecorder()
-	e.store.ServeHTTP(rec, req)
-	if rec.Code != http.StatusBadRequest || rec.Header().Get(HeaderUploadOffset) != itoa(n) {
+	handler{e.store}.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest || rec.Header().Get(wire.HeaderUploadOffset) != itoa(n) {
 		t.Fatalf("interrupted PATCH: %d %v %s", rec.Code, rec.Header(), rec.Body)
 	}
 	onDisk, err := os.ReadFile(filepath.Join(e.cfg.Dir, id+blobSuffix))
@@ -163,7 +163,7 @@ func TestInterruptedBodyKeepsBytes(t *testing.T) {
 		t.Fatalf("on disk %d bytes (%v), want the first %d", len(onDisk), err, n)
 	}
 	e.restart() // the record says n too
-	if head, _ := e.do(alice1, "HEAD", PathBlobs+"/"+id, nil, nil); head.Header.Get(HeaderUploadOffset) != itoa(n) {
+	if head, _ := e.do(alice1, "HEAD", wire.PathBlobs+"/"+id, nil, nil); head.Header.Get(wire.HeaderUploadOffset) != itoa(n) {
 		t.Fatalf("after restart HEAD %v", head.Header)
 	}
 }
@@ -174,11 +174,11 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 	e := newEnv(t, Config{})
 	data := randomBytes(6 << 20)
 	id := e.create(alice1, int64(len(data)))
-	req, _ := http.NewRequest("PATCH", e.srv.URL+PathBlobs+"/"+id, &failingBody{data: data, n: 4 << 20})
+	req, _ := http.NewRequest("PATCH", e.srv.URL+wire.PathBlobs+"/"+id, &failingBody{data: data, n: 4 << 20})
 	req.ContentLength = int64(len(data))
 	req.Header.Set(deviceHeader, alice1)
-	req.Header.Set("Content-Type", ContentTypeOffset)
-	req.Header.Set(HeaderUploadOffset, "0")
+	req.Header.Set("Content-Type", wire.ContentTypeOffset)
+	req.Header.Set(wire.HeaderUploadOffset, "0")
 	if resp, err := e.srv.Client().Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatal("the dropped PATCH succeeded")
@@ -187,8 +187,8 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 	// does, from HEAD, going by the offset a 409 names if HEAD was early,
 	// and trying again after upload_busy if the dropped PATCH still runs
 	// (BusyWait is seconds; a loaded machine may take that long).
-	head, _ := e.do(alice1, "HEAD", PathBlobs+"/"+id, nil, nil)
-	off, err := parseOffset(head.Header.Get(HeaderUploadOffset))
+	head, _ := e.do(alice1, "HEAD", wire.PathBlobs+"/"+id, nil, nil)
+	off, err := parseOffset(head.Header.Get(wire.HeaderUploadOffset))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,13 +204,13 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 			continue
 		}
 		wantError(t, resp, b, wire.CodeOffsetMismatch)
-		off, _ = parseOffset(resp.Header.Get(HeaderUploadOffset))
+		off, _ = parseOffset(resp.Header.Get(wire.HeaderUploadOffset))
 	}
 	if off == 0 {
 		t.Fatal("no byte of the dropped PATCH was kept")
 	}
 	t.Logf("resumed from %d of %d bytes", off, len(data))
-	if _, got := e.do(bob1, "GET", PathBlobs+"/"+id, nil, nil); !bytes.Equal(got, data) {
+	if _, got := e.do(bob1, "GET", wire.PathBlobs+"/"+id, nil, nil); !bytes.Equal(got, data) {
 		t.Fatalf("downloaded %d bytes, not the uploaded ones", len(got))
 	}
 	if st := e.store.Stats(); st.BytesIn != int64(len(data)) {
@@ -222,7 +222,7 @@ func TestRanges(t *testing.T) {
 	e := newEnv(t, Config{})
 	data := randomBytes(1000)
 	id := e.upload(alice1, data)
-	path := PathBlobs + "/" + id
+	path := wire.PathBlobs + "/" + id
 	for _, c := range []struct {
 		rng         string
 		first, last int
@@ -283,10 +283,10 @@ func TestRanges(t *testing.T) {
 	resp, b = e.do(bob1, "GET", path, nil, map[string]string{"Range": many, "If-Range": full.Header.Get("ETag")})
 	wantError(t, resp, b, wire.CodeRangeNotSatisfiable)
 	// HEAD of an unknown blob and of a bad id.
-	if head, _ := e.do(bob1, "HEAD", PathBlobs+"/"+strings.Repeat("0", idLen), nil, nil); head.StatusCode != http.StatusNotFound {
+	if head, _ := e.do(bob1, "HEAD", wire.PathBlobs+"/"+strings.Repeat("0", idLen), nil, nil); head.StatusCode != http.StatusNotFound {
 		t.Fatalf("HEAD unknown: %d", head.StatusCode)
 	}
-	if head, _ := e.do(bob1, "HEAD", PathBlobs+"/x", nil, nil); head.StatusCode != http.StatusBadRequest {
+	if head, _ := e.do(bob1, "HEAD", wire.PathBlobs+"/x", nil, nil); head.StatusCode != http.StatusBadRequest {
 		t.Fatalf("HEAD bad id: %d", head.StatusCode)
 	}
 	if full.Header.Get("Accept-Ranges") != "bytes" || full.Header.Get("Last-Modified") == "" {
@@ -297,25 +297,25 @@ func TestRanges(t *testing.T) {
 func TestQuota(t *testing.T) {
 	e := newEnv(t, Config{Quota: 1000, MaxBlobs: 3, TTL: time.Hour, StaleAfter: time.Hour})
 	a := e.upload(alice1, randomBytes(600))
-	resp, b := e.do(alice2, "POST", PathBlobs, strings.NewReader(`{"size":401}`), nil)
+	resp, b := e.do(alice2, "POST", wire.PathBlobs, strings.NewReader(`{"size":401}`), nil)
 	wantError(t, resp, b, wire.CodeQuotaExceeded) // the quota is per person, not device
 	e.create(bob1, 1000)                          // another person's quota is their own
 	pending := e.create(alice2, 400)              // reserved at POST, not at PATCH
 	if used, n := e.store.Usage("alice"); used != 1000 || n != 2 {
 		t.Fatalf("usage %d in %d blobs", used, n)
 	}
-	resp, b = e.do(alice1, "POST", PathBlobs, strings.NewReader(`{"size":1}`), nil)
+	resp, b = e.do(alice1, "POST", wire.PathBlobs, strings.NewReader(`{"size":1}`), nil)
 	wantError(t, resp, b, wire.CodeQuotaExceeded)
 
 	// DELETE frees at once; only the owner's person may.
-	resp, b = e.do(bob1, "DELETE", PathBlobs+"/"+pending, nil, nil)
+	resp, b = e.do(bob1, "DELETE", wire.PathBlobs+"/"+pending, nil, nil)
 	wantError(t, resp, b, wire.CodeNotUploader)
-	if resp, b := e.do(alice1, "DELETE", PathBlobs+"/"+pending, nil, nil); resp.StatusCode != http.StatusNoContent {
+	if resp, b := e.do(alice1, "DELETE", wire.PathBlobs+"/"+pending, nil, nil); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("DELETE: %d %s", resp.StatusCode, b)
 	}
 	e.create(alice1, 1)
 	e.create(alice1, 1)
-	resp, b = e.do(alice1, "POST", PathBlobs, strings.NewReader(`{"size":1}`), nil)
+	resp, b = e.do(alice1, "POST", wire.PathBlobs, strings.NewReader(`{"size":1}`), nil)
 	wantError(t, resp, b, wire.CodeQuotaExceeded) // three blobs, the most allowed
 
 	// Expiry and the sweep free the rest.
@@ -327,30 +327,30 @@ func TestQuota(t *testing.T) {
 		t.Fatalf("usage after sweep %d in %d blobs", used, n)
 	}
 	e.create(alice1, 1000)
-	resp, b = e.do(bob1, "GET", PathBlobs+"/"+a, nil, nil)
+	resp, b = e.do(bob1, "GET", wire.PathBlobs+"/"+a, nil, nil)
 	wantError(t, resp, b, wire.CodeUnknownBlob)
 }
 
 func TestSizeCap(t *testing.T) {
 	e := newEnv(t, Config{MaxSize: 100})
-	resp, b := e.do(alice1, "POST", PathBlobs, strings.NewReader(`{"size":101}`), nil)
+	resp, b := e.do(alice1, "POST", wire.PathBlobs, strings.NewReader(`{"size":101}`), nil)
 	wantError(t, resp, b, wire.CodeBlobTooLarge)
 	if !strings.Contains(string(b), "100 bytes") {
 		t.Fatalf("the error does not say the cap: %s", b)
 	}
 	e.create(alice1, 100)
 	for _, body := range []string{`{"size":0}`, `{"size":-1}`, `{"size":"5"}`, `{}`, `[`, ``, `{"size":1e3}`} {
-		resp, b := e.do(alice1, "POST", PathBlobs, strings.NewReader(body), nil)
+		resp, b := e.do(alice1, "POST", wire.PathBlobs, strings.NewReader(body), nil)
 		wantError(t, resp, b, wire.CodeBadRequest)
 	}
-	resp, b = e.do(alice1, "POST", PathBlobs, strings.NewReader(`{"size":5,"pad":"`+strings.Repeat("x", 2000)+`"}`), nil)
+	resp, b = e.do(alice1, "POST", wire.PathBlobs, strings.NewReader(`{"size":5,"pad":"`+strings.Repeat("x", 2000)+`"}`), nil)
 	wantError(t, resp, b, wire.CodeBodyTooLarge)
 }
 
 func TestExpiry(t *testing.T) {
 	e := newEnv(t, Config{TTL: 24 * time.Hour})
 	id := e.upload(alice1, []byte("hello"))
-	path := PathBlobs + "/" + id
+	path := wire.PathBlobs + "/" + id
 	e.clock.Add(24*time.Hour - time.Millisecond)
 	if resp, b := e.do(bob1, "GET", path, nil, nil); resp.StatusCode != http.StatusOK || string(b) != "hello" {
 		t.Fatalf("before expiry: %d %q", resp.StatusCode, b)
@@ -401,12 +401,12 @@ func TestAuthorisation(t *testing.T) {
 	done := e.upload(alice1, []byte("done"))
 	open := e.create(alice1, 10)
 	for _, c := range []struct{ method, path string }{
-		{"POST", PathBlobs}, {"HEAD", PathBlobs + "/" + open}, {"PATCH", PathBlobs + "/" + open},
-		{"GET", PathBlobs + "/" + done}, {"DELETE", PathBlobs + "/" + done},
-		{"GET", PathBlobs + "/nonsense"},
+		{"POST", wire.PathBlobs}, {"HEAD", wire.PathBlobs + "/" + open}, {"PATCH", wire.PathBlobs + "/" + open},
+		{"GET", wire.PathBlobs + "/" + done}, {"DELETE", wire.PathBlobs + "/" + done},
+		{"GET", wire.PathBlobs + "/nonsense"},
 	} {
 		resp, b := e.do("", c.method, c.path, strings.NewReader(`{"size":1}`), map[string]string{
-			"Content-Type": ContentTypeOffset, HeaderUploadOffset: "0"})
+			"Content-Type": wire.ContentTypeOffset, wire.HeaderUploadOffset: "0"})
 		if c.method == "HEAD" {
 			if resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("HEAD without auth: %d", resp.StatusCode)
@@ -421,11 +421,11 @@ func TestAuthorisation(t *testing.T) {
 	resp, b = e.patch(bob1, open, 0, []byte("x"))
 	wantError(t, resp, b, wire.CodeNotUploader)
 	// Any authenticated device may read a completed blob.
-	if resp, b := e.do(bob1, "GET", PathBlobs+"/"+done, nil, nil); resp.StatusCode != http.StatusOK || string(b) != "done" {
+	if resp, b := e.do(bob1, "GET", wire.PathBlobs+"/"+done, nil, nil); resp.StatusCode != http.StatusOK || string(b) != "done" {
 		t.Fatalf("bob's GET: %d %q", resp.StatusCode, b)
 	}
 	// Another person may not delete it.
-	resp, b = e.do(bob1, "DELETE", PathBlobs+"/"+done, nil, nil)
+	resp, b = e.do(bob1, "DELETE", wire.PathBlobs+"/"+done, nil, nil)
 	wantError(t, resp, b, wire.CodeNotUploader)
 }
 
@@ -436,28 +436,28 @@ func TestBadPaths(t *testing.T) {
 		method, path string
 		code         wire.Code
 	}{
-		{"GET", PathBlobs + "/" + strings.ToUpper(id), wire.CodeBadRequest},
-		{"GET", PathBlobs + "/" + id[:31], wire.CodeBadRequest},
-		{"GET", PathBlobs + "/" + id + "0", wire.CodeBadRequest},
-		{"GET", PathBlobs + "/..%2f..%2fetc%2fpasswd", wire.CodeNotFound},
-		{"GET", PathBlobs + "/..%2e", wire.CodeBadRequest},
-		{"GET", PathBlobs + "/" + id + ".meta", wire.CodeBadRequest},
-		{"GET", PathBlobs + "/" + id + "/x", wire.CodeNotFound},
-		{"GET", PathBlobs + "/00000000000000000000000000000000", wire.CodeUnknownBlob},
-		{"GET", PathBlobs, wire.CodeMethodNotAllowed},
-		{"PUT", PathBlobs + "/" + id, wire.CodeMethodNotAllowed},
-		{"POST", PathBlobs + "/" + id, wire.CodeMethodNotAllowed},
+		{"GET", wire.PathBlobs + "/" + strings.ToUpper(id), wire.CodeBadRequest},
+		{"GET", wire.PathBlobs + "/" + id[:31], wire.CodeBadRequest},
+		{"GET", wire.PathBlobs + "/" + id + "0", wire.CodeBadRequest},
+		{"GET", wire.PathBlobs + "/..%2f..%2fetc%2fpasswd", wire.CodeNotFound},
+		{"GET", wire.PathBlobs + "/..%2e", wire.CodeBadRequest},
+		{"GET", wire.PathBlobs + "/" + id + ".meta", wire.CodeBadRequest},
+		{"GET", wire.PathBlobs + "/" + id + "/x", wire.CodeNotFound},
+		{"GET", wire.PathBlobs + "/00000000000000000000000000000000", wire.CodeUnknownBlob},
+		{"GET", wire.PathBlobs, wire.CodeMethodNotAllowed},
+		{"PUT", wire.PathBlobs + "/" + id, wire.CodeMethodNotAllowed},
+		{"POST", wire.PathBlobs + "/" + id, wire.CodeMethodNotAllowed},
 	} {
 		resp, b := e.do(alice1, c.method, c.path, nil, nil)
 		wantError(t, resp, b, c.code)
 	}
 	// Paths the mux would clean, sent to the handler as they are.
-	for _, p := range []string{PathBlobs + "/../secret", PathBlobs + "/./" + id, "/v1/other"} {
+	for _, p := range []string{wire.PathBlobs + "/../secret", wire.PathBlobs + "/./" + id, "/v1/other"} {
 		req := httptest.NewRequest("GET", "/", nil)
 		req.URL.Path = p
 		req.Header.Set(deviceHeader, alice1)
 		rec := httptest.NewRecorder()
-		e.store.ServeHTTP(rec, req)
+		handler{e.store}.ServeHTTP(rec, req)
 		if rec.Code == http.StatusOK {
 			t.Fatalf("%s: 200", p)
 		}
@@ -484,15 +484,15 @@ func TestRestart(t *testing.T) {
 	if used, n := e.store.Usage("alice"); used != int64(len(data)) || n != 1 {
 		t.Fatalf("alice's usage after restart: %d in %d", used, n)
 	}
-	head, _ := e.do(alice1, "HEAD", PathBlobs+"/"+open, nil, nil)
-	if head.Header.Get(HeaderUploadOffset) != "40000" {
-		t.Fatalf("offset after restart %q", head.Header.Get(HeaderUploadOffset))
+	head, _ := e.do(alice1, "HEAD", wire.PathBlobs+"/"+open, nil, nil)
+	if head.Header.Get(wire.HeaderUploadOffset) != "40000" {
+		t.Fatalf("offset after restart %q", head.Header.Get(wire.HeaderUploadOffset))
 	}
 	if resp, b := e.patch(alice1, open, 40_000, data[40_000:]); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("resume after restart: %d %s", resp.StatusCode, b)
 	}
 	for _, id := range []string{done, open} {
-		if _, got := e.do(alice2, "GET", PathBlobs+"/"+id, nil, nil); !bytes.Equal(got, data) {
+		if _, got := e.do(alice2, "GET", wire.PathBlobs+"/"+id, nil, nil); !bytes.Equal(got, data) {
 			t.Fatalf("%s differs after restart", id)
 		}
 	}
@@ -529,13 +529,13 @@ func TestBackgroundSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s)
+	srv := httptest.NewServer(handler{s})
 	defer srv.Close()
 	e := &env{t: t, store: s, srv: srv, clock: c}
 	e.upload(alice1, []byte("x"))
 	c.Add(time.Minute)
 	waitFor(t, "the background sweeper to remove the expired blob", func() bool { return s.Stats().Blobs == 0 })
 	s.Close()
-	resp, b := e.do(alice1, "POST", PathBlobs, strings.NewReader(`{"size":1}`), nil)
+	resp, b := e.do(alice1, "POST", wire.PathBlobs, strings.NewReader(`{"size":1}`), nil)
 	wantError(t, resp, b, wire.CodeUnavailable)
 }

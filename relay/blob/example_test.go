@@ -11,8 +11,9 @@ import (
 	"sambung/wire"
 )
 
-// The relay mounts a Store on both blob paths and hands it its own token
-// check; here every request is one device.
+// The relay mounts a Store's Serve on both blob paths, writes the errors it
+// returns and hands it its own token check; here every request is one
+// device.
 func ExampleNew() {
 	dir, _ := os.MkdirTemp("", "blobs")
 	defer os.RemoveAll(dir)
@@ -31,9 +32,14 @@ func ExampleNew() {
 		panic(err)
 	}
 	defer store.Close()
+	serve := func(w http.ResponseWriter, r *http.Request) {
+		if err := store.Serve(w, r); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError) // the relay: handleError
+		}
+	}
 	mux := http.NewServeMux()
-	mux.Handle(blob.PathBlobs, store)
-	mux.Handle(blob.PathBlobs+"/", store)
+	mux.HandleFunc(wire.PathBlobs, serve)
+	mux.HandleFunc(wire.PathBlobs+"/", serve)
 	fmt.Println(wire.CodeBlobExpired.Status(), wire.CodeQuotaExceeded.Status())
 	// Output: 410 403
 }

@@ -3,14 +3,12 @@
 package blob
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -18,54 +16,23 @@ import (
 	"sambung/wire"
 )
 
-// Paths and headers of the blob protocol (docs/BLOBS.md).
-const (
-	// PathBlobs takes POST; PathBlobs+"/{id}" takes HEAD, PATCH, GET and
-	// DELETE. The relay routes both to the Store.
-	PathBlobs = "/v1/blobs"
-
-	HeaderUploadOffset = "Upload-Offset"
-	HeaderUploadLength = "Upload-Length"
-	// HeaderBlobExpires is the expiry of a completed blob, Unix ms.
-	HeaderBlobExpires = "Blob-Expires"
-	// ContentTypeOffset is the Content-Type of a PATCH body, as in tus.
-	ContentTypeOffset = "application/offset+octet-stream"
-)
-
 // maxCreateBody bounds a POST body: it holds one number.
 const maxCreateBody = 1 << 10
-
-// CreateRequest is the body of POST /v1/blobs. It has no name, type or
-// key: the relay must not learn them (unknown members are ignored).
-type CreateRequest struct {
-	Size int64 `json:"size"`
-}
-
-// CreateResponse answers POST /v1/blobs.
-type CreateResponse struct {
-	ID     string `json:"id"`
-	Offset int64  `json:"offset"`
-	Size   int64  `json:"size"`
-}
 
 var (
 	errBadID          = wire.ErrorWith(wire.CodeBadRequest, "a blob id is 32 lowercase hex digits")
 	errBadOffsetValue = wire.ErrorWith(wire.CodeBadRequest, "Upload-Offset must be a non-negative decimal integer")
-	errBadContentType = wire.ErrorWith(wire.CodeBadRequest, "a PATCH body must be "+ContentTypeOffset)
+	errBadContentType = wire.ErrorWith(wire.CodeBadRequest, "a PATCH body must be "+wire.ContentTypeOffset)
 	errMethod         = wire.NewError(wire.CodeMethodNotAllowed)
 	errNoSuchPath     = wire.NewError(wire.CodeNotFound)
 )
 
-// ServeHTTP answers the blob endpoints under PathBlobs.
-func (s *Store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := s.serve(w, r); err != nil {
-		s.writeError(w, err)
-	}
-}
-
-func (s *Store) serve(w http.ResponseWriter, r *http.Request) error {
+// Serve answers the blob endpoints under wire.PathBlobs. It writes no
+// error response: it returns the error for the relay's handleError, which
+// writes every error of the relay in one shape.
+func (s *Store) Serve(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
-	rest, ok := strings.CutPrefix(r.URL.Path, PathBlobs)
+	rest, ok := strings.CutPrefix(r.URL.Path, wire.PathBlobs)
 	if !ok {
 		return errNoSuchPath
 	}
@@ -131,7 +98,7 @@ func (s *Store) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req CreateRequest
+	var req wire.CreateRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxCreateBody))
 	if err := dec.Decode(&req); err != nil {
 		var mbe *http.MaxBytesError
@@ -144,10 +111,10 @@ func (s *Store) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", PathBlobs+"/"+id)
-	w.Header().Set(HeaderUploadOffset, "0")
-	w.Header().Set(HeaderUploadLength, itoa(req.Size))
-	return writeJSON(w, http.StatusCreated, CreateResponse{ID: id, Size: req.Size})
+	w.Header().Set("Location", wire.PathBlobs+"/"+id)
+	w.Header().Set(wire.HeaderUploadOffset, "0")
+	w.Header().Set(wire.HeaderUploadLength, itoa(req.Size))
+	return writeJSON(w, http.StatusCreated, wire.CreateResponse{ID: id, Size: req.Size})
 }
 
 // handleHead is HEAD /v1/blobs/{id}: the durable offset and the size.
@@ -166,10 +133,10 @@ func (s *Store) handleHead(w http.ResponseWriter, r *http.Request, id string) er
 
 func setUploadHeaders(w http.ResponseWriter, m meta) {
 	h := w.Header()
-	h.Set(HeaderUploadOffset, itoa(m.Offset))
-	h.Set(HeaderUploadLength, itoa(m.Size))
+	h.Set(wire.HeaderUploadOffset, itoa(m.Offset))
+	h.Set(wire.HeaderUploadLength, itoa(m.Size))
 	if m.complete() {
-		h.Set(HeaderBlobExpires, itoa(m.Expires))
+		h.Set(wire.HeaderBlobExpires, itoa(m.Expires))
 	}
 }
 
@@ -179,22 +146,22 @@ func (s *Store) handlePatch(w http.ResponseWriter, r *http.Request, id string) e
 	if err != nil {
 		return err
 	}
-	if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != ContentTypeOffset {
+	if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != wire.ContentTypeOffset {
 		return errBadContentType
 	}
-	offset, err := parseOffset(r.Header.Get(HeaderUploadOffset))
+	offset, err := parseOffset(r.Header.Get(wire.HeaderUploadOffset))
 	if err != nil {
 		return errBadOffsetValue
 	}
 	next, err := s.appendBytes(r.Context(), e, person, device, offset, r.Body, r.ContentLength)
 	if next >= 0 {
-		w.Header().Set(HeaderUploadOffset, itoa(next))
+		w.Header().Set(wire.HeaderUploadOffset, itoa(next))
 	}
 	if err != nil {
 		return err
 	}
 	if _, m, lerr := s.lookup(id); lerr == nil && m.complete() {
-		w.Header().Set(HeaderBlobExpires, itoa(m.Expires))
+		w.Header().Set(wire.HeaderBlobExpires, itoa(m.Expires))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -235,7 +202,7 @@ func (s *Store) handleGet(w http.ResponseWriter, r *http.Request, id string) err
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("ETag", `"`+id+`"`) // blobs never change: the id is the version
-	h.Set(HeaderBlobExpires, itoa(m.Expires))
+	h.Set(wire.HeaderBlobExpires, itoa(m.Expires))
 	http.ServeContent(&countingWriter{w, &s.bytesOut}, r, "", time.UnixMilli(m.Completed), f)
 	return nil
 }
@@ -257,25 +224,6 @@ func (s *Store) handleDelete(w http.ResponseWriter, r *http.Request, id string) 
 	s.remove(e)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// writeError is the one place a blob error response is written, in the
-// relay's JSON error shape. Uncoded errors are faults: logged, and sent as
-// internal.
-func (s *Store) writeError(w http.ResponseWriter, err error) {
-	var we *wire.Error
-	switch {
-	case errors.As(err, &we):
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		we = wire.NewError(wire.CodeUnavailable)
-	default:
-		s.log.Error("blob: internal error", "err", err)
-		we = wire.NewError(wire.CodeInternal)
-	}
-	if we.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
-	}
-	writeJSON(w, we.Code.Status(), we)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) error {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,6 +32,29 @@ func testAuth(r *http.Request) (string, uint32, error) {
 		return "", 0, wire.NewError(wire.CodeUnauthorized)
 	}
 	return person, uint32(n), nil
+}
+
+// handler serves s as the relay mounts it. Writing the error is the test
+// double of the relay's handleError, which the relay's own blob tests
+// check: a *wire.Error as JSON with its status and Retry-After, any other
+// error as internal.
+type handler struct{ s *Store }
+
+func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	err := h.s.Serve(w, r)
+	if err == nil {
+		return
+	}
+	var we *wire.Error
+	if !errors.As(err, &we) {
+		we = wire.NewError(wire.CodeInternal)
+	}
+	if we.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(we.Code.Status())
+	json.NewEncoder(w).Encode(we)
 }
 
 // waitTimeout bounds a wait for something the store does on its own time
@@ -99,8 +123,8 @@ func (e *env) start() {
 	}
 	e.store = s
 	mux := http.NewServeMux()
-	mux.Handle(PathBlobs, s)
-	mux.Handle(PathBlobs+"/", s)
+	mux.Handle(wire.PathBlobs, handler{s})
+	mux.Handle(wire.PathBlobs+"/", handler{s})
 	e.srv = httptest.NewServer(mux)
 	e.t.Cleanup(e.stop)
 }
@@ -148,23 +172,23 @@ func (e *env) do(dev, method, path string, body io.Reader, hdr map[string]string
 // create makes an upload of size bytes as dev and returns its id.
 func (e *env) create(dev string, size int64) string {
 	e.t.Helper()
-	resp, b := e.do(dev, "POST", PathBlobs, strings.NewReader(`{"size":`+itoa(size)+`}`), nil)
+	resp, b := e.do(dev, "POST", wire.PathBlobs, strings.NewReader(`{"size":`+itoa(size)+`}`), nil)
 	if resp.StatusCode != http.StatusCreated {
 		e.t.Fatalf("create %d: %d %s", size, resp.StatusCode, b)
 	}
-	var cr CreateResponse
+	var cr wire.CreateResponse
 	if err := json.Unmarshal(b, &cr); err != nil || !validID(cr.ID) || cr.Offset != 0 || cr.Size != size {
 		e.t.Fatalf("create answer %s (%v)", b, err)
 	}
-	if loc := resp.Header.Get("Location"); loc != PathBlobs+"/"+cr.ID {
+	if loc := resp.Header.Get("Location"); loc != wire.PathBlobs+"/"+cr.ID {
 		e.t.Fatalf("Location %q", loc)
 	}
 	return cr.ID
 }
 
 func (e *env) patch(dev, id string, offset int64, body []byte) (*http.Response, []byte) {
-	return e.do(dev, "PATCH", PathBlobs+"/"+id, bytes.NewReader(body), map[string]string{
-		"Content-Type": ContentTypeOffset, HeaderUploadOffset: itoa(offset)})
+	return e.do(dev, "PATCH", wire.PathBlobs+"/"+id, bytes.NewReader(body), map[string]string{
+		"Content-Type": wire.ContentTypeOffset, wire.HeaderUploadOffset: itoa(offset)})
 }
 
 // upload creates a blob of data as dev and uploads it in one PATCH.
