@@ -399,8 +399,8 @@ func (c *Client) wipe(ctx context.Context) error {
 	c.staged = nil
 	c.recent = recentCache{}
 	c.mu.Unlock()
-	c.events.push(StatusEvent{Type: EventStatus, State: StateOffline, Err: ErrNotSignedIn.Message},
-		ConversationEvent{Type: EventConversations})
+	c.events.push(StatusEvent{State: StateOffline, Err: ErrNotSignedIn.Message},
+		ConversationEvent{})
 	return nil
 }
 

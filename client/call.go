@@ -151,7 +151,6 @@ func (r *CallRecord) ReadJSON(d *jsonw.Decoder) error {
 // the history as missed calls.
 type CallEvent struct {
 	_              [0]func()   // not comparable: the module needs no == for it
-	Type           string      `json:"type"`
 	ConversationID string      `json:"conversationId"`
 	FromDevice     uint32      `json:"fromDevice"`
 	Self           bool        `json:"self"`
@@ -277,7 +276,7 @@ func (r *receiving) receiveCall(conv string, fromDevice uint32, ct *Content, sel
 			return t.recordCall(conv, s, false)
 		}
 	}
-	t.emit(CallEvent{Type: EventCall, ConversationID: conv, FromDevice: fromDevice, Self: self, Signal: s, SignalJSON: ct.Call})
+	t.emit(CallEvent{ConversationID: conv, FromDevice: fromDevice, Self: self, Signal: s, SignalJSON: ct.Call})
 	return t.recordCall(conv, s, self)
 }
 
@@ -314,7 +313,7 @@ func (t *tx) recordCall(conv string, s *CallSignal, mine bool) error {
 	if err != nil || !stored {
 		return err
 	}
-	t.emit(MessageEvent{Type: EventMessage, Message: *m}, ConversationEvent{Type: EventConversations})
+	t.emit(MessageEvent{Message: *m}, ConversationEvent{})
 	return nil
 }
 

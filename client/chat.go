@@ -166,7 +166,7 @@ func (c *Client) send(ctx context.Context, address, text string, pointer []byte)
 		if err := t.sealPending(); err != nil {
 			return err
 		}
-		t.emit(MessageEvent{Type: EventMessage, Message: m}, ConversationEvent{Type: EventConversations})
+		t.emit(MessageEvent{Message: m}, ConversationEvent{})
 		return nil
 	})
 	if err != nil {
@@ -258,7 +258,7 @@ func (c *Client) AcceptIdentity(ctx context.Context, conversationID string) erro
 				cr.Devices[i].Accepted = true
 			}
 		}
-		t.emit(ConversationEvent{Type: EventConversations})
+		t.emit(ConversationEvent{})
 		t.after = append(t.after, c.wake) // texts that waited go out
 		return nil
 	})

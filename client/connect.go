@@ -106,7 +106,7 @@ func (c *Client) Connect(ctx context.Context) error {
 	}()
 
 	for attempt := 0; ; attempt++ {
-		c.events.push(StatusEvent{Type: EventStatus, State: StateConnecting})
+		c.events.push(StatusEvent{State: StateConnecting})
 		online, err := c.runConn(ctx)
 		c.mu.Lock()
 		closed := c.closed
@@ -115,10 +115,10 @@ func (c *Client) Connect(ctx context.Context) error {
 		case closed:
 			return ErrClosed
 		case ctx.Err() != nil:
-			c.events.push(StatusEvent{Type: EventStatus, State: StateOffline})
+			c.events.push(StatusEvent{State: StateOffline})
 			return ctx.Err()
 		case errors.Is(err, ErrNotSignedIn), errors.Is(err, ErrDeviceRemoved):
-			c.events.push(StatusEvent{Type: EventStatus, State: StateOffline, Err: err.Error()})
+			c.events.push(StatusEvent{State: StateOffline, Err: err.Error()})
 			return err
 		}
 		if online {
@@ -128,7 +128,7 @@ func (c *Client) Connect(ctx context.Context) error {
 		if err != nil {
 			msg = err.Error()
 		}
-		c.events.push(StatusEvent{Type: EventStatus, State: StateOffline, Err: msg})
+		c.events.push(StatusEvent{State: StateOffline, Err: msg})
 		timer := time.NewTimer(c.backoff(attempt))
 		select {
 		case <-ctx.Done():
@@ -190,7 +190,7 @@ func (c *Client) runConn(ctx context.Context) (online bool, err error) {
 		}
 		c.mu.Unlock()
 	}()
-	c.events.push(StatusEvent{Type: EventStatus, State: StateOnline})
+	c.events.push(StatusEvent{State: StateOnline})
 
 	lc.wg.Add(4)
 	go func() { defer lc.wg.Done(); c.flusher(cctx, lc) }()
@@ -359,7 +359,7 @@ func (c *Client) readLoop(ctx context.Context, lc *liveConn) error {
 			c.startTopUp(ctx, lc, g.Count)
 		case *wire.AlertFrame:
 			next = nil
-			c.events.push(AlertEvent{Type: EventAlert, Kind: g.Kind, Count: g.Count})
+			c.events.push(AlertEvent{Kind: g.Kind, Count: g.Count})
 		default:
 			next = nil
 		}

@@ -57,7 +57,7 @@ func (c *Client) applyLookup(ctx context.Context, lk *wire.Lookup, kind string, 
 		// fetched their devices), or that they linked another: the list
 		// shows addresses, so it is redrawn.
 		if !slices.Equal(was, cr.Identities) {
-			t.emit(ConversationEvent{Type: EventConversations})
+			t.emit(ConversationEvent{})
 		}
 		if len(lk.Devices) == 0 && !full {
 			return nil // names only: the device list is not known yet

@@ -69,7 +69,7 @@ func (e *emitter) run() {
 			if err != nil {
 				list = nil
 			}
-			e.fn(ConversationEvent{Type: EventConversations, Conversations: nonNil(list)})
+			e.fn(ConversationEvent{Conversations: nonNil(list)})
 		}
 		if done && len(q) == 0 {
 			return

@@ -1,7 +1,7 @@
 package client
 
-// Event is something the UI should know about. Each concrete type has a
-// Type field (its EventType, for JavaScript) and is delivered to
+// Event is something the UI should know about. Each concrete type names
+// itself with EventType (for JavaScript) and is delivered to
 // Config.OnEvent in order, from one goroutine.
 type Event interface {
 	EventType() string
@@ -28,13 +28,11 @@ const (
 // MessageEvent reports a new message, incoming or outgoing (also one sent
 // by another device of this person), or a changed one.
 type MessageEvent struct {
-	Type    string  `json:"type"`
 	Message Message `json:"message"`
 }
 
 // ReceiptEvent reports that messages of a conversation reached a status.
 type ReceiptEvent struct {
-	Type           string   `json:"type"`
 	ConversationID string   `json:"conversationId"`
 	MessageIDs     []string `json:"messageIds"`
 	Status         Status   `json:"status"`
@@ -43,7 +41,6 @@ type ReceiptEvent struct {
 // TypingEvent reports that the peer of a conversation started or stopped
 // typing.
 type TypingEvent struct {
-	Type           string `json:"type"`
 	ConversationID string `json:"conversationId"`
 	Typing         bool   `json:"typing"`
 }
@@ -51,7 +48,6 @@ type TypingEvent struct {
 // StatusEvent reports the connection state: StateConnecting, StateOnline
 // or StateOffline. Err says why it went offline, when it did.
 type StatusEvent struct {
-	Type  string `json:"type"`
 	State string `json:"state"`
 	Err   string `json:"error,omitempty"`
 }
@@ -59,7 +55,6 @@ type StatusEvent struct {
 // IdentityChangedEvent reports that a contact's keys changed; sending to
 // them waits for AcceptIdentity.
 type IdentityChangedEvent struct {
-	Type           string `json:"type"`
 	ConversationID string `json:"conversationId"`
 }
 
@@ -69,7 +64,6 @@ type IdentityChangedEvent struct {
 // once the events before it were delivered, so a burst of messages costs
 // one list, not one per message.
 type ConversationEvent struct {
-	Type          string         `json:"type"`
 	Conversations []Conversation `json:"conversations"`
 }
 
@@ -80,7 +74,6 @@ type ConversationEvent struct {
 // wire.AlertPreKeysDrained (others fetched Count of this device's
 // one-time prekeys in a short time).
 type AlertEvent struct {
-	Type  string `json:"type"`
 	Kind  string `json:"kind"`
 	Count int    `json:"count"`
 }

@@ -114,7 +114,7 @@ func (t *tx) advanceStatusAt(conv string, ids, orders []string, status Status) e
 		return errMiss
 	}
 	if len(moved) > 0 {
-		t.emit(ReceiptEvent{Type: EventReceipt, ConversationID: conv, MessageIDs: moved, Status: status})
+		t.emit(ReceiptEvent{ConversationID: conv, MessageIDs: moved, Status: status})
 	}
 	return nil
 }
@@ -175,8 +175,8 @@ func (t *tx) markRead(conv string, ids, unread []string, upTo string) ([]string,
 			return nil, err
 		}
 		cr.Unread = max(0, cr.Unread-len(marked))
-		t.emit(ReceiptEvent{Type: EventReceipt, ConversationID: conv, MessageIDs: marked, Status: StatusRead},
-			ConversationEvent{Type: EventConversations})
+		t.emit(ReceiptEvent{ConversationID: conv, MessageIDs: marked, Status: StatusRead},
+			ConversationEvent{})
 	}
 	return marked, nil
 }

@@ -154,11 +154,11 @@ func (r *receiving) fromPeer(e *wire.Envelope, ct *Content) error {
 			return err
 		}
 		r.delivered[conv] = append(r.delivered[conv], ct.ID)
-		t.emit(MessageEvent{Type: EventMessage, Message: *m}, ConversationEvent{Type: EventConversations})
+		t.emit(MessageEvent{Message: *m}, ConversationEvent{})
 	case KindReceipt:
 		return t.advanceStatus(conv, ct.Receipt.IDs, ct.Receipt.Status)
 	case KindTyping:
-		t.emit(TypingEvent{Type: EventTyping, ConversationID: conv, Typing: ct.Typing})
+		t.emit(TypingEvent{ConversationID: conv, Typing: ct.Typing})
 	case KindCall:
 		return r.receiveCall(conv, e.FromDevice, ct, false)
 	}
@@ -184,7 +184,7 @@ func (r *receiving) fromSelf(e *wire.Envelope, ct *Content) error {
 		if err != nil || !stored {
 			return err
 		}
-		t.emit(MessageEvent{Type: EventMessage, Message: *m}, ConversationEvent{Type: EventConversations})
+		t.emit(MessageEvent{Message: *m}, ConversationEvent{})
 	case KindReceipt:
 		// The other device showed these messages: they are read here too.
 		if ct.Receipt.Status == StatusRead {
@@ -226,7 +226,7 @@ func (r *receiving) placeholder(e *wire.Envelope) error {
 	if err != nil || !stored {
 		return err
 	}
-	t.emit(MessageEvent{Type: EventMessage, Message: *m}, ConversationEvent{Type: EventConversations})
+	t.emit(MessageEvent{Message: *m}, ConversationEvent{})
 	return nil
 }
 

@@ -52,8 +52,8 @@ func (s cryptoStore) TrustIdentity(_ context.Context, addr crypto.Address, key c
 	}
 	cr.setDevice(addr.DeviceID, key, accept)
 	if !before && cr.identityChanged() {
-		s.t.emit(IdentityChangedEvent{Type: EventIdentityChanged, ConversationID: addr.Name},
-			ConversationEvent{Type: EventConversations})
+		s.t.emit(IdentityChangedEvent{ConversationID: addr.Name},
+			ConversationEvent{})
 	}
 	return nil
 }
