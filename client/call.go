@@ -102,18 +102,6 @@ type CallRecord struct {
 	Duration int64 `json:"duration"`
 }
 
-// WriteJSON writes the record as an object.
-func (r *CallRecord) WriteJSON(w *jsonw.Writer) {
-	w.ObjectStart()
-	w.Key("outcome")
-	w.String(r.Outcome)
-	w.Key("video")
-	w.Bool(r.Video)
-	w.Key("duration")
-	w.Int(r.Duration)
-	w.ObjectEnd()
-}
-
 // ReadJSON reads the record as WriteJSON writes it, or as a string
 // "<outcome> <video|voice> <duration ms>" as messages stored it before.
 // Hand-written for that older form.
@@ -132,17 +120,7 @@ func (r *CallRecord) ReadJSON(d *jsonw.Decoder) error {
 		*r = CallRecord{Outcome: outcome, Video: kind == "video", Duration: n}
 		return nil
 	}
-	return d.Object(func(key string) error {
-		switch key {
-		case "outcome":
-			return d.String(&r.Outcome)
-		case "video":
-			return d.Bool(&r.Video)
-		case "duration":
-			return d.Int64(&r.Duration)
-		}
-		return d.Unknown()
-	})
+	return r.readObject(d)
 }
 
 // CallEvent reports a call signaling message from the peer (Self false)
@@ -229,19 +207,15 @@ func (c *Client) SendCallJSON(ctx context.Context, conversationID, signal string
 		if err != nil {
 			return err
 		}
-		cr, err := t.contact(conversationID)
-		if err != nil {
-			return err
-		}
-		if !wire.ValidPersonID(conversationID) || conversationID == a.PersonID || !cr.Known && len(cr.Devices) == 0 {
+		if !wire.ValidPersonID(conversationID) || conversationID == a.PersonID {
 			return ErrUnknownConversation
 		}
-		if cr.identityChanged() {
-			return ErrIdentityChanged
-		}
-		id, ts, err := c.stamp()
+		cr, id, ts, err := t.stampTo(conversationID)
 		if err != nil {
 			return err
+		}
+		if !cr.Known && len(cr.Devices) == 0 {
+			return ErrUnknownConversation
 		}
 		if err := t.enqueue(conversationID, &Content{Kind: KindCall, ID: id, TS: ts, To: conversationID, Call: signal}); err != nil {
 			return err
@@ -309,12 +283,8 @@ func (t *tx) recordCall(conv string, s *CallSignal, mine bool) error {
 	} else if outcome == CallMissed {
 		m.Status = StatusDelivered
 	}
-	stored, err := t.storeMessage(m)
-	if err != nil || !stored {
-		return err
-	}
-	t.emit(MessageEvent{Message: *m}, ConversationEvent{})
-	return nil
+	_, err := t.addMessage(m)
+	return err
 }
 
 // ICEServers asks the relay for STUN and TURN servers, with a TURN

@@ -135,14 +135,7 @@ func (c *Client) send(ctx context.Context, address, text string, pointer []byte)
 		if err != nil {
 			return err
 		}
-		cr, err := t.contact(person)
-		if err != nil {
-			return err
-		}
-		if cr.identityChanged() {
-			return ErrIdentityChanged
-		}
-		id, ts, err := c.stamp()
+		_, id, ts, err := t.stampTo(person)
 		if err != nil {
 			return err
 		}
@@ -188,6 +181,20 @@ func (c *Client) stamp() (string, int64, error) {
 	}
 	c.lastTS = max(c.nowMillis(), c.lastTS+1)
 	return id, c.lastTS, nil
+}
+
+// stampTo stamps new content for person, once it may go there: not while
+// person's keys changed and the user has not accepted them. It returns
+// person's contact too.
+func (t *tx) stampTo(person string) (cr *contactRecord, id string, ts int64, err error) {
+	if cr, err = t.contact(person); err != nil {
+		return nil, "", 0, err
+	}
+	if cr.identityChanged() {
+		return nil, "", 0, ErrIdentityChanged
+	}
+	id, ts, err = t.c.stamp()
+	return cr, id, ts, err
 }
 
 // Typing tells the peer of a conversation that the user started or

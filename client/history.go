@@ -16,6 +16,16 @@ const (
 	maxHistory     = 500
 )
 
+// addMessage stores m as storeMessage does and, when it was new, tells
+// the UI of it and of the changed conversation list.
+func (t *tx) addMessage(m *Message) (bool, error) {
+	stored, err := t.storeMessage(m)
+	if err == nil && stored {
+		t.emit(MessageEvent{Message: *m}, ConversationEvent{})
+	}
+	return stored, err
+}
+
 // storeMessage writes m with its id index and moves the conversation's
 // last message. It reports false, writing nothing, when the conversation
 // already has a message with m's id (a redelivery).

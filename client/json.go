@@ -236,6 +236,33 @@ func (m *Message) ReadJSON(d *jsonw.Decoder) error {
 	})
 }
 
+func (r *CallRecord) WriteJSON(w *jsonw.Writer) {
+	w.ObjectStart()
+	w.Key("outcome")
+	w.String(r.Outcome)
+	w.Key("video")
+	w.Bool(r.Video)
+	w.Key("duration")
+	w.Int(r.Duration)
+	w.ObjectEnd()
+}
+
+// readObject reads the record as WriteJSON writes it; ReadJSON (call.go)
+// reads the older text form too.
+func (r *CallRecord) readObject(d *jsonw.Decoder) error {
+	return d.Object(func(key string) error {
+		switch key {
+		case "outcome":
+			return d.String(&r.Outcome)
+		case "video":
+			return d.Bool(&r.Video)
+		case "duration":
+			return d.Int64(&r.Duration)
+		}
+		return d.Unknown()
+	})
+}
+
 func (it *outboxItem) WriteJSON(w *jsonw.Writer) {
 	w.ObjectStart()
 	w.Key("seq")

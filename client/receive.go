@@ -140,21 +140,11 @@ func (r *receiving) fromPeer(e *wire.Envelope, ct *Content) error {
 	conv := e.From
 	switch ct.Kind {
 	case KindText, KindFile:
-		m := &Message{
-			ID: ct.ID, ConversationID: conv, From: e.From, Text: ct.Text,
-			SentAt: ct.TS, Order: orderKey(ct.TS, ct.ID), Status: StatusDelivered,
-		}
-		if ct.File != nil {
-			if err := m.setPointer(ct.File); err != nil {
-				return r.placeholder(e) // cannot happen: decodeContent checked it
-			}
-		}
-		stored, err := t.storeMessage(m)
+		stored, err := r.storeContent(e, ct, conv, false)
 		if err != nil || !stored {
 			return err
 		}
 		r.delivered[conv] = append(r.delivered[conv], ct.ID)
-		t.emit(MessageEvent{Message: *m}, ConversationEvent{})
 	case KindReceipt:
 		return t.advanceStatus(conv, ct.Receipt.IDs, ct.Receipt.Status)
 	case KindTyping:
@@ -171,20 +161,9 @@ func (r *receiving) fromSelf(e *wire.Envelope, ct *Content) error {
 	conv := ct.To
 	switch ct.Kind {
 	case KindText, KindFile:
-		m := &Message{
-			ID: ct.ID, ConversationID: conv, From: e.From, Outgoing: true, Text: ct.Text,
-			SentAt: ct.TS, Order: orderKey(ct.TS, ct.ID), Status: StatusSent,
-		}
-		if ct.File != nil {
-			if err := m.setPointer(ct.File); err != nil {
-				return r.placeholder(e) // cannot happen: decodeContent checked it
-			}
-		}
-		stored, err := t.storeMessage(m)
-		if err != nil || !stored {
+		if _, err := r.storeContent(e, ct, conv, true); err != nil {
 			return err
 		}
-		t.emit(MessageEvent{Message: *m}, ConversationEvent{})
 	case KindReceipt:
 		// The other device showed these messages: they are read here too.
 		if ct.Receipt.Status == StatusRead {
@@ -222,12 +201,26 @@ func (r *receiving) placeholder(e *wire.Envelope) error {
 	if outgoing {
 		m.Status = StatusSent
 	}
-	stored, err := t.storeMessage(m)
-	if err != nil || !stored {
-		return err
+	_, err := t.addMessage(m)
+	return err
+}
+
+// storeContent adds a text or file content to conversation conv's
+// history; outgoing when another device of this person sent it.
+func (r *receiving) storeContent(e *wire.Envelope, ct *Content, conv string, outgoing bool) (bool, error) {
+	m := &Message{
+		ID: ct.ID, ConversationID: conv, From: e.From, Outgoing: outgoing, Text: ct.Text,
+		SentAt: ct.TS, Order: orderKey(ct.TS, ct.ID), Status: StatusDelivered,
 	}
-	t.emit(MessageEvent{Message: *m}, ConversationEvent{})
-	return nil
+	if outgoing {
+		m.Status = StatusSent
+	}
+	if ct.File != nil {
+		if err := m.setPointer(ct.File); err != nil {
+			return false, r.placeholder(e) // cannot happen: decodeContent checked it
+		}
+	}
+	return r.t.addMessage(m)
 }
 
 // seenRetention is how long an envelope id is remembered. The relay pushes
