@@ -279,15 +279,11 @@ func (it *outboxItem) WriteJSON(w *jsonw.Writer) {
 	w.Int(it.TS)
 	if len(it.Envelopes) != 0 {
 		w.Key("envelopes")
-		jsonw.WriteSlice(w, it.Envelopes, func(e *wire.Envelope) { e.WriteJSON(w) })
+		wire.WriteEnvelopes(w, it.Envelopes)
 	}
 	if len(it.Self) != 0 {
 		w.Key("self")
-		jsonw.WriteSlice(w, it.Self, func(e *wire.Envelope) { e.WriteJSON(w) })
-	}
-	if len(it.Sealed) != 0 {
-		w.Key("sealed")
-		jsonw.WriteSlice(w, it.Sealed, func(s *sealed) { s.WriteJSON(w) })
+		wire.WriteEnvelopes(w, it.Self)
 	}
 	w.ObjectEnd()
 }
@@ -308,40 +304,11 @@ func (it *outboxItem) ReadJSON(d *jsonw.Decoder) error {
 		case "ts":
 			return d.Int64(&it.TS)
 		case "envelopes":
-			return jsonw.Slice(d, &it.Envelopes, func(e *wire.Envelope) error { return e.ReadJSON(d) })
+			return wire.ReadEnvelopes(d, &it.Envelopes)
 		case "self":
-			return jsonw.Slice(d, &it.Self, func(e *wire.Envelope) error { return e.ReadJSON(d) })
+			return wire.ReadEnvelopes(d, &it.Self)
 		case "sealed":
-			return jsonw.Slice(d, &it.Sealed, func(s *sealed) error { return s.ReadJSON(d) })
-		}
-		return d.Unknown()
-	})
-}
-
-func (s *sealed) WriteJSON(w *jsonw.Writer) {
-	w.ObjectStart()
-	w.Key("p")
-	w.String(s.Person)
-	w.Key("d")
-	w.Uint(uint64(s.Device))
-	w.Key("t")
-	w.Int(int64(s.Type))
-	w.Key("b")
-	w.Base64(s.Body)
-	w.ObjectEnd()
-}
-
-func (s *sealed) ReadJSON(d *jsonw.Decoder) error {
-	return d.Object(func(key string) error {
-		switch key {
-		case "p":
-			return d.String(&s.Person)
-		case "d":
-			return d.Uint32(&s.Device)
-		case "t":
-			return d.Int(&s.Type)
-		case "b":
-			return d.Base64(&s.Body)
+			return it.readSealed(d) // outbox.go
 		}
 		return d.Unknown()
 	})

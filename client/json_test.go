@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"sambung/internal/jsonw"
+	"sambung/wire"
 )
 
 type ownJSON[T any] interface {
@@ -55,9 +56,9 @@ func TestStoredJSONMatchesEncodingJSON(t *testing.T) {
 		contactRecord{Identities: []string{}, Devices: []deviceRecord{}})
 	checkJSON(t, Message{ID: "m", ConversationID: "c", From: "f", Outgoing: true, Text: oddText, SentAt: 1 << 50,
 		Order: "o", Status: StatusRead, Undecryptable: true})
-	checkJSON(t, sealed{Person: "p", Device: 1 << 31, Type: 3, Body: []byte{9}})
 	checkJSON(t, outboxItem{Seq: 1<<64 - 1, To: "t", ID: "i", Kind: KindText, Plain: []byte{1}, TS: 2,
-		Sealed: []sealed{{Person: "p", Device: 1, Type: 1, Body: []byte{}}}}, outboxItem{Sealed: []sealed{}})
+		Envelopes: []wire.Envelope{{ID: "i", Device: 1 << 31, Type: 3, Body: []byte{9}, TS: 2}},
+		Self:      []wire.Envelope{{ID: "i", Device: 1, Type: 1, Body: []byte{}, TS: 2}}}, outboxItem{Envelopes: []wire.Envelope{}})
 	checkJSON(t, ReceiptContent{Status: StatusDelivered, IDs: []string{"a", "b"}}, ReceiptContent{IDs: []string{}})
 	checkJSON(t, Content{V: 1, Kind: KindText, ID: "i", TS: 3, To: "t", Text: oddText, Typing: true,
 		Receipt: &ReceiptContent{Status: StatusRead, IDs: []string{"x"}}}, Content{Receipt: &ReceiptContent{}})

@@ -29,9 +29,6 @@ type outboxItem struct {
 
 	Envelopes []wire.Envelope `json:"envelopes,omitempty"`
 	Self      []wire.Envelope `json:"self,omitempty"`
-	// Sealed is the ciphertexts as items stored them before Envelopes and
-	// Self: loadOutbox moves them over, and nothing writes it.
-	Sealed []sealed `json:"sealed,omitempty"`
 
 	// Not stored: the state of delivery on this run.
 	gen       uint64 // the batch that last wrote the item: sent only once durable
@@ -39,15 +36,6 @@ type outboxItem struct {
 	attempts  int
 	notBefore int64       // Unix nanoseconds before which it is not sent; 0: due. Not a time.Time, whose methods would follow outboxItem into the wasm module.
 	mismatch  *wire.Error // a device_mismatch to resolve before the next try
-}
-
-// sealed is the ciphertext of an outbox item for one device in the form
-// items stored before they held wire.Envelope.
-type sealed struct {
-	Person string `json:"p"`
-	Device uint32 `json:"d"`
-	Type   int    `json:"t"`
-	Body   []byte `json:"b"`
 }
 
 const (
@@ -71,7 +59,6 @@ func (c *Client) loadOutbox(ctx context.Context) error {
 		if err := jsonw.Unmarshal(kv.Value, it); err != nil || outboxKey(it.Seq) != kv.Key {
 			return ErrCorruptState.with(err)
 		}
-		it.upgrade()
 		c.outbox[it.Seq] = it
 		c.lastSeq = max(c.lastSeq, it.Seq)
 	}
@@ -87,19 +74,36 @@ func (c *Client) loadOutbox(ctx context.Context) error {
 	return nil
 }
 
-// upgrade moves the ciphertexts of an item stored in the old form into
-// Envelopes and Self. The item stays in the old form on disk until it is
-// sealed again or leaves the outbox.
-func (it *outboxItem) upgrade() {
-	for _, s := range it.Sealed {
-		e := wire.Envelope{ID: it.ID, Device: s.Device, Type: wire.MessageKind(s.Type), Body: s.Body, TS: it.TS}
-		if s.Person == it.To {
+// readSealed reads the ciphertexts of an item stored before it held
+// wire.Envelope, as "sealed": [{"p": person, "d": device, "t": type,
+// "b": body}, …], into Envelopes and Self. Those records have to, id and
+// ts before sealed, so they are known here.
+func (it *outboxItem) readSealed(d *jsonw.Decoder) error {
+	return d.Array(func() error {
+		var person string
+		var typ uint32
+		e := wire.Envelope{ID: it.ID, TS: it.TS}
+		err := d.Object(func(key string) error {
+			switch key {
+			case "p":
+				return d.String(&person)
+			case "d":
+				return d.Uint32(&e.Device)
+			case "t":
+				return d.Uint32(&typ)
+			case "b":
+				return d.Base64(&e.Body)
+			}
+			return d.Unknown()
+		})
+		e.Type = wire.MessageKind(typ)
+		if person == it.To {
 			it.Envelopes = append(it.Envelopes, e)
 		} else {
 			it.Self = append(it.Self, e)
 		}
-	}
-	it.Sealed = nil
+		return err
+	})
 }
 
 // enqueue adds content for person to the outbox in t.

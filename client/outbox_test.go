@@ -17,7 +17,6 @@ func TestOutboxReadsOldRecords(t *testing.T) {
 	if err := jsonw.Unmarshal([]byte(old), it); err != nil {
 		t.Fatal(err)
 	}
-	it.upgrade()
 	want := &wire.SendFrame{ID: requestID(5), To: "bob",
 		Envelopes: []wire.Envelope{{ID: "m1", Device: 2, Type: 3, Body: []byte{2}, TS: 7}},
 		Self:      []wire.Envelope{{ID: "m1", Device: 4, Type: 2, Body: []byte{3}, TS: 7}}}

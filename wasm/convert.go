@@ -162,7 +162,11 @@ func messageJS(m client.Message) js.Value {
 		o.Set("file", fo)
 	}
 	if c := m.Call; c != nil {
-		o.Set("call", object(map[string]any{"outcome": c.Outcome, "video": c.Video, "duration": float64(c.Duration)}))
+		co := object(nil)
+		co.Set("outcome", c.Outcome)
+		co.Set("video", c.Video)
+		co.Set("duration", c.Duration)
+		o.Set("call", co)
 	}
 	return o
 }

@@ -17,12 +17,33 @@ func (f *AuthFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
 	return false, nil
 }
 
-func writeEnvelopes(w *jsonw.Writer, s []Envelope) {
-	jsonw.WriteSlice(w, s, func(e *Envelope) { e.WriteJSON(w) })
+// WriteEnvelopes and ReadEnvelopes are jsonw.WriteSlice and jsonw.Slice
+// for envelopes, written out: a generic instance over the struct costs
+// the wasm module functions with long names.
+func WriteEnvelopes(w *jsonw.Writer, s []Envelope) {
+	if s == nil {
+		w.Null()
+		return
+	}
+	w.ArrayStart()
+	for i := range s {
+		s[i].WriteJSON(w)
+	}
+	w.ArrayEnd()
 }
 
-func readEnvelopes(d *jsonw.Decoder, p *[]Envelope) error {
-	return jsonw.Slice(d, p, func(e *Envelope) error { return e.ReadJSON(d) })
+func ReadEnvelopes(d *jsonw.Decoder, p *[]Envelope) error {
+	if d.Null() {
+		*p = nil
+		return nil
+	}
+	s := []Envelope{}
+	err := d.Array(func() error {
+		s = append(s, Envelope{})
+		return s[len(s)-1].ReadJSON(d)
+	})
+	*p = s
+	return err
 }
 
 func (f *SendFrame) writeFields(w *jsonw.Writer) {
@@ -31,10 +52,10 @@ func (f *SendFrame) writeFields(w *jsonw.Writer) {
 	w.Key("to")
 	w.String(f.To)
 	w.Key("envelopes")
-	writeEnvelopes(w, f.Envelopes)
+	WriteEnvelopes(w, f.Envelopes)
 	if len(f.Self) != 0 {
 		w.Key("self")
-		writeEnvelopes(w, f.Self)
+		WriteEnvelopes(w, f.Self)
 	}
 }
 
@@ -45,9 +66,9 @@ func (f *SendFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
 	case "to":
 		return true, d.String(&f.To)
 	case "envelopes":
-		return true, readEnvelopes(d, &f.Envelopes)
+		return true, ReadEnvelopes(d, &f.Envelopes)
 	case "self":
-		return true, readEnvelopes(d, &f.Self)
+		return true, ReadEnvelopes(d, &f.Self)
 	}
 	return false, nil
 }
@@ -168,7 +189,13 @@ func (e *Envelope) ReadJSON(d *jsonw.Decoder) error {
 		case "dest":
 			return d.String(&e.Dest)
 		case "type":
-			return e.Type.readJSON(d)
+			var n uint32
+			err := d.Uint32(&n)
+			if err == nil && n > 255 {
+				err = ErrorWith(CodeBadFrame, "envelope type must be 0 to 255")
+			}
+			e.Type = MessageKind(n)
+			return err
 		case "body":
 			return d.Base64(&e.Body)
 		case "ts":
@@ -180,23 +207,14 @@ func (e *Envelope) ReadJSON(d *jsonw.Decoder) error {
 	})
 }
 
-func (k *MessageKind) readJSON(d *jsonw.Decoder) error {
-	var n uint32
-	if err := d.Uint32(&n); err != nil || n > 255 {
-		return ErrorWith(CodeBadFrame, "envelope type must be 0 to 255")
-	}
-	*k = MessageKind(n)
-	return nil
-}
-
 func (f *EnvelopesFrame) writeFields(w *jsonw.Writer) {
 	w.Key("envelopes")
-	jsonw.WriteSlice(w, f.Envelopes, func(e *Envelope) { e.WriteJSON(w) })
+	WriteEnvelopes(w, f.Envelopes)
 }
 
 func (f *EnvelopesFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
 	if key == "envelopes" {
-		return true, jsonw.Slice(d, &f.Envelopes, func(e *Envelope) error { return e.ReadJSON(d) })
+		return true, ReadEnvelopes(d, &f.Envelopes)
 	}
 	return false, nil
 }
