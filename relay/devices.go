@@ -15,19 +15,21 @@ func (s *Server) deviceList(r *http.Request, d device) (wire.DeviceList, error) 
 	if err != nil {
 		return wire.DeviceList{}, err
 	}
-	l := wire.DeviceList{Devices: []wire.DeviceInfo{}}
+	return wire.DeviceList{Devices: deviceInfos(devs)}, nil
+}
+
+// deviceInfos is the public view of devs, never nil.
+func deviceInfos(devs []store.Device) []wire.DeviceInfo {
+	out := make([]wire.DeviceInfo, len(devs))
 	for i := range devs {
-		l.Devices = append(l.Devices, devs[i].Info())
+		out[i] = devs[i].Info()
 	}
-	return l, nil
+	return out
 }
 
 func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request, d device) error {
 	l, err := s.deviceList(r, d)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, l)
+	return reply(w, l, err)
 }
 
 // handleRemoveDevice removes one of the person's devices: its token stops

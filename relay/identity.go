@@ -166,33 +166,31 @@ func (s *Server) me(r *http.Request, d device) (wire.Me, error) {
 	if err != nil {
 		return wire.Me{}, err
 	}
-	m := wire.Me{PersonID: p.ID, DeviceID: d.id, Identities: p.Identities, Devices: []wire.DeviceInfo{}}
-	for i := range devs {
-		m.Devices = append(m.Devices, devs[i].Info())
-	}
-	return m, nil
+	return wire.Me{PersonID: p.ID, DeviceID: d.id, Identities: p.Identities, Devices: deviceInfos(devs)}, nil
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, d device) error {
 	m, err := s.me(r, d)
+	return reply(w, m, err)
+}
+
+// canLink refuses what must fail before a link spends a code or a
+// password hash: the person has an identity of addr's kind already, or
+// addr is someone's (taken).
+func (s *Server) canLink(r *http.Request, d device, addr wire.Address, taken wire.Code) error {
+	p, _, err := s.st.Person(r.Context(), d.person)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, m)
-}
-
-// hasKind reports whether the person already has an identity of kind k.
-func (s *Server) hasKind(r *http.Request, d device, k wire.Kind) (bool, error) {
-	p, _, err := s.st.Person(r.Context(), d.person)
-	if err != nil {
-		return false, err
-	}
 	for _, a := range p.Identities {
-		if a.Kind == k {
-			return true, nil
+		if a.Kind == addr.Kind {
+			return wire.NewError(wire.CodeAlreadyLinked)
 		}
 	}
-	return false, nil
+	if _, err := s.st.Identity(r.Context(), addr); err == nil {
+		return wire.NewError(taken)
+	}
+	return nil
 }
 
 func (s *Server) handleLinkPhone(w http.ResponseWriter, r *http.Request, d device) error {
@@ -205,15 +203,8 @@ func (s *Server) handleLinkPhone(w http.ResponseWriter, r *http.Request, d devic
 		return err
 	}
 	addr := wire.PhoneAddress(phone)
-	// Refuse what must fail before spending the code.
-	if has, err := s.hasKind(r, d, wire.KindPhone); err != nil || has {
-		if has {
-			return wire.NewError(wire.CodeAlreadyLinked)
-		}
+	if err := s.canLink(r, d, addr, wire.CodePhoneTaken); err != nil {
 		return err
-	}
-	if _, err := s.st.Identity(r.Context(), addr); err == nil {
-		return wire.NewError(wire.CodePhoneTaken)
 	}
 	if err := s.checkCode(r.Context(), phone, req.Code); err != nil {
 		return err
@@ -241,14 +232,8 @@ func (s *Server) handleLinkAccount(w http.ResponseWriter, r *http.Request, d dev
 		return err
 	}
 	addr := wire.AccountAddress(id)
-	if has, err := s.hasKind(r, d, wire.KindAccount); err != nil || has {
-		if has {
-			return wire.NewError(wire.CodeAlreadyLinked)
-		}
+	if err := s.canLink(r, d, addr, wire.CodeAccountTaken); err != nil {
 		return err
-	}
-	if _, err := s.st.Identity(r.Context(), addr); err == nil {
-		return wire.NewError(wire.CodeAccountTaken)
 	}
 	hash := s.hashPassword(req.Password)
 	err = s.st.Link(r.Context(), d.person, addr, store.Identity{Password: &hash})

@@ -18,10 +18,7 @@ func (s *Server) keyStatus(r *http.Request, d device) (wire.KeyStatus, error) {
 
 func (s *Server) handleKeyStatus(w http.ResponseWriter, r *http.Request, d device) error {
 	st, err := s.keyStatus(r, d)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, st)
+	return reply(w, st, err)
 }
 
 func (s *Server) handleAddPreKeys(w http.ResponseWriter, r *http.Request, d device) error {

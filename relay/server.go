@@ -243,6 +243,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
+// reply answers with v as JSON, or returns err for handleError.
+func reply[T any](w http.ResponseWriter, v T, err error) error {
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
 // limitAuth applies the per-address limit of unauthenticated requests.
 func (s *Server) limitAuth(r *http.Request) error {
 	if ok, wait := s.authLimit.allow(addrKey(r)); !ok {

@@ -287,15 +287,22 @@ func (s *Badger) TouchDevice(ctx context.Context, person string, device uint32, 
 	})
 }
 
+// getDevice reads a device's record; ErrUnknownDevice when it has none.
+func getDevice(txn *badger.Txn, person string, device uint32) (Device, error) {
+	var d Device
+	err := getJSON(txn, deviceKey(person, device), &d)
+	if errors.Is(err, ErrNotFound) {
+		err = ErrUnknownDevice
+	}
+	return d, err
+}
+
 // RemoveDevice implements Directory.
 func (s *Badger) RemoveDevice(ctx context.Context, person string, device uint32) error {
 	defer s.devices.invalidate(person)
 	return s.update(ctx, func(txn *badger.Txn) error {
-		var d Device
-		if err := getJSON(txn, deviceKey(person, device), &d); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return ErrUnknownDevice
-			}
+		d, err := getDevice(txn, person, device)
+		if err != nil {
 			return err
 		}
 		for _, k := range keysWithPrefix(txn, preKeyPrefix(person, device)) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -48,11 +47,8 @@ func (s *Badger) AddPreKeys(ctx context.Context, person string, device uint32, k
 // SetSignedPreKey implements Directory.
 func (s *Badger) SetSignedPreKey(ctx context.Context, person string, device uint32, spk wire.SignedPreKey) error {
 	return s.update(ctx, func(txn *badger.Txn) error {
-		var d Device
-		if err := getJSON(txn, deviceKey(person, device), &d); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return ErrUnknownDevice
-			}
+		d, err := getDevice(txn, person, device)
+		if err != nil {
 			return err
 		}
 		d.SignedPreKey = spk
@@ -65,11 +61,8 @@ func (s *Badger) KeyStatus(ctx context.Context, person string, device uint32) (i
 	var count int
 	var signed uint32
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		var d Device
-		if err := getJSON(txn, deviceKey(person, device), &d); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return ErrUnknownDevice
-			}
+		d, err := getDevice(txn, person, device)
+		if err != nil {
 			return err
 		}
 		signed = d.SignedPreKey.ID
