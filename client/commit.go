@@ -111,7 +111,8 @@ func (c *Client) committer() {
 }
 
 // sortKVs sorts kvs by key. sort.Slice, not slices.SortFunc: the wasm
-// module has it already, and a generic sort of KV adds kilobytes.
+// module has it already, and each generic instance of a sort adds
+// kilobytes (so do sort.Strings and slices.Sort: see sortStrings).
 func sortKVs(kvs []KV, reverse bool) {
 	sort.Slice(kvs, func(i, j int) bool {
 		if reverse {
@@ -119,6 +120,11 @@ func sortKVs(kvs []KV, reverse bool) {
 		}
 		return kvs[i].Key < kvs[j].Key
 	})
+}
+
+// sortStrings sorts s with sort.Slice, for the reason sortKVs gives.
+func sortStrings(s []string) {
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 }
 
 // mergeBatches folds batches into one Apply: a later write of a key wins.
@@ -145,7 +151,7 @@ func mergeBatches(bs []*batch) ([]KV, []string) {
 		}
 	}
 	sortKVs(puts, false)
-	sort.Strings(dels)
+	sortStrings(dels)
 	return puts, dels
 }
 

@@ -3,7 +3,7 @@ package client
 import (
 	"context"
 	"errors"
-	"slices"
+	"sort"
 	"time"
 
 	"sambung/crypto"
@@ -111,7 +111,7 @@ func (c *Client) flushPass(t *tx, lc *liveConn, r *flushRound) error {
 			seqs = append(seqs, s)
 		}
 	}
-	slices.Sort(seqs)
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] }) // not slices.Sort: see sortKVs
 	now := c.now().UnixNano()
 	window := maxInflight - len(lc.inflight)
 	var sending, resolving []*outboxItem

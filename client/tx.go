@@ -2,7 +2,6 @@ package client
 
 import (
 	"slices"
-	"sort"
 
 	"sambung/crypto"
 	"sambung/internal/jsonw"
@@ -156,7 +155,7 @@ func (t *tx) stage() (*batch, error) {
 	for k := range t.dels {
 		dels = append(dels, k)
 	}
-	sort.Strings(dels)
+	sortStrings(dels)
 	b := c.stageLocked(puts, dels, t.events, t.after)
 	for _, it := range append(t.pending, t.resealed...) {
 		it.gen = b.gen
