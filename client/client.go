@@ -3,13 +3,12 @@ package client
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base32"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
 	"sambung/crypto"
+	"sambung/wire"
 )
 
 // Client is one device of one person: its keys, sessions, history and
@@ -163,16 +162,14 @@ func (c *Client) now() time.Time { return time.Unix(0, c.clock()) }
 // nowMillis is the client's clock in Unix milliseconds.
 func (c *Client) nowMillis() int64 { return c.now().UnixMilli() }
 
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// newID returns 16 random bytes as 26 lowercase base32 characters: message
-// ids, unique without coordination.
+// newID returns 16 random bytes as 26 lowercase base32 characters (the
+// form of a person id): message ids, unique without coordination.
 func (c *Client) newID() (string, error) {
-	var b [16]byte
+	var b [wire.PersonIDSize]byte
 	if _, err := c.cfg.Rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	return strings.ToLower(idEncoding.EncodeToString(b[:])), nil
+	return wire.EncodePersonID(b), nil
 }
 
 // wake asks the outbox flusher to look at the outbox.

@@ -1,8 +1,11 @@
 package wire
 
 import (
+	"crypto/rand"
+	"encoding/base32"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -82,6 +85,28 @@ func TestPersonID(t *testing.T) {
 	for _, bad := range []string{"", id[:25], id + "a", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxy1"} {
 		if ValidPersonID(bad) {
 			t.Errorf("ValidPersonID(%q) = true", bad)
+		}
+	}
+}
+
+// TestPersonIDIsBase32 checks the hand-written encoder against
+// encoding/base32 over random ids, and that ValidPersonID takes an id
+// exactly when base32 decodes it.
+func TestPersonIDIsBase32(t *testing.T) {
+	enc := base32.StdEncoding.WithPadding(base32.NoPadding)
+	for range 1000 {
+		var b [PersonIDSize]byte
+		rand.Read(b[:])
+		id := EncodePersonID(b)
+		if want := strings.ToLower(enc.EncodeToString(b[:])); id != want {
+			t.Fatalf("EncodePersonID(%x) = %q, want %q", b, id, want)
+		}
+		for _, c := range personIDAlphabet {
+			s := id[:25] + string(c)
+			_, err := enc.DecodeString(strings.ToUpper(s))
+			if got := ValidPersonID(s); got != (err == nil) {
+				t.Fatalf("ValidPersonID(%q) = %v; encoding/base32 says %v", s, got, err)
+			}
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"encoding/base32"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -39,26 +38,39 @@ const TokenSize = 32
 // their lowercase base32 without padding (26 characters).
 const PersonIDSize = 16
 
-var personIDEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+// personIDAlphabet is RFC 4648 base32 in lowercase. Written out here,
+// not encoding/base32, whose package costs the wasm module 10 KB for two
+// 16-byte ids.
+const personIDAlphabet = "abcdefghijklmnopqrstuvwxyz234567"
 
-// EncodePersonID renders PersonIDSize random bytes as a person id.
+// EncodePersonID renders PersonIDSize random bytes as a person id: their
+// lowercase base32 without padding.
 func EncodePersonID(b [PersonIDSize]byte) string {
-	return strings.ToLower(personIDEncoding.EncodeToString(b[:]))
+	out := make([]byte, 0, 26)
+	var acc uint32 // bits not yet written, in the low bits
+	var n uint     // how many
+	for _, c := range b {
+		acc = acc<<8 | uint32(c)
+		for n += 8; n >= 5; n -= 5 {
+			out = append(out, personIDAlphabet[acc>>(n-5)&31])
+		}
+	}
+	return string(append(out, personIDAlphabet[acc<<(5-n)&31])) // 128 = 25×5 + 3
 }
 
-// ValidPersonID reports whether s has the form of a person id.
+// ValidPersonID reports whether s has the form of a person id: 26
+// characters of the alphabet. Like encoding/base32, it does not ask that
+// the two bits the last character carries beyond the 128 be zero.
 func ValidPersonID(s string) bool {
 	if len(s) != 26 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+		if strings.IndexByte(personIDAlphabet, s[i]) < 0 {
 			return false
 		}
 	}
-	_, err := personIDEncoding.DecodeString(strings.ToUpper(s))
-	return err == nil
+	return true
 }
 
 // PreKey is a one-time prekey: an id and a 33-byte public key.
