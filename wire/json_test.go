@@ -94,6 +94,8 @@ var codecs = []codec{
 	codecOf(DeviceRef{Person: odd, Device: 1}),
 	codecOf(pdevs[0], pdevs[1]),
 	codecOf(fullEr, Error{Code: CodeBadFrame, Missing: []DeviceRef{}}),
+	codecOf(ICEServer{URLs: []string{"stun:s", odd}, Username: "u", Credential: odd}, ICEServer{URLs: []string{}}),
+	codecOf(ICEServers{ICEServers: []ICEServer{{URLs: []string{"turn:t"}}, {}}, Expires: 1 << 41}, ICEServers{ICEServers: []ICEServer{}}),
 }
 
 // TestJSONMatchesEncodingJSON proves each type's own JSON equivalent to
@@ -137,6 +139,7 @@ var frameValues = []Frame{
 	&KeysLowFrame{}, &KeysLowFrame{Count: -1},
 	&PongFrame{}, &PongFrame{ID: "p"},
 	&DrainedFrame{},
+	&AlertFrame{}, &AlertFrame{Kind: odd, Count: 7},
 }
 
 // jsonFrame is what the relay would send: encoding/json's encoding of f
