@@ -73,7 +73,7 @@ func TestCallSignalGolden(t *testing.T) {
 	var out []byte
 	for i, s := range []CallSignal{{}, {CallID: "c", Op: CallOffer, SDP: oddText, ICE: []string{"candidate:1", ""}, Flags: CallVideo, Start: 1 << 45, Duration: 42},
 		{ICE: []string{}}} {
-		b := jsonw.Marshal(callSignalJSON{&s})
+		b := jsonw.Marshal(&s)
 		out = append(out, "CallSignal#"+strconv.Itoa(i)+" "...)
 		out = append(append(out, b...), '\n')
 		var back CallSignal
@@ -81,7 +81,7 @@ func TestCallSignalGolden(t *testing.T) {
 			t.Errorf("%d: decode %s: %v", i, b, err)
 			continue
 		}
-		if again := jsonw.Marshal(callSignalJSON{&back}); !bytes.Equal(again, b) {
+		if again := jsonw.Marshal(&back); !bytes.Equal(again, b) {
 			t.Errorf("%d: %s decodes and encodes to %s", i, b, again)
 		}
 	}
