@@ -27,7 +27,7 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request, d device)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, l)
+	return writeJSON(w, http.StatusOK, &l)
 }
 
 // handleRemoveDevice removes one of the person's devices: its token stops
@@ -50,5 +50,5 @@ func (s *Server) handleRemoveDevice(w http.ResponseWriter, r *http.Request, d de
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, l)
+	return writeJSON(w, http.StatusOK, &l)
 }

@@ -21,7 +21,7 @@ func (s *Server) handleKeyStatus(w http.ResponseWriter, r *http.Request, d devic
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, st)
+	return writeJSON(w, http.StatusOK, &st)
 }
 
 func (s *Server) handleAddPreKeys(w http.ResponseWriter, r *http.Request, d device) error {

@@ -4,7 +4,6 @@ package blob
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -15,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sambung/internal/jsonw"
 	"sambung/wire"
 )
 
@@ -34,6 +34,12 @@ const (
 
 // maxCreateBody bounds a POST body: it holds one number.
 const maxCreateBody = 1 << 10
+
+// The bodies and the record (meta.go) have generated jsonw codecs, as the
+// wire types do.
+//
+//go:generate go run sambung/internal/jsonw/gen
+//jsonw:codec CreateRequest CreateResponse meta
 
 // CreateRequest is the body of POST /v1/blobs. It has no name, type or
 // key: the relay must not learn them (unknown members are ignored).
@@ -132,8 +138,11 @@ func (s *Store) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req CreateRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxCreateBody))
-	if err := dec.Decode(&req); err != nil {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCreateBody))
+	if err == nil {
+		err = jsonw.Unmarshal(b, &req)
+	}
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return wire.NewError(wire.CodeBodyTooLarge)
@@ -147,7 +156,7 @@ func (s *Store) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", PathBlobs+"/"+id)
 	w.Header().Set(HeaderUploadOffset, "0")
 	w.Header().Set(HeaderUploadLength, itoa(req.Size))
-	return writeJSON(w, http.StatusCreated, CreateResponse{ID: id, Size: req.Size})
+	return writeJSON(w, http.StatusCreated, &CreateResponse{ID: id, Size: req.Size})
 }
 
 // handleHead is HEAD /v1/blobs/{id}: the durable offset and the size.
@@ -278,10 +287,13 @@ func (s *Store) writeError(w http.ResponseWriter, err error) {
 	writeJSON(w, we.Code.Status(), we)
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) error {
+// writeJSON answers with code and v as JSON, ending in a newline as
+// encoding/json's Encoder wrote it.
+func writeJSON(w http.ResponseWriter, code int, v jsonw.Marshaler) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	return json.NewEncoder(w).Encode(v)
+	_, err := w.Write(append(jsonw.Marshal(v), '\n'))
+	return err
 }
 
 // countingWriter counts the bytes of a download. It keeps ReadFrom, so
