@@ -1,7 +1,6 @@
 package client
 
 import (
-	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -52,20 +51,7 @@ func TestCallContentRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The signal's JSON is encoding/json's, both ways.
-	for _, v := range []CallSignal{{}, {CallID: "x", Op: CallICE, SDP: oddText, ICE: []string{"a", ""},
-		Flags: 31, Start: 5, Duration: 1 << 40}} {
-		var got, back CallSignal
-		if err := json.Unmarshal(jsonw.Marshal(&v), &got); err != nil || !reflect.DeepEqual(got, v) {
-			t.Errorf("ours decodes with encoding/json to %+v, %v; want %+v", got, err, v)
-		}
-		ref, _ := json.Marshal(&v)
-		if err := jsonw.Unmarshal(ref, &back); err != nil || !reflect.DeepEqual(back, v) {
-			t.Errorf("encoding/json's decodes with ours to %+v, %v; want %+v", back, err, v)
-		}
-	}
-	checkJSON(t, Message{ID: "m", ConversationID: "c", From: "f", SentAt: 1, Order: "o", Status: StatusRead,
-		Call: "declined video 0"})
+	// The signal's and the message's JSON: see golden_test.go.
 	rec, ok := Message{Call: "completed video 42000"}.CallRecord()
 	if !ok || rec != (CallRecord{Outcome: CallCompleted, Video: true, Duration: 42 * time.Second}) {
 		t.Errorf("CallRecord: %+v %v", rec, ok)
