@@ -38,6 +38,9 @@ func emit(p *pkg) ([]byte, error) {
 	}
 	var out bytes.Buffer
 	out.WriteString(header)
+	if p.build != "" {
+		out.WriteString(p.build + "\n\n")
+	}
 	fmt.Fprintf(&out, "package %s\n\nimport (\n", p.types.Name())
 	paths := []string{"sambung/internal/jsonw"}
 	for path := range e.imports {

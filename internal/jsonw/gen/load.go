@@ -51,6 +51,9 @@ type pkg struct {
 	types    *types.Package
 	requests []*request
 	byName   map[string]*request
+	// build is the //go:build line of the files that declare the
+	// requested types, which the output must share ("" for none).
+	build string
 }
 
 // load parses and type-checks the package in dir, leaving out the file
@@ -108,8 +111,34 @@ func load(dir, out string) (*pkg, error) {
 			return nil, fmt.Errorf("//jsonw: %s is not a struct type", r.name)
 		}
 		r.named = named
+		file := fset.File(obj.Pos()).Name()
+		for _, f := range files {
+			if fset.File(f.Pos()).Name() != file {
+				continue
+			}
+			line := buildLine(f)
+			if r != p.requests[0] && line != p.build {
+				return nil, fmt.Errorf("//jsonw: the types are declared under different build constraints (%q, %q)", p.build, line)
+			}
+			p.build = line
+		}
 	}
 	return p, nil
+}
+
+// buildLine returns the file's //go:build line, or "".
+func buildLine(f *ast.File) string {
+	for _, cg := range f.Comments {
+		if cg.Pos() > f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//go:build ") {
+				return c.Text
+			}
+		}
+	}
+	return ""
 }
 
 // collect reads the directives of one file: "//jsonw:codec A B" anywhere,
