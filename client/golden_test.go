@@ -2,17 +2,13 @@ package client
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
 
+	"sambung/internal/golden"
 	"sambung/internal/jsonw"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 type codecPtr[T any] interface {
 	*T
@@ -64,7 +60,7 @@ func TestStoredJSONGolden(t *testing.T) {
 	out = append(out, goldenLines(t, ReceiptContent{Status: StatusDelivered, IDs: []string{"a", "b"}}, ReceiptContent{IDs: []string{}})...)
 	out = append(out, goldenLines(t, Content{V: 1, Kind: KindText, ID: "i", TS: 3, To: "t", Text: oddText, Typing: true,
 		Receipt: &ReceiptContent{Status: StatusRead, IDs: []string{"x"}}, File: []byte{7}, Call: "{}"}, Content{Receipt: &ReceiptContent{}, File: []byte{}})...)
-	checkGolden(t, "json.golden", out)
+	golden.Check(t, "json.golden", out)
 }
 
 // TestCallSignalGolden holds the signal's writer and reader to the bytes
@@ -85,25 +81,5 @@ func TestCallSignalGolden(t *testing.T) {
 			t.Errorf("%d: %s decodes and encodes to %s", i, b, again)
 		}
 	}
-	checkGolden(t, "callsignal.golden", out)
-}
-
-// checkGolden compares lines with testdata/name, or rewrites it under
-// -update.
-func checkGolden(t *testing.T, name string, lines []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, lines, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(lines, want) {
-		t.Errorf("testdata/%s differs:\n got %s\nwant %s", name, lines, want)
-	}
+	golden.Check(t, "callsignal.golden", out)
 }

@@ -2,46 +2,11 @@ package wire
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"reflect"
+	"sambung/internal/golden"
 	"strconv"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// checkGolden compares lines with testdata/name, or rewrites it under
-// -update. The golden files hold what the codecs wrote before they were
-// generated: the wire format must not change by accident.
-func checkGolden(t *testing.T, name string, lines []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, lines, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, wantLines := bytes.Split(lines, []byte("\n")), bytes.Split(want, []byte("\n"))
-	for i := 0; i < len(got) || i < len(wantLines); i++ {
-		var g, w []byte
-		if i < len(got) {
-			g = got[i]
-		}
-		if i < len(wantLines) {
-			w = wantLines[i]
-		}
-		if !bytes.Equal(g, w) {
-			t.Errorf("%s line %d:\n got %s\nwant %s", name, i+1, g, w)
-		}
-	}
-}
 
 // TestJSONGolden encodes every body and frame sample, compares the bytes
 // with testdata/json.golden, and decodes each line back to the same bytes.
@@ -82,5 +47,5 @@ func TestJSONGolden(t *testing.T) {
 			t.Errorf("%T: %s decodes and encodes to %s", f, b, again)
 		}
 	}
-	checkGolden(t, "json.golden", out)
+	golden.Check(t, "json.golden", out)
 }
