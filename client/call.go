@@ -120,7 +120,7 @@ func (r *CallRecord) ReadJSON(d *jsonw.Decoder) error {
 		*r = CallRecord{Outcome: outcome, Video: kind == "video", Duration: n}
 		return nil
 	}
-	return r.readObject(d)
+	return jsonw.ReadObject(d, r)
 }
 
 // CallEvent reports a call signaling message from the peer (Self false)
@@ -192,7 +192,7 @@ func printable(s, allowed string) bool {
 // in the history (a MessageEvent). A contact whose identity changed cannot
 // be called until AcceptIdentity.
 func (c *Client) SendCall(ctx context.Context, conversationID string, s CallSignal) error {
-	return c.SendCallJSON(ctx, conversationID, string(jsonw.Marshal(callSignalJSON{&s})))
+	return c.SendCallJSON(ctx, conversationID, string(jsonw.Marshal(&s)))
 }
 
 // SendCallJSON is SendCall with the signal as JSON text, as the page
@@ -310,60 +310,5 @@ func (l *iceServers) ReadJSON(d *jsonw.Decoder) error {
 			l.ok = d.Kind() == jsonw.KindArray
 		}
 		return d.Skip()
-	})
-}
-
-// callSignalJSON writes a CallSignal. It is not a method of CallSignal,
-// which the module decodes: only what sends a CallSignal from Go (not the
-// page) links the writer.
-type callSignalJSON struct{ s *CallSignal }
-
-func (j callSignalJSON) WriteJSON(w *jsonw.Writer) {
-	s := j.s
-	w.ObjectStart()
-	w.Key("callId")
-	w.String(s.CallID)
-	w.Key("op")
-	w.String(s.Op)
-	if s.SDP != "" {
-		w.Key("sdp")
-		w.String(s.SDP)
-	}
-	if len(s.ICE) > 0 {
-		w.Key("ice")
-		writeStrings(w, s.ICE)
-	}
-	if s.Flags != 0 {
-		w.Key("flags")
-		w.Int(int64(s.Flags))
-	}
-	w.Key("start")
-	w.Int(s.Start)
-	if s.Duration != 0 {
-		w.Key("duration")
-		w.Int(s.Duration)
-	}
-	w.ObjectEnd()
-}
-
-func (s *CallSignal) ReadJSON(d *jsonw.Decoder) error {
-	return d.Object(func(key string) error {
-		switch key {
-		case "callId":
-			return d.String(&s.CallID)
-		case "op":
-			return d.String(&s.Op)
-		case "sdp":
-			return d.String(&s.SDP)
-		case "ice":
-			return readStrings(d, &s.ICE)
-		case "flags":
-			return d.Int(&s.Flags)
-		case "start":
-			return d.Int64(&s.Start)
-		case "duration":
-			return d.Int64(&s.Duration)
-		}
-		return d.Unknown()
 	})
 }

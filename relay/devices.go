@@ -29,7 +29,7 @@ func deviceInfos(devs []store.Device) []wire.DeviceInfo {
 
 func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request, d device) error {
 	l, err := s.deviceList(r, d)
-	return reply(w, l, err)
+	return reply(w, &l, err)
 }
 
 // handleRemoveDevice removes one of the person's devices: its token stops
@@ -52,5 +52,5 @@ func (s *Server) handleRemoveDevice(w http.ResponseWriter, r *http.Request, d de
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, l)
+	return writeJSON(w, http.StatusOK, &l)
 }

@@ -52,5 +52,5 @@ func (s *Server) handleICEServers(w http.ResponseWriter, r *http.Request, d devi
 	out.ICEServers = append(out.ICEServers, s.cfg.ICEServers...)
 	// A credential must not sit in a shared cache.
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, &out)
 }

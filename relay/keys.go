@@ -18,7 +18,7 @@ func (s *Server) keyStatus(r *http.Request, d device) (wire.KeyStatus, error) {
 
 func (s *Server) handleKeyStatus(w http.ResponseWriter, r *http.Request, d device) error {
 	st, err := s.keyStatus(r, d)
-	return reply(w, st, err)
+	return reply(w, &st, err)
 }
 
 func (s *Server) handleAddPreKeys(w http.ResponseWriter, r *http.Request, d device) error {

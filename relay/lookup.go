@@ -255,7 +255,7 @@ func (s *Server) writeLookup(w http.ResponseWriter, ctx context.Context, d devic
 	for dev := range drained {
 		s.preKeysDrained(store.MailboxID{Person: person, Device: dev})
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, &out)
 }
 
 // preKeysDrained alerts a device whose one-time prekeys are being fetched

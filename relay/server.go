@@ -4,15 +4,16 @@ package relay
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"sambung/internal/jsonw"
 	"sambung/relay/blob"
 	"sambung/relay/store"
 	"sambung/relay/turn"
@@ -219,10 +220,14 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/", s.handleStatic)
 }
 
-// decodeJSON reads a request body of at most wire.MaxRequestBody into v.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, wire.MaxRequestBody))
-	if err := dec.Decode(v); err != nil {
+// decodeJSON reads a request body of at most wire.MaxRequestBody into v,
+// with the same generated codec the client encodes it with.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v jsonw.Unmarshaler) error {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxRequestBody))
+	if err == nil {
+		err = jsonw.Unmarshal(b, v)
+	}
+	if err != nil {
 		var mbe *http.MaxBytesError
 		var we *wire.Error
 		switch {
@@ -236,15 +241,17 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-// writeJSON answers with status and v as JSON.
-func writeJSON(w http.ResponseWriter, status int, v any) error {
+// writeJSON answers with status and v as JSON, ending in a newline as
+// encoding/json's Encoder wrote it.
+func writeJSON(w http.ResponseWriter, status int, v jsonw.Marshaler) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(v)
+	_, err := w.Write(append(jsonw.Marshal(v), '\n'))
+	return err
 }
 
 // reply answers with v as JSON, or returns err for handleError.
-func reply[T any](w http.ResponseWriter, v T, err error) error {
+func reply(w http.ResponseWriter, v jsonw.Marshaler, err error) error {
 	if err != nil {
 		return err
 	}

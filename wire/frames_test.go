@@ -152,8 +152,7 @@ func TestErrorTable(t *testing.T) {
 }
 
 // FuzzDecodeFrame checks that no input panics either decoder, that every
-// error is a coded *Error, that what decodes is what encoding/json decodes
-// (the relay's side), and that it re-encodes to an equal frame.
+// error is a coded *Error, and that what decodes re-encodes to an equal frame.
 func FuzzDecodeFrame(f *testing.F) {
 	for _, c := range frameCases {
 		f.Add([]byte(c.in))
@@ -170,9 +169,6 @@ func FuzzDecodeFrame(f *testing.F) {
 					t.Fatalf("uncoded error %v", err)
 				}
 				continue
-			}
-			if want := newFrame(fr); keysComparable(b) && json.Unmarshal(b, want) == nil && !reflect.DeepEqual(fr, want) {
-				t.Fatalf("%q: ours %#v, encoding/json %#v", b, fr, want)
 			}
 			enc, err := Encode(fr)
 			if err != nil {

@@ -116,36 +116,6 @@ func checkICEURL(u string) (turn bool, err error) {
 	return turn, nil
 }
 
-// WriteJSON follows the struct tags, as every wire type's does (json.go).
-func (s *ICEServer) WriteJSON(w *jsonw.Writer) {
-	w.ObjectStart()
-	w.Key("urls")
-	jsonw.WriteSlice(w, s.URLs, func(u *string) { w.String(*u) })
-	if s.Username != "" {
-		w.Key("username")
-		w.String(s.Username)
-	}
-	if s.Credential != "" {
-		w.Key("credential")
-		w.String(s.Credential)
-	}
-	w.ObjectEnd()
-}
-
-func (s *ICEServer) ReadJSON(d *jsonw.Decoder) error {
-	return d.Object(func(key string) error {
-		switch key {
-		case "urls":
-			return jsonw.Slice(d, &s.URLs, func(u *string) error { return d.String(u) })
-		case "username":
-			return d.String(&s.Username)
-		case "credential":
-			return d.String(&s.Credential)
-		}
-		return d.Unknown()
-	})
-}
-
 // WriteICEServerList writes s as a JSON array: the syntax of the relay's
 // -ice-servers flag.
 func WriteICEServerList(w *jsonw.Writer, s []ICEServer) {
@@ -155,25 +125,4 @@ func WriteICEServerList(w *jsonw.Writer, s []ICEServer) {
 // ReadICEServerList reads a JSON array of ICE servers.
 func ReadICEServerList(d *jsonw.Decoder, p *[]ICEServer) error {
 	return jsonw.Slice(d, p, func(e *ICEServer) error { return e.ReadJSON(d) })
-}
-
-func (s *ICEServers) WriteJSON(w *jsonw.Writer) {
-	w.ObjectStart()
-	w.Key("iceServers")
-	WriteICEServerList(w, s.ICEServers)
-	w.Key("expires")
-	w.Int(s.Expires)
-	w.ObjectEnd()
-}
-
-func (s *ICEServers) ReadJSON(d *jsonw.Decoder) error {
-	return d.Object(func(key string) error {
-		switch key {
-		case "iceServers":
-			return ReadICEServerList(d, &s.ICEServers)
-		case "expires":
-			return d.Int64(&s.Expires)
-		}
-		return d.Unknown()
-	})
 }

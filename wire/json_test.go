@@ -2,28 +2,22 @@ package wire
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"reflect"
-	"strings"
 	"testing"
 
 	"sambung/internal/jsonw"
 )
 
-// codec is one wire type's two encodings: encoding/json through its struct
-// tags, as the relay uses it, and its own WriteJSON and ReadJSON, as the
-// client uses them.
+// codec is one wire type's generated codec, with sample values.
 type codec struct {
 	name string
 	// values are the type's zero value and populated ones.
 	values []any
-	// mineEncode and mineDecode use the type's own methods.
-	mineEncode func(v any) []byte
-	mineDecode func(b []byte) (any, error)
-	// jsonDecode decodes with encoding/json into a new value of the type.
-	jsonDecode func(b []byte) (any, error)
+	encode func(v any) []byte
+	// decode decodes into a new value of the type, with unknown members
+	// refused when strict.
+	decode func(b []byte, strict bool) (any, error)
 }
 
 type ownJSON[T any] interface {
@@ -39,18 +33,15 @@ func codecOf[T any, P ownJSON[T]](populated ...T) codec {
 	for _, v := range populated {
 		c.values = append(c.values, v)
 	}
-	c.mineEncode = func(v any) []byte {
+	c.encode = func(v any) []byte {
 		t := v.(T)
 		return jsonw.Marshal(P(&t))
 	}
-	c.mineDecode = func(b []byte) (any, error) {
+	c.decode = func(b []byte, strict bool) (any, error) {
 		var t T
-		err := jsonw.Unmarshal(b, P(&t))
-		return t, err
-	}
-	c.jsonDecode = func(b []byte) (any, error) {
-		var t T
-		err := json.Unmarshal(b, &t)
+		d := jsonw.NewDecoder(b)
+		d.DisallowUnknown = strict
+		err := d.Decode(P(&t))
 		return t, err
 	}
 	return c
@@ -94,33 +85,8 @@ var codecs = []codec{
 	codecOf(DeviceRef{Person: odd, Device: 1}),
 	codecOf(pdevs[0], pdevs[1]),
 	codecOf(fullEr, Error{Code: CodeBadFrame, Missing: []DeviceRef{}}),
-}
-
-// TestJSONMatchesEncodingJSON proves each type's own JSON equivalent to
-// encoding/json's: what one encodes, the other decodes to what encoding/json
-// itself would decode it to.
-func TestJSONMatchesEncodingJSON(t *testing.T) {
-	for _, c := range codecs {
-		for i, v := range c.values {
-			ref, err := json.Marshal(v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := c.jsonDecode(ref)
-			if err != nil {
-				t.Fatalf("%s %d: encoding/json round trip: %v", c.name, i, err)
-			}
-			mine := c.mineEncode(v)
-			got, err := c.jsonDecode(mine)
-			if err != nil || !reflect.DeepEqual(got, want) {
-				t.Errorf("%s %d: ours %s decodes with encoding/json to %#v, %v; want %#v", c.name, i, mine, got, err, want)
-			}
-			got, err = c.mineDecode(ref)
-			if err != nil || !reflect.DeepEqual(got, want) {
-				t.Errorf("%s %d: encoding/json's %s decodes with ours to %#v, %v; want %#v", c.name, i, ref, got, err, want)
-			}
-		}
-	}
+	codecOf(ICEServer{URLs: []string{"stun:s", odd}, Username: "u", Credential: odd}, ICEServer{URLs: []string{}}),
+	codecOf(ICEServers{ICEServers: []ICEServer{{URLs: []string{"turn:t"}}, {}}, Expires: 1 << 41}, ICEServers{ICEServers: []ICEServer{}}),
 }
 
 // frameValues are every frame, zero and populated.
@@ -137,23 +103,8 @@ var frameValues = []Frame{
 	&KeysLowFrame{}, &KeysLowFrame{Count: -1},
 	&PongFrame{}, &PongFrame{ID: "p"},
 	&DrainedFrame{},
+	&AlertFrame{}, &AlertFrame{Kind: odd, Count: 7},
 }
-
-// jsonFrame is what the relay would send: encoding/json's encoding of f
-// with the type member added.
-func jsonFrame(t *testing.T, f Frame) []byte {
-	body, err := json.Marshal(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := []byte(`{"type":"` + f.FrameType() + `"`)
-	if len(body) > 2 {
-		out = append(out, ',')
-	}
-	return append(out, body[1:]...)
-}
-
-func newFrame(f Frame) Frame { return reflect.New(reflect.TypeOf(f).Elem()).Interface().(Frame) }
 
 func isClientFrame(f Frame) bool {
 	switch f.(type) {
@@ -163,129 +114,84 @@ func isClientFrame(f Frame) bool {
 	return false
 }
 
-// TestFramesMatchEncodingJSON does for frames what
-// TestJSONMatchesEncodingJSON does for bodies.
-func TestFramesMatchEncodingJSON(t *testing.T) {
-	for _, f := range frameValues {
-		ref := jsonFrame(t, f)
-		want := newFrame(f)
-		if err := json.Unmarshal(ref, want); err != nil {
-			t.Fatal(err)
-		}
-		mine, err := Encode(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := newFrame(f)
-		if err := json.Unmarshal(mine, got); err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("%T: ours %s decodes with encoding/json to %#v, %v; want %#v", f, mine, got, err, want)
-		}
-		decode := DecodeServerFrame
-		if isClientFrame(f) {
-			decode = DecodeClientFrame
-		}
-		got, err = decode(ref)
-		var we *Error
-		if err != nil && (!isClientFrame(f) || !errors.As(err, &we)) {
-			t.Errorf("%T: decode %s: %v", f, ref, err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%T: encoding/json's %s decodes with ours to %#v; want %#v", f, ref, got, want)
-		}
+// TestDecodeErrors holds every generated decoder to the Decoder's rules:
+// unknown members skipped (or refused when strict), a value of the wrong
+// kind a type error, invalid JSON a syntax error, nesting capped.
+func TestDecodeErrors(t *testing.T) {
+	deep := bytes.Repeat([]byte("["), jsonw.MaxDepth+1)
+	cases := []struct {
+		in     string
+		strict bool
+		want   error
+	}{
+		{`{"zzz":[1,{"a":null}],"zz":"x"}`, false, nil},
+		{`{"zzz":1}`, true, jsonw.ErrUnknown},
+		{`[]`, false, jsonw.ErrType},
+		{`"x"`, false, jsonw.ErrType},
+		{`{`, false, jsonw.ErrSyntax},
+		{`{"zzz":` + string(deep), false, jsonw.ErrDepth},
+		{`{} {}`, false, jsonw.ErrSyntax},
 	}
-}
-
-// keysComparable reports whether b can be compared between the decoders:
-// it has no object with a repeated key and no key that encoding/json would
-// match to a field case-insensitively but ours would not.
-func keysComparable(b []byte) bool {
-	d := json.NewDecoder(bytes.NewReader(b))
-	type frame struct {
-		obj  bool
-		key  bool // the next string token in an object is a key
-		seen map[string]bool
-	}
-	var stack []*frame
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return true
-		}
-		if err != nil {
-			return true // invalid JSON: both must refuse it
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.obj && top.key {
-			k, _ := tok.(string)
-			variant := strings.Contains(lowerFieldNames, ","+strings.ToLower(k)+",") && !strings.Contains(fieldNames, ","+k+",")
-			if top.seen[k] || variant || !isASCII(k) {
-				return false
+	for _, c := range codecs {
+		for _, tc := range cases {
+			_, err := c.decode([]byte(tc.in), tc.strict)
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Errorf("%s %s (strict %v): %v, want %v", c.name, tc.in, tc.strict, err, tc.want)
 			}
-			top.seen[k] = true
-			top.key = false
-			continue
 		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{obj: true, key: true, seen: map[string]bool{}})
-			continue
-		case json.Delim('['):
-			stack = append(stack, &frame{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		if len(stack) > 0 && stack[len(stack)-1].obj {
-			stack[len(stack)-1].key = true
+	}
+	// A member of the wrong kind, for each kind of member.
+	for _, tc := range []struct {
+		c  codec
+		in string
+	}{
+		{codecOf[PreKey](), `{"id":"1"}`},
+		{codecOf[PreKey](), `{"id":-1}`},
+		{codecOf[PreKey](), `{"publicKey":"not base64!"}`},
+		{codecOf[Session](), `{"created":0}`},
+		{codecOf[DeviceKeys](), `{"signedPreKey":[]}`},
+		{codecOf[DeviceKeys](), `{"oneTimePreKeys":{}}`},
+		{codecOf[PreKeyBundle](), `{"oneTimePreKey":1}`},
+		{codecOf[PersonDevices](), `{"devices":[1,-1]}`},
+		{codecOf[Me](), `{"identities":[true]}`},
+		{codecOf[ICEServer](), `{"urls":[1]}`},
+	} {
+		if _, err := tc.c.decode([]byte(tc.in), false); !errors.Is(err, jsonw.ErrType) && !errors.Is(err, jsonw.ErrRange) {
+			t.Errorf("%s %s: %v, want a type or range error", tc.c.name, tc.in, err)
 		}
 	}
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-// fieldNames lists every JSON member name of the package, between commas.
-var fieldNames = ",id,publicKey,signature,registrationId,identityKey,signedPreKey,oneTimePreKeys,name,phone,expiresIn,resendIn,code,device,accountId,password,personId,deviceId,token,created,lastSeen,identities,devices,low,signedPreKeyId,oneTimePreKey,person,message,retryAfter,missing,stale,type,to,envelopes,self,body,ts,seqs,seq,from,fromDevice,dest,serverTs,duplicates,count,"
-
-var lowerFieldNames = strings.ToLower(fieldNames)
-
-// FuzzJSONAgrees decodes arbitrary bytes as every body type with both
-// decoders: they must accept and reject the same inputs and agree on the
-// values, apart from the documented difference in key matching.
-func FuzzJSONAgrees(f *testing.F) {
+// FuzzDecodeBodies decodes arbitrary bytes as every body type: no input
+// panics, and what decodes encodes to JSON that decodes to the same bytes
+// again.
+func FuzzDecodeBodies(f *testing.F) {
 	for _, c := range codecs {
 		for _, v := range c.values {
-			b, _ := json.Marshal(v)
-			f.Add(b)
+			f.Add(c.encode(v))
 		}
 	}
 	f.Add([]byte(`{"identities":["phone:+6281234567890","nope"]}`))
 	f.Add([]byte(`{"oneTimePreKey":null,"devices":null,"token":null,"id":null}`))
 	f.Add([]byte(`{"id":1.5,"deviceId":-1,"created":"x","publicKey":"AQ"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if !keysComparable(b) {
-			return
-		}
 		for _, c := range codecs {
-			got, err := c.mineDecode(b)
-			if errors.Is(err, jsonw.ErrDepth) {
+			v, err := c.decode(b, false)
+			if err != nil {
+				var je *jsonw.Error
+				var we *Error
+				if !errors.As(err, &je) && !errors.As(err, &we) {
+					t.Fatalf("%s %q: error %T %v is neither a jsonw.Error nor an Error", c.name, b, err, err)
+				}
 				continue
 			}
-			want, jerr := c.jsonDecode(b)
-			if (err == nil) != (jerr == nil) {
-				t.Fatalf("%s %q: ours %v, encoding/json %v", c.name, b, err, jerr)
+			enc := c.encode(v)
+			again, err := c.decode(enc, true)
+			if err != nil {
+				t.Fatalf("%s %q: re-decode of %s: %v", c.name, b, enc, err)
 			}
-			if err == nil && !reflect.DeepEqual(got, want) {
-				t.Fatalf("%s %q: ours %#v, encoding/json %#v", c.name, b, got, want)
+			if enc2 := c.encode(again); !bytes.Equal(enc, enc2) {
+				t.Fatalf("%s %q: %s re-encodes to %s", c.name, b, enc, enc2)
 			}
 		}
 	})

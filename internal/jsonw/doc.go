@@ -10,6 +10,33 @@
 // field names exactly (encoding/json also matches them case-insensitively),
 // and nesting is capped at MaxDepth.
 //
+// # Generated codecs
+//
+// Struct types do not write their codecs by hand: internal/jsonw/gen
+// writes them from the json struct tags into the package's jsonw_gen.go,
+// when go generate runs this line in one of the package's files:
+//
+//	//go:generate go run sambung/internal/jsonw/gen
+//
+// A directive comment in any file of the package names the types and the
+// methods each gets; alone in a type's doc comment, it names that type:
+//
+//	//jsonw:codec A B    WriteJSON and ReadJSON
+//	//jsonw:read A       ReadJSON only
+//	//jsonw:write A      WriteJSON only
+//	//jsonw:members A    writeFields and readField, for a caller that writes
+//	                     the braces itself (wire's frames, after "type")
+//
+// Every named type also gets JSONMembers, which lists its members once for
+// both directions (see Object). Adding a field is one edit to the struct
+// and go generate. Fields follow encoding/json's rules: the tag's name or
+// the field's, "-", omitempty, embedded structs promoted. A field's type
+// must be a string, bool, integer or []byte (or a named type over one),
+// []string, []uint32, []uint64, or a struct, slice of structs or pointer
+// to a struct that has WriteJSON and ReadJSON (generated or by hand, as
+// wire.Address's text form is). Anything else is an error of the
+// generator, not a silent difference from encoding/json.
+//
 // This package must not import reflect, fmt or encoding/json: that is its
 // reason to exist.
 package jsonw

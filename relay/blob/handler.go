@@ -3,7 +3,6 @@
 package blob
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -13,11 +12,18 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sambung/internal/jsonw"
 	"sambung/wire"
 )
 
 // maxCreateBody bounds a POST body: it holds one number.
 const maxCreateBody = 1 << 10
+
+// The relay's own record (meta.go) has a generated jsonw codec, as the
+// wire types do.
+//
+//go:generate go run sambung/internal/jsonw/gen
+//jsonw:codec meta
 
 var (
 	errBadID          = wire.ErrorWith(wire.CodeBadRequest, "a blob id is 32 lowercase hex digits")
@@ -99,8 +105,11 @@ func (s *Store) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req wire.CreateRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxCreateBody))
-	if err := dec.Decode(&req); err != nil {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCreateBody))
+	if err == nil {
+		err = jsonw.Unmarshal(b, &req)
+	}
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return wire.NewError(wire.CodeBodyTooLarge)
@@ -114,7 +123,7 @@ func (s *Store) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", wire.PathBlobs+"/"+id)
 	w.Header().Set(wire.HeaderUploadOffset, "0")
 	w.Header().Set(wire.HeaderUploadLength, itoa(req.Size))
-	return writeJSON(w, http.StatusCreated, wire.CreateResponse{ID: id, Size: req.Size})
+	return writeJSON(w, http.StatusCreated, &wire.CreateResponse{ID: id, Size: req.Size})
 }
 
 // handleHead is HEAD /v1/blobs/{id}: the durable offset and the size.
@@ -226,10 +235,13 @@ func (s *Store) handleDelete(w http.ResponseWriter, r *http.Request, id string) 
 	return nil
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) error {
+// writeJSON answers with code and v as JSON, ending in a newline as
+// encoding/json's Encoder wrote it.
+func writeJSON(w http.ResponseWriter, code int, v jsonw.Marshaler) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	return json.NewEncoder(w).Encode(v)
+	_, err := w.Write(append(jsonw.Marshal(v), '\n'))
+	return err
 }
 
 // countingWriter counts the bytes of a download. It keeps ReadFrom, so

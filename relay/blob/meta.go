@@ -3,10 +3,10 @@
 package blob
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"sambung/internal/jsonw"
 	"time"
 )
 
@@ -53,7 +53,7 @@ func (m *meta) expired(now time.Time) bool {
 // decodeMeta parses and checks a record.
 func decodeMeta(b []byte) (meta, error) {
 	var m meta
-	if len(b) > maxMetaSize || json.Unmarshal(b, &m) != nil {
+	if len(b) > maxMetaSize || jsonw.Unmarshal(b, &m) != nil {
 		return meta{}, errBadMeta
 	}
 	if m.Person == "" || len(m.Person) > maxPersonLen || m.Size < 1 ||
@@ -67,10 +67,7 @@ func decodeMeta(b []byte) (meta, error) {
 // fsync it, rename it over the record, fsync the directory. A crash
 // leaves the old record or the new one, never a torn one.
 func writeMeta(dir, id string, m meta) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
+	b := jsonw.Marshal(&m)
 	tmp := filepath.Join(dir, id+metaSuffix+tempSuffix)
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
