@@ -202,6 +202,14 @@ func (r *Relay) Close() error {
 	return err
 }
 
+// Reopen starts a closed relay again on the same directory and port.
+func (r *Relay) Reopen(t testing.TB) {
+	t.Helper()
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Restart closes the relay and starts a new one on the same directory
 // and port.
 func (r *Relay) Restart(t testing.TB) {
@@ -209,7 +217,5 @@ func (r *Relay) Restart(t testing.TB) {
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.start(); err != nil {
-		t.Fatal(err)
-	}
+	r.Reopen(t)
 }
