@@ -258,3 +258,28 @@ func Expect[T wire.Frame](t testing.TB, c *Conn) T {
 	}
 	return v
 }
+
+// DialT is Dial for a test: it fails the test on an error, waits at most
+// Patience, and closes the socket when the test ends.
+func DialT(t testing.TB, base string, s wire.Session) *Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), Patience)
+	defer cancel()
+	c, err := Dial(ctx, base, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.WS.CloseNow() })
+	return c
+}
+
+// Send writes one frame, failing the test on an error; it waits at most
+// Patience.
+func (c *Conn) Send(t testing.TB, f wire.Frame) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), Patience)
+	defer cancel()
+	if err := c.Write(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+}
