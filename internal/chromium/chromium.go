@@ -27,15 +27,17 @@ const (
 	WindowHeight = 720
 )
 
-// Missing says what to do when there is no Chromium to start, or is nil.
-func Missing() error {
-	if _, err := os.Stat(Path); err == nil {
+// Missing says what to do when there is no Chromium at Path, or is nil.
+func Missing() error { return missing(Path) }
+
+func missing(path string) error {
+	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
-	if _, err := exec.LookPath("chromium"); err == nil {
+	if _, err := exec.LookPath("chromium"); path == Path && err == nil {
 		return nil
 	}
-	return fmt.Errorf("%s is missing: apt-get install -y chromium (.ci/run does)", Path)
+	return fmt.Errorf("%s is missing: apt-get install -y chromium (.ci/run does)", path)
 }
 
 // Start starts one headless Chromium with a fresh profile and the flags
@@ -43,7 +45,12 @@ func Missing() error {
 // networking on a closed network), plus extra. It returns the browser's
 // root context; stop ends it and removes the profile.
 func Start(extra ...chromedp.ExecAllocatorOption) (ctx context.Context, stop func(), err error) {
-	if err := Missing(); err != nil {
+	return StartAt(Path, extra...)
+}
+
+// StartAt is Start with the Chromium binary at path.
+func StartAt(path string, extra ...chromedp.ExecAllocatorOption) (ctx context.Context, stop func(), err error) {
+	if err := missing(path); err != nil {
 		return nil, nil, err
 	}
 	dir, err := os.MkdirTemp("", "sambung-chromium-")
@@ -51,7 +58,7 @@ func Start(extra ...chromedp.ExecAllocatorOption) (ctx context.Context, stop fun
 		return nil, nil, err
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(Path),
+		chromedp.ExecPath(path),
 		chromedp.UserDataDir(dir),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -68,7 +75,7 @@ func Start(extra ...chromedp.ExecAllocatorOption) (ctx context.Context, stop fun
 	}
 	if err := chromedp.Do(ctx); err != nil {
 		stop()
-		return nil, nil, fmt.Errorf("starting %s: %w", Path, err)
+		return nil, nil, fmt.Errorf("starting %s: %w", path, err)
 	}
 	return ctx, stop, nil
 }
