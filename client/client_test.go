@@ -108,9 +108,7 @@ func TestChatBothKinds(t *testing.T) {
 func TestSafetyNumbersMatch(t *testing.T) {
 	r := startRelay(t)
 	alice, bob, a, b := pair(t, r)
-	m := alice.send("account:bob", "ping")
-	bob.waitText(a, "ping")
-	alice.waitStatus(b, m.ID, client.StatusDelivered)
+	deliver(alice, bob, "account:bob", "ping")
 	sa, err := alice.c.SafetyNumber(ctx, b)
 	if err != nil {
 		t.Fatal(err)
@@ -180,9 +178,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 func TestRetryAfterRelayDown(t *testing.T) {
 	r := startRelay(t)
 	alice, bob, a, b := pair(t, r)
-	first := alice.send("account:bob", "before")
-	bob.waitText(a, "before")
-	alice.waitStatus(b, first.ID, client.StatusDelivered)
+	deliver(alice, bob, "account:bob", "before")
 
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
@@ -268,9 +264,7 @@ func TestLinkSecondIdentity(t *testing.T) {
 	if err != nil || ct.PersonID != a || !slices.Equal(ct.Identities, []string{"account:alice"}) {
 		t.Fatalf("lookup by linked account: %+v %v", ct, err)
 	}
-	m := alice.send("phone:+62 822-2222-2222", "found you by phone")
-	bob.waitText(a, "found you by phone")
-	alice.waitStatus(b, m.ID, client.StatusDelivered)
+	deliver(alice, bob, "phone:+62 822-2222-2222", "found you by phone")
 
 	// Errors carry the relay's codes.
 	_, err = alice.c.Lookup(ctx, "account:nobody")

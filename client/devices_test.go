@@ -77,9 +77,7 @@ func TestSecondDevice(t *testing.T) {
 func TestIdentityChange(t *testing.T) {
 	r := startRelay(t)
 	alice, bob, a, b := pair(t, r)
-	first := alice.send("account:bob", "first")
-	bob.waitText(a, "first")
-	alice.waitStatus(b, first.ID, client.StatusDelivered)
+	deliver(alice, bob, "account:bob", "first")
 	before, err := alice.c.SafetyNumber(ctx, b)
 	if err != nil {
 		t.Fatal(err)
@@ -176,9 +174,7 @@ func TestRemoveDevice(t *testing.T) {
 	}
 
 	// Alice's stale device list heals through device_mismatch.
-	after := alice.send(b, "after removal")
-	bob.waitText(a, "after removal")
-	alice.waitStatus(b, after.ID, client.StatusDelivered)
+	deliver(alice, bob, b, "after removal")
 
 	if err := bob.c.SignOut(ctx); err != nil {
 		t.Fatal(err)
@@ -192,9 +188,7 @@ func TestRemoveDevice(t *testing.T) {
 func TestTyping(t *testing.T) {
 	r := startRelay(t)
 	alice, bob, a, b := pair(t, r)
-	m := alice.send("account:bob", "hi")
-	bob.waitText(a, "hi")
-	alice.waitStatus(b, m.ID, client.StatusDelivered)
+	m := deliver(alice, bob, "account:bob", "hi")
 	if err := bob.c.Typing(ctx, a, true); err != nil {
 		t.Fatal(err)
 	}

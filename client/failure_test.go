@@ -77,9 +77,7 @@ func TestUndecryptableDoesNotWedge(t *testing.T) {
 	bad.mu.Lock()
 	bad.armed = false
 	bad.mu.Unlock()
-	clear := bob.send(a, "clear")
-	alice.waitText(b, "clear")
-	bob.waitStatus(a, clear.ID, client.StatusDelivered)
+	deliver(bob, alice, a, "clear")
 
 	// Both were acknowledged: a restarted client gets nothing again.
 	alice.close()

@@ -332,6 +332,16 @@ func (d *device) messageEvents(conv string) []string {
 	return ids
 }
 
+// deliver sends text from one device to another at addr, and waits until
+// the recipient shows it and the sender holds its delivery receipt.
+func deliver(from, to *device, addr, text string) client.Message {
+	from.t.Helper()
+	m := from.send(addr, text)
+	to.waitText(from.me().PersonID, text)
+	from.waitStatus(to.me().PersonID, m.ID, client.StatusDelivered)
+	return m
+}
+
 // barrier sends a text from one device to another and waits for its
 // MessageEvent there. The relay pushes a mailbox in order, the receiver
 // handles it in order and its events go out in order: once the barrier's

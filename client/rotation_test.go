@@ -85,9 +85,7 @@ func TestSeenPruned(t *testing.T) {
 	alice2 := newDevice(t, r, st, withClock)
 	alice2.connect()
 	eventually(t, "pruning", func() bool { return seen() == 0 })
-	m := bob.send(a, "new")
-	alice2.waitText(b, "new")
-	bob.waitStatus(a, m.ID, client.StatusDelivered)
+	m := deliver(bob, alice2, a, "new")
 	// "old" is not shown again: a later text proves every copy before it
 	// was handled.
 	after := barrier(bob, alice2)
