@@ -12,18 +12,16 @@ import (
 	"sambung/client"
 )
 
-// BenchmarkMessages measures messages per second from one native client to
-// another through a real relay on loopback, with MemoryStorage: a message
-// counts when the recipient has stored it and the sender holds its
-// delivery receipt (✓✓). Messages go out in bursts of 100.
-func BenchmarkMessages(b *testing.B) {
+// benchPair connects a phone user on storage as (MemoryStorage when nil)
+// with an account user on bs, warms the session up, and returns the
+// sender, the recipient's person id and a channel of the ids of the
+// sender's messages as their delivery receipts arrive.
+func benchPair(b *testing.B, as, bs client.Storage) (*device, string, chan string) {
+	b.Helper()
 	r := startRelay(b)
-	alice := newDevice(b, r, nil)
-	alice.signUpPhone("+6281111111111")
-	bob := newDevice(b, r, nil)
-	bob.signUpAccount("bob")
-	alice.connect()
-	bob.connect()
+	alice := newPhone(b, r, as, "+6281111111111")
+	bob := newAccount(b, r, bs, "bob")
+	connectAll(alice, bob)
 	bp := bob.me().PersonID
 	warm := alice.send("account:bob", "warm up")
 	alice.waitStatus(bp, warm.ID, client.StatusDelivered)
@@ -37,6 +35,15 @@ func BenchmarkMessages(b *testing.B) {
 		}
 	}
 	alice.mu.Unlock()
+	return alice, bp, delivered
+}
+
+// BenchmarkMessages measures messages per second from one native client to
+// another through a real relay on loopback, with MemoryStorage: a message
+// counts when the recipient has stored it and the sender holds its
+// delivery receipt (✓✓). Messages go out in bursts of 100.
+func BenchmarkMessages(b *testing.B) {
+	alice, bp, delivered := benchPair(b, nil, nil)
 	text := string(make([]byte, 100))
 	b.ResetTimer()
 	for sent := 0; sent < b.N; {
@@ -114,28 +121,9 @@ func BenchmarkMessagesSlowStorage(b *testing.B) {
 }
 
 func benchSlowStorage(b *testing.B, burst bool) {
-	r := startRelay(b)
 	as := &slowStorage{Storage: client.NewMemoryStorage()}
 	bs := &slowStorage{Storage: client.NewMemoryStorage()}
-	alice := newDevice(b, r, as)
-	alice.signUpPhone("+6281111111111")
-	bob := newDevice(b, r, bs)
-	bob.signUpAccount("bob")
-	alice.connect()
-	bob.connect()
-	bp := bob.me().PersonID
-	warm := alice.send("account:bob", "warm up")
-	alice.waitStatus(bp, warm.ID, client.StatusDelivered)
-	delivered := make(chan string, 1024)
-	alice.mu.Lock()
-	alice.onEvent = func(e client.Event) {
-		if r, ok := e.(client.ReceiptEvent); ok && r.Status == client.StatusDelivered {
-			for _, id := range r.MessageIDs {
-				delivered <- id
-			}
-		}
-	}
-	alice.mu.Unlock()
+	alice, bp, delivered := benchPair(b, as, bs)
 	text := string(make([]byte, 100))
 	ag, aa, bg, ba := as.gets.Load()+as.scans.Load(), as.applies.Load(), bs.gets.Load()+bs.scans.Load(), bs.applies.Load()
 	b.ResetTimer()

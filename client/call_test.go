@@ -74,17 +74,10 @@ func (d *device) sendCall(conv string, s client.CallSignal) {
 // one completed call, never a chat text.
 func TestCallSignaling(t *testing.T) {
 	r := startRelay(t)
-	ayu := newDevice(t, r, nil)
-	ayu.signUpPhone("+6281222222222")
-	budi1 := newDevice(t, r, nil)
-	budi1.signUpAccount("budi")
-	budi2 := newDevice(t, r, nil)
-	if err := budi2.c.SignInAccount(ctx, "budi", "correct horse battery"); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []*device{ayu, budi1, budi2} {
-		d.connect()
-	}
+	ayu := newPhone(t, r, nil, "+6281222222222")
+	budi1 := newAccount(t, r, nil, "budi")
+	budi2 := signInAccount(t, r, "budi")
+	connectAll(ayu, budi1, budi2)
 	a, b := ayu.me().PersonID, budi1.me().PersonID
 
 	const id = "call1"
@@ -144,12 +137,7 @@ func TestCallSignaling(t *testing.T) {
 // unread, at the callee), and a busy callee, each recorded on both sides.
 func TestCallEnds(t *testing.T) {
 	r := startRelay(t)
-	ayu := newDevice(t, r, nil)
-	ayu.signUpPhone("+6281333333333")
-	budi := newDevice(t, r, nil)
-	budi.signUpAccount("budi")
-	ayu.connect()
-	budi.connect()
+	ayu, budi := pairOf(t, r, "+6281333333333", "budi")
 	a, b := ayu.me().PersonID, budi.me().PersonID
 	if _, err := ayu.c.Lookup(ctx, "account:budi"); err != nil {
 		t.Fatal(err)
@@ -205,10 +193,8 @@ func TestStaleOfferNeverRings(t *testing.T) {
 	late := func(cfg *client.Config) {
 		cfg.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	}
-	ayu := newDevice(t, r, nil)
-	ayu.signUpPhone("+6281444444444")
-	budi := newDevice(t, r, nil, late)
-	budi.signUpAccount("budi")
+	ayu := newPhone(t, r, nil, "+6281444444444")
+	budi := newAccount(t, r, nil, "budi", late)
 	ayu.connect()
 	a, b := ayu.me().PersonID, budi.me().PersonID
 	if _, err := ayu.c.Lookup(ctx, "account:budi"); err != nil {
@@ -233,12 +219,10 @@ func TestStaleOfferNeverRings(t *testing.T) {
 // changed.
 func TestCallRefusals(t *testing.T) {
 	r := startRelay(t)
-	ayu := newDevice(t, r, nil)
-	ayu.signUpPhone("+6281555555555")
+	ayu := newPhone(t, r, nil, "+6281555555555")
 	err := ayu.c.SendCall(ctx, ayu.me().PersonID, client.CallSignal{Start: testStart, CallID: "x", Flags: client.CallCaller, Op: client.CallOffer, SDP: offerSDP})
 	wantCode(t, err, "unknown_conversation")
-	budi := newDevice(t, r, nil)
-	budi.signUpAccount("budi")
+	budi := newAccount(t, r, nil, "budi")
 	b := budi.me().PersonID
 	err = ayu.c.SendCall(ctx, b, client.CallSignal{Start: testStart, CallID: "x", Op: "ring"})
 	wantCode(t, err, "bad_content")

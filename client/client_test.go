@@ -16,12 +16,7 @@ import (
 // other and talk both ways; the sender's ticks go sent → delivered → read.
 func TestChatBothKinds(t *testing.T) {
 	r := startRelay(t)
-	alice := newDevice(t, r, nil)
-	alice.signUpPhone("+62 812-3456-7890")
-	bob := newDevice(t, r, nil)
-	bob.signUpAccount("bob")
-	alice.connect()
-	bob.connect()
+	alice, bob := pairOf(t, r, "+62 812-3456-7890", "bob")
 
 	ap, bp := alice.me(), bob.me()
 	if !ap.SignedIn || len(ap.Identities) != 1 || ap.Identities[0] != "phone:+6281234567890" {
@@ -108,27 +103,12 @@ func TestChatBothKinds(t *testing.T) {
 	}
 }
 
-// pair signs up a phone user and an account user, connects both and has
-// them find each other.
-func pair(t *testing.T, r *testRelay) (alice, bob *device, a, b string) {
-	t.Helper()
-	alice = newDevice(t, r, nil)
-	alice.signUpPhone("+6281111111111")
-	bob = newDevice(t, r, nil)
-	bob.signUpAccount("bob")
-	alice.connect()
-	bob.connect()
-	return alice, bob, alice.me().PersonID, bob.me().PersonID
-}
-
 // TestSafetyNumbersMatch: both sides show the same 60 digits, and the
 // scannable forms match each other.
 func TestSafetyNumbersMatch(t *testing.T) {
 	r := startRelay(t)
 	alice, bob, a, b := pair(t, r)
-	m := alice.send("account:bob", "ping")
-	bob.waitText(a, "ping")
-	alice.waitStatus(b, m.ID, client.StatusDelivered)
+	deliver(alice, bob, "account:bob", "ping")
 	sa, err := alice.c.SafetyNumber(ctx, b)
 	if err != nil {
 		t.Fatal(err)
@@ -158,10 +138,8 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alice := newDevice(t, r, fs)
-	alice.signUpPhone("+6281111111111")
-	bob := newDevice(t, r, nil)
-	bob.signUpAccount("bob")
+	alice := newPhone(t, r, fs, "+6281111111111")
+	bob := newAccount(t, r, nil, "bob")
 	bob.connect()
 	a, b := alice.me().PersonID, bob.me().PersonID
 	if _, err := alice.c.Lookup(ctx, "account:bob"); err != nil {
@@ -200,11 +178,11 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 func TestRetryAfterRelayDown(t *testing.T) {
 	r := startRelay(t)
 	alice, bob, a, b := pair(t, r)
-	first := alice.send("account:bob", "before")
-	bob.waitText(a, "before")
-	alice.waitStatus(b, first.ID, client.StatusDelivered)
+	deliver(alice, bob, "account:bob", "before")
 
-	r.stop()
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
 	m := alice.send(b, "during")
 	eventually(t, "alice offline", func() bool {
 		for _, e := range alice.eventsOf(client.EventStatus) {
@@ -217,7 +195,7 @@ func TestRetryAfterRelayDown(t *testing.T) {
 	if h := alice.history(b); h[len(h)-1].Status != client.StatusPending {
 		t.Fatalf("message sent while down: %+v", h[len(h)-1])
 	}
-	r.start()
+	r.Reopen(t)
 	bob.waitText(a, "during")
 	alice.waitStatus(b, m.ID, client.StatusDelivered)
 }
@@ -227,12 +205,10 @@ func TestRetryAfterRelayDown(t *testing.T) {
 // them again; each message shows once and its receipt still arrives.
 func TestRedeliveryShownOnce(t *testing.T) {
 	r := startRelay(t)
-	alice := newDevice(t, r, nil)
-	alice.signUpPhone("+6281111111111")
-	drop := &ackDropper{Dialer: native.NewDialer(r.base())}
+	alice := newPhone(t, r, nil, "+6281111111111")
+	drop := &ackDropper{Dialer: native.NewDialer(r.URL)}
 	drop.arm(true)
-	bob := newDevice(t, r, nil, func(c *client.Config) { c.Dialer = drop })
-	bob.signUpAccount("bob")
+	bob := newAccount(t, r, nil, "bob", func(c *client.Config) { c.Dialer = drop })
 	alice.connect()
 	a, b := alice.me().PersonID, bob.me().PersonID
 	var sent []client.Message
@@ -272,7 +248,7 @@ func TestLinkSecondIdentity(t *testing.T) {
 	if err := bob.c.LinkPhoneCode(ctx, "+6282222222222"); err != nil {
 		t.Fatal(err)
 	}
-	if err := bob.c.LinkPhone(ctx, "+6282222222222", r.codes.get(t, "+6282222222222")); err != nil {
+	if err := bob.c.LinkPhone(ctx, "+6282222222222", r.Code(t, "+6282222222222")); err != nil {
 		t.Fatal(err)
 	}
 	if p := alice.me(); len(p.Identities) != 2 {
@@ -288,9 +264,7 @@ func TestLinkSecondIdentity(t *testing.T) {
 	if err != nil || ct.PersonID != a || !slices.Equal(ct.Identities, []string{"account:alice"}) {
 		t.Fatalf("lookup by linked account: %+v %v", ct, err)
 	}
-	m := alice.send("phone:+62 822-2222-2222", "found you by phone")
-	bob.waitText(a, "found you by phone")
-	alice.waitStatus(b, m.ID, client.StatusDelivered)
+	deliver(alice, bob, "phone:+62 822-2222-2222", "found you by phone")
 
 	// Errors carry the relay's codes.
 	_, err = alice.c.Lookup(ctx, "account:nobody")

@@ -15,15 +15,10 @@ import (
 // both; reading on one device clears the unread count on the other.
 func TestSecondDevice(t *testing.T) {
 	r := startRelay(t)
-	alice1 := newDevice(t, r, nil)
-	alice1.signUpPhone("+6281111111111")
-	alice2 := newDevice(t, r, nil)
-	alice2.signUpPhone("+6281111111111")
-	bob := newDevice(t, r, nil)
-	bob.signUpAccount("bob")
-	for _, d := range []*device{alice1, alice2, bob} {
-		d.connect()
-	}
+	alice1 := newPhone(t, r, nil, "+6281111111111")
+	alice2 := newPhone(t, r, nil, "+6281111111111")
+	bob := newAccount(t, r, nil, "bob")
+	connectAll(alice1, alice2, bob)
 	a, b := alice1.me().PersonID, bob.me().PersonID
 	if p := alice2.me(); p.PersonID != a || p.DeviceID == alice1.me().DeviceID {
 		t.Fatalf("second device: %+v", p)
@@ -82,18 +77,13 @@ func TestSecondDevice(t *testing.T) {
 func TestIdentityChange(t *testing.T) {
 	r := startRelay(t)
 	alice, bob, a, b := pair(t, r)
-	first := alice.send("account:bob", "first")
-	bob.waitText(a, "first")
-	alice.waitStatus(b, first.ID, client.StatusDelivered)
+	deliver(alice, bob, "account:bob", "first")
 	before, err := alice.c.SafetyNumber(ctx, b)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	bob2 := newDevice(t, r, nil)
-	if err := bob2.c.SignInAccount(ctx, "bob", "correct horse battery"); err != nil {
-		t.Fatal(err)
-	}
+	bob2 := signInAccount(t, r, "bob")
 	bob2.connect()
 
 	waiting := alice.send(b, "after bob's new device")
@@ -153,10 +143,7 @@ func TestIdentityChange(t *testing.T) {
 func TestRemoveDevice(t *testing.T) {
 	r := startRelay(t)
 	alice, bob, a, b := pair(t, r)
-	bob2 := newDevice(t, r, nil)
-	if err := bob2.c.SignInAccount(ctx, "bob", "correct horse battery"); err != nil {
-		t.Fatal(err)
-	}
+	bob2 := signInAccount(t, r, "bob")
 	bob2.connect()
 	m := alice.send("account:bob", "to both devices")
 	bob.waitText(a, "to both devices")
@@ -187,9 +174,7 @@ func TestRemoveDevice(t *testing.T) {
 	}
 
 	// Alice's stale device list heals through device_mismatch.
-	after := alice.send(b, "after removal")
-	bob.waitText(a, "after removal")
-	alice.waitStatus(b, after.ID, client.StatusDelivered)
+	deliver(alice, bob, b, "after removal")
 
 	if err := bob.c.SignOut(ctx); err != nil {
 		t.Fatal(err)
@@ -203,9 +188,7 @@ func TestRemoveDevice(t *testing.T) {
 func TestTyping(t *testing.T) {
 	r := startRelay(t)
 	alice, bob, a, b := pair(t, r)
-	m := alice.send("account:bob", "hi")
-	bob.waitText(a, "hi")
-	alice.waitStatus(b, m.ID, client.StatusDelivered)
+	m := deliver(alice, bob, "account:bob", "hi")
 	if err := bob.c.Typing(ctx, a, true); err != nil {
 		t.Fatal(err)
 	}

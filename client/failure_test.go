@@ -4,8 +4,6 @@ package client_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -63,11 +61,9 @@ func (cc *corruptConn) Write(ctx context.Context, frame []byte) error {
 func TestUndecryptableDoesNotWedge(t *testing.T) {
 	r := startRelay(t)
 	st := client.NewMemoryStorage()
-	alice := newDevice(t, r, st)
-	alice.signUpPhone("+6281111111111")
-	bad := &corrupter{Dialer: native.NewDialer(r.base()), armed: true}
-	bob := newDevice(t, r, nil, func(c *client.Config) { c.Dialer = bad })
-	bob.signUpAccount("bob")
+	alice := newPhone(t, r, st, "+6281111111111")
+	bad := &corrupter{Dialer: native.NewDialer(r.URL), armed: true}
+	bob := newAccount(t, r, nil, "bob", func(c *client.Config) { c.Dialer = bad })
 	alice.connect()
 	bob.connect()
 	a, b := alice.me().PersonID, bob.me().PersonID
@@ -81,9 +77,7 @@ func TestUndecryptableDoesNotWedge(t *testing.T) {
 	bad.mu.Lock()
 	bad.armed = false
 	bad.mu.Unlock()
-	clear := bob.send(a, "clear")
-	alice.waitText(b, "clear")
-	bob.waitStatus(a, clear.ID, client.StatusDelivered)
+	deliver(bob, alice, a, "clear")
 
 	// Both were acknowledged: a restarted client gets nothing again.
 	alice.close()
@@ -109,31 +103,11 @@ func TestUndecryptableDoesNotWedge(t *testing.T) {
 func TestPreKeyTopUp(t *testing.T) {
 	r := startRelay(t)
 	st := client.NewMemoryStorage()
-	alice := newDevice(t, r, st)
-	alice.signUpPhone("+6281111111111")
-	bob := newDevice(t, r, nil)
-	bob.signUpAccount("bob")
+	alice := newPhone(t, r, st, "+6281111111111")
+	bob := newAccount(t, r, nil, "bob")
 	alice.connect()
 
-	keyCount := func() int {
-		b, _, err := st.Get(ctx, "account")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var acct struct{ Token []byte }
-		if err := json.Unmarshal(b, &acct); err != nil {
-			t.Fatal(err)
-		}
-		var ks wire.KeyStatus
-		status, body, err := native.NewHTTP(r.base()).Do(ctx, "GET", wire.PathKeys, base64.StdEncoding.EncodeToString(acct.Token), nil)
-		if err != nil || status != 200 {
-			t.Fatalf("GET /v1/keys: %d %v", status, err)
-		}
-		if err := json.Unmarshal(body, &ks); err != nil {
-			t.Fatal(err)
-		}
-		return ks.OneTimePreKeys
-	}
+	keyCount := func() int { return keyStatus(t, r, st).OneTimePreKeys }
 	if n := keyCount(); n != client.PreKeyBatch {
 		t.Fatalf("after sign-up: %d prekeys", n)
 	}
@@ -144,15 +118,14 @@ func TestPreKeyTopUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < used; i++ {
-		status, body, err := native.NewHTTP(r.base()).Do(ctx, "GET", "/v1/people/"+alice.me().PersonID, token, nil)
+		status, body, err := native.NewHTTP(r.URL).Do(ctx, "GET", "/v1/people/"+alice.me().PersonID, token, nil)
 		if err != nil || status != 200 {
 			t.Fatalf("bundle fetch %d: %d %s %v", i, status, body, err)
 		}
 	}
 	eventually(t, "top-up", func() bool { return keyCount() >= client.PreKeyBatch })
 	// The new keys work: a new contact starts a session with one.
-	carol := newDevice(t, r, nil)
-	carol.signUpAccount("carol")
+	carol := newAccount(t, r, nil, "carol")
 	carol.connect()
 	m := carol.send("phone:+6281111111111", "hi from carol")
 	alice.waitText(carol.me().PersonID, "hi from carol")
@@ -206,11 +179,9 @@ func (c *answerDropConn) Read(ctx context.Context) ([]byte, error) {
 // message once.
 func TestResendAfterLostAnswer(t *testing.T) {
 	r := startRelay(t)
-	lose := &answerDropper{Dialer: native.NewDialer(r.base())}
-	alice := newDevice(t, r, nil, func(c *client.Config) { c.Dialer = lose })
-	alice.signUpPhone("+6281111111111")
-	bob := newDevice(t, r, nil)
-	bob.signUpAccount("bob")
+	lose := &answerDropper{Dialer: native.NewDialer(r.URL)}
+	alice := newPhone(t, r, nil, "+6281111111111", func(c *client.Config) { c.Dialer = lose })
+	bob := newAccount(t, r, nil, "bob")
 	alice.connect()
 	bob.connect()
 	a, b := alice.me().PersonID, bob.me().PersonID
@@ -223,7 +194,7 @@ func TestResendAfterLostAnswer(t *testing.T) {
 	m := alice.send(b, "once")
 	alice.waitStatus(b, m.ID, client.StatusDelivered)
 	dupCount := func() float64 {
-		status, body, err := native.NewHTTP(r.base()).Do(ctx, "GET", wire.PathMetrics, "", nil)
+		status, body, err := native.NewHTTP(r.URL).Do(ctx, "GET", wire.PathMetrics, "", nil)
 		if err != nil || status != 200 {
 			t.Fatalf("metrics: %d %v", status, err)
 		}

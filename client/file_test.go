@@ -18,12 +18,7 @@ import (
 // and thumbnail, and only FilePointer gives the key and digest back.
 func TestSendFileBothKinds(t *testing.T) {
 	r := startRelay(t)
-	alice := newDevice(t, r, nil)
-	alice.signUpPhone("+62 812-3456-7890")
-	bob := newDevice(t, r, nil)
-	bob.signUpAccount("bob")
-	alice.connect()
-	bob.connect()
+	alice, bob := pairOf(t, r, "+62 812-3456-7890", "bob")
 
 	p := &attach.Pointer{
 		BlobID: "3f2a9c0e5b7d41a8be0c6d2f9e1a7b54", Size: 70000,

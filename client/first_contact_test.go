@@ -19,10 +19,8 @@ import (
 // test keeps is the one that event carries.
 func TestFirstContactLearnsAddresses(t *testing.T) {
 	r := startRelay(t)
-	ayu := newDevice(t, r, nil)
-	ayu.signUpPhone("+62 812-0000-1111")
-	budi := newDevice(t, r, nil)
-	budi.signUpAccount("budi")
+	ayu := newPhone(t, r, nil, "+62 812-0000-1111")
+	budi := newAccount(t, r, nil, "budi")
 	var mu sync.Mutex
 	var shown []client.Conversation // what a page would show
 	budi.mu.Lock()

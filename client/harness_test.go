@@ -4,149 +4,43 @@ package client_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"sambung/client"
 	"sambung/client/native"
+	"sambung/internal/relaytest"
 	"sambung/relay"
 	"sambung/wire"
 )
 
-// codes is the relay's CodeSender in tests: it keeps the last code per
-// phone.
-type codes struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (c *codes) SendCode(_ context.Context, phone, code string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.m[phone] = code
-	return nil
-}
-
-func (c *codes) get(t testing.TB, phone string) string {
+// startRelay starts a real relay for client tests: on top of
+// relaytest's lifted limits, draining prekeys (what TestPreKeyTopUp does on
+// purpose) is not throttled, wrong passwords cost no wait and the third
+// one alerts, and a second device of a person may ask for a code right
+// after the first.
+func startRelay(t testing.TB) *relaytest.Relay {
 	t.Helper()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	code, ok := c.m[phone]
-	if !ok {
-		t.Fatalf("no code sent to %s", phone)
-	}
-	return code
-}
-
-// testRelay is a real relay (package relay, Badger in a temp dir) on a
-// loopback port that survives restarts, so clients reconnect to it.
-type testRelay struct {
-	t     testing.TB
-	dir   string
-	addr  string
-	codes *codes
-	srv   *relay.Server
-	hs    *http.Server
-	done  chan struct{}
-}
-
-func startRelay(t testing.TB) *testRelay {
-	t.Helper()
-	r := &testRelay{t: t, dir: t.TempDir(), codes: &codes{m: map[string]string{}}}
-	r.start()
-	t.Cleanup(r.stop)
-	return r
-}
-
-func (r *testRelay) start() {
-	r.t.Helper()
-	srv, err := relay.New(relay.Config{
-		DataDir:    r.dir,
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		CodeSender: r.codes,
-		// Cheap passwords and no rate limits: the tests are about the
-		// client, and the relay's own tests cover both.
-		Argon2:         relay.Argon2Params{Memory: 64, Time: 1, Threads: 1},
-		AuthRate:       relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		LookupRate:     relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		LookupAddrRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		// Draining prekeys is what TestPreKeyTopUp does on purpose.
-		PreKeyFetchRate:  relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		PreKeyTargetRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		FrameRate:        relay.Rate{Count: 100000, Per: time.Second, Burst: 100000},
-		// Wrong passwords cost no wait here; the third one alerts.
-		PasswordFreeFails: 1000,
-		PasswordNoticeAt:  3,
-		MemTableSize:      8 << 20,
-		// A second device of a person asks for a code right after the
-		// first.
-		CodeResend: time.Millisecond,
+	return relaytest.Start(t, func(c *relay.Config) {
+		c.PreKeyFetchRate = relaytest.Lifted
+		c.PreKeyTargetRate = relaytest.Lifted
+		c.PasswordFreeFails = 1000
+		c.PasswordNoticeAt = 3
+		c.CodeResend = time.Millisecond
 	})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	addr := r.addr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	// After a restart the old socket may linger a moment: wait for the
-	// port, bounded generously, as a busy machine may take a while.
-	var ln net.Listener
-	deadline := time.Now().Add(patience)
-	for {
-		ln, err = net.Listen("tcp", addr)
-		if !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		srv.Close()
-		r.t.Fatal(err)
-	}
-	r.addr = ln.Addr().String()
-	r.srv = srv
-	r.hs = &http.Server{Handler: srv}
-	r.done = make(chan struct{})
-	go func() {
-		defer close(r.done)
-		r.hs.Serve(ln)
-	}()
 }
-
-func (r *testRelay) stop() {
-	if r.srv == nil {
-		return
-	}
-	r.hs.Close()
-	<-r.done
-	if err := r.srv.Close(); err != nil {
-		r.t.Error(err)
-	}
-	r.srv = nil
-}
-
-func (r *testRelay) restart() {
-	r.stop()
-	r.start()
-}
-
-func (r *testRelay) base() string { return "http://" + r.addr }
 
 // device is one client under test, with the events it got.
 type device struct {
 	t      testing.TB
 	c      *client.Client
-	r      *testRelay
+	r      *relaytest.Relay
 	mu     sync.Mutex
 	events []client.Event
 	cancel context.CancelFunc
@@ -160,15 +54,15 @@ type device struct {
 type deviceOption func(*client.Config)
 
 // newDevice opens a client over st (a fresh MemoryStorage when nil).
-func newDevice(t testing.TB, r *testRelay, st client.Storage, opts ...deviceOption) *device {
+func newDevice(t testing.TB, r *relaytest.Relay, st client.Storage, opts ...deviceOption) *device {
 	t.Helper()
 	if st == nil {
 		st = client.NewMemoryStorage()
 	}
 	d := &device{t: t, r: r}
 	cfg := client.Config{
-		HTTP:         native.NewHTTP(r.base()),
-		Dialer:       native.NewDialer(r.base()),
+		HTTP:         native.NewHTTP(r.URL),
+		Dialer:       native.NewDialer(r.URL),
 		Storage:      st,
 		DeviceName:   t.Name(),
 		MinBackoff:   20 * time.Millisecond,
@@ -197,6 +91,77 @@ func newDevice(t testing.TB, r *testRelay, st client.Storage, opts ...deviceOpti
 	return d
 }
 
+// newPhone opens a device and signs it up (or in) with a phone number.
+func newPhone(t testing.TB, r *relaytest.Relay, st client.Storage, phone string, opts ...deviceOption) *device {
+	t.Helper()
+	d := newDevice(t, r, st, opts...)
+	d.signUpPhone(phone)
+	return d
+}
+
+// newAccount opens a device and signs it up with a new account.
+func newAccount(t testing.TB, r *relaytest.Relay, st client.Storage, id string, opts ...deviceOption) *device {
+	t.Helper()
+	d := newDevice(t, r, st, opts...)
+	d.signUpAccount(id)
+	return d
+}
+
+// signInAccount opens a new device of an existing account.
+func signInAccount(t testing.TB, r *relaytest.Relay, id string) *device {
+	t.Helper()
+	d := newDevice(t, r, nil)
+	if err := d.c.SignInAccount(ctx, id, password); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// pairOf signs up a phone user and an account user and connects both.
+func pairOf(t testing.TB, r *relaytest.Relay, phone, account string) (*device, *device) {
+	t.Helper()
+	alice, bob := newPhone(t, r, nil, phone), newAccount(t, r, nil, account)
+	connectAll(alice, bob)
+	return alice, bob
+}
+
+// pair signs up a phone user and an account user, connects both and has
+// them find each other.
+func pair(t testing.TB, r *relaytest.Relay) (alice, bob *device, a, b string) {
+	t.Helper()
+	alice, bob = pairOf(t, r, "+6281111111111", "bob")
+	return alice, bob, alice.me().PersonID, bob.me().PersonID
+}
+
+// keyStatus asks the relay for the key status of the device whose
+// storage is st.
+func keyStatus(t testing.TB, r *relaytest.Relay, st client.Storage) wire.KeyStatus {
+	t.Helper()
+	b, _, err := st.Get(ctx, "account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acct struct{ Token []byte }
+	if err := json.Unmarshal(b, &acct); err != nil {
+		t.Fatal(err)
+	}
+	status, body, err := native.NewHTTP(r.URL).Do(ctx, "GET", wire.PathKeys, base64.StdEncoding.EncodeToString(acct.Token), nil)
+	if err != nil || status != 200 {
+		t.Fatalf("GET /v1/keys: %d %v", status, err)
+	}
+	var ks wire.KeyStatus
+	if err := json.Unmarshal(body, &ks); err != nil {
+		t.Fatal(err)
+	}
+	return ks
+}
+
+func connectAll(ds ...*device) {
+	for _, d := range ds {
+		d.connect()
+	}
+}
+
 // connect runs Connect in the background until close.
 func (d *device) connect() {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -216,6 +181,9 @@ func (d *device) close() {
 
 var ctx = context.Background()
 
+// password is every test account's password.
+const password = "correct horse battery"
+
 // signUpPhone signs d up (or in) with a phone number.
 func (d *device) signUpPhone(phone string) {
 	d.t.Helper()
@@ -226,14 +194,14 @@ func (d *device) signUpPhone(phone string) {
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	if err := d.c.VerifyPhone(ctx, phone, d.r.codes.get(d.t, norm)); err != nil {
+	if err := d.c.VerifyPhone(ctx, phone, d.r.Code(d.t, norm)); err != nil {
 		d.t.Fatal(err)
 	}
 }
 
 func (d *device) signUpAccount(id string) {
 	d.t.Helper()
-	if err := d.c.SignUpAccount(ctx, id, "correct horse battery"); err != nil {
+	if err := d.c.SignUpAccount(ctx, id, password); err != nil {
 		d.t.Fatal(err)
 	}
 }
@@ -362,6 +330,16 @@ func (d *device) messageEvents(conv string) []string {
 		}
 	}
 	return ids
+}
+
+// deliver sends text from one device to another at addr, and waits until
+// the recipient shows it and the sender holds its delivery receipt.
+func deliver(from, to *device, addr, text string) client.Message {
+	from.t.Helper()
+	m := from.send(addr, text)
+	to.waitText(from.me().PersonID, text)
+	from.waitStatus(to.me().PersonID, m.ID, client.StatusDelivered)
+	return m
 }
 
 // barrier sends a text from one device to another and waits for its

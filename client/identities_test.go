@@ -33,9 +33,8 @@ func (h *heldMe) Do(ctx context.Context, method, path, token string, body []byte
 // before a link, and that arrives after it, does not undo the link.
 func TestStaleIdentitiesAnswer(t *testing.T) {
 	r := startRelay(t)
-	h := &heldMe{HTTP: native.NewHTTP(r.base())}
-	alice := newDevice(t, r, nil, func(c *client.Config) { c.HTTP = h })
-	alice.signUpPhone("+6281111111111")
+	h := &heldMe{HTTP: native.NewHTTP(r.URL)}
+	alice := newPhone(t, r, nil, "+6281111111111", func(c *client.Config) { c.HTTP = h })
 	h.hold()
 	refreshed := make(chan error, 1)
 	go func() { refreshed <- alice.c.RefreshMe(ctx) }()
@@ -56,8 +55,7 @@ func TestStaleIdentitiesAnswer(t *testing.T) {
 // reach their signed-in device as an AlertEvent.
 func TestSignInFailuresAlert(t *testing.T) {
 	r := startRelay(t)
-	alice := newDevice(t, r, nil)
-	alice.signUpAccount("alice")
+	alice := newAccount(t, r, nil, "alice")
 	alice.connect()
 	mallory := newDevice(t, r, nil)
 	for i := 0; i < 3; i++ {

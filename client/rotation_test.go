@@ -3,86 +3,38 @@
 package client_test
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"sambung/client"
-	"sambung/client/native"
-	"sambung/wire"
+	"sambung/internal/testkit"
 )
-
-// testClock is a clock the test moves forward.
-type testClock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.off)
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.off += d
-	c.mu.Unlock()
-}
-
-// keyStatus asks the relay for the key status of the device whose
-// storage is st.
-func keyStatus(t *testing.T, r *testRelay, st client.Storage) wire.KeyStatus {
-	t.Helper()
-	b, _, err := st.Get(ctx, "account")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var acct struct{ Token []byte }
-	if err := json.Unmarshal(b, &acct); err != nil {
-		t.Fatal(err)
-	}
-	status, body, err := native.NewHTTP(r.base()).Do(ctx, "GET", wire.PathKeys, base64.StdEncoding.EncodeToString(acct.Token), nil)
-	if err != nil || status != 200 {
-		t.Fatalf("GET /v1/keys: %d %v", status, err)
-	}
-	var ks wire.KeyStatus
-	if err := json.Unmarshal(body, &ks); err != nil {
-		t.Fatal(err)
-	}
-	return ks
-}
 
 // TestSignedPreKeyRotation: a week-old signed prekey is replaced on
 // connect; a PreKey message made with the old one still decrypts, new
 // contacts use the new one, and the one before the previous is deleted.
 func TestSignedPreKeyRotation(t *testing.T) {
 	r := startRelay(t)
-	clock := &testClock{}
+	clock := &testkit.Clock{}
 	st := client.NewMemoryStorage()
-	withClock := func(c *client.Config) { c.Now = clock.now }
-	alice := newDevice(t, r, st, withClock)
-	alice.signUpPhone("+6281111111111")
+	withClock := func(c *client.Config) { c.Now = clock.Now }
+	alice := newPhone(t, r, st, "+6281111111111", withClock)
 	a := alice.me().PersonID
 	if ks := keyStatus(t, r, st); ks.SignedPreKeyID != 1 {
 		t.Fatalf("after sign-up: %+v", ks)
 	}
-	bob := newDevice(t, r, nil)
-	bob.signUpAccount("bob")
+	bob := newAccount(t, r, nil, "bob")
 	bob.connect()
 	early := bob.send("phone:+6281111111111", "made with signed prekey 1")
 
-	clock.advance(8 * 24 * time.Hour)
+	clock.Advance(8 * 24 * time.Hour)
 	alice.connect()
 	eventually(t, "rotation", func() bool { return keyStatus(t, r, st).SignedPreKeyID == 2 })
 	alice.waitText(bob.me().PersonID, "made with signed prekey 1")
 	bob.waitStatus(a, early.ID, client.StatusDelivered)
 
-	carol := newDevice(t, r, nil)
-	carol.signUpAccount("carol")
+	carol := newAccount(t, r, nil, "carol")
 	carol.connect()
 	m := carol.send("phone:+6281111111111", "made with signed prekey 2")
 	alice.waitText(carol.me().PersonID, "made with signed prekey 2")
@@ -91,7 +43,7 @@ func TestSignedPreKeyRotation(t *testing.T) {
 	// A week later, on a restarted client: key 3 comes, key 1 goes, key 2
 	// stays.
 	alice.close()
-	clock.advance(8 * 24 * time.Hour)
+	clock.Advance(8 * 24 * time.Hour)
 	alice2 := newDevice(t, r, st, withClock)
 	alice2.connect()
 	eventually(t, "second rotation", func() bool { return keyStatus(t, r, st).SignedPreKeyID == 3 })
@@ -108,13 +60,11 @@ func TestSignedPreKeyRotation(t *testing.T) {
 // arrives after that is still received.
 func TestSeenPruned(t *testing.T) {
 	r := startRelay(t)
-	clock := &testClock{}
+	clock := &testkit.Clock{}
 	st := client.NewMemoryStorage()
-	withClock := func(c *client.Config) { c.Now = clock.now }
-	alice := newDevice(t, r, st, withClock)
-	alice.signUpPhone("+6281111111111")
-	bob := newDevice(t, r, nil)
-	bob.signUpAccount("bob")
+	withClock := func(c *client.Config) { c.Now = clock.Now }
+	alice := newPhone(t, r, st, "+6281111111111", withClock)
+	bob := newAccount(t, r, nil, "bob")
 	alice.connect()
 	bob.connect()
 	a, b := alice.me().PersonID, bob.me().PersonID
@@ -131,13 +81,11 @@ func TestSeenPruned(t *testing.T) {
 		t.Fatalf("%d seen entries after one envelope", seen())
 	}
 	alice.close()
-	clock.advance(31 * 24 * time.Hour)
+	clock.Advance(31 * 24 * time.Hour)
 	alice2 := newDevice(t, r, st, withClock)
 	alice2.connect()
 	eventually(t, "pruning", func() bool { return seen() == 0 })
-	m := bob.send(a, "new")
-	alice2.waitText(b, "new")
-	bob.waitStatus(a, m.ID, client.StatusDelivered)
+	m := deliver(bob, alice2, a, "new")
 	// "old" is not shown again: a later text proves every copy before it
 	// was handled.
 	after := barrier(bob, alice2)

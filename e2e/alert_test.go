@@ -24,7 +24,7 @@ func TestSecurityAlert(t *testing.T) {
 	p.signUpAccount("dewi", "correct horse battery staple")
 
 	ctx := context.Background()
-	guesser, err := client.New(ctx, client.Config{HTTP: native.NewHTTP(r.url), Storage: client.NewMemoryStorage()})
+	guesser, err := client.New(ctx, client.Config{HTTP: native.NewHTTP(r.URL), Storage: client.NewMemoryStorage()})
 	if err != nil {
 		t.Fatal(err)
 	}

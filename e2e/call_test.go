@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
 
+	"sambung/internal/relaytest"
 	"sambung/relay"
 	"sambung/relay/turn"
 	"sambung/wire"
@@ -321,7 +322,7 @@ func TestCalls(t *testing.T) {
 		}},
 		{"a tampered offer is rejected and no call starts", func(t *testing.T) {
 			px := startTamperProxy(t, r)
-			citra := newPerson(t, root, &testRelay{url: px.url, codes: r.codes}, "citra")
+			citra := newPerson(t, root, &relaytest.Relay{URL: px.url, Codes: r.Codes}, "citra")
 			c := citra.open(peerConnectionsJS)
 			c.signUpAccount("citra", "another fine password")
 			a.startChat("account", "citra")
@@ -381,9 +382,9 @@ type tamperProxy struct {
 	flipped atomic.Int64
 }
 
-func startTamperProxy(t *testing.T, r *testRelay) *tamperProxy {
+func startTamperProxy(t *testing.T, r *relaytest.Relay) *tamperProxy {
 	t.Helper()
-	u, err := url.Parse(r.url)
+	u, err := url.Parse(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

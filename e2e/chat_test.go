@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sambung/internal/chromium"
 	"slices"
 	"strings"
 	"testing"
@@ -67,7 +68,7 @@ func TestConversation(t *testing.T) {
 		}},
 		{"messages queue while the recipient's page is closed; ticks go sent, delivered, read", func(t *testing.T) {
 			b.close()
-			r.waitConnections(t, 1) // Budi's core has gone: only Ayu's is online
+			waitConnections(t, r, 1) // Budi's core has gone: only Ayu's is online
 			a.startChat("account", budiAccount)
 			checkBadges(t, a, `[data-testid="chat"]`, []string{"account"})
 			for _, text := range []string{"Halo Budi, this is Ayu.", "Second message, sent while you were away."} {
@@ -297,7 +298,7 @@ func TestConversation(t *testing.T) {
 			if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
 				t.Fatalf("the page is %d px wide on a 360 px screen", w)
 			}
-			b.do(chromedp.EmulateViewport(viewportWidth, viewportHeight))
+			b.do(chromedp.EmulateViewport(chromium.WindowWidth, chromium.WindowHeight))
 		}},
 		{"no page threw or broke the CSP", func(t *testing.T) {
 			for _, u := range []*person{ayu, budi} {
@@ -307,8 +308,10 @@ func TestConversation(t *testing.T) {
 			}
 		}},
 		{"the relay stores no plaintext", func(t *testing.T) {
-			r.close(t)
-			checkNoPlaintext(t, r.dir, sent, []string{budiAccount})
+			if err := r.Close(); err != nil {
+				t.Fatal(err)
+			}
+			checkNoPlaintext(t, r.Config.DataDir, sent, []string{budiAccount})
 		}},
 	}
 	for _, s := range steps {

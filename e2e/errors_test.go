@@ -42,7 +42,7 @@ func TestErrorsAreClear(t *testing.T) {
 	p.click("phone-send-code")
 	p.waitJS(`!document.querySelector('[data-testid="code-input"]').closest('[hidden]')`, "the code field")
 	wrong := "000000"
-	if r.codes.code(t, "+6281355550000") == wrong {
+	if r.Code(t, "+6281355550000") == wrong {
 		wrong = "111111"
 	}
 	p.typeInto("code-input", wrong)

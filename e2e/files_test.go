@@ -168,7 +168,7 @@ func TestFiles(t *testing.T) {
 	root := startBrowser(t)
 	log := &patchLog{offsets: map[string][]int64{}}
 	r := startRelay(t, func(c *relay.Config) { c.BlobMaxSize = blobCap })
-	r.hs.Config.Handler = log.wrap(r.srv)
+	r.Wrap(log.wrap)
 
 	ana := newPerson(t, root, r, "ana")
 	budi := newPerson(t, root, r, "budi")
@@ -280,7 +280,7 @@ func TestFiles(t *testing.T) {
 		sel := fileSel("tampered.bin")
 		b.waitJS(`!!`+sel+`?.querySelector('[data-testid="file-download"]')`, "the file to arrive")
 		// Flip one byte of the newest blob on the relay's disk.
-		blobs, _ := filepath.Glob(filepath.Join(relay.DefaultBlobDir(r.dir), "*.blob"))
+		blobs, _ := filepath.Glob(filepath.Join(relay.DefaultBlobDir(r.Config.DataDir), "*.blob"))
 		var newest string
 		var at time.Time
 		for _, p := range blobs {
@@ -289,7 +289,7 @@ func TestFiles(t *testing.T) {
 			}
 		}
 		if newest == "" {
-			t.Fatalf("no blob on disk in %s", relay.DefaultBlobDir(r.dir))
+			t.Fatalf("no blob on disk in %s", relay.DefaultBlobDir(r.Config.DataDir))
 		}
 		data, err := os.ReadFile(newest)
 		if err != nil {

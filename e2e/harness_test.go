@@ -6,13 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -25,23 +20,16 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"sambung/internal/chromium"
+	"sambung/internal/relaytest"
+	"sambung/internal/testkit"
 	"sambung/relay"
 	"sambung/web"
-	"sambung/wire"
 )
-
-// chromiumPath is Debian's chromium, which .ci/run installs.
-const chromiumPath = "/usr/bin/chromium"
 
 // waitTimeout bounds one wait for the page: sign-up generates keys in wasm
 // on two shared cores, which takes seconds, not minutes.
 const waitTimeout = 45 * time.Second
-
-// viewportWidth and viewportHeight are a laptop's window, for the screenshots.
-const (
-	viewportWidth  = 1100
-	viewportHeight = 720
-)
 
 // outDir receives the screenshots; e2e/.gitignore keeps it out of git.
 const outDir = "out"
@@ -55,141 +43,33 @@ func requireWasm(t *testing.T) {
 	}
 }
 
-// codeBook is the relay's CodeSender in tests: it keeps the one-time codes
-// the relay would send by SMS, so the test can type them.
-type codeBook struct {
-	mu    sync.Mutex
-	codes map[string]string
-}
-
-func (b *codeBook) SendCode(_ context.Context, phone, code string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.codes[phone] = code
-	return nil
-}
-
-// code waits for the code sent to phone (E.164, as the relay normalised it).
-func (b *codeBook) code(t *testing.T, phone string) string {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for time.Now().Before(deadline) {
-		b.mu.Lock()
-		c, ok := b.codes[phone]
-		b.mu.Unlock()
-		if ok {
-			return c
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("the relay sent no code to %s", phone)
-	return ""
-}
-
-// testRelay is a real relay serving the real web app on a loopback port.
-type testRelay struct {
-	url   string
-	dir   string
-	codes *codeBook
-	srv   *relay.Server
-	hs    *httptest.Server
-	once  sync.Once
-}
-
-func startRelay(t *testing.T, tweak ...func(*relay.Config)) *testRelay {
+// startRelay starts a real relay serving the real web app, with each
+// tweak applied to its Config.
+func startRelay(t *testing.T, tweak ...func(*relay.Config)) *relaytest.Relay {
 	t.Helper()
 	requireWasm(t)
-	r := &testRelay{dir: t.TempDir(), codes: &codeBook{codes: map[string]string{}}}
-	cfg := relay.Config{
-		DataDir:    r.dir,
-		Logger:     slog.New(slog.DiscardHandler),
-		CodeSender: r.codes,
-		Static:     web.Static,
-		// Cheap password hashing: the tests sign up several accounts.
-		Argon2: relay.Argon2Params{Memory: 64, Time: 1, Threads: 1},
-		// Every browser comes from 127.0.0.1: lift the per-IP limits.
-		AuthRate:   relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-		LookupRate: relay.Rate{Count: 1000, Per: time.Second, Burst: 1000},
-	}
-	for _, f := range tweak {
-		f(&cfg)
-	}
-	srv, err := relay.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.srv = srv
-	r.hs = httptest.NewServer(srv)
-	r.url = r.hs.URL
-	t.Cleanup(func() { r.close(t) })
-	return r
-}
-
-// close stops the relay and closes Badger, which flushes it to disk.
-func (r *testRelay) close(t *testing.T) {
-	r.once.Do(func() {
-		r.hs.CloseClientConnections()
-		r.hs.Close()
-		if err := r.srv.Close(); err != nil {
-			t.Errorf("closing the relay: %v", err)
-		}
-	})
+	return relaytest.Start(t, append([]func(*relay.Config){func(c *relay.Config) { c.Static = web.Static }}, tweak...)...)
 }
 
 // waitConnections waits until the relay has n authenticated websockets
 // open, from its metrics: a closed page's core has then really gone.
-func (r *testRelay) waitConnections(t *testing.T, n int) {
+func waitConnections(t *testing.T, r *relaytest.Relay, n int) {
 	t.Helper()
-	want := fmt.Sprintf("\nsambung_connections %d\n", n)
-	var last string
-	for deadline := time.Now().Add(waitTimeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		resp, err := http.Get(r.url + wire.PathMetrics)
-		if err != nil {
+	var last int64
+	testkit.WaitFor(t, waitTimeout, fmt.Sprintf("%d connections at the relay", n), func() bool {
+		var err error
+		if last, err = testkit.Gauge(r.URL, "sambung_connections"); err != nil {
 			t.Fatal(err)
 		}
-		b, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if last = string(b); strings.Contains(last, want) {
-			return
-		}
-	}
-	t.Fatalf("the relay never had %d connections; metrics:\n%s", n, last)
+		return last == int64(n)
+	})
 }
 
 // startBrowser starts one headless Chromium with a fresh profile and returns
 // its root context; people get browser contexts inside it.
 func startBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if _, lookErr := exec.LookPath("chromium"); lookErr != nil {
-			t.Fatalf("%s is missing: apt-get install -y chromium (.ci/run does)", chromiumPath)
-		}
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.WindowSize(1100, 720),
-	)
-	opts = append(opts, extra...)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return ctx
+	return chromium.ForTest(t, extra...)
 }
 
 // person is one user with a browser context of their own: their own
@@ -199,7 +79,7 @@ type person struct {
 	top   *testing.T // owns the browser context and tabs
 	t     *testing.T // the running (sub)test, which failures go to
 	name  string
-	relay *testRelay
+	relay *relaytest.Relay
 	ctx   context.Context
 	pages []*page
 }
@@ -212,7 +92,7 @@ func (u *person) at(t *testing.T) {
 	}
 }
 
-func newPerson(t *testing.T, root context.Context, r *testRelay, name string) *person {
+func newPerson(t *testing.T, root context.Context, r *relaytest.Relay, name string) *person {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
@@ -229,7 +109,7 @@ func (u *person) allowNotifications() {
 	_, err := chromedp.CallBrowser(u.ctx, browser.SetPermission, browser.SetPermissionParams{
 		Permission:       &browser.PermissionDescriptor{Name: "notifications"},
 		Setting:          browser.PermissionSettingGranted,
-		Origin:           u.relay.url,
+		Origin:           u.relay.URL,
 		BrowserContextID: chromedp.FromContext(u.ctx).BrowserContextID,
 	})
 	if err != nil {
@@ -332,7 +212,7 @@ func (u *person) open(init ...string) *page {
 		}
 		cancel()
 	})
-	p.do(chromedp.EmulateViewport(viewportWidth, viewportHeight), chromedp.Navigate(u.relay.url+"/"))
+	p.do(chromedp.EmulateViewport(chromium.WindowWidth, chromium.WindowHeight), chromedp.Navigate(u.relay.URL+"/"))
 	p.waitReady()
 	return p
 }
@@ -560,13 +440,13 @@ func (p *page) sendMessage(text string) {
 }
 
 // signUpPhone signs up with a phone number and the code the relay "sent".
-func (p *page) signUpPhone(r *testRelay, typed, e164 string) {
+func (p *page) signUpPhone(r *relaytest.Relay, typed, e164 string) {
 	p.t.Helper()
 	p.click("tab-phone")
 	p.typeInto("phone-input", typed)
 	p.click("phone-send-code")
 	p.waitJS(`!document.querySelector('[data-testid="code-input"]').closest('[hidden]')`, "the code field")
-	p.typeInto("code-input", r.codes.code(p.t, e164))
+	p.typeInto("code-input", r.Code(p.t, e164))
 	p.click("code-verify")
 	p.waitJS(`!!document.querySelector('[data-testid="main"]')`, "the conversation list after sign-up")
 }

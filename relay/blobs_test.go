@@ -223,7 +223,7 @@ func TestBlobs(t *testing.T) {
 		t.Fatalf("GET after restart: %d, %d bytes", resp.StatusCode, len(b))
 	}
 	// The relay's clock is the store's: 30 days after completion it expires.
-	r.clock.advance(blob.DefaultTTL + time.Minute)
+	r.clock.Advance(blob.DefaultTTL + time.Minute)
 	resp, b = r.blobCall("GET", path, bob.Token, nil, nil)
 	wantBlobError(t, resp, b, wire.CodeBlobExpired)
 }
@@ -259,7 +259,7 @@ func TestBlobConfig(t *testing.T) {
 	if _, err := os.Stat(r.dir + "-blobs"); err == nil {
 		t.Fatal("the default blob directory was made though BlobDir was set")
 	}
-	r.clock.advance(time.Hour + time.Minute)
+	r.clock.Advance(time.Hour + time.Minute)
 	resp, b = r.blobCall("GET", wire.PathBlobs+"/"+created.ID, alice.Token, nil, nil)
 	wantBlobError(t, resp, b, wire.CodeBlobExpired)
 }

@@ -176,20 +176,20 @@ func TestCodeCheck(t *testing.T) {
 // against a six-digit code.
 func TestCodeGuessing(t *testing.T) {
 	r := startRelay(t)
-	r.clock.freeze()
+	r.clock.Freeze()
 	phone := "+6281234567890"
-	start := r.clock.now()
+	start := r.clock.Now()
 	var locks []int
 	firstDay := int64(-1)
-	for r.clock.now().Sub(start) < 30*24*time.Hour {
-		if firstDay < 0 && r.clock.now().Sub(start) >= 24*time.Hour {
+	for r.clock.Now().Sub(start) < 30*24*time.Hour {
+		if firstDay < 0 && r.clock.Now().Sub(start) >= 24*time.Hour {
 			firstDay = r.metric("sambung_code_wrong_total")
 		}
 		if e := r.postFrom("127.0.0.1", wire.PathPhoneCode, wire.PhoneCodeRequest{Phone: phone}, nil); e != nil {
 			if e.RetryAfter < 1 {
 				t.Fatalf("%+v without retryAfter", e)
 			}
-			r.clock.advance(time.Duration(e.RetryAfter) * time.Second)
+			r.clock.Advance(time.Duration(e.RetryAfter) * time.Second)
 			continue
 		}
 		code := r.log.code(t, phone)
@@ -230,6 +230,6 @@ func TestCodeGuessing(t *testing.T) {
 	}
 
 	// The real owner, after the lock, gets a code and signs in.
-	r.clock.advance(24 * time.Hour)
+	r.clock.Advance(24 * time.Hour)
 	r.signUpPhone(phone, 0)
 }

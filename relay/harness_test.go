@@ -3,24 +3,18 @@
 package relay
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
-	"sambung/crypto"
+	"sambung/internal/testkit"
 	"sambung/wire"
 )
 
@@ -83,36 +77,6 @@ func (h *codeLog) code(t testing.TB, phone string) string {
 	return c
 }
 
-// clock is a settable test clock: the wall clock plus an offset, or, once
-// frozen, a fixed time that moves only when advanced.
-type clock struct {
-	mu    sync.Mutex
-	off   time.Duration
-	fixed time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.fixed.IsZero() {
-		return c.fixed.Add(c.off)
-	}
-	return time.Now().Add(c.off)
-}
-
-// freeze stops the clock where it is.
-func (c *clock) freeze() {
-	c.mu.Lock()
-	c.fixed = time.Now()
-	c.mu.Unlock()
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.off += d
-	c.mu.Unlock()
-}
-
 // testRelay is a real relay on a loopback port over a real Badger dir.
 type testRelay struct {
 	t     testing.TB
@@ -121,16 +85,16 @@ type testRelay struct {
 	srv   *Server
 	hs    *httptest.Server
 	log   *codeLog
-	clock *clock
+	clock *testkit.Clock
 }
 
 func startRelay(t testing.TB, tweak ...func(*Config)) *testRelay {
 	t.Helper()
-	r := &testRelay{t: t, dir: t.TempDir(), log: &codeLog{codes: map[string]string{}}, clock: &clock{}}
+	r := &testRelay{t: t, dir: t.TempDir(), log: &codeLog{codes: map[string]string{}}, clock: &testkit.Clock{}}
 	r.cfg = Config{
 		DataDir:    r.dir,
 		Logger:     slog.New(r.log),
-		Now:        r.clock.now,
+		Now:        r.clock.Now,
 		Argon2:     testArgon2,
 		AuthRate:   Rate{Count: 1000, Per: time.Second, Burst: 1000},
 		LookupRate: Rate{Count: 1000, Per: time.Second, Burst: 1000},
@@ -184,44 +148,17 @@ func (r *testRelay) restart() {
 // status and the coded error, if any.
 func (r *testRelay) call(method, path string, token []byte, body, out any) (int, *wire.Error) {
 	r.t.Helper()
-	var rd *bytes.Reader
-	switch b := body.(type) {
-	case nil:
-		rd = bytes.NewReader(nil)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		j, _ := json.Marshal(b)
-		rd = bytes.NewReader(j)
-	}
-	req, _ := http.NewRequest(method, r.hs.URL+path, rd)
-	if token != nil {
-		req.Header.Set("Authorization", "Bearer "+base64.StdEncoding.EncodeToString(token))
-	}
-	resp, err := http.DefaultClient.Do(req)
+	reply, err := testkit.Request(method, r.hs.URL+path, token, body, out)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	if resp.Header.Get("Content-Security-Policy") != contentSecurityPolicy {
+	if reply.Header.Get("Content-Security-Policy") != contentSecurityPolicy {
 		r.t.Errorf("%s %s: no CSP header", method, path)
 	}
-	if resp.StatusCode/100 != 2 {
-		var e wire.Error
-		if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Code == "" {
-			r.t.Fatalf("%s %s: status %d without a coded error (%v)", method, path, resp.StatusCode, err)
-		}
-		if e.Code.Status() != resp.StatusCode {
-			r.t.Errorf("%s: status %d, table says %d", e.Code, resp.StatusCode, e.Code.Status())
-		}
-		return resp.StatusCode, &e
+	if e := reply.Err; e != nil && e.Code.Status() != reply.Status {
+		r.t.Errorf("%s: status %d, table says %d", e.Code, reply.Status, e.Code.Status())
 	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			r.t.Fatal(err)
-		}
-	}
-	return resp.StatusCode, nil
+	return reply.Status, reply.Err
 }
 
 // mustCall fails the test on any error.
@@ -242,42 +179,27 @@ func (r *testRelay) wantCode(code wire.Code, method, path string, token []byte, 
 	return e
 }
 
-// keys makes a device's key material the way a client does: an identity
-// key, a signed prekey with a real XEdDSA signature, n one-time prekeys.
-func keys(t testing.TB, n int) wire.DeviceKeys {
-	t.Helper()
-	ik, _ := crypto.GenerateKey(rand.Reader)
-	spk, _ := crypto.GenerateKey(rand.Reader)
-	sig, err := ik.Sign(rand.Reader, spk.PublicKey().Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := wire.DeviceKeys{
-		RegistrationID: 42,
-		IdentityKey:    ik.PublicKey().Bytes(),
-		SignedPreKey:   wire.SignedPreKey{ID: 1, PublicKey: spk.PublicKey().Bytes(), Signature: sig},
-	}
-	for i := 0; i < n; i++ {
-		p, _ := crypto.GenerateKey(rand.Reader)
-		k.OneTimePreKeys = append(k.OneTimePreKeys, wire.PreKey{ID: uint32(100 + i), PublicKey: p.PublicKey().Bytes()})
-	}
-	return k
-}
+// keys makes a device's key material the way a client does, with n
+// one-time prekeys.
+func keys(t testing.TB, n int) wire.DeviceKeys { return testkit.DeviceKeys(t, n) }
 
 // keysWithSigner is keys(t, 0) plus a function that makes further signed
 // prekeys under the same identity key.
 func keysWithSigner(t testing.TB) (wire.DeviceKeys, func(id uint32) wire.SignedPreKey) {
 	t.Helper()
-	ik, _ := crypto.GenerateKey(rand.Reader)
-	sign := func(id uint32) wire.SignedPreKey {
-		spk, _ := crypto.GenerateKey(rand.Reader)
-		sig, err := ik.Sign(rand.Reader, spk.PublicKey().Bytes())
+	k, sign, err := testkit.NewKeysWithSigner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(id uint32) wire.SignedPreKey {
+		spk, err := sign(id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return wire.SignedPreKey{ID: id, PublicKey: spk.PublicKey().Bytes(), Signature: sig}
+		return spk
 	}
-	return wire.DeviceKeys{RegistrationID: 1, IdentityKey: ik.PublicKey().Bytes(), SignedPreKey: sign(1)}, sign
+	k.SignedPreKey = must(1)
+	return k, must
 }
 
 // signUpPhone signs a device in by phone, reading the code from the log.
@@ -288,7 +210,7 @@ func (r *testRelay) signUpPhone(phone string, prekeys int) wire.Session {
 	norm, _ := wire.NormalizePhone(phone)
 	var s wire.Session
 	r.mustCall("POST", wire.PathPhoneVerify, nil, wire.PhoneVerifyRequest{Phone: phone, Code: r.log.code(r.t, norm), Device: keys(r.t, prekeys)}, &s)
-	r.clock.advance(time.Duration(sent.ResendIn) * time.Second) // past the resend wait for the next code
+	r.clock.Advance(time.Duration(sent.ResendIn) * time.Second) // past the resend wait for the next code
 	return s
 }
 
@@ -316,15 +238,7 @@ type wsClient struct {
 
 func (r *testRelay) dialRaw() *websocket.Conn {
 	r.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.hs.URL, "http")+wire.PathWebSocket, nil)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	c.SetReadLimit(wire.MaxFrameSize * 2)
-	r.t.Cleanup(func() { c.CloseNow() })
-	return c
+	return testkit.DialT(r.t, r.hs.URL, wire.Session{}).WS
 }
 
 // dial connects and authenticates, and checks the ready frame.

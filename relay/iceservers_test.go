@@ -70,7 +70,7 @@ func TestICEServersTURN(t *testing.T) {
 
 	alice := r.signUpPhone("+6281234567890", 1)
 	var got wire.ICEServers
-	before := r.clock.now()
+	before := r.clock.Now()
 	r.mustCall("GET", wire.PathICEServers, alice.Token, nil, &got)
 	if len(got.ICEServers) != 2 || got.ICEServers[1].Username != "" || got.ICEServers[1].URLs[0] != externalSTUN.URLs[0] {
 		t.Fatalf("ice servers %+v", got)
@@ -135,7 +135,7 @@ func TestICEServersTURN(t *testing.T) {
 	if _, err := turnClient(t, own, own.Username, again.ICEServers[0].Credential).Allocate(); err == nil {
 		t.Fatal("allocated with another username's credential")
 	}
-	r.clock.advance(turn.DefaultTTL + time.Second)
+	r.clock.Advance(turn.DefaultTTL + time.Second)
 	if _, err := turnClient(t, own, again.ICEServers[0].Username, again.ICEServers[0].Credential).Allocate(); err == nil {
 		t.Fatal("allocated with an expired credential")
 	}
@@ -195,7 +195,7 @@ func TestICEServersBadConfig(t *testing.T) {
 // refills; another device of the same person is not held back.
 func TestICEServersRateLimited(t *testing.T) {
 	r := startRelay(t, withTURN)
-	r.clock.freeze()
+	r.clock.Freeze()
 	a := r.signUpAccount("alice", "alice password", 0)
 	a2 := r.signInAccount("alice", "alice password", 0)
 	for i := range 10 {
@@ -209,7 +209,7 @@ func TestICEServersRateLimited(t *testing.T) {
 		t.Fatalf("retryAfter %d, want 120 (30 an hour)", e.RetryAfter)
 	}
 	r.mustCall("GET", wire.PathICEServers, a2.Token, nil, nil)
-	r.clock.advance(2 * time.Minute)
+	r.clock.Advance(2 * time.Minute)
 	r.mustCall("GET", wire.PathICEServers, a.Token, nil, nil)
 	r.wantCode(wire.CodeRateLimited, "GET", wire.PathICEServers, a.Token, nil)
 }

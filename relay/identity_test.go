@@ -233,23 +233,23 @@ func TestCodes(t *testing.T) {
 
 	// Spending a code's tries locks the number for 15 minutes; then a new
 	// code has tries of its own.
-	r.clock.advance(61 * time.Second)
+	r.clock.Advance(61 * time.Second)
 	if e := r.wantCode(wire.CodeCodeLocked, "POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}); e.RetryAfter < 13*60 || e.RetryAfter > 15*60 {
 		t.Fatalf("locked with retryAfter %d", e.RetryAfter)
 	}
-	r.clock.advance(14 * time.Minute)
+	r.clock.Advance(14 * time.Minute)
 	r.mustCall("POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}, &resp)
 	if resp.ResendIn != 120 {
 		t.Fatalf("the second code's resend wait is %d s, want 120 (doubled)", resp.ResendIn)
 	}
 	code = r.log.code(t, phone)
 	// It expires after ten minutes.
-	r.clock.advance(10*time.Minute + time.Second)
+	r.clock.Advance(10*time.Minute + time.Second)
 	r.wantCode(wire.CodeCodeExpired, "POST", wire.PathPhoneVerify, nil, verify(code))
 
 	r.mustCall("POST", wire.PathPhoneCode, nil, wire.PhoneCodeRequest{Phone: phone}, nil)
 	code = r.log.code(t, phone)
-	r.clock.advance(9 * time.Minute)
+	r.clock.Advance(9 * time.Minute)
 	// Bad keys do not spend the code.
 	bad := verify(code)
 	bad.Device.SignedPreKey.Signature[0] ^= 1

@@ -46,7 +46,7 @@ func TestLookupAllowance(t *testing.T) {
 		c.LookupAddrRate = Rate{} // the defaults: the harness lifts only the per-minute person limit
 		c.LookupMissAlarm = 150
 	})
-	r.clock.freeze()
+	r.clock.Freeze()
 	var fresh []wire.Session
 	for i := range 10 {
 		fresh = append(fresh, r.signUpAccount(fmt.Sprint("fresh", i), "fresh password", 0))
@@ -87,7 +87,7 @@ func TestLookupAllowance(t *testing.T) {
 	for _, w := range fresh[1:3] {
 		r.dial(w).mustSend(old.PersonID, []uint32{1}, nil, "hello", "hello")
 	}
-	r.clock.advance(3 * 24 * time.Hour)
+	r.clock.Advance(3 * 24 * time.Hour)
 	if n, _ := r.enumerate(func(n int) string { return fmt.Sprintf("127.0.11.%d", 1+n/25) }, old, 50000); n != 70 {
 		t.Fatalf("after 3 days and 2 writers: %d lookups, want 70", n)
 	}

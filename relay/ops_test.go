@@ -34,7 +34,7 @@ func TestLookupRateLimit(t *testing.T) {
 	r.wantCode(wire.CodeRateLimited, "GET", "/v1/people/"+bob.PersonID, alice.Token, nil)
 	// Per person: Bob still may.
 	r.mustCall("GET", "/v1/lookup/account:alice", bob.Token, nil, nil)
-	r.clock.advance(21 * time.Second)
+	r.clock.Advance(21 * time.Second)
 	r.mustCall("GET", "/v1/lookup/account:bob", alice.Token, nil, nil)
 }
 
@@ -64,7 +64,7 @@ func TestFrameRateLimit(t *testing.T) {
 	if e := a.expectError(wire.CodeRateLimited); e.ID != "3" || e.RetryAfter < 1 {
 		t.Fatal(e)
 	}
-	r.clock.advance(time.Minute)
+	r.clock.Advance(time.Minute)
 	a.send(&wire.PingFrame{ID: "4"})
 	expect[*wire.PongFrame](a)
 }

@@ -27,7 +27,7 @@ func (r *testRelay) signInFrom(src, account, password string) *wire.Error {
 // guessing the attacker gets about 126 tries.
 func TestPasswordGuessing(t *testing.T) {
 	r := startRelay(t, func(c *Config) { c.AuthRate = Rate{} }) // the default per-address limit
-	r.clock.freeze()
+	r.clock.Freeze()
 	alice := r.signUpAccount("alice", "the right password", 0)
 	bob := r.signUpAccount("bob", "bob's password", 0)
 	a := r.dial(alice)
@@ -67,15 +67,15 @@ func TestPasswordGuessing(t *testing.T) {
 	r.mustCall("GET", wire.PathMe, alice.Token, nil, &me)
 
 	// A patient attacker for 30 days, from a new address each time.
-	start := r.clock.now()
+	start := r.clock.Now()
 	tries := answers["bad_credentials"]
-	for i := 0; r.clock.now().Sub(start) < 30*24*time.Hour; i++ {
+	for i := 0; r.clock.Now().Sub(start) < 30*24*time.Hour; i++ {
 		e := r.signInFrom(fmt.Sprintf("127.0.%d.%d", 8+i/250, 1+i%250), "alice", "patient guess")
 		switch e.Code {
 		case wire.CodeBadCredentials:
 			tries++
 		case wire.CodeRateLimited:
-			r.clock.advance(time.Duration(e.RetryAfter) * time.Second)
+			r.clock.Advance(time.Duration(e.RetryAfter) * time.Second)
 		default:
 			t.Fatal(e)
 		}
@@ -94,14 +94,14 @@ func TestPasswordGuessing(t *testing.T) {
 	// Past 100 failures every wrong password locks the account for a day;
 	// after the lock the right password signs in and clears the count.
 	if e := r.signInFrom("127.0.7.1", "alice", "one more"); e.Code == wire.CodeRateLimited {
-		r.clock.advance(time.Duration(e.RetryAfter) * time.Second)
+		r.clock.Advance(time.Duration(e.RetryAfter) * time.Second)
 		r.signInFrom("127.0.7.1", "alice", "one more")
 	}
 	e := r.signInFrom("127.0.7.2", "alice", "the right password")
 	if e == nil || e.Code != wire.CodeRateLimited || e.RetryAfter != 24*60*60 {
 		t.Fatalf("right after a wrong guess past 100: %+v", e)
 	}
-	r.clock.advance(time.Duration(e.RetryAfter) * time.Second)
+	r.clock.Advance(time.Duration(e.RetryAfter) * time.Second)
 	if e := r.signInFrom("127.0.7.3", "alice", "the right password"); e != nil {
 		t.Fatal(e)
 	}

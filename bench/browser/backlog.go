@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sambung/bench/internal/benchkit"
+	"sambung/internal/chromium"
 	"sambung/relay"
 	"sambung/wire"
 )
@@ -78,7 +79,7 @@ func (r backlogResult) String() string {
 // disable-features list repeats chromedp's defaults, which the flag
 // replaces.
 func backlogInOwnBrowser(opt backlogOptions) (backlogResult, error) {
-	root, stop, err := benchkit.StartChromium(benchkit.ChromiumPath,
+	root, stop, err := chromium.Start(
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,SpareRendererForSitePerProcess"))
 	if err != nil {
 		return backlogResult{}, err

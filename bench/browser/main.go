@@ -33,6 +33,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sambung/bench/internal/benchkit"
+	"sambung/internal/chromium"
 	"sambung/web"
 	"sambung/wire"
 )
@@ -113,7 +114,7 @@ func run(runs, msgs, pings, inFlight int, only string, bl backlogOptions) error 
 		return err
 	}
 	defer r.Close()
-	root, stop, err := benchkit.StartChromium(benchkit.ChromiumPath)
+	root, stop, err := chromium.Start()
 	if err != nil {
 		return err
 	}
@@ -326,7 +327,7 @@ func twoPeople(root context.Context, r *benchkit.Relay) (context.Context, contex
 	if _, err := eval[chromedp.Void](a, `(async () => { `+apiJS+`; await __s.requestPhoneCode('`+phone+`'); })()`); err != nil {
 		return nil, nil, err
 	}
-	code, err := r.Codes.Code(phone, waitTimeout)
+	code, err := r.Codes.Wait(phone, waitTimeout)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sambung/bench/internal/benchkit"
+	"sambung/internal/chromium"
 	"sambung/relay"
 	"sambung/relay/turn"
 )
@@ -54,7 +55,7 @@ func run(calls, seconds int) error {
 		return err
 	}
 	defer r.Close()
-	root, stop, err := benchkit.StartChromium(benchkit.ChromiumPath,
+	root, stop, err := chromium.Start(
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
 		chromedp.Flag("allow-loopback-in-peer-connection", true))
@@ -138,7 +139,7 @@ func twoPeople(root context.Context, r *benchkit.Relay) (a, b context.Context, c
 	if _, err := eval[chromedp.Void](a, `(async () => { `+apiJS+`; await __s.requestPhoneCode('`+phone+`'); })()`); err != nil {
 		return nil, nil, "", err
 	}
-	code, err := r.Codes.Code(phone, waitTimeout)
+	code, err := r.Codes.Wait(phone, waitTimeout)
 	if err != nil {
 		return nil, nil, "", err
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"sambung/bench/internal/benchkit"
+	"sambung/internal/chromium"
 	"sambung/wire"
 )
 
@@ -27,7 +27,7 @@ type browser struct {
 }
 
 func startBrowser(path string) (*browser, error) {
-	ctx, stop, err := benchkit.StartChromium(path)
+	ctx, stop, err := chromium.StartAt(path)
 	if err != nil {
 		return nil, err
 	}

@@ -4,16 +4,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"sambung/crypto"
+	"sambung/internal/testkit"
 	"sambung/web"
 	"sambung/wire"
 )
@@ -171,41 +167,8 @@ func (r *relayProc) close() {
 // with a real identity key and a signed prekey it signed, and returns the
 // device's bearer token.
 func signUpDevice(base, account string) (string, error) {
-	ik, err := crypto.GenerateKey(rand.Reader)
+	s, err := testkit.Account(base, wire.PathAccountSignUp, account, "bench files password")
 	if err != nil {
-		return "", err
-	}
-	spk, err := crypto.GenerateKey(rand.Reader)
-	if err != nil {
-		return "", err
-	}
-	sig, err := ik.Sign(rand.Reader, spk.PublicKey().Bytes())
-	if err != nil {
-		return "", err
-	}
-	body, err := json.Marshal(wire.AccountRequest{
-		AccountID: account,
-		Password:  "bench files password",
-		Device: wire.DeviceKeys{
-			RegistrationID: 1,
-			IdentityKey:    ik.PublicKey().Bytes(),
-			SignedPreKey:   wire.SignedPreKey{ID: 1, PublicKey: spk.PublicKey().Bytes(), Signature: sig},
-		},
-	})
-	if err != nil {
-		return "", err
-	}
-	resp, err := http.Post(base+wire.PathAccountSignUp, "application/json", bytes.NewReader(body))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return "", fmt.Errorf("sign up %s: %s %s", account, resp.Status, b)
-	}
-	var s wire.Session
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
 		return "", err
 	}
 	return base64.StdEncoding.EncodeToString(s.Token), nil

@@ -134,7 +134,7 @@ func drain(p *proc, handle func([]string)) {
 	for f := p.next(deadline); f != nil; f = p.next(deadline) {
 		handle(f)
 	}
-	p.wait()
+	p.Wait()
 }
 
 // await hands the child's lines to handle until done holds, waking on
@@ -145,10 +145,11 @@ func (c *crash) await(p *proc, what string, handle func([]string), done func() b
 	timeout := time.After(phaseTimeout)
 	for !done() {
 		select {
-		case f, ok := <-p.lines:
+		case l, ok := <-p.Lines:
 			if !ok {
 				c.t.Fatalf("child exited while waiting for %s", what)
 			}
+			f := strings.Fields(l)
 			p.check(f)
 			handle(f)
 		case <-c.peer.changed:
@@ -208,7 +209,7 @@ func (c *crash) receiveTrial(trial, n int) {
 		}
 		handle(f)
 	}
-	p.kill()
+	p.Kill()
 	drain(p, handle)
 	atKill := len(got)
 
@@ -253,7 +254,7 @@ func (c *crash) sendTrial(trial, n int) {
 	}
 	// A write the kill cuts short fails; the texts it did not deliver
 	// were never sent, as if the user had not pressed send.
-	go p.stdin.Write([]byte(cmds.String()))
+	go p.Stdin.Write([]byte(cmds.String()))
 
 	accepted := map[string]string{} // id → text
 	status := map[string]string{}   // id → best status reported
@@ -280,7 +281,7 @@ func (c *crash) sendTrial(trial, n int) {
 		}
 		handle(f)
 	}
-	p.kill()
+	p.Kill()
 	drain(p, handle)
 	ackedAtKill := map[string]bool{}
 	for id, s := range status {
@@ -346,7 +347,7 @@ func (c *crash) sendTrial(trial, n int) {
 // and reaps it.
 func stop(p *proc) {
 	p.t.Helper()
-	if _, err := io.WriteString(p.stdin, "quit\n"); err != nil {
+	if _, err := io.WriteString(p.Stdin, "quit\n"); err != nil {
 		p.t.Fatalf("child gone before quit: %v", err)
 	}
 	drain(p, func([]string) {})

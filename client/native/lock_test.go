@@ -6,15 +6,13 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"sambung/client"
+	"sambung/internal/testkit"
 )
 
 // lockChildEnv names the directory a child process opens. The test binary
@@ -22,13 +20,7 @@ import (
 // the tests, so a second opener is a real second process.
 const lockChildEnv = "SAMBUNG_NATIVE_LOCK_CHILD"
 
-func TestMain(m *testing.M) {
-	if dir := os.Getenv(lockChildEnv); dir != "" {
-		lockChild(dir)
-		return
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { testkit.Main(m, lockChildEnv, lockChild) }
 
 // lockChild opens the storage in dir and says how it went on stdout:
 // "open", "locked <error>" or "error <error>". Holding it open, it closes
@@ -58,60 +50,30 @@ const childTimeout = 20 * time.Second
 
 // lockProc is a child process with the storage of one directory.
 type lockProc struct {
-	t     *testing.T
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	lines chan string
+	*testkit.Proc
+	t *testing.T
 }
 
 func startLockChild(t *testing.T, dir string) *lockProc {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), lockChildEnv+"="+dir)
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &lockProc{t: t, cmd: cmd, lines: make(chan string, 4)}
-	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-		close(p.lines)
-	}()
-	t.Cleanup(p.kill)
-	return p
+	return &lockProc{Proc: testkit.StartChild(t, lockChildEnv+"="+dir), t: t}
 }
 
 // line waits for the child's next line.
 func (p *lockProc) line() string {
 	p.t.Helper()
-	select {
-	case l, ok := <-p.lines:
-		if !ok {
-			p.t.Fatal("child exited without answering")
-		}
-		return l
-	case <-time.After(childTimeout):
-		p.t.Fatalf("child silent for %s", childTimeout)
+	l, ok := p.Line(p.t, childTimeout)
+	if !ok {
+		p.t.Fatal("child exited without answering")
 	}
-	return ""
+	return l
 }
 
 // kill sends SIGKILL and waits until the process is gone: the kernel has
 // closed its files, and released its lock, by the time Wait returns.
 func (p *lockProc) kill() {
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	p.cmd.Wait()
-	p.stdin.Close()
+	p.Kill()
+	p.Wait()
 }
 
 // wantLocked checks that err is ErrLocked and says which directory.
@@ -170,7 +132,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 	}
 	_, err = OpenFileStorage(dir)
 	wantLocked(t, err, dir)
-	fmt.Fprintln(child.stdin, "close")
+	child.Send(t, "close")
 	if l := child.line(); l != "closed <nil>" {
 		t.Fatalf("child close: %q", l)
 	}

@@ -3,34 +3,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"os"
+	"sambung/internal/testkit"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// syncBuffer is a bytes.Buffer safe for the relay's log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestRun starts the relay as the binary does, on a loopback port and a
 // temporary data directory given through the environment, checks it
@@ -46,7 +27,7 @@ func TestRun(t *testing.T) {
 		"SAMBUNG_ICE_SERVERS": `[{"urls":["stun:stun.example.org:3478"]}]`,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncBuffer
+	var logs testkit.Buffer
 	addrs := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"sambung/internal/relaytest"
+	"sambung/internal/testkit"
 	"sambung/wire"
 )
 
@@ -50,7 +52,7 @@ func newSenders(t *testing.T, addr string, n int) []*sender {
 	for i := range ss {
 		ss[i] = &sender{
 			idx:     i,
-			sess:    signUp(t, addr, fmt.Sprintf("sender%02d", i)),
+			sess:    testkit.SignUp(t, addr, fmt.Sprintf("sender%02d", i), password),
 			pending: map[string]message{},
 			acked:   map[string]message{},
 		}
@@ -61,7 +63,7 @@ func newSenders(t *testing.T, addr string, n int) []*sender {
 func signUpRecipients(t *testing.T, addr string, n int) []wire.Session {
 	rs := make([]wire.Session, n)
 	for i := range rs {
-		rs[i] = signUp(t, addr, fmt.Sprintf("recipient%02d", i))
+		rs[i] = testkit.SignUp(t, addr, fmt.Sprintf("recipient%02d", i), password)
 	}
 	return rs
 }
@@ -70,17 +72,17 @@ func signUpRecipients(t *testing.T, addr string, n int) []wire.Session {
 // A send whose sent frame arrived is acked; every other written send stays
 // pending: the relay may or may not have committed it.
 func (s *sender) load(ctx context.Context, addr string, rcpts []wire.Session, ackedTotal *atomic.Int64) error {
-	c, err := dial(ctx, addr, s.sess)
+	c, err := testkit.Dial(ctx, addr, s.sess)
 	if err != nil {
 		return err
 	}
-	defer c.ws.CloseNow()
+	defer c.WS.CloseNow()
 	slots := make(chan struct{}, window)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for {
-			f, err := c.read(ctx)
+			f, err := c.Read(ctx)
 			if err != nil {
 				return
 			}
@@ -119,7 +121,7 @@ func (s *sender) load(ctx context.Context, addr string, rcpts []wire.Session, ac
 		s.mu.Lock()
 		s.pending[m.id] = m
 		s.mu.Unlock()
-		if err := c.write(ctx, sendFrame(m, rcpts[m.recipient])); err != nil {
+		if err := c.Write(ctx, sendFrame(m, rcpts[m.recipient])); err != nil {
 			break // the relay is gone; the frame may have reached it
 		}
 	}
@@ -131,11 +133,11 @@ func (s *sender) load(ctx context.Context, addr string, rcpts []wire.Session, ac
 // again with the same id, one at a time. It returns, per id, how many
 // duplicates the relay counted (1: it had committed the first try).
 func (s *sender) resend(ctx context.Context, addr string, rcpts []wire.Session) (map[string]int, error) {
-	c, err := dial(ctx, addr, s.sess)
+	c, err := testkit.Dial(ctx, addr, s.sess)
 	if err != nil {
 		return nil, err
 	}
-	defer c.ws.CloseNow()
+	defer c.WS.CloseNow()
 	ids := make([]string, 0, len(s.pending))
 	for id := range s.pending {
 		ids = append(ids, id)
@@ -144,12 +146,12 @@ func (s *sender) resend(ctx context.Context, addr string, rcpts []wire.Session) 
 	dups := map[string]int{}
 	for _, id := range ids {
 		m := s.pending[id]
-		if err := c.write(ctx, sendFrame(m, rcpts[m.recipient])); err != nil {
+		if err := c.Write(ctx, sendFrame(m, rcpts[m.recipient])); err != nil {
 			return nil, err
 		}
 	answer:
 		for {
-			f, err := c.read(ctx)
+			f, err := c.Read(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -170,12 +172,12 @@ func (s *sender) resend(ctx context.Context, addr string, rcpts []wire.Session) 
 
 // runLoad runs every sender until the relay is killed once killAfter sends
 // are acknowledged, and waits for them all.
-func runLoad(t *testing.T, ctx context.Context, p *relayProc, ss []*sender, rcpts []wire.Session) {
+func runLoad(t *testing.T, ctx context.Context, p *relaytest.Child, ss []*sender, rcpts []wire.Session) {
 	var ackedTotal atomic.Int64
 	var wg sync.WaitGroup
 	for _, s := range ss {
 		wg.Go(func() {
-			if err := s.load(ctx, p.addr, rcpts, &ackedTotal); err != nil {
+			if err := s.load(ctx, p.URL, rcpts, &ackedTotal); err != nil {
 				t.Errorf("sender %d: %v", s.idx, err)
 			}
 		})
@@ -191,7 +193,7 @@ func runLoad(t *testing.T, ctx context.Context, p *relayProc, ss []*sender, rcpt
 	if ctx.Err() != nil {
 		t.Fatalf("only %d sends acknowledged before the timeout", ackedTotal.Load())
 	}
-	p.kill()
+	p.Crash()
 	wg.Wait()
 	inFlight := 0
 	for _, s := range ss {
@@ -209,16 +211,16 @@ func runLoad(t *testing.T, ctx context.Context, p *relayProc, ss []*sender, rcpt
 // returns after the drained frame and the pong to a ping sent after it,
 // which the relay sends once every earlier ack is committed.
 func drain(ctx context.Context, addr string, s wire.Session) ([]wire.Envelope, error) {
-	c, err := dial(ctx, addr, s)
+	c, err := testkit.Dial(ctx, addr, s)
 	if err != nil {
 		return nil, err
 	}
-	defer c.ws.CloseNow()
+	defer c.WS.CloseNow()
 	var got []wire.Envelope
 	var last uint64
 	drained := false
 	for {
-		f, err := c.read(ctx)
+		f, err := c.Read(ctx)
 		if err != nil {
 			return got, err
 		}
@@ -233,12 +235,12 @@ func drain(ctx context.Context, addr string, s wire.Session) ([]wire.Envelope, e
 				seqs[i] = e.Seq
 			}
 			got = append(got, f.Envelopes...)
-			if err := c.write(ctx, &wire.AckFrame{Seqs: seqs}); err != nil {
+			if err := c.Write(ctx, &wire.AckFrame{Seqs: seqs}); err != nil {
 				return got, err
 			}
 		case *wire.DrainedFrame:
 			drained = true
-			if err := c.write(ctx, &wire.PingFrame{ID: "drained"}); err != nil {
+			if err := c.Write(ctx, &wire.PingFrame{ID: "drained"}); err != nil {
 				return got, err
 			}
 		case *wire.PongFrame:
@@ -277,7 +279,7 @@ func drainAll(t *testing.T, ctx context.Context, addr string, rcpts []wire.Sessi
 func waitEmpty(t *testing.T, ctx context.Context, addr string) {
 	t.Helper()
 	for {
-		depth, err := queueDepth(addr)
+		depth, err := testkit.Gauge(addr, "sambung_queue_depth")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -369,19 +371,19 @@ func TestCrashRecipientsOffline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), phaseTimeout)
 	defer cancel()
 	p := startRelay(t, dir)
-	rcpts := signUpRecipients(t, p.addr, numRecipients)
-	ss := newSenders(t, p.addr, numSenders)
+	rcpts := signUpRecipients(t, p.URL, numRecipients)
+	ss := newSenders(t, p.URL, numSenders)
 	runLoad(t, ctx, p, ss, rcpts)
 	s := collect(ss, numRecipients)
 
 	p = startRelay(t, dir)
-	first := drainAll(t, ctx, p.addr, rcpts)
+	first := drainAll(t, ctx, p.URL, rcpts)
 	dups := map[string]int{}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, snd := range ss {
 		wg.Go(func() {
-			d, err := snd.resend(ctx, p.addr, rcpts)
+			d, err := snd.resend(ctx, p.URL, rcpts)
 			if err != nil {
 				t.Errorf("sender %d resend: %v", snd.idx, err)
 			}
@@ -393,10 +395,10 @@ func TestCrashRecipientsOffline(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	second := drainAll(t, ctx, p.addr, rcpts)
-	p.kill()
+	second := drainAll(t, ctx, p.URL, rcpts)
+	p.Crash()
 	p = startRelay(t, dir)
-	third := drainAll(t, ctx, p.addr, rcpts)
+	third := drainAll(t, ctx, p.URL, rcpts)
 
 	var acked, delivered, lost, duplicated, pending, storedUnacked int
 	for r := range rcpts {
@@ -453,12 +455,12 @@ type liveRecipient struct {
 	errs      []string
 }
 
-func (r *liveRecipient) run(ctx context.Context, c *client) {
-	defer c.ws.CloseNow()
+func (r *liveRecipient) run(ctx context.Context, c *testkit.Conn) {
+	defer c.WS.CloseNow()
 	acks := map[string][]string{}
 	var last uint64
 	for pings := 0; ; {
-		f, err := c.read(ctx)
+		f, err := c.Read(ctx)
 		if err != nil {
 			return
 		}
@@ -477,7 +479,7 @@ func (r *liveRecipient) run(ctx context.Context, c *client) {
 			pings++
 			ping := fmt.Sprint("ack", pings)
 			acks[ping] = ids
-			if c.write(ctx, &wire.AckFrame{Seqs: seqs}) != nil || c.write(ctx, &wire.PingFrame{ID: ping}) != nil {
+			if c.Write(ctx, &wire.AckFrame{Seqs: seqs}) != nil || c.Write(ctx, &wire.PingFrame{ID: ping}) != nil {
 				return
 			}
 		case *wire.PongFrame:
@@ -506,12 +508,12 @@ func TestCrashRecipientsOnline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), phaseTimeout)
 	defer cancel()
 	p := startRelay(t, dir)
-	rcpts := signUpRecipients(t, p.addr, numRecipients)
-	ss := newSenders(t, p.addr, numSenders)
+	rcpts := signUpRecipients(t, p.URL, numRecipients)
+	ss := newSenders(t, p.URL, numSenders)
 	live := make([]*liveRecipient, len(rcpts))
 	var wg sync.WaitGroup
 	for i, r := range rcpts {
-		c, err := dial(ctx, p.addr, r)
+		c, err := testkit.Dial(ctx, p.URL, r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -523,7 +525,7 @@ func TestCrashRecipientsOnline(t *testing.T) {
 	s := collect(ss, numRecipients)
 
 	p = startRelay(t, dir)
-	after := drainAll(t, ctx, p.addr, rcpts)
+	after := drainAll(t, ctx, p.URL, rcpts)
 
 	var acked, delivered, lost, duplicated, redelivered, storedUnacked, beforeKill int
 	for r, lr := range live {

@@ -6,16 +6,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,9 +21,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
-
-	"sambung/crypto"
+	"sambung/internal/relaytest"
+	"sambung/internal/testkit"
 	"sambung/relay"
 	"sambung/wire"
 )
@@ -35,13 +31,7 @@ import (
 // the relay instead of running tests when it is set.
 const childEnv = "SAMBUNG_FLOODTEST_DATA"
 
-func TestMain(m *testing.M) {
-	if dir := os.Getenv(childEnv); dir != "" {
-		serveChild(dir)
-		return
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { testkit.Main(m, childEnv, serveChild) }
 
 // serveChild runs a relay with the default limits on a loopback port,
 // until its stdin closes, but for two settings: cheap argon2id costs (the
@@ -51,62 +41,19 @@ func TestMain(m *testing.M) {
 // default they would be cut off and reopened every 5 seconds, which only
 // lowers what they hold at once.
 func serveChild(dir string) {
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		os.Exit(2)
-	}()
-	srv, err := relay.New(relay.Config{
+	relaytest.ServeChild(relay.Config{
 		DataDir:     dir,
-		Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:      relaytest.ChildLogger(),
 		Argon2:      relay.Argon2Params{Memory: 64, Time: 1, Threads: 1},
 		AuthTimeout: time.Minute,
 	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child relay:", err)
-		os.Exit(1)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child relay:", err)
-		os.Exit(1)
-	}
-	fmt.Printf("listening %s\n", ln.Addr())
-	fmt.Fprintln(os.Stderr, "child relay:", relay.HTTPServer(srv).Serve(ln))
-	os.Exit(1)
 }
 
 // startChild starts the child relay and returns its address and process.
 func startChild(t *testing.T) (string, *os.Process) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		stdin.Close()
-		if t.Failed() {
-			t.Logf("child stderr:\n%s", stderr.String())
-		}
-	})
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
-	if !ok {
-		t.Fatalf("child relay did not start: %q", line)
-	}
-	return addr, cmd.Process
+	c := relaytest.StartChild(t, childEnv+"="+t.TempDir())
+	return strings.TrimPrefix(c.URL, "http://"), c.Cmd.Process
 }
 
 // rss reads a process's resident set size from /proc.
@@ -128,20 +75,11 @@ func rss(t *testing.T, p *os.Process) int64 {
 
 // gauge reads one gauge from the relay's /metrics.
 func gauge(t *testing.T, addr, name string) int64 {
-	resp, err := http.Get("http://" + addr + wire.PathMetrics)
+	n, err := testkit.Gauge("http://"+addr, name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			return n
-		}
-	}
-	t.Fatalf("no %s in /metrics", name)
-	return 0
+	return n
 }
 
 // hostileFrame is the start of a first frame that claims 5.2 MB (the
@@ -333,18 +271,18 @@ func TestPreAuthFlood(t *testing.T) {
 
 	// A real client signs in, connects and chats through the flood.
 	bob2 := signIn(t, addr, "bob", "bob password")
-	a := dial(t, addr, alice)
-	b := dial(t, addr, bob)
-	b2 := dial(t, addr, bob2)
-	a.send(t, &wire.SendFrame{ID: "s1", To: bob.PersonID, Envelopes: []wire.Envelope{
+	a := testkit.DialT(t, "http://"+addr, alice)
+	b := testkit.DialT(t, "http://"+addr, bob)
+	b2 := testkit.DialT(t, "http://"+addr, bob2)
+	a.Send(t, &wire.SendFrame{ID: "s1", To: bob.PersonID, Envelopes: []wire.Envelope{
 		{ID: "m1", Device: bob.DeviceID, Type: 1, Body: []byte("through the flood"), TS: 1},
 		{ID: "m1", Device: bob2.DeviceID, Type: 1, Body: []byte("through the flood"), TS: 1},
 	}})
-	if f := next[*wire.SentFrame](t, a); f.ID != "s1" {
+	if f := testkit.Expect[*wire.SentFrame](t, a); f.ID != "s1" {
 		t.Fatalf("sent %+v", f)
 	}
-	for _, c := range []*client{b, b2} {
-		env := next[*wire.EnvelopesFrame](t, c)
+	for _, c := range []*testkit.Conn{b, b2} {
+		env := testkit.Expect[*wire.EnvelopesFrame](t, c)
 		if len(env.Envelopes) != 1 || string(env.Envelopes[0].Body) != "through the flood" {
 			t.Fatalf("received %+v", env)
 		}
@@ -373,98 +311,14 @@ func TestPreAuthFlood(t *testing.T) {
 }
 
 func signUp(t *testing.T, addr, account, password string) wire.Session {
-	return account1(t, addr, wire.PathAccountSignUp, account, password)
+	return testkit.SignUp(t, "http://"+addr, account, password)
 }
 
 func signIn(t *testing.T, addr, account, password string) wire.Session {
-	return account1(t, addr, wire.PathAccountSignIn, account, password)
-}
-
-// account1 signs a new device up or in with real keys.
-func account1(t *testing.T, addr, path, account, password string) wire.Session {
 	t.Helper()
-	ik, _ := crypto.GenerateKey(rand.Reader)
-	spk, _ := crypto.GenerateKey(rand.Reader)
-	sig, err := ik.Sign(rand.Reader, spk.PublicKey().Bytes())
+	s, err := testkit.Account("http://"+addr, wire.PathAccountSignIn, account, password)
 	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := json.Marshal(wire.AccountRequest{AccountID: account, Password: password, Device: wire.DeviceKeys{
-		RegistrationID: 1,
-		IdentityKey:    ik.PublicKey().Bytes(),
-		SignedPreKey:   wire.SignedPreKey{ID: 1, PublicKey: spk.PublicKey().Bytes(), Signature: sig},
-	}})
-	resp, err := http.Post("http://"+addr+path, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		var e wire.Error
-		json.NewDecoder(resp.Body).Decode(&e)
-		t.Fatalf("%s %s: %s %s", path, account, resp.Status, e.Code)
-	}
-	var s wire.Session
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// client is a real, authenticated websocket.
-type client struct{ ws *websocket.Conn }
-
-func dial(t *testing.T, addr string, s wire.Session) *client {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws://"+addr+wire.PathWebSocket, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.CloseNow() })
-	c := &client{ws: ws}
-	c.send(t, &wire.AuthFrame{Token: s.Token})
-	if r := next[*wire.ReadyFrame](t, c); r.DeviceID != s.DeviceID {
-		t.Fatalf("ready %+v", r)
-	}
-	return c
-}
-
-func (c *client) send(t *testing.T, f wire.Frame) {
-	t.Helper()
-	b, err := wire.Encode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := c.ws.Write(ctx, websocket.MessageText, b); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// next reads frames until one of type T, skipping drained and keys-low.
-func next[T wire.Frame](t *testing.T, c *client) T {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		_, b, err := c.ws.Read(ctx)
-		if err != nil {
-			t.Fatalf("waiting for %T: %v", *new(T), err)
-		}
-		f, err := wire.DecodeServerFrame(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v, ok := f.(T); ok {
-			return v
-		}
-		switch f.(type) {
-		case *wire.DrainedFrame, *wire.KeysLowFrame:
-			continue
-		}
-		t.Fatalf("got %#v, want %T", f, *new(T))
-	}
 }

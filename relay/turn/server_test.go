@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sambung/internal/testkit"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,58 +22,22 @@ import (
 // Seconds on a loaded machine; a server that never answers still fails.
 const waitTimeout = 30 * time.Second
 
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.off)
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.off += d
-	c.mu.Unlock()
-}
-
-// logBuffer keeps the server's log, to check what it does not say.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type env struct {
 	t     *testing.T
 	srv   *Server
-	clock *clock
-	log   *logBuffer
+	clock *testkit.Clock
+	log   *testkit.Buffer
 }
 
 // startServer runs a real server on a free loopback port.
 func startServer(t *testing.T, tweak ...func(*Config)) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{}, log: &logBuffer{}}
+	e := &env{t: t, clock: &testkit.Clock{}, log: &testkit.Buffer{}}
 	cfg := Config{
 		Enabled: true,
 		Listen:  "127.0.0.1:0",
 		Logger:  slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug - 4})),
-		Now:     e.clock.now,
+		Now:     e.clock.Now,
 	}
 	for _, f := range tweak {
 		f(&cfg)
@@ -228,7 +192,7 @@ func TestRefused(t *testing.T) {
 	good := e.srv.Credential()
 	other := startServer(t).srv.Credential() // another relay's secret
 	expiredSoon := e.srv.Credential()
-	e.clock.advance(time.Minute + time.Second)
+	e.clock.Advance(time.Minute + time.Second)
 	cases := []struct{ name, user, pass string }{
 		{"wrong password", good.Username, good.Password[:10] + "x"},
 		{"another relay's credential", other.Username, other.Password},
@@ -307,7 +271,7 @@ func TestRefreshAfterExpiry(t *testing.T) {
 		t.Fatalf("refresh before expiry: %d", code)
 	}
 
-	e.clock.advance(30 * time.Minute) // expired, within the grace
+	e.clock.Advance(30 * time.Minute) // expired, within the grace
 	if code := refresh(t, cl, e.udpAddr(), c.Username, c.Password); code != 0 {
 		t.Fatalf("refresh after expiry: %d", code)
 	}
@@ -319,7 +283,7 @@ func TestRefreshAfterExpiry(t *testing.T) {
 		t.Fatal("a new client allocated with an expired credential")
 	}
 
-	e.clock.advance(31 * time.Minute) // past the grace
+	e.clock.Advance(31 * time.Minute) // past the grace
 	if code := refresh(t, cl, e.udpAddr(), c.Username, c.Password); code == 0 {
 		t.Fatal("refresh past the grace succeeded")
 	}
@@ -335,7 +299,7 @@ func TestGraceEndsWithAllocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.clock.advance(2 * time.Minute)
+	e.clock.Advance(2 * time.Minute)
 	relayed.Close() // Refresh with lifetime 0: deallocate
 	deadline := time.Now().Add(waitTimeout)
 	for e.srv.pion.AllocationCount() != 0 {

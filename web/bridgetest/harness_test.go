@@ -6,10 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,12 +17,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"sambung/internal/chromium"
+	"sambung/internal/relaytest"
 	"sambung/relay"
 	"sambung/web"
 )
-
-// chromiumPath is Debian's chromium, which .ci/run installs.
-const chromiumPath = "/usr/bin/chromium"
 
 // built holds the module and the test binary, built once per run from the
 // working tree into a temporary folder that the relay serves over
@@ -108,63 +104,14 @@ func (l layers) Open(name string) (fs.File, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
-// codes is the relay's CodeSender in these tests: it keeps the last code
-// sent to each phone.
-type codes struct {
-	mu   sync.Mutex
-	last map[string]string
-}
-
-func (c *codes) SendCode(_ context.Context, phone, code string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.last[phone] = code
-	return nil
-}
-
-func (c *codes) code(t *testing.T, phone string) string {
-	t.Helper()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	code, ok := c.last[phone]
-	if !ok {
-		t.Fatalf("the relay sent no code to %s", phone)
-	}
-	return code
-}
-
-// testRelay is a real relay on loopback with Badger in a temporary
+// startRelay starts a real relay on loopback with Badger in a temporary
 // folder, serving the fresh build, testdata/ and web.Static.
-type testRelay struct {
-	url   string
-	codes *codes
-}
-
-func startRelay(t *testing.T) *testRelay {
+func startRelay(t *testing.T) *relaytest.Relay {
 	t.Helper()
 	dir := buildWasm(t)
-	r := &testRelay{codes: &codes{last: map[string]string{}}}
-	srv, err := relay.New(relay.Config{
-		DataDir:    t.TempDir(),
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		CodeSender: r.codes,
-		Static:     layers{os.DirFS(dir), os.DirFS("testdata"), web.Static},
-		// Cheap password hashing: these tests are about the bridge.
-		Argon2:       relay.Argon2Params{Memory: 64, Time: 1, Threads: 1},
-		MemTableSize: 8 << 20,
+	return relaytest.Start(t, func(c *relay.Config) {
+		c.Static = layers{os.DirFS(dir), os.DirFS("testdata"), web.Static}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	r.url = hs.URL
-	return r
 }
 
 // startBrowser starts headless Chromium with a fresh profile and returns
@@ -172,32 +119,13 @@ func startRelay(t *testing.T) *testRelay {
 // browser contexts (separate storage, separate SharedWorkers).
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("no Chromium at %s (apt-get install chromium)", chromiumPath)
+	if err := chromium.Missing(); err != nil {
+		t.Skip(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// Every step of a test in it ends within three minutes.
+	ctx, cancel := context.WithTimeout(chromium.ForTest(t), 3*time.Minute)
 	t.Cleanup(cancel)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatal(err)
-	}
-	return browser
+	return ctx
 }
 
 // newProfile returns a tab in a new browser context of browser.

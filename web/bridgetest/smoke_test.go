@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sambung/internal/relaytest"
 	"slices"
 	"testing"
 
@@ -38,9 +39,9 @@ type message struct {
 }
 
 // page opens the smoke test page in tab.
-func page(t *testing.T, tab context.Context, r *testRelay) {
+func page(t *testing.T, tab context.Context, r *relaytest.Relay) {
 	t.Helper()
-	if err := chromedp.Do(tab, chromedp.Navigate(r.url+"/smoke.html")); err != nil {
+	if err := chromedp.Do(tab, chromedp.Navigate(r.URL+"/smoke.html")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := eval[bool](tab, `waitFor(() => window.ready, 'the page')`); err != nil {
@@ -82,7 +83,7 @@ func TestSambungJS(t *testing.T) {
 
 	must[*profile](t, bob, openCore)
 	must[chromedp.Void](t, bob, `s.requestPhoneCode('+62 812-3456-7890')`)
-	code, wrong := r.codes.code(t, "+6281234567890"), "000000"
+	code, wrong := r.Code(t, "+6281234567890"), "000000"
 	if code == wrong {
 		wrong = "111111"
 	}

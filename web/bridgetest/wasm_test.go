@@ -18,7 +18,7 @@ func TestWasmInChromium(t *testing.T) {
 	r := startRelay(t)
 	tab := newProfile(t, startBrowser(t))
 	args := "-test.v -test.count=1"
-	if err := chromedp.Do(tab, chromedp.Navigate(r.url+"/gotest.html?args="+url.QueryEscape(args))); err != nil {
+	if err := chromedp.Do(tab, chromedp.Navigate(r.URL+"/gotest.html?args="+url.QueryEscape(args))); err != nil {
 		t.Fatal(err)
 	}
 	type result struct {

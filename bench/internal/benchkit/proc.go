@@ -17,7 +17,7 @@ import (
 
 var pageSize = int64(os.Getpagesize())
 
-// BrowserPID is the process id of the Chromium that StartChromium started
+// BrowserPID is the process id of the Chromium that chromium.Start started
 // for ctx.
 func BrowserPID(ctx context.Context) (int, error) {
 	c := chromedp.FromContext(ctx)
