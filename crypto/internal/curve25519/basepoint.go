@@ -1,4 +1,4 @@
-package crypto
+package curve25519
 
 import "sync"
 
@@ -26,7 +26,7 @@ func basepoints() *basepointTable {
 }
 
 func newBasepointTable() *basepointTable {
-	var points [32 * 8]edwardsPoint // entry (i, j) at 8i + j
+	var points [32 * 8]Point // entry (i, j) at 8i + j
 	row := edwardsBase
 	for i := range 32 {
 		points[8*i] = row
@@ -46,9 +46,9 @@ func newBasepointTable() *basepointTable {
 	return t
 }
 
-// x25519Base sets out = X25519(scalar, 9), the public key of scalar, which is
-// clamped here as the ladder clamps it.
-func x25519Base(out, scalar *[32]byte) {
+// ScalarBaseMult sets out = X25519(scalar, 9), the public key of scalar,
+// which is clamped here as the ladder clamps it.
+func ScalarBaseMult(out, scalar *[32]byte) {
 	var k [32]byte
 	copy(k[:], scalar[:])
 	k[0] &= 248
@@ -69,7 +69,7 @@ func x25519Base(out, scalar *[32]byte) {
 	}
 
 	table := basepoints()
-	var p edwardsPoint
+	var p Point
 	var c affineCached
 	p.identity()
 	for i := 1; i < 64; i += 2 {

@@ -1,4 +1,4 @@
-package crypto
+package curve25519
 
 import (
 	"encoding/binary"
@@ -23,7 +23,7 @@ const (
 // Y - X, Z and 2d·T, all reduced.
 type projCached struct{ yPlusX, yMinusX, z, t2d fieldElement }
 
-func (c *projCached) fromPoint(p *edwardsPoint) {
+func (c *projCached) fromPoint(p *Point) {
 	c.yPlusX.add(&p.y, &p.x)
 	c.yPlusX.reduce()
 	c.yMinusX.sub(&p.y, &p.x)
@@ -34,7 +34,7 @@ func (c *projCached) fromPoint(p *edwardsPoint) {
 
 // addProj sets p = q + c, or q - c when negate is set (add-2008-hwcd-3;
 // -(x, y) = (-x, y) swaps Y + X with Y - X and negates T).
-func (p *edwardsPoint) addProj(q *edwardsPoint, c *projCached, negate bool) {
+func (p *Point) addProj(q *Point, c *projCached, negate bool) {
 	plus, minus := &c.yPlusX, &c.yMinusX
 	if negate {
 		plus, minus = minus, plus
@@ -51,7 +51,7 @@ func (p *edwardsPoint) addProj(q *edwardsPoint, c *projCached, negate bool) {
 }
 
 // addAffineSigned sets p = q + c, or q - c when negate is set.
-func (p *edwardsPoint) addAffineSigned(q *edwardsPoint, c *affineCached, negate bool) {
+func (p *Point) addAffineSigned(q *Point, c *affineCached, negate bool) {
 	plus, minus := &c.yPlusX, &c.yMinusX
 	if negate {
 		plus, minus = minus, plus
@@ -68,7 +68,7 @@ func (p *edwardsPoint) addAffineSigned(q *edwardsPoint, c *affineCached, negate 
 
 // finishAdd is the end of add-2008-hwcd-3 from A, B, C and D, with C
 // negated when the second point was; e, f, g and h are scratch.
-func (p *edwardsPoint) finishAdd(a, b, c, d, e, f, g, h *fieldElement, negate bool) {
+func (p *Point) finishAdd(a, b, c, d, e, f, g, h *fieldElement, negate bool) {
 	if negate {
 		c.neg(c)
 	}
@@ -127,8 +127,8 @@ var (
 // use.
 func oddBasepoints() *[1 << (nafWidthB - 2)]affineCached {
 	oddBasepointsOnce.Do(func() {
-		var points [1 << (nafWidthB - 2)]edwardsPoint
-		var twoB edwardsPoint
+		var points [1 << (nafWidthB - 2)]Point
+		var twoB Point
 		twoB.double(&edwardsBase)
 		points[0] = edwardsBase
 		for i := 1; i < len(points); i++ {
@@ -141,12 +141,12 @@ func oddBasepoints() *[1 << (nafWidthB - 2)]affineCached {
 	return oddBasepointTable
 }
 
-// varTimeDoubleBaseMult sets p = h·a + s·B, for scalars h and s below
-// 2^255, in variable time.
-func (p *edwardsPoint) varTimeDoubleBaseMult(h *[32]byte, a *edwardsPoint, s *[32]byte) {
+// VarTimeDoubleScalarBaseMult sets p = h·a + s·B, for little-endian scalars
+// h and s below 2^255, in variable time, and returns p.
+func (p *Point) VarTimeDoubleScalarBaseMult(h *[32]byte, a *Point, s *[32]byte) *Point {
 	// a, 3a, 5a, …, 15a.
 	var multiples [1 << (nafWidthA - 2)]projCached
-	var twoA, next edwardsPoint
+	var twoA, next Point
 	twoA.double(a)
 	var twoACached projCached
 	twoACached.fromPoint(&twoA)
@@ -182,4 +182,5 @@ func (p *edwardsPoint) varTimeDoubleBaseMult(h *[32]byte, a *edwardsPoint, s *[3
 			p.addAffineSigned(p, &oddB[-ds/2], true)
 		}
 	}
+	return p
 }
