@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"testing"
-
-	"filippo.io/edwards25519"
 )
 
 // Both ways of checking XEdDSA's equation must accept exactly the same
@@ -16,14 +14,8 @@ import (
 // fails if they disagree; it returns their verdict.
 func verifyBoth(t *testing.T, k PublicKey, msg, sig []byte) bool {
 	t.Helper()
-	if len(sig) != SignatureSize {
-		return false
-	}
-	var sBytes [32]byte
-	copy(sBytes[:], sig[32:])
-	sBytes[31] &^= signBit
-	s, err := new(edwards25519.Scalar).SetCanonicalBytes(sBytes[:])
-	if err != nil {
+	s, ok := signatureScalar(sig)
+	if !ok {
 		return false
 	}
 	field := k.verifyEquationField(msg, sig[:32], sig[63]&signBit, s)
