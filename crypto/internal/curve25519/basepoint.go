@@ -100,11 +100,8 @@ func (c *affineCached) lookup(row *[8]affineCached, digit int64) {
 		x := uint64(abs ^ int64(j+1))
 		c.selectIf(&row[j], int64((x|-x)>>63)-1)
 	}
-	// -(x, y) = (-x, y): swap y+x with y-x and negate 2d·x·y.
 	var neg affineCached
-	neg.yPlusX = c.yMinusX
-	neg.yMinusX = c.yPlusX
-	neg.xy2d.neg(&c.xy2d)
+	neg.negate(c)
 	c.selectIf(&neg, negative)
 }
 

@@ -67,6 +67,13 @@ func (p *Point) identity() {
 	p.z.one()
 }
 
+// negate sets c = -e: -(x, y) = (-x, y) swaps y + x with y - x and negates
+// 2d·x·y.
+func (c *affineCached) negate(e *affineCached) {
+	c.yPlusX, c.yMinusX = e.yMinusX, e.yPlusX
+	c.xy2d.neg(&e.xy2d)
+}
+
 // identity sets c to the neutral element as a table entry: y+x = y-x = 1.
 func (c *affineCached) identity() {
 	*c = affineCached{}
@@ -94,28 +101,58 @@ func (p *Point) addAffine(q *Point, c *affineCached) {
 	p.z.mul(&f, &g)
 }
 
-// add sets p = q + r (add-2008-hwcd-3). The magnitudes multiplied are at
-// most 3 · 3.
+// add sets p = q + r (add-2008-hwcd-3).
 func (p *Point) add(q, r *Point) {
-	var a, b, c, d, e, f, g, h, t fieldElement
+	var c projCached
+	c.fromPoint(r)
+	p.addProj(q, &c, false)
+}
+
+// projCached is a point prepared for addition in projective form: Y + X,
+// Y - X, Z and 2d·T, all reduced.
+type projCached struct{ yPlusX, yMinusX, z, t2d fieldElement }
+
+func (c *projCached) fromPoint(p *Point) {
+	c.yPlusX.add(&p.y, &p.x)
+	c.yPlusX.reduce()
+	c.yMinusX.sub(&p.y, &p.x)
+	c.yMinusX.reduce()
+	c.z = p.z
+	c.t2d.mul(&p.t, &edwardsD2)
+}
+
+// addProj sets p = q + c, or q - c when negate is set (add-2008-hwcd-3;
+// -(x, y) = (-x, y) swaps Y + X with Y - X and negates T).
+func (p *Point) addProj(q *Point, c *projCached, negate bool) {
+	plus, minus := &c.yPlusX, &c.yMinusX
+	if negate {
+		plus, minus = minus, plus
+	}
+	var a, b, cc, d, e, f, g, h fieldElement
 	a.sub(&q.y, &q.x)
-	t.sub(&r.y, &r.x)
-	a.mul(&a, &t) // A = (Y1 - X1)·(Y2 - X2)
+	a.mul(&a, minus) // A = (Y1 - X1)·(Y2 - X2)
 	b.add(&q.y, &q.x)
-	t.add(&r.y, &r.x)
-	b.mul(&b, &t) // B = (Y1 + X1)·(Y2 + X2)
-	c.mul(&q.t, &r.t)
-	c.mul(&c, &edwardsD2) // C = T1·2d·T2
-	d.mul(&q.z, &r.z)
+	b.mul(&b, plus)      // B = (Y1 + X1)·(Y2 + X2)
+	cc.mul(&q.t, &c.t2d) // C = T1·2d·T2
+	d.mul(&q.z, &c.z)
 	d.add(&d, &d) // D = 2·Z1·Z2
-	e.sub(&b, &a)
-	f.sub(&d, &c)
-	g.add(&d, &c)
-	h.add(&b, &a)
-	p.x.mul(&e, &f)
-	p.y.mul(&g, &h)
-	p.t.mul(&e, &h)
-	p.z.mul(&f, &g)
+	p.finishAdd(&a, &b, &cc, &d, &e, &f, &g, &h, negate)
+}
+
+// finishAdd is the end of add-2008-hwcd-3 from A, B, C and D, with C
+// negated when the second point was; e, f, g and h are scratch.
+func (p *Point) finishAdd(a, b, c, d, e, f, g, h *fieldElement, negate bool) {
+	if negate {
+		c.neg(c)
+	}
+	e.sub(b, a)
+	f.sub(d, c)
+	g.add(d, c)
+	h.add(b, a)
+	p.x.mul(e, f)
+	p.y.mul(g, h)
+	p.t.mul(e, h)
+	p.z.mul(f, g)
 }
 
 // double sets p = 2·q (dbl-2008-hwcd, a = -1). The magnitudes multiplied

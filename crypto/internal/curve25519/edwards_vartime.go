@@ -19,67 +19,14 @@ const (
 	nafWidthB = 8
 )
 
-// projCached is a point prepared for addition in projective form: Y + X,
-// Y - X, Z and 2d·T, all reduced.
-type projCached struct{ yPlusX, yMinusX, z, t2d fieldElement }
-
-func (c *projCached) fromPoint(p *Point) {
-	c.yPlusX.add(&p.y, &p.x)
-	c.yPlusX.reduce()
-	c.yMinusX.sub(&p.y, &p.x)
-	c.yMinusX.reduce()
-	c.z = p.z
-	c.t2d.mul(&p.t, &edwardsD2)
-}
-
-// addProj sets p = q + c, or q - c when negate is set (add-2008-hwcd-3;
-// -(x, y) = (-x, y) swaps Y + X with Y - X and negates T).
-func (p *Point) addProj(q *Point, c *projCached, negate bool) {
-	plus, minus := &c.yPlusX, &c.yMinusX
-	if negate {
-		plus, minus = minus, plus
-	}
-	var a, b, cc, d, e, f, g, h fieldElement
-	a.sub(&q.y, &q.x)
-	a.mul(&a, minus) // A = (Y1 - X1)·(Y2 - X2)
-	b.add(&q.y, &q.x)
-	b.mul(&b, plus)      // B = (Y1 + X1)·(Y2 + X2)
-	cc.mul(&q.t, &c.t2d) // C = T1·2d·T2
-	d.mul(&q.z, &c.z)
-	d.add(&d, &d) // D = 2·Z1·Z2
-	p.finishAdd(&a, &b, &cc, &d, &e, &f, &g, &h, negate)
-}
-
 // addAffineSigned sets p = q + c, or q - c when negate is set.
 func (p *Point) addAffineSigned(q *Point, c *affineCached, negate bool) {
-	plus, minus := &c.yPlusX, &c.yMinusX
 	if negate {
-		plus, minus = minus, plus
+		var minusC affineCached
+		minusC.negate(c)
+		c = &minusC
 	}
-	var a, b, cc, d, e, f, g, h fieldElement
-	a.sub(&q.y, &q.x)
-	a.mul(&a, minus)
-	b.add(&q.y, &q.x)
-	b.mul(&b, plus)
-	cc.mul(&q.t, &c.xy2d)
-	d.add(&q.z, &q.z)
-	p.finishAdd(&a, &b, &cc, &d, &e, &f, &g, &h, negate)
-}
-
-// finishAdd is the end of add-2008-hwcd-3 from A, B, C and D, with C
-// negated when the second point was; e, f, g and h are scratch.
-func (p *Point) finishAdd(a, b, c, d, e, f, g, h *fieldElement, negate bool) {
-	if negate {
-		c.neg(c)
-	}
-	e.sub(b, a)
-	f.sub(d, c)
-	g.add(d, c)
-	h.add(b, a)
-	p.x.mul(e, f)
-	p.y.mul(g, h)
-	p.t.mul(e, h)
-	p.z.mul(f, g)
+	p.addAffine(q, c)
 }
 
 // nonAdjacentForm returns the width-w NAF of the little-endian scalar s,
