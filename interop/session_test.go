@@ -18,67 +18,35 @@ var oneTimeCases = []struct {
 	{"WithoutOneTimePreKey", false},
 }
 
-// TestGoInitiates: we process libsignal-node's bundle and send first; it
-// decrypts our PreKeySignalMessages, uses up its one-time prekey, answers,
-// and from then on we send SignalMessages.
-func TestGoInitiates(t *testing.T) {
-	for _, tc := range oneTimeCases {
-		t.Run(tc.name, func(t *testing.T) {
-			l := newLink(t)
-			b := l.js.bundle(t, tc.oneTime)
-			if err := crypto.ProcessPreKeyBundle(context.Background(), l.g.store, l.js.addr, parseBundle(t, b), rand.Reader); err != nil {
-				t.Fatalf("ProcessPreKeyBundle of libsignal-node's bundle: %v", err)
-			}
-			first := l.goSends()
-			expectType(t, first, crypto.MessageTypePreKey, "our first message")
-			l.jsReceives(first)
-			if tc.oneTime {
-				r := l.js.c.must(t, map[string]any{"method": "hasPreKey", "peer": l.js.addr.Name, "preKeyId": b.PreKeyID})
-				if r.Present {
-					t.Fatal("libsignal-node still holds the one-time prekey our first message used")
+// TestSessionSetup: one side processes the other's bundle and sends first;
+// the responder decrypts its PreKeySignalMessages and uses up its one-time
+// prekey; the initiator sends PreKeySignalMessages until the responder
+// answers, and SignalMessages from then on.
+func TestSessionSetup(t *testing.T) {
+	for _, side := range sides {
+		for _, tc := range oneTimeCases {
+			t.Run(side.name+"/"+tc.name, func(t *testing.T) {
+				l := newLink(t)
+				from, to := side.goInitiates, !side.goInitiates
+				b := l.startSession(from, tc.oneTime)
+				first := l.sendOnly(from)
+				expectType(t, first, crypto.MessageTypePreKey, "the initiator's first message")
+				l.deliver(first, to)
+				if tc.oneTime && l.holdsPreKey(to, b.PreKeyID) {
+					t.Fatal("the responder still holds the one-time prekey the first message used")
 				}
-			}
-			second := l.goSends()
-			expectType(t, second, crypto.MessageTypePreKey, "our second message before any answer")
-			l.jsReceives(second)
+				second := l.sendOnly(from)
+				expectType(t, second, crypto.MessageTypePreKey, "the initiator's second message before any answer")
+				l.deliver(second, to)
 
-			reply := l.jsSends()
-			expectType(t, reply, crypto.MessageTypeSignal, "libsignal-node's answer")
-			l.goReceives(reply)
-			after := l.goSends()
-			expectType(t, after, crypto.MessageTypeSignal, "our message after the answer")
-			l.jsReceives(after)
-		})
-	}
-}
-
-// TestLibsignalInitiates: libsignal-node processes our bundle and sends
-// first; we decrypt its PreKeySignalMessages, use up our one-time prekey,
-// answer with SignalMessages it decrypts.
-func TestLibsignalInitiates(t *testing.T) {
-	for _, tc := range oneTimeCases {
-		t.Run(tc.name, func(t *testing.T) {
-			l := newLink(t)
-			b := l.jsProcessesBundle(tc.oneTime)
-			first := l.jsSends()
-			expectType(t, first, crypto.MessageTypePreKey, "libsignal-node's first message")
-			l.goReceives(first)
-			if tc.oneTime {
-				if k, err := l.g.store.LoadPreKey(context.Background(), b.PreKeyID); err == nil && k != nil {
-					t.Fatal("we still hold the one-time prekey libsignal-node's first message used")
-				}
-			}
-			second := l.jsSends()
-			expectType(t, second, crypto.MessageTypePreKey, "libsignal-node's second message before any answer")
-			l.goReceives(second)
-
-			reply := l.goSends()
-			expectType(t, reply, crypto.MessageTypeSignal, "our answer")
-			l.jsReceives(reply)
-			after := l.jsSends()
-			expectType(t, after, crypto.MessageTypeSignal, "libsignal-node's message after our answer")
-			l.goReceives(after)
-		})
+				reply := l.sendOnly(to)
+				expectType(t, reply, crypto.MessageTypeSignal, "the responder's answer")
+				l.deliver(reply, from)
+				after := l.sendOnly(from)
+				expectType(t, after, crypto.MessageTypeSignal, "the initiator's message after the answer")
+				l.deliver(after, to)
+			})
+		}
 	}
 }
 
@@ -265,11 +233,7 @@ func TestDuplicatePreKeyMessageRejected(t *testing.T) {
 	for _, rc := range receivers {
 		t.Run(rc.name, func(t *testing.T) {
 			l := newLink(t)
-			if rc.fromGo {
-				l.goProcessesBundle(true)
-			} else {
-				l.jsProcessesBundle(true)
-			}
+			l.startSession(rc.fromGo, true)
 			first := l.sendOnly(rc.fromGo)
 			expectType(t, first, crypto.MessageTypePreKey, "first message")
 			l.deliver(first, rc.toGo)
@@ -380,11 +344,7 @@ func TestTamperedMACRejected(t *testing.T) {
 		})
 		t.Run(rc.name+"/PreKeyMessage", func(t *testing.T) {
 			l := newLink(t)
-			if rc.fromGo {
-				l.goProcessesBundle(true)
-			} else {
-				l.jsProcessesBundle(true)
-			}
+			l.startSession(rc.fromGo, true)
 			m := l.sendOnly(rc.fromGo)
 			expectType(t, m, crypto.MessageTypePreKey, "first message")
 			expectTamperRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo)
