@@ -122,19 +122,34 @@ func (l *link) decryptOn(m message, toGo bool) error {
 	return l.jsDecrypts(m)
 }
 
-// expectDuplicate checks a refusal as a duplicate: ErrDuplicateMessage on
-// our side, MessageCounterError ("duplicate") on libsignal-node's.
-func expectDuplicate(t testing.TB, err error, ours bool) {
+// refusal is how each side refuses one kind of bad message: our sentinel
+// error, and the code of libsignal-node's.
+type refusal struct {
+	what     string
+	ours     error
+	peerCode string
+}
+
+var (
+	// duplicate: ErrDuplicateMessage here, MessageCounterError there.
+	duplicate = refusal{"a duplicate", crypto.ErrDuplicateMessage, "duplicate"}
+	// tampered: our single ErrInvalidMessage, libsignal-node's "Bad MAC".
+	tampered = refusal{"a tampered message", crypto.ErrInvalidMessage, "bad_mac"}
+)
+
+// expectRefused checks err, from a decrypt on our side when ours, as the
+// refusal want.
+func expectRefused(t testing.TB, err error, ours bool, want refusal) {
 	t.Helper()
 	if ours {
-		if !errors.Is(err, crypto.ErrDuplicateMessage) {
-			t.Fatalf("we decrypted a duplicate with error %v, want ErrDuplicateMessage", err)
+		if !errors.Is(err, want.ours) {
+			t.Fatalf("we decrypted %s with error %v, want %v", want.what, err, want.ours)
 		}
 		return
 	}
 	var pe *peerError
-	if !errors.As(err, &pe) || pe.Code != "duplicate" {
-		t.Fatalf("libsignal-node decrypted a duplicate with error %v, want code duplicate", err)
+	if !errors.As(err, &pe) || pe.Code != want.peerCode {
+		t.Fatalf("libsignal-node decrypted %s with error %v, want code %s", want.what, err, want.peerCode)
 	}
 }
 
@@ -185,8 +200,8 @@ func TestOutOfOrderAcrossChains(t *testing.T) {
 			for _, m := range []message{a[3], b[0], a[1], b[1], a[2]} {
 				l.deliver(m, r)
 			}
-			expectDuplicate(t, l.decryptOn(a[1], r), r)
-			expectDuplicate(t, l.decryptOn(b[0], r), r)
+			expectRefused(t, l.decryptOn(a[1], r), r, duplicate)
+			expectRefused(t, l.decryptOn(b[0], r), r, duplicate)
 			l.send(s)
 			l.send(!s)
 		})
@@ -219,7 +234,7 @@ func TestDuplicateRejected(t *testing.T) {
 			l := established(t, true)
 			m := l.sendOnly(rc.fromGo)
 			l.deliver(m, rc.toGo)
-			expectDuplicate(t, l.decryptOn(m, rc.toGo), rc.toGo)
+			expectRefused(t, l.decryptOn(m, rc.toGo), rc.toGo, duplicate)
 			l.send(rc.fromGo)
 			l.send(rc.toGo)
 			l.send(rc.fromGo)
@@ -238,7 +253,7 @@ func TestDuplicatePreKeyMessageRejected(t *testing.T) {
 			expectType(t, first, crypto.MessageTypePreKey, "first message")
 			l.deliver(first, rc.toGo)
 			l.send(rc.toGo)
-			expectDuplicate(t, l.decryptOn(first, rc.toGo), rc.toGo)
+			expectRefused(t, l.decryptOn(first, rc.toGo), rc.toGo, duplicate)
 			l.send(rc.fromGo)
 			l.send(rc.toGo)
 		})
@@ -301,22 +316,6 @@ func protobufFieldEnd(t testing.TB, b []byte, num uint64) int {
 	return 0
 }
 
-// expectTamperRefused checks the refusal of a tampered message: our single
-// ErrInvalidMessage, libsignal-node's "Bad MAC".
-func expectTamperRefused(t testing.TB, err error, ours bool) {
-	t.Helper()
-	if ours {
-		if !errors.Is(err, crypto.ErrInvalidMessage) {
-			t.Fatalf("we decrypted a tampered message with error %v, want ErrInvalidMessage", err)
-		}
-		return
-	}
-	var pe *peerError
-	if !errors.As(err, &pe) || pe.Code != "bad_mac" {
-		t.Fatalf("libsignal-node decrypted a tampered message with error %v, want code bad_mac", err)
-	}
-}
-
 // TestTamperedMACRejected alters the MAC of a message in the current chain,
 // of the first message of a new chain (whose decrypt would turn the
 // ratchet), and of a session's first PreKeySignalMessage (whose decrypt would
@@ -328,7 +327,7 @@ func TestTamperedMACRejected(t *testing.T) {
 			l := established(t, true)
 			l.send(rc.fromGo)
 			m := l.sendOnly(rc.fromGo)
-			expectTamperRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo)
+			expectRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo, tampered)
 			l.deliver(m, rc.toGo)
 			l.send(rc.toGo)
 			l.send(rc.fromGo)
@@ -337,7 +336,7 @@ func TestTamperedMACRejected(t *testing.T) {
 			l := established(t, true)
 			l.send(rc.toGo) // the sender's next message starts a new chain
 			m := l.sendOnly(rc.fromGo)
-			expectTamperRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo)
+			expectRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo, tampered)
 			l.deliver(m, rc.toGo)
 			l.send(rc.toGo)
 			l.send(rc.fromGo)
@@ -347,7 +346,7 @@ func TestTamperedMACRejected(t *testing.T) {
 			l.startSession(rc.fromGo, true)
 			m := l.sendOnly(rc.fromGo)
 			expectType(t, m, crypto.MessageTypePreKey, "first message")
-			expectTamperRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo)
+			expectRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo, tampered)
 			l.deliver(m, rc.toGo)
 			l.send(rc.toGo)
 			l.send(rc.fromGo)
