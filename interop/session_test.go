@@ -316,6 +316,17 @@ func protobufFieldEnd(t testing.TB, b []byte, num uint64) int {
 	return 0
 }
 
+// refuseTamperedThenDeliver has the receiver (Go when toGo) refuse m with
+// its MAC altered and then decrypt m itself, so the refusal changed
+// nothing; the session then works both ways.
+func (l *link) refuseTamperedThenDeliver(m message, toGo bool) {
+	l.t.Helper()
+	expectRefused(l.t, l.decryptOn(tamperMAC(l.t, m), toGo), toGo, tampered)
+	l.deliver(m, toGo)
+	l.send(toGo)
+	l.send(!toGo)
+}
+
 // TestTamperedMACRejected alters the MAC of a message in the current chain,
 // of the first message of a new chain (whose decrypt would turn the
 // ratchet), and of a session's first PreKeySignalMessage (whose decrypt would
@@ -327,29 +338,20 @@ func TestTamperedMACRejected(t *testing.T) {
 			l := established(t, true)
 			l.send(rc.fromGo)
 			m := l.sendOnly(rc.fromGo)
-			expectRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo, tampered)
-			l.deliver(m, rc.toGo)
-			l.send(rc.toGo)
-			l.send(rc.fromGo)
+			l.refuseTamperedThenDeliver(m, rc.toGo)
 		})
 		t.Run(rc.name+"/NewChain", func(t *testing.T) {
 			l := established(t, true)
 			l.send(rc.toGo) // the sender's next message starts a new chain
 			m := l.sendOnly(rc.fromGo)
-			expectRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo, tampered)
-			l.deliver(m, rc.toGo)
-			l.send(rc.toGo)
-			l.send(rc.fromGo)
+			l.refuseTamperedThenDeliver(m, rc.toGo)
 		})
 		t.Run(rc.name+"/PreKeyMessage", func(t *testing.T) {
 			l := newLink(t)
 			l.startSession(rc.fromGo, true)
 			m := l.sendOnly(rc.fromGo)
 			expectType(t, m, crypto.MessageTypePreKey, "first message")
-			expectRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo, tampered)
-			l.deliver(m, rc.toGo)
-			l.send(rc.toGo)
-			l.send(rc.fromGo)
+			l.refuseTamperedThenDeliver(m, rc.toGo)
 		})
 	}
 }
