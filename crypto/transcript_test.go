@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"os"
 	"testing"
 )
 
@@ -47,13 +45,10 @@ type transcript struct {
 
 func loadTranscripts(tb testing.TB) []transcript {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/libsignal_transcript.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
 	var f transcriptFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		tb.Fatal(err)
+	loadJSON(tb, "libsignal_transcript.json", &f)
+	if len(f.Transcripts) == 0 {
+		tb.Fatal("no transcripts")
 	}
 	return f.Transcripts
 }

@@ -28,11 +28,11 @@ func verifyBoth(t *testing.T, k PublicKey, msg, sig []byte) bool {
 
 func TestVerifyEquationsAgreeOnVectors(t *testing.T) {
 	for _, v := range loadXEdDSAVectors(t) {
-		pub, err := ParsePublicKey(vectorHex(t, v.PublicKey))
+		pub, err := ParsePublicKey(unhex(t, v.PublicKey))
 		if err != nil {
 			t.Fatal(err)
 		}
-		msg, sig := vectorHex(t, v.Message), vectorHex(t, v.Signature)
+		msg, sig := unhex(t, v.Message), unhex(t, v.Signature)
 		if got := verifyBoth(t, pub, msg, sig); got != v.Valid {
 			t.Fatalf("%s: %v, want %v", v.Name, got, v.Valid)
 		}
@@ -114,8 +114,8 @@ func TestVerifyEquationsAgreeOnRandomSignatures(t *testing.T) {
 // agree.
 func FuzzVerifyEquations(f *testing.F) {
 	for _, v := range loadXEdDSAVectors(f) {
-		pub := vectorHex(f, v.PublicKey)
-		f.Add(pub[1:], vectorHex(f, v.Message), vectorHex(f, v.Signature))
+		pub := unhex(f, v.PublicKey)
+		f.Add(pub[1:], unhex(f, v.Message), unhex(f, v.Signature))
 	}
 	f.Add(make([]byte, 32), []byte{}, make([]byte, SignatureSize))
 	f.Fuzz(func(t *testing.T, key, msg, sig []byte) {
