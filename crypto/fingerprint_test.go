@@ -50,20 +50,11 @@ func loadFingerprintVectors(tb testing.TB) fingerprintFile {
 	return f
 }
 
-func vectorKey(tb testing.TB, h string) PublicKey {
-	tb.Helper()
-	k, err := ParsePublicKey(unhex(tb, h))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k
-}
-
 func TestFingerprintVectors(t *testing.T) {
 	for _, v := range loadFingerprintVectors(t).Fingerprints {
 		t.Run(v.Name, func(t *testing.T) {
 			lid, rid := unhex(t, v.LocalID), unhex(t, v.RemoteID)
-			lkey, rkey := vectorKey(t, v.LocalKey), vectorKey(t, v.RemoteKey)
+			lkey, rkey := fromHex(t, v.LocalKey, ParsePublicKey), fromHex(t, v.RemoteKey, ParsePublicKey)
 			local := NewFingerprint(v.Iterations, v.Version, lid, lkey, rid, rkey)
 			remote := NewFingerprint(v.Iterations, v.Version, rid, rkey, lid, lkey)
 			if got := local.Displayable(); got != v.Displayable {

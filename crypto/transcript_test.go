@@ -81,13 +81,20 @@ func unhex(tb testing.TB, s string) []byte {
 	return b
 }
 
+// fromHex decodes s and parses it with parse, failing the test on an
+// error.
+func fromHex[T any](tb testing.TB, s string, parse func([]byte) (T, error)) T {
+	tb.Helper()
+	v, err := parse(unhex(tb, s))
+	if err != nil {
+		tb.Fatalf("%s: %v", s, err)
+	}
+	return v
+}
+
 func privFromHex(tb testing.TB, s string) *PrivateKey {
 	tb.Helper()
-	k, err := NewPrivateKey(unhex(tb, s))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k
+	return fromHex(tb, s, NewPrivateKey)
 }
 
 func TestLibsignalTranscript(t *testing.T) {
