@@ -121,24 +121,24 @@ func (p *PrivateKey) calculateKeyPair() (a [32]byte, pubA [32]byte) {
 // to 2^253, which makes signatures malleable) are rejected. Honest signers
 // never produce either.
 func (k PublicKey) Verify(msg, sig []byte) bool {
-	s, ok := signatureScalar(sig)
-	if !ok {
+	var s edwards25519.Scalar
+	if !signatureScalar(&s, sig) {
 		return false
 	}
-	return k.verifyEquation(msg, sig[:32], sig[63]&signBit, s)
+	return k.verifyEquation(msg, sig[:32], sig[63]&signBit, &s)
 }
 
-// signatureScalar is s, the second half of sig without libsignal's sign
+// signatureScalar sets s to the second half of sig without libsignal's sign
 // bit. It refuses a sig that is not SignatureSize bytes and an s >= q.
-func signatureScalar(sig []byte) (*edwards25519.Scalar, bool) {
+func signatureScalar(s *edwards25519.Scalar, sig []byte) bool {
 	if len(sig) != SignatureSize {
-		return nil, false
+		return false
 	}
 	var sBytes [32]byte
 	copy(sBytes[:], sig[32:])
 	sBytes[31] &^= signBit
-	s, err := new(edwards25519.Scalar).SetCanonicalBytes(sBytes[:])
-	return s, err == nil
+	_, err := s.SetCanonicalBytes(sBytes[:])
+	return err == nil
 }
 
 // verifyEquationEdwards25519 is the rest of Verify with
