@@ -54,11 +54,19 @@ func ScalarBaseMult(out, scalar *[32]byte) {
 	k[0] &= 248
 	k[31] &= 127
 	k[31] |= 64
+	var p Point
+	p.ScalarBaseMult(&k)
+	p.montgomeryU(out)
+	clear(k[:])
+}
 
-	// Signed base-16 digits in [-8, 8): k = Σ digit_i·16^i. k < 2^255, so
+// ScalarBaseMult sets p = s·B for a little-endian s below 2^255, in
+// constant time, and returns p.
+func (p *Point) ScalarBaseMult(s *[32]byte) *Point {
+	// Signed base-16 digits in [-8, 8): s = Σ digit_i·16^i. s < 2^255, so
 	// the top digit takes the last carry and ends in [0, 8].
 	var digits [64]int64
-	for i, b := range k {
+	for i, b := range s {
 		digits[2*i] = int64(b & 15)
 		digits[2*i+1] = int64(b >> 4)
 	}
@@ -69,24 +77,22 @@ func ScalarBaseMult(out, scalar *[32]byte) {
 	}
 
 	table := basepoints()
-	var p Point
 	var c affineCached
 	p.identity()
 	for i := 1; i < 64; i += 2 {
 		c.lookup(&table[i/2], digits[i])
-		p.addAffine(&p, &c)
+		p.addAffine(p, &c)
 	}
-	p.double(&p)
-	p.double(&p)
-	p.double(&p)
-	p.double(&p)
+	p.double(p)
+	p.double(p)
+	p.double(p)
+	p.double(p)
 	for i := 0; i < 64; i += 2 {
 		c.lookup(&table[i/2], digits[i])
-		p.addAffine(&p, &c)
+		p.addAffine(p, &c)
 	}
-	p.montgomeryU(out)
-	clear(k[:])
 	clear(digits[:])
+	return p
 }
 
 // lookup sets c = digit·row[0] for digit in [-8, 8], reading every entry of

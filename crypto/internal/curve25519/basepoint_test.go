@@ -114,3 +114,27 @@ func FuzzX25519Base(f *testing.F) {
 		checkBaseMatchesECDH(t, [32]byte(scalar))
 	})
 }
+
+// TestPointScalarBaseMult compares s·B on edwards25519 with
+// filippo.io/edwards25519, on scalars reduced mod the group order (XEdDSA's
+// nonces) and on clamped ones (its key pairs), encodings compared.
+func TestPointScalarBaseMult(t *testing.T) {
+	for i := range 200 {
+		var wide [64]byte
+		rand.Read(wide[:])
+		s, _ := edwards25519.NewScalar().SetUniformBytes(wide[:])
+		k := [32]byte(s.Bytes())
+		if i%2 == 1 {
+			copy(k[:], wide[:32])
+			k[0] &= 248
+			k[31] &= 127
+			k[31] |= 64
+			s, _ = edwards25519.NewScalar().SetBytesWithClamping(k[:])
+		}
+		var p Point
+		got := p.ScalarBaseMult(&k).Bytes()
+		if want := new(edwards25519.Point).ScalarBaseMult(s).Bytes(); !bytes.Equal(got[:], want) {
+			t.Fatalf("%x·B = %x, edwards25519 says %x", k, got, want)
+		}
+	}
+}
