@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
@@ -44,34 +42,19 @@ type fingerprintCompareCase struct {
 
 func loadFingerprintVectors(tb testing.TB) fingerprintFile {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/fingerprint.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
 	var f fingerprintFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		tb.Fatal(err)
-	}
+	loadJSON(tb, "fingerprint.json", &f)
 	if len(f.Fingerprints) == 0 || len(f.Compare) == 0 {
 		tb.Fatal("no vectors")
 	}
 	return f
 }
 
-func vectorKey(tb testing.TB, h string) PublicKey {
-	tb.Helper()
-	k, err := ParsePublicKey(vectorHex(tb, h))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k
-}
-
 func TestFingerprintVectors(t *testing.T) {
 	for _, v := range loadFingerprintVectors(t).Fingerprints {
 		t.Run(v.Name, func(t *testing.T) {
-			lid, rid := vectorHex(t, v.LocalID), vectorHex(t, v.RemoteID)
-			lkey, rkey := vectorKey(t, v.LocalKey), vectorKey(t, v.RemoteKey)
+			lid, rid := unhex(t, v.LocalID), unhex(t, v.RemoteID)
+			lkey, rkey := fromHex(t, v.LocalKey, ParsePublicKey), fromHex(t, v.RemoteKey, ParsePublicKey)
 			local := NewFingerprint(v.Iterations, v.Version, lid, lkey, rid, rkey)
 			remote := NewFingerprint(v.Iterations, v.Version, rid, rkey, lid, lkey)
 			if got := local.Displayable(); got != v.Displayable {
@@ -116,7 +99,7 @@ func TestCompareScannableVectors(t *testing.T) {
 
 func checkCompareOutcome(t *testing.T, c fingerprintCompareCase) {
 	t.Helper()
-	ok, err := CompareScannable(vectorHex(t, c.Ours), vectorHex(t, c.Theirs))
+	ok, err := CompareScannable(unhex(t, c.Ours), unhex(t, c.Theirs))
 	var verr *FingerprintVersionError
 	switch c.Want {
 	case "match", "mismatch":
@@ -222,12 +205,12 @@ func TestFingerprintIterationBounds(t *testing.T) {
 func FuzzCompareScannable(f *testing.F) {
 	vectors := loadFingerprintVectors(f)
 	for _, c := range vectors.Compare {
-		f.Add(vectorHex(f, c.Theirs))
+		f.Add(unhex(f, c.Theirs))
 	}
 	for _, v := range vectors.Fingerprints {
-		f.Add(vectorHex(f, v.LocalScannable))
+		f.Add(unhex(f, v.LocalScannable))
 	}
-	ours := vectorHex(f, vectors.Fingerprints[0].LocalScannable)
+	ours := unhex(f, vectors.Fingerprints[0].LocalScannable)
 	f.Fuzz(func(t *testing.T, theirs []byte) {
 		ok, err := CompareScannable(ours, theirs)
 		if err != nil && ok {

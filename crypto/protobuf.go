@@ -107,6 +107,31 @@ func (r *protoReader) next() (field int, wire int, done bool, err error) {
 	return field, int(k & 7), false, nil
 }
 
+// readFields reads every field of the message, in order, with read, which
+// reads the value of each field it knows and skips the others. It fails
+// when a field does not parse or one in required (a set of bits, 1<<field)
+// is missing.
+func (r *protoReader) readFields(required uint64, read func(field, wire int) error) error {
+	var seen uint64
+	for {
+		field, wire, done, err := r.next()
+		if err != nil {
+			return err
+		}
+		if done {
+			break
+		}
+		if err := read(field, wire); err != nil {
+			return err
+		}
+		seen |= 1 << field // 0 beyond bit 63: no required field is that high
+	}
+	if seen&required != required {
+		return errProtobuf
+	}
+	return nil
+}
+
 // uint32 reads a varint field's value, keeping the low 32 bits as protobuf
 // does for uint32.
 func (r *protoReader) uint32(wire int) (uint32, error) {

@@ -83,7 +83,7 @@ func ProcessPreKeyBundle(ctx context.Context, s Store, addr Address, b *PreKeyBu
 	if rec == nil {
 		rec = new(SessionRecord)
 	}
-	rec.install(st)
+	rec.makeCurrent(st)
 	return s.StoreSession(ctx, addr, rec)
 }
 
@@ -155,52 +155,56 @@ func decryptSignal(ctx context.Context, s Store, addr Address, ciphertext []byte
 // ErrInvalidMessage unless the current session said ErrTooFarInFuture.
 func decryptWithRecord(ctx context.Context, s Store, addr Address, rec *SessionRecord, m *signalMessage, rand io.Reader) ([]byte, error) {
 	firstErr := ErrInvalidMessage
-	try := func(st *sessionState) ([]byte, *candidate, error) {
+	for i := -1; i < len(rec.previous); i++ { // -1: the current session
+		st := rec.current
+		if i >= 0 {
+			st = rec.previous[i]
+		}
+		if st == nil {
+			continue
+		}
 		pt, c, err := st.decrypt(&rec.kdf, m)
-		return pt, &c, err
-	}
-	idx := -1 // -1: current, else index into previous
-	var st *sessionState
-	var pt []byte
-	var c *candidate
-	if rec.current != nil {
-		var err error
-		pt, c, err = try(rec.current)
 		switch {
 		case err == nil:
-			st = rec.current
+			if err := accept(ctx, s, addr, rec, st, &c, rand); err != nil {
+				return nil, err
+			}
+			return pt, nil
 		case errors.Is(err, ErrDuplicateMessage):
 			return nil, err
-		case errors.Is(err, ErrTooFarInFuture):
+		case i < 0 && errors.Is(err, ErrTooFarInFuture):
 			firstErr = err
 		}
 	}
-	for i := 0; st == nil && i < len(rec.previous); i++ {
-		var err error
-		pt, c, err = try(rec.previous[i])
-		switch {
-		case err == nil:
-			st, idx = rec.previous[i], i
-		case errors.Is(err, ErrDuplicateMessage):
-			return nil, err
-		}
-	}
-	if st == nil {
-		return nil, firstErr
-	}
-	if err := s.TrustIdentity(ctx, addr, st.remoteIdentity); err != nil {
+	return nil, firstErr
+}
+
+// decryptWith decrypts m with the one session st and accepts the result.
+func decryptWith(ctx context.Context, s Store, addr Address, rec *SessionRecord, st *sessionState, m *signalMessage, rand io.Reader) ([]byte, error) {
+	pt, c, err := st.decrypt(&rec.kdf, m)
+	if err != nil {
 		return nil, err
 	}
-	if err := st.commit(&rec.kdf, c, rand); err != nil {
-		return nil, err
-	}
-	if idx >= 0 {
-		rec.promote(idx)
-	}
-	if err := s.StoreSession(ctx, addr, rec); err != nil {
+	if err := accept(ctx, s, addr, rec, st, &c, rand); err != nil {
 		return nil, err
 	}
 	return pt, nil
+}
+
+// accept makes a decrypt whose MAC verified durable: trust in the sender's
+// identity (applied only now that the MAC has shown the sender holds that
+// key, so a forged message cannot pin one), the candidate state, st as the
+// current session, and the record, stored. Until it runs nothing has
+// changed.
+func accept(ctx context.Context, s Store, addr Address, rec *SessionRecord, st *sessionState, c *candidate, rand io.Reader) error {
+	if err := s.TrustIdentity(ctx, addr, st.remoteIdentity); err != nil {
+		return err
+	}
+	if err := st.commit(&rec.kdf, c, rand); err != nil {
+		return err
+	}
+	rec.makeCurrent(st)
+	return s.StoreSession(ctx, addr, rec)
 }
 
 // decryptPreKey handles a PreKeySignalMessage: with the session it names if
@@ -221,8 +225,8 @@ func decryptPreKey(ctx context.Context, s Store, addr Address, ciphertext []byte
 		return nil, err
 	}
 	if rec != nil {
-		if st, idx := rec.findResponderSession(&pm.baseKey); st != nil {
-			return decryptExisting(ctx, s, addr, rec, st, idx, &m, rand)
+		if st := rec.findResponderSession(&pm.baseKey); st != nil {
+			return decryptWith(ctx, s, addr, rec, st, &m, rand)
 		}
 	}
 
@@ -259,48 +263,14 @@ func decryptPreKey(ctx context.Context, s Store, addr Address, ciphertext []byte
 		// turns the ratchet at once.
 		sendRatchet: keyPairOf(signed),
 	}
-	pt, c, err := st.decrypt(&rec.kdf, &m)
+	pt, err := decryptWith(ctx, s, addr, rec, st, &m, rand)
 	if err != nil {
-		return nil, err
-	}
-	// Trust is applied only now that the MAC has shown the sender holds the
-	// identity key it claims, so a forged message cannot pin a key.
-	if err := s.TrustIdentity(ctx, addr, pm.identityKey); err != nil {
-		return nil, err
-	}
-	if err := st.commit(&rec.kdf, &c, rand); err != nil {
-		return nil, err
-	}
-	rec.install(st)
-	if err := s.StoreSession(ctx, addr, rec); err != nil {
 		return nil, err
 	}
 	if pm.hasPreKeyID {
 		if err := s.RemovePreKey(ctx, pm.preKeyID); err != nil {
 			return nil, err
 		}
-	}
-	return pt, nil
-}
-
-// decryptExisting decrypts the SignalMessage inside a PreKeySignalMessage
-// with the session that message set up earlier.
-func decryptExisting(ctx context.Context, s Store, addr Address, rec *SessionRecord, st *sessionState, idx int, m *signalMessage, rand io.Reader) ([]byte, error) {
-	pt, c, err := st.decrypt(&rec.kdf, m)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.TrustIdentity(ctx, addr, st.remoteIdentity); err != nil {
-		return nil, err
-	}
-	if err := st.commit(&rec.kdf, &c, rand); err != nil {
-		return nil, err
-	}
-	if idx >= 0 {
-		rec.promote(idx)
-	}
-	if err := s.StoreSession(ctx, addr, rec); err != nil {
-		return nil, err
 	}
 	return pt, nil
 }

@@ -35,8 +35,19 @@ func (r *SessionRecord) RemoteRegistrationID() uint32 {
 	return r.current.remoteRegistrationID
 }
 
-// install makes st current, archiving the current session.
-func (r *SessionRecord) install(st *sessionState) {
+// makeCurrent makes st the current session, archiving the one it replaces:
+// st is new (a session just set up) or a previous one that decrypted a
+// message (the peer is using it again).
+func (r *SessionRecord) makeCurrent(st *sessionState) {
+	if r.current == st {
+		return
+	}
+	for i, p := range r.previous {
+		if p == st {
+			r.previous = append(r.previous[:i], r.previous[i+1:]...)
+			break
+		}
+	}
 	if r.current != nil {
 		r.archive(r.current)
 	}
@@ -55,29 +66,18 @@ func (r *SessionRecord) archive(st *sessionState) {
 	r.previous[0] = st
 }
 
-// promote makes previous session i current again (it decrypted a message:
-// the peer is using it), archiving the current one.
-func (r *SessionRecord) promote(i int) {
-	st := r.previous[i]
-	r.previous = append(r.previous[:i], r.previous[i+1:]...)
-	if r.current != nil {
-		r.archive(r.current)
-	}
-	r.current = st
-}
-
 // findResponderSession returns the session set up by the PreKeySignalMessage
-// with baseKey, and -1 if it is current or its index among the previous ones.
-func (r *SessionRecord) findResponderSession(baseKey *PublicKey) (*sessionState, int) {
+// with baseKey, current or previous, or nil.
+func (r *SessionRecord) findResponderSession(baseKey *PublicKey) *sessionState {
 	if r.current != nil && !r.current.initiator && r.current.baseKey == *baseKey {
-		return r.current, -1
+		return r.current
 	}
-	for i, st := range r.previous {
+	for _, st := range r.previous {
 		if !st.initiator && st.baseKey == *baseKey {
-			return st, i
+			return st
 		}
 	}
-	return nil, 0
+	return nil
 }
 
 // Serialised form (all integers are canonical unsigned LEB128 varints that

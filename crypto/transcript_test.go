@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"os"
 	"testing"
 )
 
@@ -47,13 +45,10 @@ type transcript struct {
 
 func loadTranscripts(tb testing.TB) []transcript {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/libsignal_transcript.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
 	var f transcriptFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		tb.Fatal(err)
+	loadJSON(tb, "libsignal_transcript.json", &f)
+	if len(f.Transcripts) == 0 {
+		tb.Fatal("no transcripts")
 	}
 	return f.Transcripts
 }
@@ -86,13 +81,20 @@ func unhex(tb testing.TB, s string) []byte {
 	return b
 }
 
+// fromHex decodes s and parses it with parse, failing the test on an
+// error.
+func fromHex[T any](tb testing.TB, s string, parse func([]byte) (T, error)) T {
+	tb.Helper()
+	v, err := parse(unhex(tb, s))
+	if err != nil {
+		tb.Fatalf("%s: %v", s, err)
+	}
+	return v
+}
+
 func privFromHex(tb testing.TB, s string) *PrivateKey {
 	tb.Helper()
-	k, err := NewPrivateKey(unhex(tb, s))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k
+	return fromHex(tb, s, NewPrivateKey)
 }
 
 func TestLibsignalTranscript(t *testing.T) {

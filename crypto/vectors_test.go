@@ -172,76 +172,122 @@ func loadWireCases(tb testing.TB) []wireCase {
 	return f.Cases
 }
 
+// wireFormat is one of the two ciphertext formats as the vector and fuzz
+// tests drive it.
+type wireFormat[M any] struct {
+	parse  func([]byte) (M, error)
+	encode func(M) []byte
+	size   func(M) int
+	equal  func(a, b M) bool
+	// want is the message a vector's fields describe; b is its bytes.
+	want func(t *testing.T, fields json.RawMessage, b []byte) M
+}
+
+var signalFormat = wireFormat[*signalMessage]{
+	parse: parseSignalMessage,
+	encode: func(m *signalMessage) []byte {
+		re := appendSignalMessageBody(nil, &m.ratchetKey, m.counter, m.previousCounter, m.ciphertext)
+		return append(re, m.mac...)
+	},
+	size: func(m *signalMessage) int { return signalMessageSize(m.counter, m.previousCounter, len(m.ciphertext)) },
+	equal: func(a, b *signalMessage) bool {
+		return a.ratchetKey == b.ratchetKey && a.counter == b.counter && a.previousCounter == b.previousCounter &&
+			bytes.Equal(a.ciphertext, b.ciphertext) && bytes.Equal(a.mac, b.mac)
+	},
+	want: func(t *testing.T, fields json.RawMessage, b []byte) *signalMessage {
+		var f signalFields
+		if err := json.Unmarshal(fields, &f); err != nil {
+			t.Fatal(err)
+		}
+		return &signalMessage{
+			ratchetKey: to32(t, f.RatchetKey), counter: f.Counter, previousCounter: f.PreviousCounter,
+			ciphertext: unhex(t, f.Ciphertext), mac: b[len(b)-macSize:],
+		}
+	},
+}
+
+var preKeyFormat = wireFormat[*preKeySignalMessage]{
+	parse:  parsePreKeySignalMessage,
+	encode: func(m *preKeySignalMessage) []byte { return appendPreKeySignalMessage(nil, m) },
+	size:   preKeySignalMessageSize,
+	equal: func(a, b *preKeySignalMessage) bool {
+		return a.registrationID == b.registrationID && a.preKeyID == b.preKeyID &&
+			a.hasPreKeyID == b.hasPreKeyID && a.signedPreKeyID == b.signedPreKeyID &&
+			a.baseKey == b.baseKey && a.identityKey == b.identityKey && bytes.Equal(a.message, b.message)
+	},
+	want: func(t *testing.T, fields json.RawMessage, _ []byte) *preKeySignalMessage {
+		var f preKeyFields
+		if err := json.Unmarshal(fields, &f); err != nil {
+			t.Fatal(err)
+		}
+		return &preKeySignalMessage{
+			registrationID: f.RegistrationID, preKeyID: f.PreKeyID, hasPreKeyID: f.HasPreKeyID,
+			signedPreKeyID: f.SignedPreKeyID, baseKey: to32(t, f.BaseKey),
+			identityKey: to32(t, f.IdentityKey), message: unhex(t, f.Message),
+		}
+	},
+}
+
+// checkCase runs one vector: a failure case must fail to parse with
+// ErrInvalidMessage; an ok case must parse to the fields it lists, re-encode
+// to its bytes when it is canonical, and have the size size predicts.
+func (w wireFormat[M]) checkCase(t *testing.T, i int, c wireCase) {
+	t.Helper()
+	b := unhex(t, c.Hex)
+	m, err := w.parse(b)
+	if c.Outcome != "ok" {
+		if !errors.Is(err, ErrInvalidMessage) {
+			t.Errorf("case %d (%s): got %v, want ErrInvalidMessage", i, c.Why, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("case %d: %v", i, err)
+	}
+	if !w.equal(m, w.want(t, c.Fields, b)) {
+		t.Fatalf("case %d: fields differ: %+v", i, m)
+	}
+	re := w.encode(m)
+	if c.Canonical && !bytes.Equal(re, b) {
+		t.Fatalf("case %d: re-encoded\n%x\nlibsignal\n%x", i, re, b)
+	}
+	if size := w.size(m); size != len(re) {
+		t.Fatalf("case %d: size %d, re-encoded %d bytes", i, size, len(re))
+	}
+}
+
+// fuzz checks that whatever parses re-encodes to bytes that parse to the
+// same message, seeded with the vectors of kind.
+func (w wireFormat[M]) fuzz(f *testing.F, kind string) {
+	for _, c := range loadWireCases(f) {
+		if c.Kind == kind {
+			f.Add(unhex(f, c.Hex))
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := w.parse(b)
+		if err != nil {
+			return
+		}
+		m2, err := w.parse(w.encode(m))
+		if err != nil {
+			t.Fatalf("re-encoding does not parse: %v", err)
+		}
+		if !w.equal(m, m2) {
+			t.Fatal("re-encoding changed the message")
+		}
+	})
+}
+
 func TestWireVectors(t *testing.T) {
 	for i, c := range loadWireCases(t) {
-		b := unhex(t, c.Hex)
 		switch c.Kind {
 		case "signal":
-			m, err := parseSignalMessage(b)
-			if c.Outcome != "ok" {
-				if !errors.Is(err, ErrInvalidMessage) {
-					t.Errorf("case %d (%s): got %v, want ErrInvalidMessage", i, c.Why, err)
-				}
-				continue
-			}
-			if err != nil {
-				t.Fatalf("case %d: %v", i, err)
-			}
-			var f signalFields
-			if err := json.Unmarshal(c.Fields, &f); err != nil {
-				t.Fatal(err)
-			}
-			if m.ratchetKey != PublicKey(to32(t, f.RatchetKey)) || m.counter != f.Counter ||
-				m.previousCounter != f.PreviousCounter || !bytes.Equal(m.ciphertext, unhex(t, f.Ciphertext)) ||
-				!bytes.Equal(m.mac, b[len(b)-macSize:]) {
-				t.Fatalf("case %d: fields differ: %+v", i, m)
-			}
-			re := appendSignalMessageBody(nil, &m.ratchetKey, m.counter, m.previousCounter, m.ciphertext)
-			re = append(re, m.mac...)
-			if c.Canonical && !bytes.Equal(re, b) {
-				t.Fatalf("case %d: re-encoded\n%x\nlibsignal\n%x", i, re, b)
-			}
-			if signalMessageSize(m.counter, m.previousCounter, len(m.ciphertext)) != len(re) {
-				t.Fatalf("case %d: signalMessageSize wrong", i)
-			}
+			signalFormat.checkCase(t, i, c)
 		case "prekey":
-			m, err := parsePreKeySignalMessage(b)
-			if c.Outcome != "ok" {
-				if !errors.Is(err, ErrInvalidMessage) {
-					t.Errorf("case %d (%s): got %v, want ErrInvalidMessage", i, c.Why, err)
-				}
-				continue
-			}
-			if err != nil {
-				t.Fatalf("case %d: %v", i, err)
-			}
-			var f preKeyFields
-			if err := json.Unmarshal(c.Fields, &f); err != nil {
-				t.Fatal(err)
-			}
-			want := preKeySignalMessage{
-				registrationID: f.RegistrationID, preKeyID: f.PreKeyID, hasPreKeyID: f.HasPreKeyID,
-				signedPreKeyID: f.SignedPreKeyID, baseKey: to32(t, f.BaseKey),
-				identityKey: to32(t, f.IdentityKey), message: unhex(t, f.Message),
-			}
-			if !equalPreKeyMessages(m, &want) {
-				t.Fatalf("case %d: fields differ: %+v", i, m)
-			}
-			re := appendPreKeySignalMessage(nil, m)
-			if c.Canonical && !bytes.Equal(re, b) {
-				t.Fatalf("case %d: re-encoded\n%x\nlibsignal\n%x", i, re, b)
-			}
-			if preKeySignalMessageSize(m) != len(re) {
-				t.Fatalf("case %d: preKeySignalMessageSize wrong", i)
-			}
+			preKeyFormat.checkCase(t, i, c)
 		default:
 			t.Fatalf("case %d: unknown kind %q", i, c.Kind)
 		}
 	}
-}
-
-func equalPreKeyMessages(a, b *preKeySignalMessage) bool {
-	return a.registrationID == b.registrationID && a.preKeyID == b.preKeyID &&
-		a.hasPreKeyID == b.hasPreKeyID && a.signedPreKeyID == b.signedPreKeyID &&
-		a.baseKey == b.baseKey && a.identityKey == b.identityKey && bytes.Equal(a.message, b.message)
 }

@@ -78,35 +78,23 @@ func (m *signalMessage) parse(b []byte) error {
 	m.macInput = b[:len(b)-macSize]
 	m.mac = b[len(b)-macSize:]
 	r := protoReader{b: m.macInput[1:]}
-	var haveKey, haveCounter, haveCiphertext bool
-	for {
-		field, wire, done, err := r.next()
-		if err != nil {
-			return ErrInvalidMessage
-		}
-		if done {
-			break
-		}
+	required := uint64(1<<fieldRatchetKey | 1<<fieldCounter | 1<<fieldCiphertext)
+	err := r.readFields(required, func(field, wire int) (err error) {
 		switch field {
 		case fieldRatchetKey:
 			m.ratchetKey, err = r.key(wire)
-			haveKey = true
 		case fieldCounter:
 			m.counter, err = r.uint32(wire)
-			haveCounter = true
 		case fieldPreviousCounter:
 			m.previousCounter, err = r.uint32(wire)
 		case fieldCiphertext:
 			m.ciphertext, err = r.bytes(wire)
-			haveCiphertext = true
 		default:
 			err = r.skip(wire)
 		}
-		if err != nil {
-			return ErrInvalidMessage
-		}
-	}
-	if !haveKey || !haveCounter || !haveCiphertext {
+		return err
+	})
+	if err != nil {
 		return ErrInvalidMessage
 	}
 	return nil
@@ -158,41 +146,28 @@ func parsePreKeySignalMessage(b []byte) (*preKeySignalMessage, error) {
 	}
 	m := new(preKeySignalMessage)
 	r := protoReader{b: b[1:]}
-	var haveSigned, haveBase, haveIdentity, haveMessage bool
-	for {
-		field, wire, done, err := r.next()
-		if err != nil {
-			return nil, ErrInvalidMessage
-		}
-		if done {
-			break
-		}
+	required := uint64(1<<fieldSignedPreKeyID | 1<<fieldBaseKey | 1<<fieldIdentityKey | 1<<fieldMessage)
+	err := r.readFields(required, func(field, wire int) (err error) {
 		switch field {
 		case fieldPreKeyID:
 			m.preKeyID, err = r.uint32(wire)
 			m.hasPreKeyID = true
 		case fieldBaseKey:
 			m.baseKey, err = r.key(wire)
-			haveBase = true
 		case fieldIdentityKey:
 			m.identityKey, err = r.key(wire)
-			haveIdentity = true
 		case fieldMessage:
 			m.message, err = r.bytes(wire)
-			haveMessage = true
 		case fieldRegistrationID:
 			m.registrationID, err = r.uint32(wire)
 		case fieldSignedPreKeyID:
 			m.signedPreKeyID, err = r.uint32(wire)
-			haveSigned = true
 		default:
 			err = r.skip(wire)
 		}
-		if err != nil {
-			return nil, ErrInvalidMessage
-		}
-	}
-	if !haveSigned || !haveBase || !haveIdentity || !haveMessage {
+		return err
+	})
+	if err != nil {
 		return nil, ErrInvalidMessage
 	}
 	return m, nil

@@ -2,10 +2,11 @@ package crypto
 
 import (
 	"bytes"
-	"crypto/ecdh"
 	"crypto/rand"
 	"errors"
 	"testing"
+
+	"sambung/crypto/internal/curve25519/curvetest"
 )
 
 // TestPrivateKeyMatchesECDH checks this platform's PrivateKey (crypto/ecdh
@@ -17,34 +18,29 @@ func TestPrivateKeyMatchesECDH(t *testing.T) {
 		var raw [32]byte
 		rand.Read(raw[:])
 		if i == 0 {
-			raw = hex32(t, rfc7748Vectors[0].scalar)
+			raw = curvetest.RFC7748[0].Scalar
 		}
 		p, err := NewPrivateKey(raw[:])
 		if err != nil {
 			t.Fatal(err)
 		}
-		ref, err := ecdh.X25519().NewPrivateKey(raw[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		pub := p.PublicKey()
-		if !bytes.Equal(pub[:], ref.PublicKey().Bytes()) {
-			t.Fatalf("public key of %x: %x, crypto/ecdh says %x", raw, pub, ref.PublicKey().Bytes())
+		if pub, want := p.PublicKey(), curvetest.PublicKey(t, raw); pub != want {
+			t.Fatalf("public key of %x: %x, crypto/ecdh says %x", raw, pub, want)
 		}
 
 		var peer PublicKey
 		rand.Read(peer[:])
 		if i == 0 {
-			peer = hex32(t, rfc7748Vectors[0].u)
+			peer = curvetest.RFC7748[0].U
 		}
 		got, err := p.DH(peer)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := ecdhX25519(t, raw, peer); got != want {
+		if want := curvetest.ECDH(t, raw, peer); got != want {
 			t.Fatalf("DH(%x, %x) = %x, crypto/ecdh says %x", raw, peer, got, want)
 		}
-		if i == 0 && got != hex32(t, rfc7748Vectors[0].out) {
+		if i == 0 && got != curvetest.RFC7748[0].Out {
 			t.Fatalf("RFC 7748 vector: got %x", got)
 		}
 	}
@@ -52,13 +48,13 @@ func TestPrivateKeyMatchesECDH(t *testing.T) {
 
 func TestPrivateKeyDHLowOrder(t *testing.T) {
 	p := mustKey(t)
-	for _, s := range lowOrderU {
-		out, err := p.DH(hex32(t, s))
+	for _, u := range curvetest.LowOrder {
+		out, err := p.DH(u)
 		if !errors.Is(err, ErrBadKey) {
-			t.Errorf("low-order %s: err %v, want ErrBadKey", s, err)
+			t.Errorf("low-order %x: err %v, want ErrBadKey", u, err)
 		}
 		if out != ([32]byte{}) {
-			t.Errorf("low-order %s: returned %x", s, out)
+			t.Errorf("low-order %x: returned %x", u, out)
 		}
 	}
 }
@@ -80,4 +76,26 @@ func TestPrivateKeyBytesIsACopy(t *testing.T) {
 	if err != nil || q.PublicKey() != p.PublicKey() {
 		t.Fatal("Bytes() does not round-trip through NewPrivateKey")
 	}
+}
+
+// BenchmarkX25519GenerateKey is GenerateKey: 32 random bytes and the public
+// key.
+func BenchmarkX25519GenerateKey(b *testing.B) {
+	for b.Loop() {
+		if _, err := GenerateKey(rand.Reader); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b, "ops/s")
+}
+
+// BenchmarkX25519DH is PrivateKey.DH.
+func BenchmarkX25519DH(b *testing.B) {
+	k, peer := mustKey(b), mustKey(b).PublicKey()
+	for b.Loop() {
+		if _, err := k.DH(peer); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b, "ops/s")
 }

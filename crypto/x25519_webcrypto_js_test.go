@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"filippo.io/edwards25519"
+
+	"sambung/crypto/internal/curve25519"
 )
 
 // WebCrypto's X25519 from Go through syscall/js, waiting on each Promise: the
@@ -152,11 +154,33 @@ func TestWebCryptoX25519(t *testing.T) {
 }
 
 func webCryptoPair(b *testing.B) (*PrivateKey, PublicKey) {
-	k, err := GenerateKey(rand.Reader)
+	return mustKey(b), mustKey(b).PublicKey()
+}
+
+// importedPair is webCryptoPair, ours and the peer's public key, each also
+// imported into WebCrypto once.
+func (w webCrypto) importedPair(b *testing.B) (ours *PrivateKey, priv js.Value, peerPub PublicKey, peer js.Value) {
+	ours, peerPub = webCryptoPair(b)
+	priv, err := w.importPrivate(ours.Bytes())
 	if err != nil {
 		b.Fatal(err)
 	}
-	return k, mustKey(b).PublicKey()
+	peer, err = w.importPublic(peerPub)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ours, priv, peerPub, peer
+}
+
+// benchOp runs op once per iteration, failing on its error, and reports
+// operations per second.
+func benchOp(b *testing.B, op func() error) {
+	for b.Loop() {
+		if err := op(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b, "ops/s")
 }
 
 // BenchmarkX25519WebCryptoDH: raw keys in, shared secret out, three awaited
@@ -164,45 +188,22 @@ func webCryptoPair(b *testing.B) (*PrivateKey, PublicKey) {
 func BenchmarkX25519WebCryptoDH(b *testing.B) {
 	w := newWebCrypto(b)
 	k, pub := webCryptoPair(b)
-	for b.Loop() {
-		if _, err := w.dh(k.Bytes(), pub); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSecond(b)
+	benchOp(b, func() error { _, err := w.dh(k.Bytes(), pub); return err })
 }
 
 // BenchmarkX25519WebCryptoFusedDH: the same in one awaited promise.
 func BenchmarkX25519WebCryptoFusedDH(b *testing.B) {
 	newWebCrypto(b)
 	k, pub := webCryptoPair(b)
-	for b.Loop() {
-		if _, err := webCryptoFusedDH(k.Bytes(), pub); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSecond(b)
+	benchOp(b, func() error { _, err := webCryptoFusedDH(k.Bytes(), pub); return err })
 }
 
 // BenchmarkX25519WebCryptoDeriveBits: deriveBits alone on keys imported
 // once, the floor if CryptoKey handles were kept beside every key.
 func BenchmarkX25519WebCryptoDeriveBits(b *testing.B) {
 	w := newWebCrypto(b)
-	k, pub := webCryptoPair(b)
-	priv, err := w.importPrivate(k.Bytes())
-	if err != nil {
-		b.Fatal(err)
-	}
-	pk, err := w.importPublic(pub)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if _, err := w.deriveBits(priv, pk); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSecond(b)
+	_, priv, _, peer := w.importedPair(b)
+	benchOp(b, func() error { _, err := w.deriveBits(priv, peer); return err })
 }
 
 // BenchmarkX25519WebCryptoGenerateKey: generateKey, then export of both
@@ -211,69 +212,54 @@ func BenchmarkX25519WebCryptoDeriveBits(b *testing.B) {
 func BenchmarkX25519WebCryptoGenerateKey(b *testing.B) {
 	w := newWebCrypto(b)
 	usages := js.ValueOf([]any{"deriveBits"})
-	for b.Loop() {
+	benchOp(b, func() error {
 		pair, err := await(w.subtle.Call("generateKey", w.alg, true, usages))
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		if _, err := await(w.subtle.Call("exportKey", "pkcs8", pair.Get("privateKey"))); err != nil {
-			b.Fatal(err)
+			return err
 		}
-		if _, err := await(w.subtle.Call("exportKey", "raw", pair.Get("publicKey"))); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSecond(b)
+		_, err = await(w.subtle.Call("exportKey", "raw", pair.Get("publicKey")))
+		return err
+	})
 }
+
+// cachedPrivateDH imports the peer's public key and derives, in one awaited
+// promise, with our private key already imported.
+var cachedPrivateDH = js.Global().Get("Function").New("priv", "pub", `
+	return crypto.subtle.importKey("raw", pub, {name: "X25519"}, true, [])
+		.then((pk) => crypto.subtle.deriveBits({name: "X25519", public: pk}, priv, 256))
+		.then((bits) => new Uint8Array(bits));`)
 
 // BenchmarkX25519WebCryptoCachedPrivateDH: the private key imported once
 // (as if every PrivateKey kept a CryptoKey beside its bytes); each op imports
 // the peer's public key and derives, in one awaited promise.
 func BenchmarkX25519WebCryptoCachedPrivateDH(b *testing.B) {
 	w := newWebCrypto(b)
-	k, pub := webCryptoPair(b)
-	priv, err := w.importPrivate(k.Bytes())
-	if err != nil {
-		b.Fatal(err)
-	}
-	derive := js.Global().Get("Function").New("priv", "pub", `
-		const alg = {name: "X25519"};
-		return crypto.subtle.importKey("raw", pub, alg, true, [])
-			.then((pk) => crypto.subtle.deriveBits({name: "X25519", public: pk}, priv, 256))
-			.then((bits) => new Uint8Array(bits));`)
+	_, priv, pub, _ := w.importedPair(b)
 	var out [32]byte
-	for b.Loop() {
-		v, err := await(derive.Invoke(priv, jsBytes(pub[:])))
-		if err != nil {
-			b.Fatal(err)
+	benchOp(b, func() error {
+		v, err := await(cachedPrivateDH.Invoke(priv, jsBytes(pub[:])))
+		if err == nil {
+			js.CopyBytesToGo(out[:], v)
 		}
-		js.CopyBytesToGo(out[:], v)
-	}
-	reportOpsPerSecond(b)
+		return err
+	})
 }
 
 // BenchmarkX25519WebCryptoImportPrivate: importKey of a PKCS #8 X25519 key.
 func BenchmarkX25519WebCryptoImportPrivate(b *testing.B) {
 	w := newWebCrypto(b)
 	k, _ := webCryptoPair(b)
-	for b.Loop() {
-		if _, err := w.importPrivate(k.Bytes()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSecond(b)
+	benchOp(b, func() error { _, err := w.importPrivate(k.Bytes()); return err })
 }
 
 // BenchmarkX25519WebCryptoImportPublic: importKey of a raw X25519 public key.
 func BenchmarkX25519WebCryptoImportPublic(b *testing.B) {
 	w := newWebCrypto(b)
 	_, pub := webCryptoPair(b)
-	for b.Loop() {
-		if _, err := w.importPublic(pub); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSecond(b)
+	benchOp(b, func() error { _, err := w.importPublic(pub); return err })
 }
 
 // BenchmarkX25519PromiseRoundTrip is the cost of awaiting one already
@@ -281,12 +267,7 @@ func BenchmarkX25519WebCryptoImportPublic(b *testing.B) {
 // its work.
 func BenchmarkX25519PromiseRoundTrip(b *testing.B) {
 	resolve := js.Global().Get("Promise")
-	for b.Loop() {
-		if _, err := await(resolve.Call("resolve", 1)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSecond(b)
+	benchOp(b, func() error { _, err := await(resolve.Call("resolve", 1)); return err })
 }
 
 // BenchmarkX25519Interleaved runs every candidate in turn, 25 operations
@@ -310,22 +291,10 @@ func BenchmarkX25519Interleaved(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ours, peer := webCryptoPair(b)
-	priv, err := w.importPrivate(ours.Bytes())
-	if err != nil {
-		b.Fatal(err)
-	}
-	peerKey, err := w.importPublic(peer)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cachedDH := js.Global().Get("Function").New("priv", "pub", `
-		return crypto.subtle.importKey("raw", pub, {name: "X25519"}, true, [])
-			.then((pk) => crypto.subtle.deriveBits({name: "X25519", public: pk}, priv, 256))
-			.then((bits) => new Uint8Array(bits));`)
+	ours, priv, peer, peerKey := w.importedPair(b)
 	usages := js.ValueOf([]any{"deriveBits"})
 	promise := js.Global().Get("Promise")
-	basepoints()
+	curve25519.ScalarBaseMult(&out, &k) // builds the tables outside the timing
 	signerKey := mustKey(b)
 	signer, signed := signerKey.PublicKey(), []byte("signed prekey")
 	sig, err := signerKey.Sign(rand.Reader, signed)
@@ -347,14 +316,14 @@ func BenchmarkX25519Interleaved(b *testing.B) {
 	}{
 		{"us/ecdh-DH", func() { must(ref.ECDH(refPeer.PublicKey())) }},
 		{"us/PrivateKey.DH", func() { must(ours.DH(peer)) }},
-		{"us/ladder", func() { x25519ScalarMult(&out, &k, &u) }},
+		{"us/ladder", func() { curve25519.ScalarMult(&out, &k, &u) }},
 		{"us/ecdh-pubkey", func() { must(ecdh.X25519().NewPrivateKey(k[:])) }},
 		{"us/edwards25519-base", func() { new(edwards25519.Point).ScalarBaseMult(sc).BytesMontgomery() }},
-		{"us/table-base", func() { x25519Base(&out, &k) }},
+		{"us/table-base", func() { curve25519.ScalarBaseMult(&out, &k) }},
 		{"us/GenerateKey", func() { must(GenerateKey(rand.Reader)) }},
 		{"us/wc-DH-3-awaits", func() { must(w.dh(ours.Bytes(), peer)) }},
 		{"us/wc-DH-fused", func() { must(webCryptoFusedDH(ours.Bytes(), peer)) }},
-		{"us/wc-DH-kept-private", func() { must(await(cachedDH.Invoke(priv, jsBytes(peer[:])))) }},
+		{"us/wc-DH-kept-private", func() { must(await(cachedPrivateDH.Invoke(priv, jsBytes(peer[:])))) }},
 		{"us/wc-deriveBits", func() { must(w.deriveBits(priv, peerKey)) }},
 		{"us/wc-import-private", func() { must(w.importPrivate(ours.Bytes())) }},
 		{"us/wc-import-public", func() { must(w.importPublic(peer)) }},

@@ -79,7 +79,8 @@ func (p *PrivateKey) sign(msg []byte, z *[nonceSize]byte) [SignatureSize]byte {
 
 	// R = rB
 	var sig [SignatureSize]byte
-	copy(sig[:32], new(edwards25519.Point).ScalarBaseMult(r).Bytes())
+	rB := basepointMul(r)
+	copy(sig[:32], rB[:])
 
 	// h = hash(R || A || M) (mod q); s = r + ha (mod q)
 	h := challenge(sig[:32], pubA[:], msg)
@@ -100,7 +101,7 @@ func (p *PrivateKey) calculateKeyPair() (a [32]byte, pubA [32]byte) {
 	if err != nil {
 		panic("crypto: private key is not 32 bytes") // cannot happen: NewPrivateKey checked it
 	}
-	copy(pubA[:], new(edwards25519.Point).ScalarBaseMult(ks).Bytes())
+	pubA = basepointMul(ks)
 	negative := int(pubA[31] >> 7)
 	pubA[31] &^= signBit // the encoding of -E when E's sign bit was 1
 
@@ -121,23 +122,30 @@ func (p *PrivateKey) calculateKeyPair() (a [32]byte, pubA [32]byte) {
 // to 2^253, which makes signatures malleable) are rejected. Honest signers
 // never produce either.
 func (k PublicKey) Verify(msg, sig []byte) bool {
+	var s edwards25519.Scalar
+	if !signatureScalar(&s, sig) {
+		return false
+	}
+	return k.verifyEquation(msg, sig[:32], sig[63]&signBit, &s)
+}
+
+// signatureScalar sets s to the second half of sig without libsignal's sign
+// bit. It refuses a sig that is not SignatureSize bytes and an s >= q.
+func signatureScalar(s *edwards25519.Scalar, sig []byte) bool {
 	if len(sig) != SignatureSize {
 		return false
 	}
 	var sBytes [32]byte
 	copy(sBytes[:], sig[32:])
 	sBytes[31] &^= signBit
-	s, err := new(edwards25519.Scalar).SetCanonicalBytes(sBytes[:])
-	if err != nil {
-		return false
-	}
-	return k.verifyEquation(msg, sig[:32], sig[63]&signBit, s)
+	_, err := s.SetCanonicalBytes(sBytes[:])
+	return err == nil
 }
 
 // verifyEquationEdwards25519 is the rest of Verify with
 // filippo.io/edwards25519: A from k and the sign bit (0 or signBit), then
 // whether R = sB - hA. The platform picks it or verifyEquationField
-// (xeddsa_verify_*.go).
+// (xeddsa_js.go, xeddsa_native.go).
 func (k PublicKey) verifyEquationEdwards25519(msg, r []byte, sign byte, s *edwards25519.Scalar) bool {
 	pubA, ok := k.edwards(sign)
 	if !ok {

@@ -3,11 +3,8 @@ package crypto
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"testing"
 )
 
@@ -34,40 +31,25 @@ type xeddsaVector struct {
 
 func loadXEdDSAVectors(tb testing.TB) []xeddsaVector {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/xeddsa.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
 	var file struct {
 		Vectors []xeddsaVector `json:"vectors"`
 	}
-	if err := json.Unmarshal(b, &file); err != nil {
-		tb.Fatal(err)
-	}
+	loadJSON(tb, "xeddsa.json", &file)
 	if len(file.Vectors) == 0 {
 		tb.Fatal("no vectors")
 	}
 	return file.Vectors
 }
 
-func vectorHex(tb testing.TB, s string) []byte {
-	tb.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
-
 func TestXEdDSAVectors(t *testing.T) {
 	var fromLibsignal, deterministic, invalid int
 	for _, v := range loadXEdDSAVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
-			pub, err := ParsePublicKey(vectorHex(t, v.PublicKey))
+			pub, err := ParsePublicKey(unhex(t, v.PublicKey))
 			if err != nil {
 				t.Fatal(err)
 			}
-			msg, sig := vectorHex(t, v.Message), vectorHex(t, v.Signature)
+			msg, sig := unhex(t, v.Message), unhex(t, v.Signature)
 			if got := pub.Verify(msg, sig); got != v.Valid {
 				t.Fatalf("Verify = %v, want %v", got, v.Valid)
 			}
@@ -79,7 +61,7 @@ func TestXEdDSAVectors(t *testing.T) {
 			if v.PrivateKey == "" {
 				return
 			}
-			priv, err := NewPrivateKey(vectorHex(t, v.PrivateKey))
+			priv, err := NewPrivateKey(unhex(t, v.PrivateKey))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +72,7 @@ func TestXEdDSAVectors(t *testing.T) {
 				return
 			}
 			var z [nonceSize]byte
-			if copy(z[:], vectorHex(t, v.Random)) != nonceSize {
+			if copy(z[:], unhex(t, v.Random)) != nonceSize {
 				t.Fatal("random is not 64 bytes")
 			}
 			ours := priv.sign(msg, &z)
@@ -249,8 +231,8 @@ func TestXEdDSASignRandError(t *testing.T) {
 // signature, and that any change to a valid signature is rejected.
 func FuzzVerify(f *testing.F) {
 	for _, v := range loadXEdDSAVectors(f) {
-		pub := vectorHex(f, v.PublicKey)
-		f.Add(pub[1:], vectorHex(f, v.Message), vectorHex(f, v.Signature), []byte{1})
+		pub := unhex(f, v.PublicKey)
+		f.Add(pub[1:], unhex(f, v.Message), unhex(f, v.Signature), []byte{1})
 	}
 	f.Add(make([]byte, 32), []byte{}, make([]byte, SignatureSize), []byte{0, 0, 0x80})
 	f.Fuzz(func(t *testing.T, key, msg, sig, flip []byte) {

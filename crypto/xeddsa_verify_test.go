@@ -3,7 +3,6 @@ package crypto
 import (
 	"bytes"
 	"crypto/rand"
-	"math/big"
 	"testing"
 
 	"filippo.io/edwards25519"
@@ -17,18 +16,12 @@ import (
 // fails if they disagree; it returns their verdict.
 func verifyBoth(t *testing.T, k PublicKey, msg, sig []byte) bool {
 	t.Helper()
-	if len(sig) != SignatureSize {
+	var s edwards25519.Scalar
+	if !signatureScalar(&s, sig) {
 		return false
 	}
-	var sBytes [32]byte
-	copy(sBytes[:], sig[32:])
-	sBytes[31] &^= signBit
-	s, err := new(edwards25519.Scalar).SetCanonicalBytes(sBytes[:])
-	if err != nil {
-		return false
-	}
-	field := k.verifyEquationField(msg, sig[:32], sig[63]&signBit, s)
-	ref := k.verifyEquationEdwards25519(msg, sig[:32], sig[63]&signBit, s)
+	field := k.verifyEquationField(msg, sig[:32], sig[63]&signBit, &s)
+	ref := k.verifyEquationEdwards25519(msg, sig[:32], sig[63]&signBit, &s)
 	if field != ref {
 		t.Fatalf("key %x, msg %x, sig %x: field says %v, edwards25519 says %v", k, msg, sig, field, ref)
 	}
@@ -37,11 +30,11 @@ func verifyBoth(t *testing.T, k PublicKey, msg, sig []byte) bool {
 
 func TestVerifyEquationsAgreeOnVectors(t *testing.T) {
 	for _, v := range loadXEdDSAVectors(t) {
-		pub, err := ParsePublicKey(vectorHex(t, v.PublicKey))
+		pub, err := ParsePublicKey(unhex(t, v.PublicKey))
 		if err != nil {
 			t.Fatal(err)
 		}
-		msg, sig := vectorHex(t, v.Message), vectorHex(t, v.Signature)
+		msg, sig := unhex(t, v.Message), unhex(t, v.Signature)
 		if got := verifyBoth(t, pub, msg, sig); got != v.Valid {
 			t.Fatalf("%s: %v, want %v", v.Name, got, v.Valid)
 		}
@@ -70,11 +63,16 @@ func TestVerifyEquationsAgreeOnEdgeKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pMinus := func(d int64) PublicKey {
-		v := new(big.Int).Sub(fieldP, big.NewInt(d))
-		return PublicKey(littleEndian(v))
+	// pPlus is p + d, for the d that leave p's low byte (0xed) uncarried.
+	pPlus := func(d int) PublicKey {
+		k := PublicKey{byte(0xed + d)}
+		for i := 1; i < 31; i++ {
+			k[i] = 0xff
+		}
+		k[31] = 0x7f
+		return k
 	}
-	keys := []PublicKey{{}, {1}, {2}, {9}, pMinus(1), pMinus(0), pMinus(-1), pMinus(-18), priv.PublicKey()}
+	keys := []PublicKey{{}, {1}, {2}, {9}, pPlus(-1), pPlus(0), pPlus(1), pPlus(18), priv.PublicKey()}
 	withTop := priv.PublicKey()
 	withTop[31] |= 0x80
 	keys = append(keys, withTop)
@@ -114,89 +112,12 @@ func TestVerifyEquationsAgreeOnRandomSignatures(t *testing.T) {
 	}
 }
 
-// TestVarTimeDoubleBaseMult compares h·A + s·B with filippo.io/edwards25519
-// on random scalars and points.
-func TestVarTimeDoubleBaseMult(t *testing.T) {
-	for range 50 {
-		var wide [64]byte
-		rand.Read(wide[:])
-		h, _ := edwards25519.NewScalar().SetUniformBytes(wide[:])
-		rand.Read(wide[:])
-		s, _ := edwards25519.NewScalar().SetUniformBytes(wide[:])
-		rand.Read(wide[:])
-		a, _ := edwards25519.NewScalar().SetUniformBytes(wide[:])
-		refA := new(edwards25519.Point).ScalarBaseMult(a)
-
-		var pA edwardsPoint
-		var y fieldElement
-		enc := [32]byte(refA.Bytes())
-		sign := int(enc[31] >> 7)
-		enc[31] &= 0x7f
-		y.setBytes(&enc)
-		if !pA.setY(&y, sign) {
-			t.Fatal("setY refused a valid point")
-		}
-		var got [32]byte
-		pA.encode(&got)
-		if !bytes.Equal(got[:], refA.Bytes()) {
-			t.Fatalf("decode then encode: %x, want %x", got, refA.Bytes())
-		}
-
-		hb, sb := [32]byte(h.Bytes()), [32]byte(s.Bytes())
-		var p edwardsPoint
-		p.varTimeDoubleBaseMult(&hb, &pA, &sb)
-		p.encode(&got)
-		want := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(h, refA, s).Bytes()
-		if !bytes.Equal(got[:], want) {
-			t.Fatalf("h·A + s·B = %x, want %x", got, want)
-		}
-	}
-}
-
-// TestNonAdjacentForm checks the digits' shape and that they sum back to the
-// scalar.
-func TestNonAdjacentForm(t *testing.T) {
-	for i := range 200 {
-		var s [32]byte
-		rand.Read(s[:])
-		s[31] &= 0x7f
-		if i == 0 {
-			s = [32]byte{}
-			s[31] = 0x7f
-			for j := range 31 {
-				s[j] = 0xff
-			}
-		}
-		for _, w := range []uint{nafWidthA, nafWidthB} {
-			naf := nonAdjacentForm(&s, w)
-			sum := new(big.Int)
-			last := -int(w)
-			for j, d := range naf {
-				if d == 0 {
-					continue
-				}
-				if d%2 == 0 || int(d) >= 1<<(w-1) || int(d) <= -(1<<(w-1)) {
-					t.Fatalf("digit %d = %d", j, d)
-				}
-				if j-last < int(w) {
-					t.Fatalf("nonzero digits %d and %d closer than %d", last, j, w)
-				}
-				last = j
-				sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d)), uint(j)))
-			}
-			if want := new(big.Int).SetBytes(reverse(s[:])); sum.Cmp(want) != 0 {
-				t.Fatalf("width %d: digits sum to %v, want %v", w, sum, want)
-			}
-		}
-	}
-}
-
 // FuzzVerifyEquations: on any key, message and signature the two equations
 // agree.
 func FuzzVerifyEquations(f *testing.F) {
 	for _, v := range loadXEdDSAVectors(f) {
-		pub := vectorHex(f, v.PublicKey)
-		f.Add(pub[1:], vectorHex(f, v.Message), vectorHex(f, v.Signature))
+		pub := unhex(f, v.PublicKey)
+		f.Add(pub[1:], unhex(f, v.Message), unhex(f, v.Signature))
 	}
 	f.Add(make([]byte, 32), []byte{}, make([]byte, SignatureSize))
 	f.Fuzz(func(t *testing.T, key, msg, sig []byte) {

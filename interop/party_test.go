@@ -172,24 +172,34 @@ func (l *link) plaintext() []byte {
 	return append(fmt.Appendf(nil, "message %d: ", l.n), bytes.Repeat([]byte{'x'}, l.n%37)...)
 }
 
-// goProcessesBundle starts our session to the libsignal-node party.
-func (l *link) goProcessesBundle(oneTime bool) {
+// startSession has one side (Go when fromGo) process the other's bundle,
+// with a one-time prekey if oneTime; it returns the bundle.
+func (l *link) startSession(fromGo, oneTime bool) *wireBundle {
 	l.t.Helper()
-	b := parseBundle(l.t, l.js.bundle(l.t, oneTime))
-	if err := crypto.ProcessPreKeyBundle(context.Background(), l.g.store, l.js.addr, b, rand.Reader); err != nil {
-		l.t.Fatalf("ProcessPreKeyBundle of libsignal-node's bundle: %v", err)
+	if fromGo {
+		b := l.js.bundle(l.t, oneTime)
+		err := crypto.ProcessPreKeyBundle(context.Background(), l.g.store, l.js.addr, parseBundle(l.t, b), rand.Reader)
+		if err != nil {
+			l.t.Fatalf("ProcessPreKeyBundle of libsignal-node's bundle: %v", err)
+		}
+		return b
 	}
-}
-
-// jsProcessesBundle starts libsignal-node's session to us; it returns the
-// bundle it used.
-func (l *link) jsProcessesBundle(oneTime bool) *wireBundle {
-	l.t.Helper()
 	b := l.g.bundle(l.t, oneTime)
 	l.js.c.must(l.t, map[string]any{
 		"method": "processBundle", "peer": l.js.addr.Name, "address": wireAddress(l.g.addr), "bundle": b,
 	})
 	return b
+}
+
+// holdsPreKey reports whether one side (Go when onGo) still has one-time
+// prekey id.
+func (l *link) holdsPreKey(onGo bool, id uint32) bool {
+	l.t.Helper()
+	if onGo {
+		k, err := l.g.store.LoadPreKey(context.Background(), id)
+		return err == nil && k != nil
+	}
+	return l.js.c.must(l.t, map[string]any{"method": "hasPreKey", "peer": l.js.addr.Name, "preKeyId": id}).Present
 }
 
 // goSendsText encrypts pt from Go to libsignal-node.
@@ -282,11 +292,7 @@ func (l *link) send(fromGo bool) {
 func established(t testing.TB, goInitiates bool) *link {
 	t.Helper()
 	l := newLink(t)
-	if goInitiates {
-		l.goProcessesBundle(true)
-	} else {
-		l.jsProcessesBundle(true)
-	}
+	l.startSession(goInitiates, true)
 	l.send(goInitiates)
 	l.send(!goInitiates)
 	return l

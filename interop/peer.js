@@ -24,6 +24,7 @@
 // code call a SignalMessage 2; callers map explicitly.
 
 const libsignal = require('libsignal');
+const {Storage} = require('./storage');
 
 // ERR lists the error codes a response can carry.
 const ERR = Object.freeze({
@@ -80,63 +81,6 @@ function address(req) {
 		throw new RequestError(ERR.badRequest, 'field address: {name, deviceId} required');
 	}
 	return new libsignal.ProtocolAddress(a.name, uint(a, 'deviceId'));
-}
-
-// Storage is libsignal-node's storage interface, in memory. Sessions are kept
-// serialised, as a real client keeps them on disk: libsignal-node mutates the
-// loaded record while it tries a decrypt and stores it only on success, so
-// handing out a fresh copy on every load is what keeps a failed decrypt from
-// changing state.
-class Storage {
-	constructor(identity, registrationId) {
-		this.identity = identity;
-		this.registrationId = registrationId;
-		this.trusted = new Map(); // identifier -> base64 identity key (trust on first use)
-		this.sessions = new Map(); // "name.device" -> JSON of SessionRecord.serialize()
-		this.preKeys = new Map(); // id -> key pair
-		this.signedPreKeys = new Map(); // id -> key pair
-	}
-
-	async getOurIdentity() {
-		return this.identity;
-	}
-
-	async getOurRegistrationId() {
-		return this.registrationId;
-	}
-
-	// libsignal-node passes the bare name from the sending side and
-	// "name.device" from the receiving side; both are recorded on first use.
-	async isTrustedIdentity(identifier, identityKey) {
-		const key = b64(identityKey);
-		const known = this.trusted.get(identifier);
-		if (known === undefined) {
-			this.trusted.set(identifier, key);
-			return true;
-		}
-		return known === key;
-	}
-
-	async loadSession(addr) {
-		const s = this.sessions.get(addr);
-		return s === undefined ? undefined : libsignal.SessionRecord.deserialize(JSON.parse(s));
-	}
-
-	async storeSession(addr, record) {
-		this.sessions.set(addr, JSON.stringify(record.serialize()));
-	}
-
-	async loadPreKey(id) {
-		return this.preKeys.get(id);
-	}
-
-	async removePreKey(id) {
-		this.preKeys.delete(id);
-	}
-
-	async loadSignedPreKey(id) {
-		return this.signedPreKeys.get(id);
-	}
 }
 
 class Peer {

@@ -18,67 +18,35 @@ var oneTimeCases = []struct {
 	{"WithoutOneTimePreKey", false},
 }
 
-// TestGoInitiates: we process libsignal-node's bundle and send first; it
-// decrypts our PreKeySignalMessages, uses up its one-time prekey, answers,
-// and from then on we send SignalMessages.
-func TestGoInitiates(t *testing.T) {
-	for _, tc := range oneTimeCases {
-		t.Run(tc.name, func(t *testing.T) {
-			l := newLink(t)
-			b := l.js.bundle(t, tc.oneTime)
-			if err := crypto.ProcessPreKeyBundle(context.Background(), l.g.store, l.js.addr, parseBundle(t, b), rand.Reader); err != nil {
-				t.Fatalf("ProcessPreKeyBundle of libsignal-node's bundle: %v", err)
-			}
-			first := l.goSends()
-			expectType(t, first, crypto.MessageTypePreKey, "our first message")
-			l.jsReceives(first)
-			if tc.oneTime {
-				r := l.js.c.must(t, map[string]any{"method": "hasPreKey", "peer": l.js.addr.Name, "preKeyId": b.PreKeyID})
-				if r.Present {
-					t.Fatal("libsignal-node still holds the one-time prekey our first message used")
+// TestSessionSetup: one side processes the other's bundle and sends first;
+// the responder decrypts its PreKeySignalMessages and uses up its one-time
+// prekey; the initiator sends PreKeySignalMessages until the responder
+// answers, and SignalMessages from then on.
+func TestSessionSetup(t *testing.T) {
+	for _, side := range sides {
+		for _, tc := range oneTimeCases {
+			t.Run(side.name+"/"+tc.name, func(t *testing.T) {
+				l := newLink(t)
+				from, to := side.goInitiates, !side.goInitiates
+				b := l.startSession(from, tc.oneTime)
+				first := l.sendOnly(from)
+				expectType(t, first, crypto.MessageTypePreKey, "the initiator's first message")
+				l.deliver(first, to)
+				if tc.oneTime && l.holdsPreKey(to, b.PreKeyID) {
+					t.Fatal("the responder still holds the one-time prekey the first message used")
 				}
-			}
-			second := l.goSends()
-			expectType(t, second, crypto.MessageTypePreKey, "our second message before any answer")
-			l.jsReceives(second)
+				second := l.sendOnly(from)
+				expectType(t, second, crypto.MessageTypePreKey, "the initiator's second message before any answer")
+				l.deliver(second, to)
 
-			reply := l.jsSends()
-			expectType(t, reply, crypto.MessageTypeSignal, "libsignal-node's answer")
-			l.goReceives(reply)
-			after := l.goSends()
-			expectType(t, after, crypto.MessageTypeSignal, "our message after the answer")
-			l.jsReceives(after)
-		})
-	}
-}
-
-// TestLibsignalInitiates: libsignal-node processes our bundle and sends
-// first; we decrypt its PreKeySignalMessages, use up our one-time prekey,
-// answer with SignalMessages it decrypts.
-func TestLibsignalInitiates(t *testing.T) {
-	for _, tc := range oneTimeCases {
-		t.Run(tc.name, func(t *testing.T) {
-			l := newLink(t)
-			b := l.jsProcessesBundle(tc.oneTime)
-			first := l.jsSends()
-			expectType(t, first, crypto.MessageTypePreKey, "libsignal-node's first message")
-			l.goReceives(first)
-			if tc.oneTime {
-				if k, err := l.g.store.LoadPreKey(context.Background(), b.PreKeyID); err == nil && k != nil {
-					t.Fatal("we still hold the one-time prekey libsignal-node's first message used")
-				}
-			}
-			second := l.jsSends()
-			expectType(t, second, crypto.MessageTypePreKey, "libsignal-node's second message before any answer")
-			l.goReceives(second)
-
-			reply := l.goSends()
-			expectType(t, reply, crypto.MessageTypeSignal, "our answer")
-			l.jsReceives(reply)
-			after := l.jsSends()
-			expectType(t, after, crypto.MessageTypeSignal, "libsignal-node's message after our answer")
-			l.goReceives(after)
-		})
+				reply := l.sendOnly(to)
+				expectType(t, reply, crypto.MessageTypeSignal, "the responder's answer")
+				l.deliver(reply, from)
+				after := l.sendOnly(from)
+				expectType(t, after, crypto.MessageTypeSignal, "the initiator's message after the answer")
+				l.deliver(after, to)
+			})
+		}
 	}
 }
 
@@ -154,19 +122,34 @@ func (l *link) decryptOn(m message, toGo bool) error {
 	return l.jsDecrypts(m)
 }
 
-// expectDuplicate checks a refusal as a duplicate: ErrDuplicateMessage on
-// our side, MessageCounterError ("duplicate") on libsignal-node's.
-func expectDuplicate(t testing.TB, err error, ours bool) {
+// refusal is how each side refuses one kind of bad message: our sentinel
+// error, and the code of libsignal-node's.
+type refusal struct {
+	what     string
+	ours     error
+	peerCode string
+}
+
+var (
+	// duplicate: ErrDuplicateMessage here, MessageCounterError there.
+	duplicate = refusal{"a duplicate", crypto.ErrDuplicateMessage, "duplicate"}
+	// tampered: our single ErrInvalidMessage, libsignal-node's "Bad MAC".
+	tampered = refusal{"a tampered message", crypto.ErrInvalidMessage, "bad_mac"}
+)
+
+// expectRefused checks err, from a decrypt on our side when ours, as the
+// refusal want.
+func expectRefused(t testing.TB, err error, ours bool, want refusal) {
 	t.Helper()
 	if ours {
-		if !errors.Is(err, crypto.ErrDuplicateMessage) {
-			t.Fatalf("we decrypted a duplicate with error %v, want ErrDuplicateMessage", err)
+		if !errors.Is(err, want.ours) {
+			t.Fatalf("we decrypted %s with error %v, want %v", want.what, err, want.ours)
 		}
 		return
 	}
 	var pe *peerError
-	if !errors.As(err, &pe) || pe.Code != "duplicate" {
-		t.Fatalf("libsignal-node decrypted a duplicate with error %v, want code duplicate", err)
+	if !errors.As(err, &pe) || pe.Code != want.peerCode {
+		t.Fatalf("libsignal-node decrypted %s with error %v, want code %s", want.what, err, want.peerCode)
 	}
 }
 
@@ -217,8 +200,8 @@ func TestOutOfOrderAcrossChains(t *testing.T) {
 			for _, m := range []message{a[3], b[0], a[1], b[1], a[2]} {
 				l.deliver(m, r)
 			}
-			expectDuplicate(t, l.decryptOn(a[1], r), r)
-			expectDuplicate(t, l.decryptOn(b[0], r), r)
+			expectRefused(t, l.decryptOn(a[1], r), r, duplicate)
+			expectRefused(t, l.decryptOn(b[0], r), r, duplicate)
 			l.send(s)
 			l.send(!s)
 		})
@@ -251,7 +234,7 @@ func TestDuplicateRejected(t *testing.T) {
 			l := established(t, true)
 			m := l.sendOnly(rc.fromGo)
 			l.deliver(m, rc.toGo)
-			expectDuplicate(t, l.decryptOn(m, rc.toGo), rc.toGo)
+			expectRefused(t, l.decryptOn(m, rc.toGo), rc.toGo, duplicate)
 			l.send(rc.fromGo)
 			l.send(rc.toGo)
 			l.send(rc.fromGo)
@@ -265,16 +248,12 @@ func TestDuplicatePreKeyMessageRejected(t *testing.T) {
 	for _, rc := range receivers {
 		t.Run(rc.name, func(t *testing.T) {
 			l := newLink(t)
-			if rc.fromGo {
-				l.goProcessesBundle(true)
-			} else {
-				l.jsProcessesBundle(true)
-			}
+			l.startSession(rc.fromGo, true)
 			first := l.sendOnly(rc.fromGo)
 			expectType(t, first, crypto.MessageTypePreKey, "first message")
 			l.deliver(first, rc.toGo)
 			l.send(rc.toGo)
-			expectDuplicate(t, l.decryptOn(first, rc.toGo), rc.toGo)
+			expectRefused(t, l.decryptOn(first, rc.toGo), rc.toGo, duplicate)
 			l.send(rc.fromGo)
 			l.send(rc.toGo)
 		})
@@ -337,20 +316,15 @@ func protobufFieldEnd(t testing.TB, b []byte, num uint64) int {
 	return 0
 }
 
-// expectTamperRefused checks the refusal of a tampered message: our single
-// ErrInvalidMessage, libsignal-node's "Bad MAC".
-func expectTamperRefused(t testing.TB, err error, ours bool) {
-	t.Helper()
-	if ours {
-		if !errors.Is(err, crypto.ErrInvalidMessage) {
-			t.Fatalf("we decrypted a tampered message with error %v, want ErrInvalidMessage", err)
-		}
-		return
-	}
-	var pe *peerError
-	if !errors.As(err, &pe) || pe.Code != "bad_mac" {
-		t.Fatalf("libsignal-node decrypted a tampered message with error %v, want code bad_mac", err)
-	}
+// refuseTamperedThenDeliver has the receiver (Go when toGo) refuse m with
+// its MAC altered and then decrypt m itself, so the refusal changed
+// nothing; the session then works both ways.
+func (l *link) refuseTamperedThenDeliver(m message, toGo bool) {
+	l.t.Helper()
+	expectRefused(l.t, l.decryptOn(tamperMAC(l.t, m), toGo), toGo, tampered)
+	l.deliver(m, toGo)
+	l.send(toGo)
+	l.send(!toGo)
 }
 
 // TestTamperedMACRejected alters the MAC of a message in the current chain,
@@ -364,33 +338,20 @@ func TestTamperedMACRejected(t *testing.T) {
 			l := established(t, true)
 			l.send(rc.fromGo)
 			m := l.sendOnly(rc.fromGo)
-			expectTamperRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo)
-			l.deliver(m, rc.toGo)
-			l.send(rc.toGo)
-			l.send(rc.fromGo)
+			l.refuseTamperedThenDeliver(m, rc.toGo)
 		})
 		t.Run(rc.name+"/NewChain", func(t *testing.T) {
 			l := established(t, true)
 			l.send(rc.toGo) // the sender's next message starts a new chain
 			m := l.sendOnly(rc.fromGo)
-			expectTamperRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo)
-			l.deliver(m, rc.toGo)
-			l.send(rc.toGo)
-			l.send(rc.fromGo)
+			l.refuseTamperedThenDeliver(m, rc.toGo)
 		})
 		t.Run(rc.name+"/PreKeyMessage", func(t *testing.T) {
 			l := newLink(t)
-			if rc.fromGo {
-				l.goProcessesBundle(true)
-			} else {
-				l.jsProcessesBundle(true)
-			}
+			l.startSession(rc.fromGo, true)
 			m := l.sendOnly(rc.fromGo)
 			expectType(t, m, crypto.MessageTypePreKey, "first message")
-			expectTamperRefused(t, l.decryptOn(tamperMAC(t, m), rc.toGo), rc.toGo)
-			l.deliver(m, rc.toGo)
-			l.send(rc.toGo)
-			l.send(rc.fromGo)
+			l.refuseTamperedThenDeliver(m, rc.toGo)
 		})
 	}
 }

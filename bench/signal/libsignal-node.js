@@ -10,58 +10,7 @@ const {main} = require('./workloads');
 const interopRequire = createRequire(path.join(__dirname, '..', '..', 'interop', 'package.json'));
 const libsignal = interopRequire('libsignal');
 const {version} = interopRequire('libsignal/package.json');
-
-// Storage is libsignal-node's storage interface in memory. It keeps session
-// records as live objects (no serialisation per message), the cheapest way to
-// run the library, as Sambung's Go MemoryStore keeps *SessionRecord.
-class Storage {
-	constructor() {
-		this.identity = libsignal.keyhelper.generateIdentityKeyPair();
-		this.registrationId = libsignal.keyhelper.generateRegistrationId();
-		this.trusted = new Map();
-		this.sessions = new Map();
-		this.preKeys = new Map();
-		this.signedPreKeys = new Map();
-		this.nextId = 1;
-	}
-
-	async getOurIdentity() {
-		return this.identity;
-	}
-
-	async getOurRegistrationId() {
-		return this.registrationId;
-	}
-
-	async isTrustedIdentity(identifier, key) {
-		const known = this.trusted.get(identifier);
-		if (known === undefined) {
-			this.trusted.set(identifier, key);
-			return true;
-		}
-		return known.equals(key);
-	}
-
-	async loadSession(addr) {
-		return this.sessions.get(addr);
-	}
-
-	async storeSession(addr, record) {
-		this.sessions.set(addr, record);
-	}
-
-	async loadPreKey(id) {
-		return this.preKeys.get(id);
-	}
-
-	async removePreKey(id) {
-		this.preKeys.delete(id);
-	}
-
-	async loadSignedPreKey(id) {
-		return this.signedPreKeys.get(id);
-	}
-}
+const {Storage} = require('../../interop/storage');
 
 const addr = (name) => new libsignal.ProtocolAddress(name, 1);
 
@@ -69,7 +18,10 @@ const impl = {
 	name: 'libsignal-node',
 
 	async newParty() {
-		return new Storage();
+		const identity = libsignal.keyhelper.generateIdentityKeyPair();
+		const st = new Storage(identity, libsignal.keyhelper.generateRegistrationId(), {liveSessions: true});
+		st.nextId = 1;
+		return st;
 	},
 
 	async bundle(st) {

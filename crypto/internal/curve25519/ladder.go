@@ -1,15 +1,15 @@
-package crypto
+package curve25519
 
-// x25519ScalarMult sets out = X25519(scalar, u), the function of RFC 7748
+// ScalarMult sets out = X25519(scalar, u), the function of RFC 7748
 // section 5: the scalar is clamped (decodeScalar25519), bit 255 of u is
 // ignored and u >= p is taken modulo p, and a low-order u gives all zeros,
 // which callers refuse. It runs the Montgomery ladder over fieldElement in
 // constant time: the scalar's bits only choose, by mask, whether to swap.
 //
-// Natively crypto/ecdh is faster and is what the package uses; under
+// Natively crypto/ecdh is faster and is what package crypto uses; under
 // GOOS=js this is about twice as fast as crypto/ecdh (docs/PERFORMANCE.md,
-// "X25519 under wasm").
-func x25519ScalarMult(out, scalar, u *[32]byte) {
+// "X25519 under wasm"). out may alias scalar or u.
+func ScalarMult(out, scalar, u *[32]byte) {
 	var k [32]byte
 	copy(k[:], scalar[:])
 	k[0] &= 248

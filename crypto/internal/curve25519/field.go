@@ -1,4 +1,4 @@
-package crypto
+package curve25519
 
 import (
 	"crypto/subtle"
@@ -23,7 +23,7 @@ import (
 // multiply to at most 16: the heaviest output column, column 0, is f0·g0 plus
 // 19 times four even·even products plus 38 times five odd·odd ones, at most
 // (77·2^52 + 190·2^50)·16 < 2^63. The ladder multiplies sums of two reduced
-// elements (4.1), the Edwards formulas up to 12. field25519_test.go checks
+// elements (4.1), the Edwards formulas up to 12. field_test.go checks
 // the extremes.
 //
 // The multiplications come in fused forms (sqAdd is (a+b)², mulSubAdd is

@@ -1,4 +1,4 @@
-package crypto
+package curve25519
 
 import (
 	"crypto/ecdh"
@@ -9,10 +9,11 @@ import (
 )
 
 // The X25519 benchmarks compare, on whatever GOOS/GOARCH runs them, the ways
-// this package can compute X25519. Under js/wasm:
+// package crypto can compute X25519 (its own PrivateKey benchmarks are in
+// crypto/x25519_key_test.go). Under js/wasm:
 //
 //	GOOS=js GOARCH=wasm go test -run '^$' -bench 'X25519' \
-//	    -exec "$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./crypto/
+//	    -exec "$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./crypto/...
 
 func reportOpsPerSecond(b *testing.B) {
 	if s := b.Elapsed().Seconds(); s > 0 {
@@ -20,14 +21,14 @@ func reportOpsPerSecond(b *testing.B) {
 	}
 }
 
-// BenchmarkX25519ScalarMult is x25519ScalarMult, the ladder PrivateKey.DH
+// BenchmarkX25519ScalarMult is ScalarMult, the ladder PrivateKey.DH
 // uses under js/wasm (variable base).
 func BenchmarkX25519ScalarMult(b *testing.B) {
 	var k, u, out [32]byte
 	rand.Read(k[:])
 	rand.Read(u[:])
 	for b.Loop() {
-		x25519ScalarMult(&out, &k, &u)
+		ScalarMult(&out, &k, &u)
 	}
 	reportOpsPerSecond(b)
 }
@@ -67,13 +68,13 @@ func BenchmarkX25519BaseEdwards(b *testing.B) {
 }
 
 // BenchmarkX25519BaseTable is a public key by this package's fixed-base
-// tables over fieldElement (x25519Base).
+// tables over fieldElement (ScalarBaseMult).
 func BenchmarkX25519BaseTable(b *testing.B) {
 	var k, out [32]byte
 	rand.Read(k[:])
 	basepoints()
 	for b.Loop() {
-		x25519Base(&out, &k)
+		ScalarBaseMult(&out, &k)
 	}
 	reportOpsPerSecond(b)
 }
@@ -83,34 +84,4 @@ func BenchmarkX25519BaseTableBuild(b *testing.B) {
 	for b.Loop() {
 		newBasepointTable()
 	}
-}
-
-// BenchmarkX25519GenerateKey is GenerateKey: 32 random bytes and the public
-// key.
-func BenchmarkX25519GenerateKey(b *testing.B) {
-	for b.Loop() {
-		if _, err := GenerateKey(rand.Reader); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSecond(b)
-}
-
-// BenchmarkX25519DH is PrivateKey.DH.
-func BenchmarkX25519DH(b *testing.B) {
-	k, err := GenerateKey(rand.Reader)
-	if err != nil {
-		b.Fatal(err)
-	}
-	peer, err := GenerateKey(rand.Reader)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pub := peer.PublicKey()
-	for b.Loop() {
-		if _, err := k.DH(pub); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportOpsPerSecond(b)
 }

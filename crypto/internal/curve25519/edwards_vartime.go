@@ -1,4 +1,4 @@
-package crypto
+package curve25519
 
 import (
 	"encoding/binary"
@@ -19,67 +19,14 @@ const (
 	nafWidthB = 8
 )
 
-// projCached is a point prepared for addition in projective form: Y + X,
-// Y - X, Z and 2d·T, all reduced.
-type projCached struct{ yPlusX, yMinusX, z, t2d fieldElement }
-
-func (c *projCached) fromPoint(p *edwardsPoint) {
-	c.yPlusX.add(&p.y, &p.x)
-	c.yPlusX.reduce()
-	c.yMinusX.sub(&p.y, &p.x)
-	c.yMinusX.reduce()
-	c.z = p.z
-	c.t2d.mul(&p.t, &edwardsD2)
-}
-
-// addProj sets p = q + c, or q - c when negate is set (add-2008-hwcd-3;
-// -(x, y) = (-x, y) swaps Y + X with Y - X and negates T).
-func (p *edwardsPoint) addProj(q *edwardsPoint, c *projCached, negate bool) {
-	plus, minus := &c.yPlusX, &c.yMinusX
-	if negate {
-		plus, minus = minus, plus
-	}
-	var a, b, cc, d, e, f, g, h fieldElement
-	a.sub(&q.y, &q.x)
-	a.mul(&a, minus) // A = (Y1 - X1)·(Y2 - X2)
-	b.add(&q.y, &q.x)
-	b.mul(&b, plus)      // B = (Y1 + X1)·(Y2 + X2)
-	cc.mul(&q.t, &c.t2d) // C = T1·2d·T2
-	d.mul(&q.z, &c.z)
-	d.add(&d, &d) // D = 2·Z1·Z2
-	p.finishAdd(&a, &b, &cc, &d, &e, &f, &g, &h, negate)
-}
-
 // addAffineSigned sets p = q + c, or q - c when negate is set.
-func (p *edwardsPoint) addAffineSigned(q *edwardsPoint, c *affineCached, negate bool) {
-	plus, minus := &c.yPlusX, &c.yMinusX
+func (p *Point) addAffineSigned(q *Point, c *affineCached, negate bool) {
 	if negate {
-		plus, minus = minus, plus
+		var minusC affineCached
+		minusC.negate(c)
+		c = &minusC
 	}
-	var a, b, cc, d, e, f, g, h fieldElement
-	a.sub(&q.y, &q.x)
-	a.mul(&a, minus)
-	b.add(&q.y, &q.x)
-	b.mul(&b, plus)
-	cc.mul(&q.t, &c.xy2d)
-	d.add(&q.z, &q.z)
-	p.finishAdd(&a, &b, &cc, &d, &e, &f, &g, &h, negate)
-}
-
-// finishAdd is the end of add-2008-hwcd-3 from A, B, C and D, with C
-// negated when the second point was; e, f, g and h are scratch.
-func (p *edwardsPoint) finishAdd(a, b, c, d, e, f, g, h *fieldElement, negate bool) {
-	if negate {
-		c.neg(c)
-	}
-	e.sub(b, a)
-	f.sub(d, c)
-	g.add(d, c)
-	h.add(b, a)
-	p.x.mul(e, f)
-	p.y.mul(g, h)
-	p.t.mul(e, h)
-	p.z.mul(f, g)
+	p.addAffine(q, c)
 }
 
 // nonAdjacentForm returns the width-w NAF of the little-endian scalar s,
@@ -127,8 +74,8 @@ var (
 // use.
 func oddBasepoints() *[1 << (nafWidthB - 2)]affineCached {
 	oddBasepointsOnce.Do(func() {
-		var points [1 << (nafWidthB - 2)]edwardsPoint
-		var twoB edwardsPoint
+		var points [1 << (nafWidthB - 2)]Point
+		var twoB Point
 		twoB.double(&edwardsBase)
 		points[0] = edwardsBase
 		for i := 1; i < len(points); i++ {
@@ -141,12 +88,12 @@ func oddBasepoints() *[1 << (nafWidthB - 2)]affineCached {
 	return oddBasepointTable
 }
 
-// varTimeDoubleBaseMult sets p = h·a + s·B, for scalars h and s below
-// 2^255, in variable time.
-func (p *edwardsPoint) varTimeDoubleBaseMult(h *[32]byte, a *edwardsPoint, s *[32]byte) {
+// VarTimeDoubleScalarBaseMult sets p = h·a + s·B, for little-endian scalars
+// h and s below 2^255, in variable time, and returns p.
+func (p *Point) VarTimeDoubleScalarBaseMult(h *[32]byte, a *Point, s *[32]byte) *Point {
 	// a, 3a, 5a, …, 15a.
 	var multiples [1 << (nafWidthA - 2)]projCached
-	var twoA, next edwardsPoint
+	var twoA, next Point
 	twoA.double(a)
 	var twoACached projCached
 	twoACached.fromPoint(&twoA)
@@ -182,4 +129,5 @@ func (p *edwardsPoint) varTimeDoubleBaseMult(h *[32]byte, a *edwardsPoint, s *[3
 			p.addAffineSigned(p, &oddB[-ds/2], true)
 		}
 	}
+	return p
 }

@@ -1,4 +1,4 @@
-package crypto
+package curve25519
 
 import "sync"
 
@@ -26,7 +26,7 @@ func basepoints() *basepointTable {
 }
 
 func newBasepointTable() *basepointTable {
-	var points [32 * 8]edwardsPoint // entry (i, j) at 8i + j
+	var points [32 * 8]Point // entry (i, j) at 8i + j
 	row := edwardsBase
 	for i := range 32 {
 		points[8*i] = row
@@ -46,19 +46,27 @@ func newBasepointTable() *basepointTable {
 	return t
 }
 
-// x25519Base sets out = X25519(scalar, 9), the public key of scalar, which is
-// clamped here as the ladder clamps it.
-func x25519Base(out, scalar *[32]byte) {
+// ScalarBaseMult sets out = X25519(scalar, 9), the public key of scalar,
+// which is clamped here as the ladder clamps it.
+func ScalarBaseMult(out, scalar *[32]byte) {
 	var k [32]byte
 	copy(k[:], scalar[:])
 	k[0] &= 248
 	k[31] &= 127
 	k[31] |= 64
+	var p Point
+	p.ScalarBaseMult(&k)
+	p.montgomeryU(out)
+	clear(k[:])
+}
 
-	// Signed base-16 digits in [-8, 8): k = Σ digit_i·16^i. k < 2^255, so
+// ScalarBaseMult sets p = s·B for a little-endian s below 2^255, in
+// constant time, and returns p.
+func (p *Point) ScalarBaseMult(s *[32]byte) *Point {
+	// Signed base-16 digits in [-8, 8): s = Σ digit_i·16^i. s < 2^255, so
 	// the top digit takes the last carry and ends in [0, 8].
 	var digits [64]int64
-	for i, b := range k {
+	for i, b := range s {
 		digits[2*i] = int64(b & 15)
 		digits[2*i+1] = int64(b >> 4)
 	}
@@ -69,24 +77,22 @@ func x25519Base(out, scalar *[32]byte) {
 	}
 
 	table := basepoints()
-	var p edwardsPoint
 	var c affineCached
 	p.identity()
 	for i := 1; i < 64; i += 2 {
 		c.lookup(&table[i/2], digits[i])
-		p.addAffine(&p, &c)
+		p.addAffine(p, &c)
 	}
-	p.double(&p)
-	p.double(&p)
-	p.double(&p)
-	p.double(&p)
+	p.double(p)
+	p.double(p)
+	p.double(p)
+	p.double(p)
 	for i := 0; i < 64; i += 2 {
 		c.lookup(&table[i/2], digits[i])
-		p.addAffine(&p, &c)
+		p.addAffine(p, &c)
 	}
-	p.montgomeryU(out)
-	clear(k[:])
 	clear(digits[:])
+	return p
 }
 
 // lookup sets c = digit·row[0] for digit in [-8, 8], reading every entry of
@@ -100,11 +106,8 @@ func (c *affineCached) lookup(row *[8]affineCached, digit int64) {
 		x := uint64(abs ^ int64(j+1))
 		c.selectIf(&row[j], int64((x|-x)>>63)-1)
 	}
-	// -(x, y) = (-x, y): swap y+x with y-x and negate 2d·x·y.
 	var neg affineCached
-	neg.yPlusX = c.yMinusX
-	neg.yMinusX = c.yPlusX
-	neg.xy2d.neg(&c.xy2d)
+	neg.negate(c)
 	c.selectIf(&neg, negative)
 }
 

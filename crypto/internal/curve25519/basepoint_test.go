@@ -1,13 +1,14 @@
-package crypto
+package curve25519
 
 import (
 	"bytes"
-	"crypto/ecdh"
 	"crypto/rand"
 	"math/big"
 	"testing"
 
 	"filippo.io/edwards25519"
+
+	"sambung/crypto/internal/curve25519/curvetest"
 )
 
 // TestEdwardsConstants checks 2d and B from their definitions: B is on the
@@ -49,7 +50,7 @@ func TestEdwardsDoubleIsAdd(t *testing.T) {
 	p := edwardsBase
 	ref := edwards25519.NewGeneratorPoint()
 	for i := range 20 {
-		var viaAdd, viaDouble edwardsPoint
+		var viaAdd, viaDouble Point
 		viaAdd.add(&p, &p)
 		viaDouble.double(&p)
 		var u1, u2 [32]byte
@@ -75,30 +76,34 @@ func TestX25519BaseMatchesECDH(t *testing.T) {
 		}
 		scalars = append(scalars, k)
 	}
-	scalars = append(scalars, hex32(t, rfc7748Vectors[0].scalar), hex32(t, rfc7748Vectors[1].scalar))
+	for _, v := range curvetest.RFC7748 {
+		scalars = append(scalars, v.Scalar)
+	}
 	for range 300 {
 		var k [32]byte
 		rand.Read(k[:])
 		scalars = append(scalars, k)
 	}
 	for _, k := range scalars {
-		var got [32]byte
-		x25519Base(&got, &k)
-		ref, err := ecdh.X25519().NewPrivateKey(k[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got[:], ref.PublicKey().Bytes()) {
-			t.Fatalf("public key of %x: %x, crypto/ecdh says %x", k, got, ref.PublicKey().Bytes())
-		}
+		checkBaseMatchesECDH(t, k)
+	}
+}
+
+// checkBaseMatchesECDH compares ScalarBaseMult's public key for k with
+// crypto/ecdh's.
+func checkBaseMatchesECDH(t *testing.T, k [32]byte) {
+	t.Helper()
+	var got [32]byte
+	ScalarBaseMult(&got, &k)
+	if want := curvetest.PublicKey(t, k); got != want {
+		t.Fatalf("public key of %x: %x, crypto/ecdh says %x", k, got, want)
 	}
 }
 
 // FuzzX25519Base checks fixed-base public keys against crypto/ecdh.
 func FuzzX25519Base(f *testing.F) {
-	for _, v := range rfc7748Vectors {
-		k := hex32(f, v.scalar)
-		f.Add(k[:])
+	for _, v := range curvetest.RFC7748 {
+		f.Add(v.Scalar[:])
 	}
 	f.Add(bytes.Repeat([]byte{0xff}, 32))
 	f.Add(make([]byte, 32))
@@ -106,15 +111,30 @@ func FuzzX25519Base(f *testing.F) {
 		if len(scalar) != 32 {
 			return
 		}
-		k := [32]byte(scalar)
-		var got [32]byte
-		x25519Base(&got, &k)
-		ref, err := ecdh.X25519().NewPrivateKey(k[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got[:], ref.PublicKey().Bytes()) {
-			t.Fatalf("public key of %x: %x, crypto/ecdh says %x", k, got, ref.PublicKey().Bytes())
-		}
+		checkBaseMatchesECDH(t, [32]byte(scalar))
 	})
+}
+
+// TestPointScalarBaseMult compares s·B on edwards25519 with
+// filippo.io/edwards25519, on scalars reduced mod the group order (XEdDSA's
+// nonces) and on clamped ones (its key pairs), encodings compared.
+func TestPointScalarBaseMult(t *testing.T) {
+	for i := range 200 {
+		var wide [64]byte
+		rand.Read(wide[:])
+		s, _ := edwards25519.NewScalar().SetUniformBytes(wide[:])
+		k := [32]byte(s.Bytes())
+		if i%2 == 1 {
+			copy(k[:], wide[:32])
+			k[0] &= 248
+			k[31] &= 127
+			k[31] |= 64
+			s, _ = edwards25519.NewScalar().SetBytesWithClamping(k[:])
+		}
+		var p Point
+		got := p.ScalarBaseMult(&k).Bytes()
+		if want := new(edwards25519.Point).ScalarBaseMult(s).Bytes(); !bytes.Equal(got[:], want) {
+			t.Fatalf("%x·B = %x, edwards25519 says %x", k, got, want)
+		}
+	}
 }
