@@ -4,6 +4,7 @@ package bridgetest
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -121,3 +122,51 @@ func checkErrorCodes(t *testing.T, doc string) {
 		}
 	}
 }
+
+// TestJSCodesKnown checks the codes the page's scripts use: each CODE.key
+// is a key of the generated CODE (a misspelt one would be undefined), and
+// each code written out where an error is made is in wire.Codes.
+func TestJSCodesKnown(t *testing.T) {
+	object := regexp.MustCompile(`(?s)export const CODE = Object.freeze\(\{\n(.*?)\}\);`).FindStringSubmatch(readFile(t, "../static/constants.js"))
+	if object == nil {
+		t.Fatal("constants.js has no CODE")
+	}
+	keys := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^  ([A-Za-z]+): '`).FindAllStringSubmatch(object[1], -1) {
+		keys[m[1]] = true
+	}
+	codes := map[string]bool{}
+	for _, c := range wire.Codes() {
+		codes[string(c.Code)] = true
+	}
+	var files []string
+	for _, glob := range []string{"../static/*.js", "../static/*/*.js"} {
+		m, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 15 {
+		t.Fatalf("found only %d scripts", len(files))
+	}
+	uses := regexp.MustCompile(`\bCODE\.([A-Za-z]+)`)
+	literals := regexp.MustCompile(`(?:code: |SambungError\(|fail\()'([a-z_]+)'`)
+	for _, f := range files {
+		js := readFile(t, f)
+		for _, m := range uses.FindAllStringSubmatch(js, -1) {
+			if !keys[m[1]] {
+				t.Errorf("%s uses CODE.%s, which constants.js does not define", f, m[1])
+			}
+		}
+		for _, m := range literals.FindAllStringSubmatch(js, -1) {
+			if !codes[m[1]] && !appCodes[m[1]] {
+				t.Errorf("%s makes an error with the code %s, which wire.Codes does not list", f, m[1])
+			}
+		}
+	}
+}
+
+// appCodes are codes the web app makes for its own messages (format.js
+// words them); they never reach a program through sambung.js.
+var appCodes = map[string]bool{"bad_code": true, "microphone": true}
