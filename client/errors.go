@@ -40,7 +40,8 @@ func (e *Error) with(cause error) *Error {
 }
 
 // Sentinel errors. Errors from the relay are *wire.Error values (their
-// code is the relay's); ErrorCode gives the code of either.
+// code is the relay's); ErrorCode gives the code of either. These take
+// their message from the table in wire:
 var (
 	ErrNotSignedIn         = &Error{Code: wire.CodeNotSignedIn}
 	ErrSignedIn            = &Error{Code: wire.CodeSignedIn}
@@ -50,9 +51,7 @@ var (
 	ErrOffline             = &Error{Code: wire.CodeOffline}
 	ErrUnknownConversation = &Error{Code: wire.CodeUnknownConversation}
 	ErrUnknownMessage      = &Error{Code: wire.CodeUnknownMessage}
-	ErrBadInput            = &Error{Code: wire.CodeBadRequest, Message: "bad input"}
 	ErrTextTooLong         = &Error{Code: wire.CodeTextTooLong}
-	ErrDeviceRemoved       = &Error{Code: wire.CodeDeviceRemoved, Message: "this device was removed from the account"}
 	ErrBadContent          = &Error{Code: wire.CodeBadContent}
 	ErrCorruptState        = &Error{Code: wire.CodeCorruptState}
 	// ErrStorage: the storage failed (in a browser: quota, blocked,
@@ -60,26 +59,31 @@ var (
 	// drops what was staged since the last durable one and reads its
 	// state again before it takes more work.
 	ErrStorage = &Error{Code: wire.CodeStorage}
-
 	// The file engine's errors (the browser's file methods).
 	ErrFileTampered     = &Error{Code: wire.CodeFileTampered}
 	ErrFileIncomplete   = &Error{Code: wire.CodeFileIncomplete}
 	ErrFileTooLarge     = &Error{Code: wire.CodeFileTooLarge}
 	ErrTooManyTransfers = &Error{Code: wire.CodeTooManyTransfers}
-	ErrNoTransfer       = &Error{Code: wire.CodeBadRequest, Message: "no such transfer"}
 	// ErrNotAFile is FilePointer's answer for a message that has no file.
 	ErrNotAFile = &Error{Code: wire.CodeNotAFile}
-
 	// Errors of a platform binding (the wasm bridge): a bad argument is a
 	// bug in the calling program, not in what the user typed.
 	ErrBadArgument   = &Error{Code: wire.CodeBadArgument}
 	ErrUnknownMethod = &Error{Code: wire.CodeUnknownMethod}
+)
+
+// Sentinels with a code the relay's table has too, and a message of their
+// own.
+var (
+	ErrBadInput      = &Error{Code: wire.CodeBadRequest, Message: "bad input"}
+	ErrDeviceRemoved = &Error{Code: wire.CodeDeviceRemoved, Message: "this device was removed from the account"}
+	ErrNoTransfer    = &Error{Code: wire.CodeBadRequest, Message: "no such transfer"}
 	ErrInternal      = &Error{Code: wire.CodeInternal, Message: "the core failed"}
 )
 
-// The sentinels without a message of their own take the table's (wire).
-// One loop here costs the wasm module 3 KB less than a call per sentinel:
-// a composite literal is laid out statically, a call runs at start-up.
+// The sentinels without a message of their own take the table's. One loop
+// here costs the wasm module 3 KB less than a call per sentinel: a
+// composite literal is laid out statically, a call runs at start-up.
 func init() {
 	for _, e := range []*Error{
 		ErrNotSignedIn, ErrSignedIn, ErrIdentityChanged, ErrClosed, ErrNetwork, ErrOffline,
