@@ -21,9 +21,6 @@ type FileInfo struct {
 	Thumbnail []byte `json:"thumbnail,omitempty"`
 }
 
-// ErrNotAFile is FilePointer's answer for a message that has no file.
-var ErrNotAFile = &Error{Code: "not_a_file", Message: "the message has no file"}
-
 // setPointer decodes an encoded pointer into m.File and keeps the encoding.
 func (m *Message) setPointer(b []byte) error {
 	p, err := attach.UnmarshalPointer(b)

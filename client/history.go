@@ -113,7 +113,7 @@ func (t *tx) advanceStatusAt(conv string, ids, orders []string, status Status) e
 		}
 		// Statuses only move forward; failed only replaces pending.
 		failed := status == StatusFailed && m != nil && m.Status == StatusPending
-		if m == nil || !m.Outgoing || status.rank() <= m.Status.rank() && !failed {
+		if m == nil || !m.Outgoing || status.Rank() <= m.Status.Rank() && !failed {
 			continue
 		}
 		m.Status = status

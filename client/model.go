@@ -15,8 +15,14 @@ const (
 	StatusFailed    Status = "failed"    // the relay refused it for good
 )
 
-// rank orders statuses so that receipts only move a message forward.
-func (s Status) rank() int {
+// Statuses lists every status, for the page's generated constants.
+func Statuses() []Status {
+	return []Status{StatusPending, StatusSent, StatusDelivered, StatusRead, StatusFailed}
+}
+
+// Rank orders statuses so that receipts only move a message forward; the
+// page's STATUS_RANK (web/static/constants.js) is generated from it.
+func (s Status) Rank() int {
 	switch s {
 	case StatusPending, StatusFailed:
 		return 0

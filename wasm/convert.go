@@ -29,7 +29,7 @@ func errorValue(err error) js.Value {
 	code := client.ErrorCode(err)
 	var ae *argError
 	if errors.As(err, &ae) {
-		code = client.ErrBadArgument.Code
+		code = string(wire.CodeBadArgument)
 	}
 	v := js.Global().Get("Object").New()
 	v.Set("code", code)

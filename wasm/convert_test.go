@@ -21,9 +21,9 @@ func TestErrorValue(t *testing.T) {
 	}{
 		{limited, "rate_limited", limited.Message, 30},
 		{client.ErrIdentityChanged, "identity_changed", client.ErrIdentityChanged.Message, 0},
-		{&argError{method: "send", name: "text", want: "a string"}, client.ErrBadArgument.Code, "send: argument text must be a string", 0},
+		{&argError{method: "send", name: "text", want: "a string"}, "bad_argument", "send: argument text must be a string", 0},
 		{&networkErr{errors.New("refused")}, "network", "the relay cannot be reached: refused", 0},
-		{storageError(errors.New("QuotaExceededError")), client.ErrStorage.Code, "storage failed: QuotaExceededError", 0},
+		{storageError(errors.New("QuotaExceededError")), "storage", "storage failed: QuotaExceededError", 0},
 		{errors.New("something else"), "internal", "something else", 0},
 	} {
 		v := errorValue(tc.err)

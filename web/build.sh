@@ -5,6 +5,9 @@
 #                    with Content-Encoding: br
 #   wasm_exec.js     the Go runtime glue of the Go that built the module
 # and prints the raw and brotli sizes. The budget is 900 KB brotli.
+# First it brings the page's copies of Go constants up to date (constants.js
+# and the error codes in sambung.d.ts): they are committed, so that the
+# page's source reads whole without a build, and a test fails when stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +20,8 @@ if GOOS=js GOARCH=wasm go list -deps ./wasm | grep -qx net/http; then
 	echo "web/build.sh: net/http is linked into the wasm module; see: GOOS=js GOARCH=wasm go list -deps ./wasm" >&2
 	exit 1
 fi
+go run ./internal/jsgen
+
 # Inlining is off in Sambung's own packages but crypto/: inlined copies of
 # JSON, storage and bridge code cost 29 KB brotli (904.3 KB with it, 875.3
 # KB without, measured when file sharing came in), and that code waits on

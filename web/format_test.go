@@ -6,20 +6,31 @@ import (
 	"testing"
 )
 
-// TestDisplayTextBidi runs the app's format.js in Node: bidirectional
-// embeddings, overrides and isolates are dropped from message text before
-// it is shown, in the chat and in previews; marks that reorder nothing stay.
-func TestDisplayTextBidi(t *testing.T) {
+// runModule runs script, an ES module, in Node; imports of "static/…"
+// in it name the files here. It fails t when the script exits non-zero.
+func runModule(t *testing.T, script string) {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("no node")
 	}
-	abs, err := filepath.Abs("static/app/format.js")
+	static, err := filepath.Abs("static")
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := `
-import { displayText, previewText } from ` + "'file://" + abs + "'" + `;
+	cmd := exec.Command(node, "--input-type=module", "-e", script)
+	cmd.Env = append(cmd.Environ(), "STATIC=file://"+static)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+// TestDisplayTextBidi runs the app's format.js in Node: bidirectional
+// embeddings, overrides and isolates are dropped from message text before
+// it is shown, in the chat and in previews; marks that reorder nothing stay.
+func TestDisplayTextBidi(t *testing.T) {
+	runModule(t, `
+const { displayText, previewText } = await import(process.env.STATIC + '/app/format.js');
 const cases = [
   [displayText('evil\u202Egpj.exe'), 'evilgpj.exe'],
   [displayText('\u202Dlro\u202C \u202Brle\u202C \u202Alre\u202C'), 'lro rle lre'],
@@ -32,9 +43,5 @@ const cases = [
 for (const [i, [got, want]] of cases.entries()) {
   if (got !== want) { console.error('case', i, JSON.stringify(got), '!=', JSON.stringify(want)); process.exit(1); }
 }
-`
-	out, err := exec.Command(node, "--input-type=module", "-e", script).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+`)
 }

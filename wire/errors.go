@@ -22,12 +22,13 @@ const (
 	statusUnauthorized          = 401
 )
 
-// Code names one kind of error a client can get, over HTTP or in an error
-// frame. Clients switch on the code, never on the message.
+// Code names one kind of error that reaches a client or a page: the
+// relay's, over HTTP or in an error frame, and those the browser's side
+// adds (see Origin). Programs switch on the code, never on the message.
 type Code string
 
-// The error codes. docs/PROTOCOL.md lists each with the requests that return
-// it; TestProtocolDocListsEveryCode keeps the two in step.
+// The relay's codes. docs/PROTOCOL.md lists each with the requests that
+// return it; TestProtocolDocListsEveryCode keeps the two in step.
 const (
 	CodeBadRequest       Code = "bad_request"
 	CodeBodyTooLarge     Code = "body_too_large"
@@ -91,95 +92,189 @@ const (
 	CodeRangeNotSatisfiable Code = "range_not_satisfiable"
 )
 
-type codeInfo struct {
-	status  int
-	message string
+// The codes of the sync core (package client). They never cross the
+// network: the core gives them to the page (docs/API.md).
+const (
+	CodeNotSignedIn         Code = "not_signed_in"
+	CodeSignedIn            Code = "signed_in"
+	CodeIdentityChanged     Code = "identity_changed"
+	CodeClosed              Code = "closed"
+	CodeNetwork             Code = "network"
+	CodeOffline             Code = "offline"
+	CodeUnknownConversation Code = "unknown_conversation"
+	CodeUnknownMessage      Code = "unknown_message"
+	CodeTextTooLong         Code = "text_too_long"
+	CodeBadContent          Code = "bad_content"
+	CodeCorruptState        Code = "corrupt_state"
+	CodeStorage             Code = "storage"
+	CodeCanceled            Code = "canceled"
+	CodeTimeout             Code = "timeout"
+)
+
+// The file engine's codes: the core's file methods and web/static/files.
+const (
+	CodeFileTampered     Code = "file_tampered"
+	CodeFileIncomplete   Code = "file_incomplete"
+	CodeFileTooLarge     Code = "file_too_large"
+	CodeTooManyTransfers Code = "too_many_transfers"
+	CodeNotAFile         Code = "not_a_file"
+	// CodeTransferCancelled is spelled as docs/API.md has always had it,
+	// unlike CodeCanceled (a context's end).
+	CodeTransferCancelled Code = "cancelled"
+)
+
+// The codes of the page's side: the wasm bridge, the worker and sambung.js.
+const (
+	CodeBadArgument   Code = "bad_argument"
+	CodeUnknownMethod Code = "unknown_method"
+	CodeLoadFailed    Code = "load_failed"
+	CodeUnsupported   Code = "unsupported"
+	CodeBaseMismatch  Code = "base_mismatch"
+	CodeCoreStopped   Code = "core_stopped"
+	CodeCallBusy      Code = "busy"
+)
+
+// Origin says which part of Sambung gives a code.
+type Origin string
+
+// The origins of codes, one table each in docs/API.md.
+const (
+	OriginRelay  Origin = "relay"  // the relay, over HTTP or in an error frame
+	OriginClient Origin = "client" // the sync core in the browser
+	OriginFile   Origin = "file"   // the file engine
+	OriginPage   Origin = "page"   // the bridge, the worker and sambung.js
+)
+
+// CodeInfo describes one code. Status is its HTTP status, for the relay's
+// codes only; Message is its default message.
+type CodeInfo struct {
+	Code    Code
+	Origin  Origin
+	Status  int
+	Message string
 }
 
-// codes is the one table of coded errors: HTTP status and default message.
-var codes = map[Code]codeInfo{
-	CodeBadRequest:       {statusBadRequest, "the request is not valid JSON of the expected shape"},
-	CodeBodyTooLarge:     {statusRequestEntityTooLarge, "the request body is too large"},
-	CodeNotFound:         {statusNotFound, "no such endpoint"},
-	CodeMethodNotAllowed: {statusMethodNotAllowed, "method not allowed on this endpoint"},
-	CodeInternal:         {statusInternalServerError, "internal error"},
-	CodeUnavailable:      {statusServiceUnavailable, "the relay is shutting down or overloaded; retry later"},
-	CodeRateLimited:      {statusTooManyRequests, "too many requests; retry after retryAfter seconds"},
+// table is the one table of coded errors, in the order the docs list them.
+// A slice, not a map: lookups are rare (an error is being made), and a map
+// literal costs the wasm module its initialisation code.
+var table = []CodeInfo{
+	{CodeBadRequest, OriginRelay, statusBadRequest, "the request is not valid JSON of the expected shape"},
+	{CodeBodyTooLarge, OriginRelay, statusRequestEntityTooLarge, "the request body is too large"},
+	{CodeNotFound, OriginRelay, statusNotFound, "no such endpoint"},
+	{CodeMethodNotAllowed, OriginRelay, statusMethodNotAllowed, "method not allowed on this endpoint"},
+	{CodeInternal, OriginRelay, statusInternalServerError, "internal error"},
+	{CodeUnavailable, OriginRelay, statusServiceUnavailable, "the relay is shutting down or overloaded; retry later"},
+	{CodeRateLimited, OriginRelay, statusTooManyRequests, "too many requests; retry after retryAfter seconds"},
 
-	CodeUnauthorized: {statusUnauthorized, "missing or invalid device token"},
+	{CodeUnauthorized, OriginRelay, statusUnauthorized, "missing or invalid device token"},
 
-	CodeBadPhone:       {statusBadRequest, "a phone number must be E.164: '+' then 8 to 15 digits, the first not 0"},
-	CodeBadAccountID:   {statusBadRequest, "an account ID is 3 to 32 of a-z 0-9 . _"},
-	CodeBadAddress:     {statusBadRequest, "an address is phone:+<digits> or account:<id>"},
-	CodeBadPassword:    {statusBadRequest, "a password is 8 to 1024 bytes of UTF-8 text"},
-	CodeBadCredentials: {statusUnauthorized, "account ID or password is wrong"},
-	CodeAccountTaken:   {statusConflict, "this account ID is taken"},
-	CodePhoneTaken:     {statusConflict, "this phone number belongs to another person"},
-	CodeAlreadyLinked:  {statusConflict, "this person already has an identity of that kind; unlink it first"},
-	CodeNotLinked:      {statusNotFound, "this person has no such identity"},
-	CodeLastIdentity:   {statusConflict, "the last identity of a person cannot be unlinked"},
+	{CodeBadPhone, OriginRelay, statusBadRequest, "a phone number must be E.164: '+' then 8 to 15 digits, the first not 0"},
+	{CodeBadAccountID, OriginRelay, statusBadRequest, "an account ID is 3 to 32 of a-z 0-9 . _"},
+	{CodeBadAddress, OriginRelay, statusBadRequest, "an address is phone:+<digits> or account:<id>"},
+	{CodeBadPassword, OriginRelay, statusBadRequest, "a password is 8 to 1024 bytes of UTF-8 text"},
+	{CodeBadCredentials, OriginRelay, statusUnauthorized, "account ID or password is wrong"},
+	{CodeAccountTaken, OriginRelay, statusConflict, "this account ID is taken"},
+	{CodePhoneTaken, OriginRelay, statusConflict, "this phone number belongs to another person"},
+	{CodeAlreadyLinked, OriginRelay, statusConflict, "this person already has an identity of that kind; unlink it first"},
+	{CodeNotLinked, OriginRelay, statusNotFound, "this person has no such identity"},
+	{CodeLastIdentity, OriginRelay, statusConflict, "the last identity of a person cannot be unlinked"},
 
-	CodeNoCode:         {statusUnauthorized, "no code is pending for this number; request one"},
-	CodeWrongCode:      {statusUnauthorized, "the code is wrong"},
-	CodeCodeExpired:    {statusUnauthorized, "the code has expired; request a new one"},
-	CodeCodeTries:      {statusForbidden, "too many wrong tries for this code; request a new one"},
-	CodeCodeThrottled:  {statusTooManyRequests, "a code was sent moments ago; retry after retryAfter seconds"},
-	CodeCodeSendFailed: {statusBadGateway, "the code could not be sent"},
-	CodeCodeLocked:     {statusTooManyRequests, "too many wrong codes or codes for this number; retry after retryAfter seconds"},
-	CodeCodeRefused:    {statusForbidden, "the relay's check refused to send a code to this number"},
+	{CodeNoCode, OriginRelay, statusUnauthorized, "no code is pending for this number; request one"},
+	{CodeWrongCode, OriginRelay, statusUnauthorized, "the code is wrong"},
+	{CodeCodeExpired, OriginRelay, statusUnauthorized, "the code has expired; request a new one"},
+	{CodeCodeTries, OriginRelay, statusForbidden, "too many wrong tries for this code; request a new one"},
+	{CodeCodeThrottled, OriginRelay, statusTooManyRequests, "a code was sent moments ago; retry after retryAfter seconds"},
+	{CodeCodeSendFailed, OriginRelay, statusBadGateway, "the code could not be sent"},
+	{CodeCodeLocked, OriginRelay, statusTooManyRequests, "too many wrong codes or codes for this number; retry after retryAfter seconds"},
+	{CodeCodeRefused, OriginRelay, statusForbidden, "the relay's check refused to send a code to this number"},
 
-	CodeBadKeys:        {statusBadRequest, "the key material is malformed"},
-	CodeBadSignature:   {statusBadRequest, "the signed prekey's signature does not verify under the identity key"},
-	CodeTooManyPreKeys: {statusBadRequest, "too many one-time prekeys in one upload, or stored for this device"},
-	CodeTooManyDevices: {statusConflict, "this person has the most devices allowed; remove one first"},
-	CodeUnknownDevice:  {statusNotFound, "this person has no such device"},
+	{CodeBadKeys, OriginRelay, statusBadRequest, "the key material is malformed"},
+	{CodeBadSignature, OriginRelay, statusBadRequest, "the signed prekey's signature does not verify under the identity key"},
+	{CodeTooManyPreKeys, OriginRelay, statusBadRequest, "too many one-time prekeys in one upload, or stored for this device"},
+	{CodeTooManyDevices, OriginRelay, statusConflict, "this person has the most devices allowed; remove one first"},
+	{CodeUnknownDevice, OriginRelay, statusNotFound, "this person has no such device"},
 
-	CodeUnknownAddress: {statusNotFound, "no person has this address"},
-	CodeUnknownPerson:  {statusNotFound, "no such person"},
+	{CodeUnknownAddress, OriginRelay, statusNotFound, "no person has this address"},
+	{CodeUnknownPerson, OriginRelay, statusNotFound, "no such person"},
 
-	CodeAuthRequired:       {statusUnauthorized, "the first frame must be an auth frame"},
-	CodeBadFrame:           {statusBadRequest, "the frame is malformed"},
-	CodeDeviceMismatch:     {statusConflict, "the envelopes do not match the current devices; see missing, stale and devices"},
-	CodeEnvelopeTooLarge:   {statusRequestEntityTooLarge, "an envelope body is larger than 256 KiB"},
-	CodeTooManyEnvelopes:   {statusRequestEntityTooLarge, "too many envelopes in one send"},
-	CodeMailboxFull:        {statusInsufficientStorage, "a recipient's mailbox is full; retry later"},
-	CodeStorageFull:        {statusInsufficientStorage, "the relay is low on disk space and takes no new messages or files; reading, acknowledging and deleting still work; retry after retryAfter seconds"},
-	CodeTooManyConnections: {statusTooManyRequests, "this device has the most connections allowed"},
-	CodeDeviceRemoved:      {statusUnauthorized, "this device was removed"},
-	CodeGoingAway:          {statusServiceUnavailable, "the relay is shutting down; reconnect later"},
+	{CodeAuthRequired, OriginRelay, statusUnauthorized, "the first frame must be an auth frame"},
+	{CodeBadFrame, OriginRelay, statusBadRequest, "the frame is malformed"},
+	{CodeDeviceMismatch, OriginRelay, statusConflict, "the envelopes do not match the current devices; see missing, stale and devices"},
+	{CodeEnvelopeTooLarge, OriginRelay, statusRequestEntityTooLarge, "an envelope body is larger than 256 KiB"},
+	{CodeTooManyEnvelopes, OriginRelay, statusRequestEntityTooLarge, "too many envelopes in one send"},
+	{CodeMailboxFull, OriginRelay, statusInsufficientStorage, "a recipient's mailbox is full; retry later"},
+	{CodeStorageFull, OriginRelay, statusInsufficientStorage, "the relay is low on disk space and takes no new messages or files; reading, acknowledging and deleting still work; retry after retryAfter seconds"},
+	{CodeTooManyConnections, OriginRelay, statusTooManyRequests, "this device has the most connections allowed"},
+	{CodeDeviceRemoved, OriginRelay, statusUnauthorized, "this device was removed"},
+	{CodeGoingAway, OriginRelay, statusServiceUnavailable, "the relay is shutting down; reconnect later"},
 
-	CodeUnknownBlob:         {statusNotFound, "no such blob"},
-	CodeBlobExpired:         {statusGone, "the blob has expired"},
-	CodeBlobTooLarge:        {statusRequestEntityTooLarge, "the blob is larger than the relay accepts"},
-	CodeQuotaExceeded:       {statusForbidden, "this person's blobs would exceed their quota; delete some or wait for expiry"},
-	CodeBlobIncomplete:      {statusConflict, "the blob's upload has not finished"},
-	CodeOffsetMismatch:      {statusConflict, "Upload-Offset is not the blob's current offset; see the Upload-Offset header"},
-	CodeUploadBusy:          {statusConflict, "another request is writing this upload; retry after retryAfter seconds"},
-	CodeNotUploader:         {statusForbidden, "only the uploading device may write this blob"},
-	CodeRangeNotSatisfiable: {statusRangeNotSatisfiable, "no range overlaps the blob"},
+	{CodeUnknownBlob, OriginRelay, statusNotFound, "no such blob"},
+	{CodeBlobExpired, OriginRelay, statusGone, "the blob has expired"},
+	{CodeBlobTooLarge, OriginRelay, statusRequestEntityTooLarge, "the blob is larger than the relay accepts"},
+	{CodeQuotaExceeded, OriginRelay, statusForbidden, "this person's blobs would exceed their quota; delete some or wait for expiry"},
+	{CodeBlobIncomplete, OriginRelay, statusConflict, "the blob's upload has not finished"},
+	{CodeOffsetMismatch, OriginRelay, statusConflict, "Upload-Offset is not the blob's current offset; see the Upload-Offset header"},
+	{CodeUploadBusy, OriginRelay, statusConflict, "another request is writing this upload; retry after retryAfter seconds"},
+	{CodeNotUploader, OriginRelay, statusForbidden, "only the uploading device may write this blob"},
+	{CodeRangeNotSatisfiable, OriginRelay, statusRangeNotSatisfiable, "no range overlaps the blob"},
+
+	{CodeNotSignedIn, OriginClient, 0, "not signed in"},
+	{CodeSignedIn, OriginClient, 0, "already signed in; sign out first"},
+	{CodeIdentityChanged, OriginClient, 0, "the contact's keys changed; sending waits until the user accepts them"},
+	{CodeClosed, OriginClient, 0, "client closed"},
+	{CodeNetwork, OriginClient, 0, "the relay cannot be reached"},
+	{CodeOffline, OriginClient, 0, "not connected to the relay"},
+	{CodeUnknownConversation, OriginClient, 0, "no such conversation"},
+	{CodeUnknownMessage, OriginClient, 0, "no such message"},
+	{CodeTextTooLong, OriginClient, 0, "message text is too long"},
+	{CodeBadContent, OriginClient, 0, "message content does not decode"},
+	{CodeCorruptState, OriginClient, 0, "stored state does not decode"},
+	{CodeStorage, OriginClient, 0, "storage failed"},
+	{CodeCanceled, OriginClient, 0, "the operation was canceled"},
+	{CodeTimeout, OriginClient, 0, "the operation timed out"},
+
+	{CodeFileTampered, OriginFile, 0, "the file does not match what the sender sent: it was altered or damaged"},
+	{CodeFileIncomplete, OriginFile, 0, "the file ended early; try the download again"},
+	{CodeFileTooLarge, OriginFile, 0, "the file is larger than 2 GiB"},
+	{CodeTooManyTransfers, OriginFile, 0, "too many file transfers at once"},
+	{CodeNotAFile, OriginFile, 0, "the message has no file"},
+	{CodeTransferCancelled, OriginFile, 0, "the transfer was cancelled"},
+
+	{CodeBadArgument, OriginPage, 0, "bad argument"},
+	{CodeUnknownMethod, OriginPage, 0, "no such method"},
+	{CodeLoadFailed, OriginPage, 0, "the worker or sambung.wasm could not be loaded"},
+	{CodeUnsupported, OriginPage, 0, "this browser has neither SharedWorker nor Web Locks"},
+	{CodeBaseMismatch, OriginPage, 0, "the core of this browser profile talks to another relay"},
+	{CodeCoreStopped, OriginPage, 0, "the core stopped"},
+	{CodeCallBusy, OriginPage, 0, "already in a call"},
 }
 
-// Codes returns every error code, for documentation and tests.
-func Codes() []Code {
-	out := make([]Code, 0, len(codes))
-	for c := range codes {
-		out = append(out, c)
+// Codes returns every code, in the table's order: what docs, generators
+// and tests read.
+func Codes() []CodeInfo { return table }
+
+func lookup(c Code) (CodeInfo, bool) {
+	for _, i := range table {
+		if i.Code == c {
+			return i, true
+		}
 	}
-	return out
+	return CodeInfo{}, false
 }
 
-// Status returns the HTTP status of c, 500 for an unknown code.
+// Status returns the HTTP status of c, 500 for an unknown code or one the
+// relay never sends.
 func (c Code) Status() int {
-	if i, ok := codes[c]; ok {
-		return i.status
+	if i, ok := lookup(c); ok && i.Status != 0 {
+		return i.Status
 	}
 	return statusInternalServerError
 }
 
 // Message returns the default message of c.
 func (c Code) Message() string {
-	if i, ok := codes[c]; ok {
-		return i.message
+	if i, ok := lookup(c); ok {
+		return i.Message
 	}
 	return string(c)
 }

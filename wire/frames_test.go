@@ -137,10 +137,18 @@ func TestEncodeRoundTrip(t *testing.T) {
 }
 
 func TestErrorTable(t *testing.T) {
+	seen := map[Code]bool{}
 	for _, c := range Codes() {
-		if c.Status() < 400 || c.Status() > 599 || c.Message() == "" {
-			t.Errorf("code %s: status %d message %q", c, c.Status(), c.Message())
+		if seen[c.Code] || c.Message == "" || c.Code.Message() != c.Message {
+			t.Errorf("code %s: repeated, or message %q", c.Code, c.Message)
 		}
+		seen[c.Code] = true
+		if relay := c.Origin == OriginRelay; relay != (c.Status >= 400 && c.Status <= 599) || relay && c.Code.Status() != c.Status {
+			t.Errorf("code %s of %s: status %d", c.Code, c.Origin, c.Status)
+		}
+	}
+	if CodeNotSignedIn.Status() != 500 {
+		t.Error("a code the relay never sends should map to 500")
 	}
 	if Code("nope").Status() != 500 {
 		t.Error("unknown code should map to 500")

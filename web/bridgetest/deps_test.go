@@ -102,56 +102,75 @@ func functionNames(b []byte) ([]string, error) {
 	if !bytes.HasPrefix(b, []byte("\x00asm")) || len(b) < 8 {
 		return nil, errors.New("not a wasm module")
 	}
-	bad := errors.New("malformed wasm module")
-	b = b[8:]
-	for len(b) > 0 {
-		id := b[0]
-		size, n := binary.Uvarint(b[1:])
-		if n <= 0 || uint64(len(b)-1-n) < size {
-			return nil, bad
+	for b = b[8:]; len(b) > 0; {
+		id, sec, rest, err := nextSection(b)
+		if err != nil {
+			return nil, err
 		}
-		sec := b[1+n : 1+n+int(size)]
-		b = b[1+n+int(size):]
+		b = rest
 		if id != 0 {
 			continue
 		}
-		l, n := binary.Uvarint(sec)
-		if n <= 0 || uint64(len(sec)-n) < l || string(sec[n:n+int(l)]) != "name" {
+		custom, sec, err := readName(sec)
+		if err != nil || custom != "name" {
 			continue
 		}
-		sec = sec[n+int(l):]
 		for len(sec) > 0 {
-			sub := sec[0]
-			size, n := binary.Uvarint(sec[1:])
-			if n <= 0 || uint64(len(sec)-1-n) < size {
-				return nil, bad
+			sub, body, rest, err := nextSection(sec)
+			if err != nil {
+				return nil, err
 			}
-			body := sec[1+n : 1+n+int(size)]
-			sec = sec[1+n+int(size):]
-			if sub != 1 {
-				continue
+			sec = rest
+			if sub == 1 {
+				return nameMap(body)
 			}
-			count, n := binary.Uvarint(body)
-			if n <= 0 {
-				return nil, bad
-			}
-			body = body[n:]
-			var names []string
-			for i := uint64(0); i < count; i++ {
-				_, n := binary.Uvarint(body) // function index
-				if n <= 0 {
-					return nil, bad
-				}
-				body = body[n:]
-				l, n := binary.Uvarint(body)
-				if n <= 0 || uint64(len(body)-n) < l {
-					return nil, bad
-				}
-				names = append(names, string(body[n:n+int(l)]))
-				body = body[n+int(l):]
-			}
-			return names, nil
 		}
 	}
 	return nil, errors.New("the module has no function names")
+}
+
+var errMalformed = errors.New("malformed wasm module")
+
+// nextSection splits b, sections of an id byte and a uvarint-sized body
+// (the module's, or the name section's subsections), into the first one
+// and the rest.
+func nextSection(b []byte) (id byte, body, rest []byte, err error) {
+	size, n := binary.Uvarint(b[1:])
+	if n <= 0 || uint64(len(b)-1-n) < size {
+		return 0, nil, nil, errMalformed
+	}
+	return b[0], b[1+n : 1+n+int(size)], b[1+n+int(size):], nil
+}
+
+// nameMap reads the function names of a name map: a count, then each
+// function's index and name.
+func nameMap(b []byte) ([]string, error) {
+	count, n := binary.Uvarint(b)
+	if n <= 0 {
+		return nil, errMalformed
+	}
+	b = b[n:]
+	var names []string
+	for i := uint64(0); i < count; i++ {
+		_, n := binary.Uvarint(b) // the function's index
+		if n <= 0 {
+			return nil, errMalformed
+		}
+		name, rest, err := readName(b[n:])
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+		b = rest
+	}
+	return names, nil
+}
+
+// readName reads a uvarint-length-prefixed name.
+func readName(b []byte) (string, []byte, error) {
+	l, n := binary.Uvarint(b)
+	if n <= 0 || uint64(len(b)-n) < l {
+		return "", nil, errMalformed
+	}
+	return string(b[n : n+int(l)]), b[n+int(l):], nil
 }

@@ -10,14 +10,9 @@
 // A signal crosses to the core as JSON text: {callId, op, start, flags, sdp?,
 // ice?, duration?}; client/call.go checks it and documents each field.
 
-// OP are the signal operations of client/call.go.
-const OP = {
-  offer: 'offer', answer: 'answer', ice: 'ice', media: 'media',
-  hangup: 'hangup', decline: 'decline', busy: 'busy',
-};
-
-// FLAG are the bits of a signal's flags (client/call.go).
-const FLAG = { video: 1, muted: 2, cameraOff: 4, caller: 8, answered: 16 };
+// OP (the signal operations) and FLAG (the bits of a signal's flags) are
+// client/call.go's, generated.
+import { CODE, FLAG, OP } from './constants.js';
 
 // DEFAULT_RING_MS is how long an unanswered call rings before it gives up,
 // as WhatsApp does (about 45 s); the core refuses to ring for an offer older
@@ -118,7 +113,7 @@ export class CallManager {
     try {
       this.#ice = JSON.parse(await this.#request('iceServers', []));
     } catch (err) {
-      if (err?.code === 'unauthorized' || err?.code === 'not_signed_in') throw err;
+      if (err?.code === CODE.unauthorized || err?.code === CODE.notSignedIn) throw err;
       this.#ice = { iceServers: [], expires: Date.now() + ICE_REFRESH_MS * 2 };
     }
     return this.#ice.iceServers;
@@ -127,7 +122,7 @@ export class CallManager {
   // dial starts a call to a conversation. See Sambung.call.
   async dial(conversationId, opts = {}) {
     if (this.active || this.#busyTabs.size) {
-      throw Object.assign(new Error('already in a call'), { code: 'busy' });
+      throw Object.assign(new Error('already in a call'), { code: CODE.busy });
     }
     const call = new Call(this, {
       id: randomCallId(), conversationId, outgoing: true, video: !!opts.video, start: Date.now(), opts,

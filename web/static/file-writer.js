@@ -1,5 +1,5 @@
 // The Sambung file writer: a dedicated worker that a page starts for the
-// core's file engine (files.js), which runs in a SharedWorker. A
+// core's file engine (files/), which runs in a SharedWorker. A
 // SharedWorker cannot open an origin-private file with
 // createSyncAccessHandle(), which only dedicated workers have, and its
 // other way, createWritable(), costs about five times the CPU: bench/files

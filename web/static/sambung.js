@@ -94,10 +94,10 @@ export async function open(options = {}) {
   let port;
   try {
     if (shared) {
-      worker = new SharedWorker(WORKER_URL, { name: 'sambung' });
+      worker = new SharedWorker(WORKER_URL, { name: 'sambung', type: 'module' });
       port = worker.port;
     } else {
-      worker = new Worker(WORKER_URL, { name: 'sambung' });
+      worker = new Worker(WORKER_URL, { name: 'sambung', type: 'module' });
       port = worker;
     }
   } catch (err) {

@@ -4,16 +4,18 @@
 // starts the core. Either way one core advances the ratchets, so two tabs
 // never fork the session state.
 //
-// It loads the Go runtime glue (wasm_exec.js) and the module
+// A module worker: it imports the Go runtime glue (wasm_exec.js, which
+// defines the global Go) and the file engine (files/), loads the module
 // (sambung.wasm), starts the core on the first tab's hello, answers
 // requests {id, method, args} with {id, result} or {id, error: {code,
 // message}}, and sends every core event to every tab as {event, data}.
 // It holds no protocol logic: that is in the module.
-'use strict';
 /* global Go */
-
-importScripts('wasm_exec.js', 'files.js');
-/* global Files */
+import './wasm_exec.js';
+import { CODE } from './constants.js';
+import { send } from './files/upload.js';
+import { download } from './files/download.js';
+import { cancel } from './files/transfer.js';
 
 // CORE_LOCK is held by whichever worker runs the core, for as long as it
 // lives: the browser releases it when the worker ends.
@@ -52,7 +54,7 @@ function dropTab(port) {
 
 // failure turns anything thrown into the {code, message} that crosses the
 // port; sambung.js makes a SambungError of it.
-function failure(err, code = 'internal') {
+function failure(err, code = CODE.internal) {
   if (err && typeof err.code === 'string') {
     const out = { code: err.code, message: String(err.message ?? err.code) };
     if (typeof err.retryAfter === 'number') out.retryAfter = err.retryAfter;
@@ -70,7 +72,7 @@ function holdCoreLock() {
   lockHeld = new Promise((resolve, reject) => {
     if (!self.navigator?.locks) {
       if (self === tabPort) {
-        reject({ code: 'unsupported', message: 'this browser has neither SharedWorker nor Web Locks' });
+        reject({ code: CODE.unsupported, message: 'this browser has neither SharedWorker nor Web Locks' });
       } else {
         resolve();
       }
@@ -90,14 +92,14 @@ async function loadModule() {
   const go = new Go();
   const response = await fetch(new URL('sambung.wasm', self.location.href));
   if (!response.ok) {
-    throw { code: 'load_failed', message: `sambung.wasm: HTTP ${response.status}` };
+    throw { code: CODE.loadFailed, message: `sambung.wasm: HTTP ${response.status}` };
   }
   const { instance } = WebAssembly.instantiateStreaming
     ? await WebAssembly.instantiateStreaming(response, go.importObject)
     : await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject);
   go.run(instance).then(() => coreStopped('the core exited'), (err) => coreStopped(String(err)));
   const factory = self.__sambungCore;
-  if (!factory) throw { code: 'load_failed', message: 'sambung.wasm did not start' };
+  if (!factory) throw { code: CODE.loadFailed, message: 'sambung.wasm did not start' };
   return factory;
 }
 
@@ -105,11 +107,11 @@ async function loadModule() {
 // never returns by itself). Calls in flight fail; the next hello starts a
 // new core over the same storage.
 function coreStopped(why) {
-  stopped = { code: 'core_stopped', message: why };
+  stopped = { code: CODE.coreStopped, message: why };
   for (const reject of inflight) reject(stopped);
   inflight.clear();
   core = null;
-  broadcast('status', { state: 'offline', error: 'core_stopped' });
+  broadcast('status', { state: 'offline', error: CODE.coreStopped });
 }
 
 function startCore(base, deviceName) {
@@ -122,7 +124,7 @@ function startCore(base, deviceName) {
     try {
       factory = await loadModule();
     } catch (err) {
-      throw failure(err, 'load_failed');
+      throw failure(err, CODE.loadFailed);
     }
     return factory.start({ base, dbName: DB_NAME, deviceName, onEvent: broadcast });
   })();
@@ -140,9 +142,9 @@ function watchTab(port, id) {
 
 async function hello(port, options) {
   const base = String(options?.base ?? '');
-  if (!base) throw { code: 'bad_argument', message: 'open: base is required' };
+  if (!base) throw { code: CODE.badArgument, message: 'open: base is required' };
   if (core && base !== coreBase) {
-    throw { code: 'base_mismatch', message: `the core of this browser profile talks to ${coreBase}` };
+    throw { code: CODE.baseMismatch, message: `the core of this browser profile talks to ${coreBase}` };
   }
   const deviceName = String(options?.deviceName ?? '').slice(0, 64);
   const ready = startCore(base, deviceName);
@@ -163,7 +165,7 @@ function call(method, args) {
   }));
 }
 
-// FILE_METHODS run in the file engine (files.js), on top of the core.
+// FILE_METHODS run in the file engine (files/), on top of the core.
 const FILE_METHODS = new Set(['sendFile', 'downloadFile', 'cancelTransfer']);
 
 async function fileCall(method, args) {
@@ -171,11 +173,11 @@ async function fileCall(method, args) {
   if (stopped) throw stopped;
   switch (method) {
     case 'sendFile':
-      return Files.send(c, coreBase, broadcast, String(args[0] ?? ''), args[1], args[2] ?? {});
+      return send(c, coreBase, broadcast, String(args[0] ?? ''), args[1], args[2] ?? {});
     case 'downloadFile':
-      return Files.download(c, coreBase, broadcast, String(args[0] ?? ''), String(args[1] ?? ''), args[2] ?? {});
+      return download(c, coreBase, broadcast, String(args[0] ?? ''), String(args[1] ?? ''), args[2] ?? {});
     default:
-      return Files.cancel(String(args[0] ?? ''));
+      return cancel(String(args[0] ?? ''));
   }
 }
 
@@ -192,10 +194,10 @@ async function handle(port, msg) {
     } else if (stopped) {
       throw stopped;
     } else if (!tabs.has(port) || !core) {
-      throw { code: 'closed', message: 'this tab has not opened the core' };
+      throw { code: CODE.closed, message: 'this tab has not opened the core' };
     } else if (typeof msg.method !== 'string' || msg.method.startsWith('_')) {
       // Internal methods serve the file engine here, never a page.
-      throw { code: 'unknown_method', message: `no method ${msg.method}` };
+      throw { code: CODE.unknownMethod, message: `no method ${msg.method}` };
     } else if (FILE_METHODS.has(msg.method)) {
       result = await fileCall(msg.method, Array.isArray(msg.args) ? msg.args : []);
     } else {

@@ -7,15 +7,12 @@
 
 import { h, clear, icon } from './dom.js';
 import { errorText, fileSize } from './format.js';
+import { CODE, MAX_SIZE } from '../constants.js';
 
 // AUTO_DOWNLOAD: images and voice notes up to this size download by
 // themselves when shown, as WhatsApp Web does on a good connection; larger
 // ones and all other files wait for a click.
 const AUTO_DOWNLOAD = 16 * 1000 * 1000;
-
-// MAX_FILE is the largest file Sambung sends (attach.MaxSize): a bigger one
-// is refused before anything is encrypted or uploaded.
-const MAX_FILE = 2 * 1024 * 1024 * 1024;
 
 // MAX_VOICE_MS stops a voice note at 15 minutes.
 const MAX_VOICE_MS = 15 * 60 * 1000;
@@ -185,7 +182,8 @@ export class Attachments {
       return null;
     };
     place(bubble);
-    if (file.size > MAX_FILE) return Promise.resolve(fail({ code: 'file_too_large' }));
+    // A file over MAX_SIZE is refused before anything is encrypted or uploaded.
+    if (file.size > MAX_SIZE) return Promise.resolve(fail({ code: CODE.fileTooLarge }));
     this.listeners.set(tid, (ev) => {
       if (ev.state === 'uploading' || ev.state === 'done') {
         progress.set({ encrypt: ev.encrypted, upload: ev.uploaded }, file.size);

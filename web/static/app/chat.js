@@ -2,14 +2,11 @@
 // and ticks, the typing indicator, the changed-safety-number notice and the
 // composer.
 
-import { h, clear, icon } from './dom.js';
+import { h, clear, icon, inNextFrame } from './dom.js';
 import { clock, dayKey, dayLabel, displayText, errorText, fullTime, isoTime } from './format.js';
 import { Attachments, VoiceRecorder } from './attachments.js';
 import { callButton, callEntry } from './call.js';
-
-// STATUS_RANK orders the delivery states: a tick never goes backwards when
-// receipts arrive out of order.
-const STATUS_RANK = { pending: 0, failed: 0, sent: 1, delivered: 2, read: 3 };
+import { CODE, STATUS_RANK } from '../constants.js';
 
 // betterStatus returns whichever of two states is further along.
 export function betterStatus(a, b) {
@@ -49,10 +46,6 @@ const TYPING_SEND_EVERY_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 const TYPING_SHOW_MS = 8000;
 
-// FLUSH_FALLBACK_MS draws pending messages when no animation frame comes
-// (a hidden tab): soon enough that the page is current when shown.
-const FLUSH_FALLBACK_MS = 100;
-
 export class ChatView {
   // ctx: { api, title(conv), badges(conv), address(conv), onBack(), onSafety(conv),
   //        onAccept(conv), onVisibleIncoming(), onSent(msg) }
@@ -68,7 +61,7 @@ export class ChatView {
     this.loadSeq = 0;
     this.pending = []; // messages in the model, not yet in the DOM
     this.lastShown = null; // the newest message in the DOM
-    this.flushScheduled = false;
+    this.scheduleFlush = inNextFrame(() => this.flush());
     this.stick = false; // scroll to the end at the next flush
 
     this.titleEl = h('h2', { id: 'chat-title', class: 'chat-title', testid: 'chat-title' });
@@ -301,19 +294,6 @@ export class ChatView {
     this.scheduleFlush();
   }
 
-  scheduleFlush() {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    const run = () => {
-      if (!this.flushScheduled) return;
-      this.flushScheduled = false;
-      this.flush();
-    };
-    requestAnimationFrame(run);
-    // A hidden tab gets no frames; the timer still brings its DOM up to date.
-    setTimeout(run, FLUSH_FALLBACK_MS);
-  }
-
   // flush appends the pending messages, or redraws when one belongs
   // before a message already shown.
   flush() {
@@ -462,7 +442,7 @@ export class ChatView {
     } catch (err) {
       if (this.conv && this.conv.id === conv.id) {
         if (!this.input.value) this.input.value = text;
-        if (err && err.code === 'identity_changed') this.update({ ...conv, identityChanged: true });
+        if (err && err.code === CODE.identityChanged) this.update({ ...conv, identityChanged: true });
         this.showError(err);
       }
     }

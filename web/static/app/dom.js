@@ -4,6 +4,28 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+// FRAME_FALLBACK_MS runs a frame's work when no animation frame comes (a
+// hidden tab): soon enough that the page is current when shown.
+const FRAME_FALLBACK_MS = 100;
+
+// inNextFrame returns a function that runs fn once in the next animation
+// frame, however often it is called before then: one redraw for a burst of
+// changes.
+export function inNextFrame(fn) {
+  let scheduled = false;
+  const run = () => {
+    if (!scheduled) return;
+    scheduled = false;
+    fn();
+  };
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(run);
+    setTimeout(run, FRAME_FALLBACK_MS);
+  };
+}
+
 // h builds an element. props: class, text, testid, dataset, on<event>
 // (functions only), true for boolean attributes; any other key is set as an
 // attribute value (attributes are never parsed as markup).

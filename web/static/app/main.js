@@ -1,7 +1,7 @@
 // The signed-in screen: the conversation list beside the chat (two screens
 // on narrow windows), wired to the core's events.
 
-import { h, icon } from './dom.js';
+import { h, icon, inNextFrame } from './dom.js';
 import { addressKind, addressValue, kindLabel, previewText } from './format.js';
 import { ChatView, betterStatus } from './chat.js';
 import { conversationTitle, kindBadges, renderList } from './list.js';
@@ -18,10 +18,6 @@ const REFRESH_MS = 50;
 // READ_BATCH_MS batches read receipts: a burst of incoming messages in the
 // open chat is marked read once, up to the newest, not once per message.
 const READ_BATCH_MS = 300;
-
-// LIST_FALLBACK_MS redraws the list when no animation frame comes (a
-// hidden tab).
-const LIST_FALLBACK_MS = 100;
 
 const STATUS_TEXT = { connecting: 'Connecting…', online: 'Online', offline: 'Offline' };
 
@@ -53,7 +49,7 @@ export class MainScreen {
     this.unsubs = [];
     this.refreshTimer = 0;
     this.readTimer = 0;
-    this.listScheduled = false;
+    this.drawListSoon = inNextFrame(() => this.drawList());
     this.narrow = matchMedia(NARROW);
 
     this.statusEl = h('span', { class: 'status', testid: 'status', dataset: { state: 'connecting' }, role: 'status' }, STATUS_TEXT.connecting);
@@ -180,16 +176,7 @@ export class MainScreen {
   // changes; the title's count changes at once.
   renderList() {
     setUnreadTitle(this.convs.reduce((n, c) => n + (c.unread || 0), 0));
-    if (this.listScheduled) return;
-    this.listScheduled = true;
-    const run = () => {
-      if (!this.listScheduled) return;
-      this.listScheduled = false;
-      this.drawList();
-    };
-    requestAnimationFrame(run);
-    // A hidden tab gets no frames.
-    setTimeout(run, LIST_FALLBACK_MS);
+    this.drawListSoon();
   }
 
   drawList() {
