@@ -118,6 +118,13 @@ func constantsJS() []byte {
 	} {
 		fmt.Fprintf(&b, "// %s is %s.\nexport const %s = %d;\n", c.name, c.comment, c.name, c.value)
 	}
+	object(&b, "// BLOB is the relay's resumable blob protocol (wire/blob.go, docs/PROTOCOL.md).", "BLOB", []named{
+		{"path", wire.PathBlobs},
+		{"uploadOffset", wire.HeaderUploadOffset},
+		{"uploadLength", wire.HeaderUploadLength},
+		{"blobExpires", wire.HeaderBlobExpires},
+		{"offsetType", wire.ContentTypeOffset},
+	})
 	return b.Bytes()
 }
 

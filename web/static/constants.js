@@ -126,3 +126,12 @@ export const NONCE = 12;
 export const MAX_SIZE = 2147483648;
 // THUMB_MAX is the size of the largest thumbnail (attach.MaxThumbnailLen).
 export const THUMB_MAX = 16384;
+
+// BLOB is the relay's resumable blob protocol (wire/blob.go, docs/PROTOCOL.md).
+export const BLOB = Object.freeze({
+  path: '/v1/blobs',
+  uploadOffset: 'Upload-Offset',
+  uploadLength: 'Upload-Length',
+  blobExpires: 'Blob-Expires',
+  offsetType: 'application/offset+octet-stream',
+});

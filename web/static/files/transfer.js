@@ -8,7 +8,7 @@
 // nonce, takes each sealed chunk's SHA-256 in order, and alone builds and
 // checks the digest and the pointer. The file key never leaves the module.
 
-import { CHUNK, CODE, TAG } from '../constants.js';
+import { BLOB, CHUNK, CODE, TAG } from '../constants.js';
 
 export const SEALED = CHUNK + TAG;
 // RETRIES bounds attempts to resume one upload or download after the
@@ -17,8 +17,6 @@ export const RETRIES = 8;
 const RETRY_MS = 250;
 // PROGRESS_MS spaces progress events.
 const PROGRESS_MS = 100;
-// BLOBS is the relay's blob endpoint (wire.PathBlobs).
-const BLOBS = '/v1/blobs';
 
 const transfers = new Map(); // transfer id -> AbortController
 
@@ -72,7 +70,7 @@ export function plainBytes(n, size) {
 
 // blobURL is the URL of the blob endpoint, or of blob id.
 export function blobURL(base, id) {
-  return id ? `${base}${BLOBS}/${id}` : `${base}${BLOBS}`;
+  return id ? `${base}${BLOB.path}/${id}` : `${base}${BLOB.path}`;
 }
 
 // blobFetch sends one request to the blob endpoint with the device's

@@ -5,7 +5,7 @@
 // Memory stays flat whatever the file size: an upload holds at most two
 // batches (BATCH chunks each) of plaintext and ciphertext.
 
-import { CHUNK, CODE, MAX_SIZE, NONCE, TAG, THUMB_MAX } from '../constants.js';
+import { BLOB, CHUNK, CODE, MAX_SIZE, NONCE, TAG, THUMB_MAX } from '../constants.js';
 import {
   Progress, RETRIES, aborted, backOff, blobFetch, blobURL, check, coded, fail, finish, joined,
   plainBytes, relayError, start,
@@ -74,7 +74,7 @@ async function sealBatch(core, h, key, file, first, count, size) {
 function patchOnce(url, token, offset, body, signal) {
   return blobFetch(url, token, {
     method: 'PATCH',
-    headers: { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) },
+    headers: { 'Content-Type': BLOB.offsetType, [BLOB.uploadOffset]: String(offset) },
     body, signal,
   });
 }
@@ -103,7 +103,7 @@ async function patch(url, token, offset, body, signal, onResume) {
     try {
       const head = await blobFetch(url, token, { method: 'HEAD', signal });
       if (head.ok) {
-        const durable = Number(head.headers.get('Upload-Offset'));
+        const durable = Number(head.headers.get(BLOB.uploadOffset));
         if (Number.isSafeInteger(durable) && durable >= offset && durable <= end) {
           if (durable === end) return end;
           if (durable !== at) onResume(durable);
