@@ -3,6 +3,7 @@
 package relay
 
 import (
+	"cmp"
 	"io/fs"
 	"log/slog"
 	"path/filepath"
@@ -184,124 +185,50 @@ type Config struct {
 // "./data/-blobs", inside Badger's directory.
 func DefaultBlobDir(dataDir string) string { return filepath.Clean(dataDir) + "-blobs" }
 
+// setDefaults gives every zero field its default: cmp.Or keeps a value the
+// caller set and takes the default for a zero one.
 func (c *Config) setDefaults() {
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	if c.CodeSender == nil {
-		c.CodeSender = LogSender{Logger: c.Logger}
-	}
+	c.Logger = cmp.Or(c.Logger, slog.Default())
+	c.CodeSender = cmp.Or[CodeSender](c.CodeSender, LogSender{Logger: c.Logger})
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Argon2 == (Argon2Params{}) {
-		c.Argon2 = DefaultArgon2
-	}
-	if c.LookupRate == (Rate{}) {
-		c.LookupRate = Rate{Count: 30, Per: time.Minute, Burst: 10}
-	}
-	if c.LookupAddrRate == (Rate{}) {
-		c.LookupAddrRate = Rate{Count: 60, Per: time.Minute, Burst: 30}
-	}
-	if c.LookupAllowance == (Allowance{}) {
-		c.LookupAllowance = Allowance{New: 20, PerDay: 10, PerWriter: 10, Max: 500}
-	}
-	if c.LookupMissAlarm == 0 {
-		c.LookupMissAlarm = 1000
-	}
-	if c.PreKeyFetchRate == (Rate{}) {
-		c.PreKeyFetchRate = Rate{Count: 60, Per: time.Hour, Burst: 40}
-	}
-	if c.PreKeyTargetRate == (Rate{}) {
-		c.PreKeyTargetRate = Rate{Count: 20, Per: time.Hour, Burst: 20}
-	}
-	if c.ICERate == (Rate{}) {
-		c.ICERate = Rate{Count: 30, Per: time.Hour, Burst: 10}
-	}
-	if c.AuthRate == (Rate{}) {
-		c.AuthRate = Rate{Count: 20, Per: time.Minute, Burst: 10}
-	}
-	if c.FrameRate == (Rate{}) {
-		c.FrameRate = Rate{Count: 200, Per: time.Second, Burst: 400}
-	}
-	if c.PasswordFreeFails == 0 {
-		c.PasswordFreeFails = 5
-	}
-	if c.PasswordDelay == 0 {
-		c.PasswordDelay = time.Second
-	}
-	if c.PasswordMaxDelay == 0 {
-		c.PasswordMaxDelay = time.Hour
-	}
-	if c.PasswordMaxFails == 0 {
-		c.PasswordMaxFails = 100
-	}
-	if c.PasswordLockout == 0 {
-		c.PasswordLockout = 24 * time.Hour
-	}
-	if c.PasswordNoticeAt == 0 {
-		c.PasswordNoticeAt = 10
-	}
-	if c.CodeTTL == 0 {
-		c.CodeTTL = 10 * time.Minute
-	}
-	if c.CodeTries == 0 {
-		c.CodeTries = 5
-	}
-	if c.CodeResend == 0 {
-		c.CodeResend = time.Minute
-	}
-	if c.CodeResendMax == 0 {
-		c.CodeResendMax = max(time.Hour, c.CodeResend)
-	}
-	if c.CodeDailyCap == 0 {
-		c.CodeDailyCap = 10
-	}
-	if c.CodeGuessCap == 0 {
-		c.CodeGuessCap = 10
-	}
-	if c.CodeLockout == 0 {
-		c.CodeLockout = 15 * time.Minute
-	}
-	if c.CodeBudget == (Rate{}) {
-		c.CodeBudget = Rate{Count: 1000, Per: time.Hour, Burst: 200}
-	}
-	if c.CountryCodeBudget == (Rate{}) {
-		c.CountryCodeBudget = Rate{Count: 200, Per: time.Hour, Burst: 50}
-	}
-	if c.MaxConnsPerDevice == 0 {
-		c.MaxConnsPerDevice = 2
-	}
-	if c.PushWindow == 0 {
-		c.PushWindow = 256
-	}
-	if c.AuthTimeout == 0 {
-		c.AuthTimeout = 5 * time.Second
-	}
-	if c.MaxUnauthenticated == 0 {
-		c.MaxUnauthenticated = 8192
-	}
-	if c.MaxUnauthenticatedPerAddr == 0 {
-		c.MaxUnauthenticatedPerAddr = 128
-	}
-	if c.PingInterval == 0 {
-		c.PingInterval = 25 * time.Second
-	}
-	if c.PingTimeout == 0 {
-		c.PingTimeout = 20 * time.Second
-	}
-	if c.DiskReserve == 0 {
-		c.DiskReserve = 512 << 20
-	}
-	if c.DiskCheckEvery == 0 {
-		c.DiskCheckEvery = time.Second
-	}
-	if c.BlobDir == "" {
-		c.BlobDir = DefaultBlobDir(c.DataDir)
-	}
-	if c.TURN.Logger == nil {
-		c.TURN.Logger = c.Logger
-	}
+	c.Argon2 = cmp.Or(c.Argon2, DefaultArgon2)
+	c.LookupRate = cmp.Or(c.LookupRate, Rate{Count: 30, Per: time.Minute, Burst: 10})
+	c.LookupAddrRate = cmp.Or(c.LookupAddrRate, Rate{Count: 60, Per: time.Minute, Burst: 30})
+	c.LookupAllowance = cmp.Or(c.LookupAllowance, Allowance{New: 20, PerDay: 10, PerWriter: 10, Max: 500})
+	c.LookupMissAlarm = cmp.Or(c.LookupMissAlarm, 1000)
+	c.PreKeyFetchRate = cmp.Or(c.PreKeyFetchRate, Rate{Count: 60, Per: time.Hour, Burst: 40})
+	c.PreKeyTargetRate = cmp.Or(c.PreKeyTargetRate, Rate{Count: 20, Per: time.Hour, Burst: 20})
+	c.ICERate = cmp.Or(c.ICERate, Rate{Count: 30, Per: time.Hour, Burst: 10})
+	c.AuthRate = cmp.Or(c.AuthRate, Rate{Count: 20, Per: time.Minute, Burst: 10})
+	c.FrameRate = cmp.Or(c.FrameRate, Rate{Count: 200, Per: time.Second, Burst: 400})
+	c.PasswordFreeFails = cmp.Or(c.PasswordFreeFails, 5)
+	c.PasswordDelay = cmp.Or(c.PasswordDelay, time.Second)
+	c.PasswordMaxDelay = cmp.Or(c.PasswordMaxDelay, time.Hour)
+	c.PasswordMaxFails = cmp.Or(c.PasswordMaxFails, 100)
+	c.PasswordLockout = cmp.Or(c.PasswordLockout, 24*time.Hour)
+	c.PasswordNoticeAt = cmp.Or(c.PasswordNoticeAt, 10)
+	c.CodeTTL = cmp.Or(c.CodeTTL, 10*time.Minute)
+	c.CodeTries = cmp.Or(c.CodeTries, 5)
+	c.CodeResend = cmp.Or(c.CodeResend, time.Minute)
+	c.CodeResendMax = cmp.Or(c.CodeResendMax, max(time.Hour, c.CodeResend))
+	c.CodeDailyCap = cmp.Or(c.CodeDailyCap, 10)
+	c.CodeGuessCap = cmp.Or(c.CodeGuessCap, 10)
+	c.CodeLockout = cmp.Or(c.CodeLockout, 15*time.Minute)
+	c.CodeBudget = cmp.Or(c.CodeBudget, Rate{Count: 1000, Per: time.Hour, Burst: 200})
+	c.CountryCodeBudget = cmp.Or(c.CountryCodeBudget, Rate{Count: 200, Per: time.Hour, Burst: 50})
+	c.MaxConnsPerDevice = cmp.Or(c.MaxConnsPerDevice, 2)
+	c.PushWindow = cmp.Or(c.PushWindow, 256)
+	c.AuthTimeout = cmp.Or(c.AuthTimeout, 5*time.Second)
+	c.MaxUnauthenticated = cmp.Or(c.MaxUnauthenticated, 8192)
+	c.MaxUnauthenticatedPerAddr = cmp.Or(c.MaxUnauthenticatedPerAddr, 128)
+	c.PingInterval = cmp.Or(c.PingInterval, 25*time.Second)
+	c.PingTimeout = cmp.Or(c.PingTimeout, 20*time.Second)
+	c.DiskReserve = cmp.Or(c.DiskReserve, 512<<20)
+	c.DiskCheckEvery = cmp.Or(c.DiskCheckEvery, time.Second)
+	c.BlobDir = cmp.Or(c.BlobDir, DefaultBlobDir(c.DataDir))
+	c.TURN.Logger = cmp.Or(c.TURN.Logger, c.Logger)
 	if c.TURN.Now == nil {
 		c.TURN.Now = c.Now
 	}

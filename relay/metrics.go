@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -92,44 +93,61 @@ func (m *metrics) observeFlush(requests, _ int, took time.Duration) {
 	m.batch.observe(float64(requests))
 }
 
+// A sample is one line of /metrics: a name, with labels if its family has
+// them, and a value. Samples of one family stand together, and only the
+// first writes HELP and TYPE: the others leave help empty.
+type sample struct {
+	kind  string // "counter" or "gauge"
+	name  string // e.g. "sambung_code_budget_refused_total{budget=\"global\"}"
+	help  string
+	value int64
+}
+
+func writeSamples(w io.Writer, samples []sample) {
+	prev := ""
+	for _, x := range samples {
+		family, _, _ := strings.Cut(x.name, "{")
+		if family != prev {
+			fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", family, x.help, family, x.kind)
+			prev = family
+		}
+		fmt.Fprintf(w, "%s %d\n", x.name, x.value)
+	}
+}
+
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	m := s.metrics
-	gauge := func(name, help string, v int64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", name, help, name, name, v)
-	}
-	counter := func(name, help string, v int64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
-	}
-	gauge("sambung_connections", "Authenticated websockets open.", m.connections.Load())
-	counter("sambung_envelopes_in_total", "Envelopes durably stored.", m.envelopesIn.Load())
-	counter("sambung_envelopes_duplicate_total", "Resent envelopes not stored again.", m.duplicates.Load())
-	counter("sambung_envelopes_out_total", "Envelopes pushed to devices.", m.envelopesOut.Load())
-	counter("sambung_envelopes_acked_total", "Envelopes deleted on ack.", m.acked.Load())
-	gauge("sambung_unauthenticated", "Websockets accepted and not yet authenticated.", m.unauthenticated.Load())
-	counter("sambung_unauthenticated_refused_total", "Websockets refused because too many were waiting to authenticate.", m.unauthRefused.Load())
-	counter("sambung_ping_timeouts_total", "Websockets closed for not answering a ping.", m.pingTimeouts.Load())
-	gauge("sambung_disk_free_bytes", "Least free space of the data and blob filesystems at the last look.", s.disk.free.Load())
 	full := int64(0)
 	if s.disk.low.Load() {
 		full = 1
 	}
-	gauge("sambung_storage_full", "1 while free space is below the reserve and sends and uploads are refused.", full)
-	counter("sambung_codes_sent_total", "One-time codes handed to the code sender.", m.codesSent.Load())
-	fmt.Fprintf(w, "# HELP sambung_code_budget_refused_total Code requests refused because a code budget was spent.\n"+
-		"# TYPE sambung_code_budget_refused_total counter\n"+
-		"sambung_code_budget_refused_total{budget=\"global\"} %d\nsambung_code_budget_refused_total{budget=\"country\"} %d\n",
-		m.codeBudgetGlobal.Load(), m.codeBudgetCountry.Load())
-	counter("sambung_code_locked_total", "Code requests and tries refused while a number was locked or over its daily caps.", m.codeLocked.Load())
-	counter("sambung_code_wrong_total", "Wrong codes tried (each counts against its number's daily cap).", m.codeWrong.Load())
-	counter("sambung_code_refused_total", "Code requests the operator's CodeCheck refused.", m.codeRefused.Load())
-	counter("sambung_password_locked_total", "Sign-ins refused while an account was throttled for wrong passwords.", m.passwordLocked.Load())
-	counter("sambung_lookup_allowance_refused_total", "Lookups refused because the account's daily allowance was spent.", m.lookupAllowance.Load())
-	counter("sambung_lookup_misses_total", "Lookups of addresses nobody has.", m.lookupMisses.Load())
-	counter("sambung_lookup_alarms_total", "Minutes in which lookups that found nobody passed the alarm level.", m.lookupAlarms.Load())
-	counter("sambung_prekeys_refused_total", "Bundles served without a one-time prekey because their device was drained too fast.", m.preKeysRefused.Load())
-	gauge("sambung_queue_depth", "Envelopes stored in all mailboxes.", s.st.QueueDepth())
-	gauge("sambung_writer_pending", "Write requests waiting for the mailbox writer.", int64(s.st.Pending()))
+	// The relay's counters, then the state of its storage.
+	writeSamples(w, []sample{
+		{"gauge", "sambung_connections", "Authenticated websockets open.", m.connections.Load()},
+		{"counter", "sambung_envelopes_in_total", "Envelopes durably stored.", m.envelopesIn.Load()},
+		{"counter", "sambung_envelopes_duplicate_total", "Resent envelopes not stored again.", m.duplicates.Load()},
+		{"counter", "sambung_envelopes_out_total", "Envelopes pushed to devices.", m.envelopesOut.Load()},
+		{"counter", "sambung_envelopes_acked_total", "Envelopes deleted on ack.", m.acked.Load()},
+		{"gauge", "sambung_unauthenticated", "Websockets accepted and not yet authenticated.", m.unauthenticated.Load()},
+		{"counter", "sambung_unauthenticated_refused_total", "Websockets refused because too many were waiting to authenticate.", m.unauthRefused.Load()},
+		{"counter", "sambung_ping_timeouts_total", "Websockets closed for not answering a ping.", m.pingTimeouts.Load()},
+		{"counter", "sambung_codes_sent_total", "One-time codes handed to the code sender.", m.codesSent.Load()},
+		{"counter", "sambung_code_budget_refused_total{budget=\"global\"}", "Code requests refused because a code budget was spent.", m.codeBudgetGlobal.Load()},
+		{"counter", "sambung_code_budget_refused_total{budget=\"country\"}", "", m.codeBudgetCountry.Load()},
+		{"counter", "sambung_code_locked_total", "Code requests and tries refused while a number was locked or over its daily caps.", m.codeLocked.Load()},
+		{"counter", "sambung_code_wrong_total", "Wrong codes tried (each counts against its number's daily cap).", m.codeWrong.Load()},
+		{"counter", "sambung_code_refused_total", "Code requests the operator's CodeCheck refused.", m.codeRefused.Load()},
+		{"counter", "sambung_password_locked_total", "Sign-ins refused while an account was throttled for wrong passwords.", m.passwordLocked.Load()},
+		{"counter", "sambung_lookup_allowance_refused_total", "Lookups refused because the account's daily allowance was spent.", m.lookupAllowance.Load()},
+		{"counter", "sambung_lookup_misses_total", "Lookups of addresses nobody has.", m.lookupMisses.Load()},
+		{"counter", "sambung_lookup_alarms_total", "Minutes in which lookups that found nobody passed the alarm level.", m.lookupAlarms.Load()},
+		{"counter", "sambung_prekeys_refused_total", "Bundles served without a one-time prekey because their device was drained too fast.", m.preKeysRefused.Load()},
+		{"gauge", "sambung_disk_free_bytes", "Least free space of the data and blob filesystems at the last look.", s.disk.free.Load()},
+		{"gauge", "sambung_storage_full", "1 while free space is below the reserve and sends and uploads are refused.", full},
+		{"gauge", "sambung_queue_depth", "Envelopes stored in all mailboxes.", s.st.QueueDepth()},
+		{"gauge", "sambung_writer_pending", "Write requests waiting for the mailbox writer.", int64(s.st.Pending())},
+	})
 	m.commit.write(w, "sambung_commit_seconds", "Time of one mailbox writer flush, commit and sync included.")
 	m.batch.write(w, "sambung_commit_batch_size", "Write requests per mailbox writer flush.")
 	s.blobs.WriteMetrics(w)

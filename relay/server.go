@@ -171,16 +171,21 @@ func HTTPServer(h http.Handler) *http.Server {
 // handlerFunc is an API handler: it returns an error for handleError.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// route registers path with one handler per method; other methods get
+// route registers path for one method; other methods get
 // method_not_allowed.
-func (s *Server) route(path string, methods map[string]handlerFunc) {
+func (s *Server) route(method, path string, h handlerFunc) {
 	s.mux.HandleFunc(path, s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		h, ok := methods[r.Method]
-		if !ok {
+		if r.Method != method {
 			return wire.NewError(wire.CodeMethodNotAllowed)
 		}
 		return h(w, r)
 	}))
+}
+
+// authedRoute registers path for one method of a signed-in device, which
+// the request's bearer token names.
+func (s *Server) authedRoute(method, path string, h authedFunc) {
+	s.route(method, path, s.authed(h))
 }
 
 // handle serves h, writing its error with handleError.
@@ -194,25 +199,25 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
-	s.route(wire.PathPhoneCode, map[string]handlerFunc{"POST": s.handlePhoneCode})
-	s.route(wire.PathPhoneVerify, map[string]handlerFunc{"POST": s.handlePhoneVerify})
-	s.route(wire.PathAccountSignUp, map[string]handlerFunc{"POST": s.handleAccountSignUp})
-	s.route(wire.PathAccountSignIn, map[string]handlerFunc{"POST": s.handleAccountSignIn})
-	s.route(wire.PathMe, map[string]handlerFunc{"GET": s.authed(s.handleMe)})
-	s.route(wire.PathMePhone, map[string]handlerFunc{"POST": s.authed(s.handleLinkPhone)})
-	s.route(wire.PathMeAccount, map[string]handlerFunc{"POST": s.authed(s.handleLinkAccount)})
-	s.route(wire.PathMeIdentity, map[string]handlerFunc{"DELETE": s.authed(s.handleUnlink)})
-	s.route(wire.PathMeDevices, map[string]handlerFunc{"GET": s.authed(s.handleDevices)})
-	s.route(wire.PathMeDevice, map[string]handlerFunc{"DELETE": s.authed(s.handleRemoveDevice)})
-	s.route(wire.PathKeys, map[string]handlerFunc{"GET": s.authed(s.handleKeyStatus)})
-	s.route(wire.PathKeysPreKeys, map[string]handlerFunc{"POST": s.authed(s.handleAddPreKeys)})
-	s.route(wire.PathKeysSigned, map[string]handlerFunc{"PUT": s.authed(s.handleSignedPreKey)})
-	s.route(wire.PathLookup, map[string]handlerFunc{"GET": s.authed(s.handleLookup)})
-	s.route(wire.PathPerson, map[string]handlerFunc{"GET": s.authed(s.handlePerson)})
-	s.route(wire.PathICEServers, map[string]handlerFunc{"GET": s.authed(s.handleICEServers)})
-	s.route(wire.PathWebSocket, map[string]handlerFunc{"GET": s.handleWebSocket})
-	s.route(wire.PathHealth, map[string]handlerFunc{"GET": s.handleHealth})
-	s.route(wire.PathMetrics, map[string]handlerFunc{"GET": s.handleMetrics})
+	s.route("POST", wire.PathPhoneCode, s.handlePhoneCode)
+	s.route("POST", wire.PathPhoneVerify, s.handlePhoneVerify)
+	s.route("POST", wire.PathAccountSignUp, s.handleAccountSignUp)
+	s.route("POST", wire.PathAccountSignIn, s.handleAccountSignIn)
+	s.authedRoute("GET", wire.PathMe, s.handleMe)
+	s.authedRoute("POST", wire.PathMePhone, s.handleLinkPhone)
+	s.authedRoute("POST", wire.PathMeAccount, s.handleLinkAccount)
+	s.authedRoute("DELETE", wire.PathMeIdentity, s.handleUnlink)
+	s.authedRoute("GET", wire.PathMeDevices, s.handleDevices)
+	s.authedRoute("DELETE", wire.PathMeDevice, s.handleRemoveDevice)
+	s.authedRoute("GET", wire.PathKeys, s.handleKeyStatus)
+	s.authedRoute("POST", wire.PathKeysPreKeys, s.handleAddPreKeys)
+	s.authedRoute("PUT", wire.PathKeysSigned, s.handleSignedPreKey)
+	s.authedRoute("GET", wire.PathLookup, s.handleLookup)
+	s.authedRoute("GET", wire.PathPerson, s.handlePerson)
+	s.authedRoute("GET", wire.PathICEServers, s.handleICEServers)
+	s.route("GET", wire.PathWebSocket, s.handleWebSocket)
+	s.route("GET", wire.PathHealth, s.handleHealth)
+	s.route("GET", wire.PathMetrics, s.handleMetrics)
 	// The blob store answers its own methods; its errors go to handleError.
 	s.mux.HandleFunc(wire.PathBlobs, s.handle(s.blobs.Serve))
 	s.mux.HandleFunc(wire.PathBlobs+"/", s.handle(s.blobs.Serve))

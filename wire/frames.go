@@ -233,29 +233,62 @@ func unknownType(t string) error {
 	return ErrorWith(CodeBadFrame, "unknown frame type "+strconv.Quote(t))
 }
 
+// newFrame returns an empty frame of type t and whether clients send it
+// (true) or the relay does; nil for a type neither sends.
+func newFrame(t string) (Frame, bool) {
+	switch t {
+	case TypeAuth:
+		return &AuthFrame{}, true
+	case TypeSend:
+		return &SendFrame{}, true
+	case TypeAck:
+		return &AckFrame{}, true
+	case TypePing:
+		return &PingFrame{}, true
+	case TypeReady:
+		return &ReadyFrame{}, false
+	case TypeEnvelopes:
+		return &EnvelopesFrame{}, false
+	case TypeSent:
+		return &SentFrame{}, false
+	case TypeError:
+		return &ErrorFrame{}, false
+	case TypeKeysLow:
+		return &KeysLowFrame{}, false
+	case TypePong:
+		return &PongFrame{}, false
+	case TypeDrained:
+		return &DrainedFrame{}, false
+	case TypeAlert:
+		return &AlertFrame{}, false
+	}
+	return nil, false
+}
+
+// decodeFrame decodes a frame that clients send (fromClient) or the relay
+// does; a frame of the other side's types is an unknown type.
+func decodeFrame(b []byte, fromClient bool) (Frame, error) {
+	t, err := frameType(b)
+	if err != nil {
+		return nil, err
+	}
+	f, client := newFrame(t)
+	if f == nil || client != fromClient {
+		return nil, unknownType(t)
+	}
+	if err := decodeFields(b, f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
 // DecodeClientFrame decodes and checks a frame a client sends. Errors are
 // *Error values (bad_frame, envelope_too_large, too_many_envelopes). When
 // the frame parsed but failed a check it is returned along with the error,
 // so the relay can answer with the request's id.
 func DecodeClientFrame(b []byte) (Frame, error) {
-	t, err := frameType(b)
+	f, err := decodeFrame(b, true)
 	if err != nil {
-		return nil, err
-	}
-	var f Frame
-	switch t {
-	case TypeAuth:
-		f = &AuthFrame{}
-	case TypeSend:
-		f = &SendFrame{}
-	case TypeAck:
-		f = &AckFrame{}
-	case TypePing:
-		f = &PingFrame{}
-	default:
-		return nil, unknownType(t)
-	}
-	if err := decodeFields(b, f); err != nil {
 		return nil, err
 	}
 	if v, ok := f.(interface{ Validate() error }); ok {
@@ -267,37 +300,7 @@ func DecodeClientFrame(b []byte) (Frame, error) {
 }
 
 // DecodeServerFrame decodes a frame the relay sends, for clients.
-func DecodeServerFrame(b []byte) (Frame, error) {
-	t, err := frameType(b)
-	if err != nil {
-		return nil, err
-	}
-	var f Frame
-	switch t {
-	case TypeReady:
-		f = &ReadyFrame{}
-	case TypeEnvelopes:
-		f = &EnvelopesFrame{}
-	case TypeSent:
-		f = &SentFrame{}
-	case TypeError:
-		f = &ErrorFrame{}
-	case TypeKeysLow:
-		f = &KeysLowFrame{}
-	case TypePong:
-		f = &PongFrame{}
-	case TypeDrained:
-		f = &DrainedFrame{}
-	case TypeAlert:
-		f = &AlertFrame{}
-	default:
-		return nil, unknownType(t)
-	}
-	if err := decodeFields(b, f); err != nil {
-		return nil, err
-	}
-	return f, nil
-}
+func DecodeServerFrame(b []byte) (Frame, error) { return decodeFrame(b, false) }
 
 // validID accepts 1 to max bytes of printable ASCII without spaces, so an
 // id can go into logs and keys without escaping.

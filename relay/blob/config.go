@@ -3,6 +3,7 @@
 package blob
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"time"
@@ -81,31 +82,15 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
+	c.Logger = cmp.Or(c.Logger, slog.Default())
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.MaxSize == 0 {
-		c.MaxSize = DefaultMaxSize
-	}
-	if c.Quota == 0 {
-		c.Quota = DefaultQuota
-	}
-	if c.MaxBlobs == 0 {
-		c.MaxBlobs = DefaultMaxBlobs
-	}
-	if c.TTL == 0 {
-		c.TTL = DefaultTTL
-	}
-	if c.StaleAfter == 0 {
-		c.StaleAfter = DefaultStaleAfter
-	}
-	if c.SweepEvery == 0 {
-		c.SweepEvery = DefaultSweepEvery
-	}
-	if c.BusyWait == 0 {
-		c.BusyWait = DefaultBusyWait
-	}
+	c.MaxSize = cmp.Or(c.MaxSize, DefaultMaxSize)
+	c.Quota = cmp.Or(c.Quota, DefaultQuota)
+	c.MaxBlobs = cmp.Or(c.MaxBlobs, DefaultMaxBlobs)
+	c.TTL = cmp.Or(c.TTL, DefaultTTL)
+	c.StaleAfter = cmp.Or(c.StaleAfter, DefaultStaleAfter)
+	c.SweepEvery = cmp.Or(c.SweepEvery, DefaultSweepEvery)
+	c.BusyWait = cmp.Or(c.BusyWait, DefaultBusyWait)
 }

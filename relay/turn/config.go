@@ -3,6 +3,7 @@
 package turn
 
 import (
+	"cmp"
 	"log/slog"
 	"time"
 )
@@ -70,24 +71,12 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.Listen == "" {
-		c.Listen = DefaultListen
-	}
-	if c.Realm == "" {
-		c.Realm = DefaultRealm
-	}
-	if c.TTL == 0 {
-		c.TTL = DefaultTTL
-	}
-	if c.RefreshGrace == 0 {
-		c.RefreshGrace = DefaultRefreshGrace
-	}
-	if c.MaxAllocations == 0 {
-		c.MaxAllocations = DefaultMaxAllocations
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
+	c.Listen = cmp.Or(c.Listen, DefaultListen)
+	c.Realm = cmp.Or(c.Realm, DefaultRealm)
+	c.TTL = cmp.Or(c.TTL, DefaultTTL)
+	c.RefreshGrace = cmp.Or(c.RefreshGrace, DefaultRefreshGrace)
+	c.MaxAllocations = cmp.Or(c.MaxAllocations, DefaultMaxAllocations)
+	c.Logger = cmp.Or(c.Logger, slog.Default())
 	if c.Now == nil {
 		c.Now = time.Now
 	}
