@@ -136,7 +136,7 @@ func decodeContent(b []byte) (*Content, error) {
 	d := jsonw.NewDecoder(b)
 	d.DisallowUnknown = true
 	var c Content
-	if err := c.ReadJSON(d); err != nil {
+	if err := d.Value(&c); err != nil {
 		return nil, badContent("not a content object")
 	}
 	if d.End() != nil {

@@ -11,7 +11,7 @@ import "sambung/internal/jsonw"
 //go:generate go run sambung/internal/jsonw/gen
 //
 //jsonw:codec account contactRecord deviceRecord Content ReceiptContent CallSignal
-//jsonw:write outboxItem CallRecord
+//jsonw:codec outboxItem CallRecord
 
 // A Message is stored in a shape of its own: "file" holds its file
 // pointer's encoding, from which ReadJSON rebuilds File, so its codec is
@@ -46,7 +46,7 @@ func (m *Message) WriteJSON(w *jsonw.Writer) {
 	}
 	if m.Call != nil {
 		w.Key("call")
-		m.Call.WriteJSON(w)
+		w.Value(m.Call)
 	}
 	w.ObjectEnd()
 }

@@ -6,126 +6,42 @@ import (
 	"sambung/internal/jsonw"
 )
 
-// JSONMembers lists the members of account, for WriteObject and ReadObject.
-func (a *account) JSONMembers(m *jsonw.Members) {
-	m.String("personId", &a.PersonID, true)
-	m.Uint32("deviceId", &a.DeviceID, true)
-	m.Base64("token", &a.Token, true)
-	m.Uint32("registrationId", &a.RegistrationID, false)
-	m.Base64("identityKey", &a.IdentityKey, false)
-	m.Uint32("signedPreKeyId", &a.SignedPreKeyID, false)
-	m.Int64("signedPreKeyAt", &a.SignedPreKeyAt, true)
-	m.Uint32("prevSignedPreKeyId", &a.PrevSignedPreKeyID, true)
-	m.Uint32("nextPreKeyId", &a.NextPreKeyID, false)
-	m.Strings("identities", &a.Identities, true)
+// JSONMembers lists the members of account.
+func (a *account) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("personId", &a.PersonID, true).Uint32("deviceId", &a.DeviceID, true).Base64("token", &a.Token, true).Uint32("registrationId", &a.RegistrationID, false).Base64("identityKey", &a.IdentityKey, false).Uint32("signedPreKeyId", &a.SignedPreKeyID, false).Int64("signedPreKeyAt", &a.SignedPreKeyAt, true).Uint32("prevSignedPreKeyId", &a.PrevSignedPreKeyID, true).Uint32("nextPreKeyId", &a.NextPreKeyID, false).Optional("identities", jsonw.Array(&a.Identities))
 }
 
-// WriteJSON writes a as a JSON object.
-func (a *account) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, a) }
-
-// ReadJSON reads a from a JSON object.
-func (a *account) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, a) }
-
-// JSONMembers lists the members of contactRecord, for WriteObject and ReadObject.
-func (c *contactRecord) JSONMembers(m *jsonw.Members) {
-	m.String("personId", &c.PersonID, false)
-	m.Strings("identities", &c.Identities, true)
-	m.String("kind", &c.Kind, true)
-	m.Bool("known", &c.Known, true)
-	jsonw.Values(m, "devices", &c.Devices, true)
-	m.String("lastOrder", &c.LastOrder, true)
-	m.Int("unread", &c.Unread, true)
+// JSONMembers lists the members of CallSignal.
+func (c *CallSignal) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("callId", &c.CallID, false).String("op", &c.Op, false).String("sdp", &c.SDP, true).Optional("ice", jsonw.Array(&c.ICE)).Int("flags", &c.Flags, true).Int64("start", &c.Start, false).Int64("duration", &c.Duration, true)
 }
 
-// WriteJSON writes c as a JSON object.
-func (c *contactRecord) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, c) }
-
-// ReadJSON reads c from a JSON object.
-func (c *contactRecord) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, c) }
-
-// JSONMembers lists the members of deviceRecord, for WriteObject and ReadObject.
-func (v *deviceRecord) JSONMembers(m *jsonw.Members) {
-	m.Uint32("id", &v.ID, false)
-	m.Base64("key", &v.Key, true)
-	m.Bool("accepted", &v.Accepted, true)
+// JSONMembers lists the members of CallRecord.
+func (c *CallRecord) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("outcome", &c.Outcome, false).Bool("video", &c.Video, false).Int64("duration", &c.Duration, false)
 }
 
-// WriteJSON writes v as a JSON object.
-func (v *deviceRecord) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, v) }
-
-// ReadJSON reads v from a JSON object.
-func (v *deviceRecord) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, v) }
-
-// JSONMembers lists the members of Content, for WriteObject and ReadObject.
-func (c *Content) JSONMembers(m *jsonw.Members) {
-	m.Int("v", &c.V, false)
-	m.String("kind", &c.Kind, false)
-	m.String("id", &c.ID, false)
-	m.Int64("ts", &c.TS, false)
-	m.String("to", &c.To, false)
-	m.String("text", &c.Text, true)
-	jsonw.Pointer(m, "receipt", &c.Receipt, true)
-	m.Bool("typing", &c.Typing, true)
-	m.Base64("file", &c.File, true)
-	m.String("call", &c.Call, true)
+// JSONMembers lists the members of contactRecord.
+func (c *contactRecord) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("personId", &c.PersonID, false).Optional("identities", jsonw.Array(&c.Identities)).String("kind", &c.Kind, true).Bool("known", &c.Known, true).Optional("devices", jsonw.Array(&c.Devices)).String("lastOrder", &c.LastOrder, true).Int("unread", &c.Unread, true)
 }
 
-// WriteJSON writes c as a JSON object.
-func (c *Content) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, c) }
-
-// ReadJSON reads c from a JSON object.
-func (c *Content) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, c) }
-
-// JSONMembers lists the members of ReceiptContent, for WriteObject and ReadObject.
-func (r *ReceiptContent) JSONMembers(m *jsonw.Members) {
-	m.String("status", (*string)(&r.Status), false)
-	m.Strings("ids", &r.IDs, false)
+// JSONMembers lists the members of deviceRecord.
+func (v *deviceRecord) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Uint32("id", &v.ID, false).Base64("key", &v.Key, true).Bool("accepted", &v.Accepted, true)
 }
 
-// WriteJSON writes r as a JSON object.
-func (r *ReceiptContent) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, r) }
-
-// ReadJSON reads r from a JSON object.
-func (r *ReceiptContent) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, r) }
-
-// JSONMembers lists the members of CallSignal, for WriteObject and ReadObject.
-func (c *CallSignal) JSONMembers(m *jsonw.Members) {
-	m.String("callId", &c.CallID, false)
-	m.String("op", &c.Op, false)
-	m.String("sdp", &c.SDP, true)
-	m.Strings("ice", &c.ICE, true)
-	m.Int("flags", &c.Flags, true)
-	m.Int64("start", &c.Start, false)
-	m.Int64("duration", &c.Duration, true)
+// JSONMembers lists the members of Content.
+func (c *Content) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Int("v", &c.V, false).String("kind", &c.Kind, false).String("id", &c.ID, false).Int64("ts", &c.TS, false).String("to", &c.To, false).String("text", &c.Text, true).Optional("receipt", jsonw.Nullable(&c.Receipt)).Bool("typing", &c.Typing, true).Base64("file", &c.File, true).String("call", &c.Call, true)
 }
 
-// WriteJSON writes c as a JSON object.
-func (c *CallSignal) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, c) }
-
-// ReadJSON reads c from a JSON object.
-func (c *CallSignal) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, c) }
-
-// JSONMembers lists the members of outboxItem, for WriteObject and ReadObject.
-func (o *outboxItem) JSONMembers(m *jsonw.Members) {
-	m.Uint64("seq", &o.Seq, false)
-	m.String("to", &o.To, false)
-	m.String("id", &o.ID, false)
-	m.String("kind", &o.Kind, false)
-	m.Base64("plain", &o.Plain, false)
-	m.Int64("ts", &o.TS, false)
-	jsonw.Values(m, "envelopes", &o.Envelopes, true)
-	jsonw.Values(m, "self", &o.Self, true)
+// JSONMembers lists the members of ReceiptContent.
+func (r *ReceiptContent) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("status", (*string)(&r.Status), false).Value("ids", jsonw.Array(&r.IDs))
 }
 
-// WriteJSON writes o as a JSON object.
-func (o *outboxItem) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, o) }
-
-// JSONMembers lists the members of CallRecord, for WriteObject and ReadObject.
-func (c *CallRecord) JSONMembers(m *jsonw.Members) {
-	m.String("outcome", &c.Outcome, false)
-	m.Bool("video", &c.Video, false)
-	m.Int64("duration", &c.Duration, false)
+// JSONMembers lists the members of outboxItem.
+func (o *outboxItem) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Uint64("seq", &o.Seq, false).String("to", &o.To, false).String("id", &o.ID, false).String("kind", &o.Kind, false).Base64("plain", &o.Plain, false).Int64("ts", &o.TS, false).Optional("envelopes", jsonw.Array(&o.Envelopes)).Optional("self", jsonw.Array(&o.Self))
 }
-
-// WriteJSON writes c as a JSON object.
-func (c *CallRecord) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, c) }

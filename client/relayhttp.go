@@ -13,7 +13,7 @@ import (
 // call makes one JSON request to the relay. auth adds this device's token.
 // A relay error comes back as its *wire.Error; a transport failure as
 // ErrNetwork.
-func (c *Client) call(ctx context.Context, method, path string, auth bool, req jsonw.Marshaler, resp jsonw.Unmarshaler) error {
+func (c *Client) call(ctx context.Context, method, path string, auth bool, req, resp any) error {
 	b, err := c.request(ctx, method, path, auth, req)
 	if err != nil {
 		return err
@@ -27,7 +27,7 @@ func (c *Client) call(ctx context.Context, method, path string, auth bool, req j
 }
 
 // request is call without decoding: it returns the answer's body.
-func (c *Client) request(ctx context.Context, method, path string, auth bool, req jsonw.Marshaler) ([]byte, error) {
+func (c *Client) request(ctx context.Context, method, path string, auth bool, req any) ([]byte, error) {
 	var body []byte
 	if req != nil {
 		body = jsonw.Marshal(req)

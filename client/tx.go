@@ -69,7 +69,7 @@ func (t *tx) put(key string, v []byte) {
 	t.puts[key] = v
 }
 
-func (t *tx) putJSON(key string, v jsonw.Marshaler) {
+func (t *tx) putJSON(key string, v any) {
 	t.put(key, jsonw.Marshal(v))
 }
 

@@ -227,7 +227,7 @@ func (s *Server) routes() {
 
 // decodeJSON reads a request body of at most wire.MaxRequestBody into v,
 // with the same generated codec the client encodes it with.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v jsonw.Unmarshaler) error {
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxRequestBody))
 	if err == nil {
 		err = jsonw.Unmarshal(b, v)
@@ -248,7 +248,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v jsonw.Unmarshaler) err
 
 // writeJSON answers with status and v as JSON, ending in a newline as
 // encoding/json's Encoder wrote it.
-func writeJSON(w http.ResponseWriter, status int, v jsonw.Marshaler) error {
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, err := w.Write(append(jsonw.Marshal(v), '\n'))
@@ -256,7 +256,7 @@ func writeJSON(w http.ResponseWriter, status int, v jsonw.Marshaler) error {
 }
 
 // reply answers with v as JSON, or returns err for handleError.
-func reply(w http.ResponseWriter, v jsonw.Marshaler, err error) error {
+func reply(w http.ResponseWriter, v any, err error) error {
 	if err != nil {
 		return err
 	}

@@ -37,14 +37,12 @@ const (
 	AlertPreKeysDrained = "prekeys-drained"
 )
 
-// Frame is one websocket message. Encode adds the "type" member. Only the
-// frame types of this package implement it: each writes and reads its own
-// members (frames_json.go).
+// Frame is one websocket message. Encode adds the "type" member. The
+// frame types of this package implement it: each lists its members
+// (jsonw_gen.go).
 type Frame interface {
 	FrameType() string
-	writeFields(w *jsonw.Writer)
-	// readField reads the member key if the frame has one of that name.
-	readField(d *jsonw.Decoder, key string) (bool, error)
+	jsonw.Object
 }
 
 // AuthFrame must be the first frame of every connection. A browser
@@ -174,7 +172,7 @@ func Encode(f Frame) ([]byte, error) {
 	w.ObjectStart()
 	w.Key("type")
 	w.String(f.FrameType())
-	f.writeFields(w)
+	jsonw.WriteMembers(w, f)
 	w.ObjectEnd()
 	return w.Bytes(), nil
 }
@@ -210,7 +208,7 @@ func decodeFields(b []byte, f Frame) error {
 		if key == "type" {
 			return d.Skip()
 		}
-		if ok, err := f.readField(d, key); ok {
+		if ok, err := jsonw.ReadMember(d, key, f); ok {
 			return err
 		}
 		return d.Unknown()

@@ -119,10 +119,10 @@ func checkICEURL(u string) (turn bool, err error) {
 // WriteICEServerList writes s as a JSON array: the syntax of the relay's
 // -ice-servers flag.
 func WriteICEServerList(w *jsonw.Writer, s []ICEServer) {
-	jsonw.WriteSlice(w, s, func(e *ICEServer) { e.WriteJSON(w) })
+	jsonw.Array(&s).WriteJSON(w)
 }
 
 // ReadICEServerList reads a JSON array of ICE servers.
 func ReadICEServerList(d *jsonw.Decoder, p *[]ICEServer) error {
-	return jsonw.Slice(d, p, func(e *ICEServer) error { return e.ReadJSON(d) })
+	return jsonw.Array(p).ReadJSON(d)
 }

@@ -20,13 +20,7 @@ type codec struct {
 	decode func(b []byte, strict bool) (any, error)
 }
 
-type ownJSON[T any] interface {
-	*T
-	jsonw.Marshaler
-	jsonw.Unmarshaler
-}
-
-func codecOf[T any, P ownJSON[T]](populated ...T) codec {
+func codecOf[T any](populated ...T) codec {
 	var zero T
 	c := codec{name: reflect.TypeFor[T]().Name()}
 	c.values = append(c.values, zero)
@@ -35,13 +29,13 @@ func codecOf[T any, P ownJSON[T]](populated ...T) codec {
 	}
 	c.encode = func(v any) []byte {
 		t := v.(T)
-		return jsonw.Marshal(P(&t))
+		return jsonw.Marshal(&t)
 	}
 	c.decode = func(b []byte, strict bool) (any, error) {
 		var t T
 		d := jsonw.NewDecoder(b)
 		d.DisallowUnknown = strict
-		err := d.Decode(P(&t))
+		err := d.Decode(&t)
 		return t, err
 	}
 	return c

@@ -6,484 +6,192 @@ import (
 	"sambung/internal/jsonw"
 )
 
-// JSONMembers lists the members of PreKey, for WriteObject and ReadObject.
-func (p *PreKey) JSONMembers(m *jsonw.Members) {
-	m.Uint32("id", &p.ID, false)
-	m.Base64("publicKey", &p.PublicKey, false)
+// JSONMembers lists the members of PreKey.
+func (p *PreKey) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Uint32("id", &p.ID, false).Base64("publicKey", &p.PublicKey, false)
 }
 
-// WriteJSON writes p as a JSON object.
-func (p *PreKey) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, p) }
-
-// ReadJSON reads p from a JSON object.
-func (p *PreKey) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, p) }
-
-// JSONMembers lists the members of SignedPreKey, for WriteObject and ReadObject.
-func (s *SignedPreKey) JSONMembers(m *jsonw.Members) {
-	m.Uint32("id", &s.ID, false)
-	m.Base64("publicKey", &s.PublicKey, false)
-	m.Base64("signature", &s.Signature, false)
+// JSONMembers lists the members of SignedPreKey.
+func (s *SignedPreKey) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Uint32("id", &s.ID, false).Base64("publicKey", &s.PublicKey, false).Base64("signature", &s.Signature, false)
 }
 
-// WriteJSON writes s as a JSON object.
-func (s *SignedPreKey) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, s) }
-
-// ReadJSON reads s from a JSON object.
-func (s *SignedPreKey) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, s) }
-
-// JSONMembers lists the members of DeviceKeys, for WriteObject and ReadObject.
-func (v *DeviceKeys) JSONMembers(m *jsonw.Members) {
-	m.Uint32("registrationId", &v.RegistrationID, false)
-	m.Base64("identityKey", &v.IdentityKey, false)
-	m.Value("signedPreKey", &v.SignedPreKey)
-	jsonw.Values(m, "oneTimePreKeys", &v.OneTimePreKeys, false)
-	m.String("name", &v.Name, true)
+// JSONMembers lists the members of DeviceKeys.
+func (v *DeviceKeys) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Uint32("registrationId", &v.RegistrationID, false).Base64("identityKey", &v.IdentityKey, false).Value("signedPreKey", &v.SignedPreKey).Value("oneTimePreKeys", jsonw.Array(&v.OneTimePreKeys)).String("name", &v.Name, true)
 }
 
-// WriteJSON writes v as a JSON object.
-func (v *DeviceKeys) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, v) }
-
-// ReadJSON reads v from a JSON object.
-func (v *DeviceKeys) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, v) }
-
-// JSONMembers lists the members of PhoneCodeRequest, for WriteObject and ReadObject.
-func (p *PhoneCodeRequest) JSONMembers(m *jsonw.Members) {
-	m.String("phone", &p.Phone, false)
-	m.String("proof", &p.Proof, true)
+// JSONMembers lists the members of PhoneCodeRequest.
+func (p *PhoneCodeRequest) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("phone", &p.Phone, false).String("proof", &p.Proof, true)
 }
 
-// WriteJSON writes p as a JSON object.
-func (p *PhoneCodeRequest) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, p) }
-
-// ReadJSON reads p from a JSON object.
-func (p *PhoneCodeRequest) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, p) }
-
-// JSONMembers lists the members of PhoneCodeResponse, for WriteObject and ReadObject.
-func (p *PhoneCodeResponse) JSONMembers(m *jsonw.Members) {
-	m.String("phone", &p.Phone, false)
-	m.Int("expiresIn", &p.ExpiresIn, false)
-	m.Int("resendIn", &p.ResendIn, false)
+// JSONMembers lists the members of PhoneCodeResponse.
+func (p *PhoneCodeResponse) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("phone", &p.Phone, false).Int("expiresIn", &p.ExpiresIn, false).Int("resendIn", &p.ResendIn, false)
 }
 
-// WriteJSON writes p as a JSON object.
-func (p *PhoneCodeResponse) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, p) }
-
-// ReadJSON reads p from a JSON object.
-func (p *PhoneCodeResponse) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, p) }
-
-// JSONMembers lists the members of PhoneVerifyRequest, for WriteObject and ReadObject.
-func (p *PhoneVerifyRequest) JSONMembers(m *jsonw.Members) {
-	m.String("phone", &p.Phone, false)
-	m.String("code", &p.Code, false)
-	m.Value("device", &p.Device)
+// JSONMembers lists the members of PhoneVerifyRequest.
+func (p *PhoneVerifyRequest) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("phone", &p.Phone, false).String("code", &p.Code, false).Value("device", &p.Device)
 }
 
-// WriteJSON writes p as a JSON object.
-func (p *PhoneVerifyRequest) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, p) }
-
-// ReadJSON reads p from a JSON object.
-func (p *PhoneVerifyRequest) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, p) }
-
-// JSONMembers lists the members of AccountRequest, for WriteObject and ReadObject.
-func (a *AccountRequest) JSONMembers(m *jsonw.Members) {
-	m.String("accountId", &a.AccountID, false)
-	m.String("password", &a.Password, false)
-	m.Value("device", &a.Device)
+// JSONMembers lists the members of AccountRequest.
+func (a *AccountRequest) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("accountId", &a.AccountID, false).String("password", &a.Password, false).Value("device", &a.Device)
 }
 
-// WriteJSON writes a as a JSON object.
-func (a *AccountRequest) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, a) }
-
-// ReadJSON reads a from a JSON object.
-func (a *AccountRequest) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, a) }
-
-// JSONMembers lists the members of Session, for WriteObject and ReadObject.
-func (s *Session) JSONMembers(m *jsonw.Members) {
-	m.String("personId", &s.PersonID, false)
-	m.Uint32("deviceId", &s.DeviceID, false)
-	m.Base64("token", &s.Token, false)
-	m.Bool("created", &s.Created, false)
+// JSONMembers lists the members of Session.
+func (s *Session) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("personId", &s.PersonID, false).Uint32("deviceId", &s.DeviceID, false).Base64("token", &s.Token, false).Bool("created", &s.Created, false)
 }
 
-// WriteJSON writes s as a JSON object.
-func (s *Session) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, s) }
-
-// ReadJSON reads s from a JSON object.
-func (s *Session) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, s) }
-
-// JSONMembers lists the members of LinkPhoneRequest, for WriteObject and ReadObject.
-func (l *LinkPhoneRequest) JSONMembers(m *jsonw.Members) {
-	m.String("phone", &l.Phone, false)
-	m.String("code", &l.Code, false)
+// JSONMembers lists the members of LinkPhoneRequest.
+func (l *LinkPhoneRequest) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("phone", &l.Phone, false).String("code", &l.Code, false)
 }
 
-// WriteJSON writes l as a JSON object.
-func (l *LinkPhoneRequest) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, l) }
-
-// ReadJSON reads l from a JSON object.
-func (l *LinkPhoneRequest) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, l) }
-
-// JSONMembers lists the members of LinkAccountRequest, for WriteObject and ReadObject.
-func (l *LinkAccountRequest) JSONMembers(m *jsonw.Members) {
-	m.String("accountId", &l.AccountID, false)
-	m.String("password", &l.Password, false)
+// JSONMembers lists the members of LinkAccountRequest.
+func (l *LinkAccountRequest) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("accountId", &l.AccountID, false).String("password", &l.Password, false)
 }
 
-// WriteJSON writes l as a JSON object.
-func (l *LinkAccountRequest) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, l) }
-
-// ReadJSON reads l from a JSON object.
-func (l *LinkAccountRequest) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, l) }
-
-// JSONMembers lists the members of DeviceInfo, for WriteObject and ReadObject.
-func (v *DeviceInfo) JSONMembers(m *jsonw.Members) {
-	m.Uint32("id", &v.ID, false)
-	m.String("name", &v.Name, true)
-	m.Int64("created", &v.Created, false)
-	m.Int64("lastSeen", &v.LastSeen, true)
+// JSONMembers lists the members of DeviceInfo.
+func (v *DeviceInfo) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Uint32("id", &v.ID, false).String("name", &v.Name, true).Int64("created", &v.Created, false).Int64("lastSeen", &v.LastSeen, true)
 }
 
-// WriteJSON writes v as a JSON object.
-func (v *DeviceInfo) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, v) }
-
-// ReadJSON reads v from a JSON object.
-func (v *DeviceInfo) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, v) }
-
-// JSONMembers lists the members of Me, for WriteObject and ReadObject.
-func (v *Me) JSONMembers(m *jsonw.Members) {
-	m.String("personId", &v.PersonID, false)
-	m.Uint32("deviceId", &v.DeviceID, false)
-	jsonw.Values(m, "identities", &v.Identities, false)
-	jsonw.Values(m, "devices", &v.Devices, false)
+// JSONMembers lists the members of Me.
+func (v *Me) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("personId", &v.PersonID, false).Uint32("deviceId", &v.DeviceID, false).Value("identities", jsonw.Array(&v.Identities)).Value("devices", jsonw.Array(&v.Devices))
 }
 
-// WriteJSON writes v as a JSON object.
-func (v *Me) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, v) }
-
-// ReadJSON reads v from a JSON object.
-func (v *Me) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, v) }
-
-// JSONMembers lists the members of DeviceList, for WriteObject and ReadObject.
-func (v *DeviceList) JSONMembers(m *jsonw.Members) {
-	jsonw.Values(m, "devices", &v.Devices, false)
+// JSONMembers lists the members of DeviceList.
+func (v *DeviceList) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Value("devices", jsonw.Array(&v.Devices))
 }
 
-// WriteJSON writes v as a JSON object.
-func (v *DeviceList) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, v) }
-
-// ReadJSON reads v from a JSON object.
-func (v *DeviceList) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, v) }
-
-// JSONMembers lists the members of PreKeyUpload, for WriteObject and ReadObject.
-func (p *PreKeyUpload) JSONMembers(m *jsonw.Members) {
-	jsonw.Values(m, "oneTimePreKeys", &p.OneTimePreKeys, false)
+// JSONMembers lists the members of PreKeyUpload.
+func (p *PreKeyUpload) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Value("oneTimePreKeys", jsonw.Array(&p.OneTimePreKeys))
 }
 
-// WriteJSON writes p as a JSON object.
-func (p *PreKeyUpload) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, p) }
-
-// ReadJSON reads p from a JSON object.
-func (p *PreKeyUpload) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, p) }
-
-// JSONMembers lists the members of SignedPreKeyUpload, for WriteObject and ReadObject.
-func (s *SignedPreKeyUpload) JSONMembers(m *jsonw.Members) {
-	m.Value("signedPreKey", &s.SignedPreKey)
+// JSONMembers lists the members of SignedPreKeyUpload.
+func (s *SignedPreKeyUpload) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Value("signedPreKey", &s.SignedPreKey)
 }
 
-// WriteJSON writes s as a JSON object.
-func (s *SignedPreKeyUpload) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, s) }
-
-// ReadJSON reads s from a JSON object.
-func (s *SignedPreKeyUpload) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, s) }
-
-// JSONMembers lists the members of KeyStatus, for WriteObject and ReadObject.
-func (k *KeyStatus) JSONMembers(m *jsonw.Members) {
-	m.Int("oneTimePreKeys", &k.OneTimePreKeys, false)
-	m.Bool("low", &k.Low, false)
-	m.Uint32("signedPreKeyId", &k.SignedPreKeyID, false)
+// JSONMembers lists the members of KeyStatus.
+func (k *KeyStatus) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Int("oneTimePreKeys", &k.OneTimePreKeys, false).Bool("low", &k.Low, false).Uint32("signedPreKeyId", &k.SignedPreKeyID, false)
 }
 
-// WriteJSON writes k as a JSON object.
-func (k *KeyStatus) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, k) }
-
-// ReadJSON reads k from a JSON object.
-func (k *KeyStatus) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, k) }
-
-// JSONMembers lists the members of PreKeyBundle, for WriteObject and ReadObject.
-func (p *PreKeyBundle) JSONMembers(m *jsonw.Members) {
-	m.Uint32("deviceId", &p.DeviceID, false)
-	m.Uint32("registrationId", &p.RegistrationID, false)
-	m.Base64("identityKey", &p.IdentityKey, false)
-	m.Value("signedPreKey", &p.SignedPreKey)
-	jsonw.Pointer(m, "oneTimePreKey", &p.OneTimePreKey, true)
+// JSONMembers lists the members of PreKeyBundle.
+func (p *PreKeyBundle) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Uint32("deviceId", &p.DeviceID, false).Uint32("registrationId", &p.RegistrationID, false).Base64("identityKey", &p.IdentityKey, false).Value("signedPreKey", &p.SignedPreKey).Optional("oneTimePreKey", jsonw.Nullable(&p.OneTimePreKey))
 }
 
-// WriteJSON writes p as a JSON object.
-func (p *PreKeyBundle) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, p) }
-
-// ReadJSON reads p from a JSON object.
-func (p *PreKeyBundle) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, p) }
-
-// JSONMembers lists the members of Lookup, for WriteObject and ReadObject.
-func (l *Lookup) JSONMembers(m *jsonw.Members) {
-	m.String("personId", &l.PersonID, false)
-	jsonw.Values(m, "identities", &l.Identities, false)
-	jsonw.Values(m, "devices", &l.Devices, false)
+// JSONMembers lists the members of Lookup.
+func (l *Lookup) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("personId", &l.PersonID, false).Value("identities", jsonw.Array(&l.Identities)).Value("devices", jsonw.Array(&l.Devices))
 }
 
-// WriteJSON writes l as a JSON object.
-func (l *Lookup) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, l) }
-
-// ReadJSON reads l from a JSON object.
-func (l *Lookup) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, l) }
-
-// JSONMembers lists the members of DeviceRef, for WriteObject and ReadObject.
-func (v *DeviceRef) JSONMembers(m *jsonw.Members) {
-	m.String("person", &v.Person, false)
-	m.Uint32("device", &v.Device, false)
+// JSONMembers lists the members of CreateRequest.
+func (c *CreateRequest) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Int64("size", &c.Size, false)
 }
 
-// WriteJSON writes v as a JSON object.
-func (v *DeviceRef) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, v) }
-
-// ReadJSON reads v from a JSON object.
-func (v *DeviceRef) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, v) }
-
-// JSONMembers lists the members of PersonDevices, for WriteObject and ReadObject.
-func (p *PersonDevices) JSONMembers(m *jsonw.Members) {
-	m.String("person", &p.Person, false)
-	m.Uint32s("devices", &p.Devices, false)
+// JSONMembers lists the members of CreateResponse.
+func (c *CreateResponse) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("id", &c.ID, false).Int64("offset", &c.Offset, false).Int64("size", &c.Size, false)
 }
 
-// WriteJSON writes p as a JSON object.
-func (p *PersonDevices) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, p) }
-
-// ReadJSON reads p from a JSON object.
-func (p *PersonDevices) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, p) }
-
-// JSONMembers lists the members of Error, for WriteObject and ReadObject.
-func (e *Error) JSONMembers(m *jsonw.Members) {
-	m.String("code", (*string)(&e.Code), false)
-	m.String("message", &e.Message, false)
-	m.Int("retryAfter", &e.RetryAfter, true)
-	jsonw.Values(m, "missing", &e.Missing, true)
-	jsonw.Values(m, "stale", &e.Stale, true)
-	jsonw.Values(m, "devices", &e.Devices, true)
+// JSONMembers lists the members of DeviceRef.
+func (v *DeviceRef) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("person", &v.Person, false).Uint32("device", &v.Device, false)
 }
 
-// WriteJSON writes e as a JSON object.
-func (e *Error) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, e) }
-
-// ReadJSON reads e from a JSON object.
-func (e *Error) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, e) }
-
-// JSONMembers lists the members of ICEServer, for WriteObject and ReadObject.
-func (i *ICEServer) JSONMembers(m *jsonw.Members) {
-	m.Strings("urls", &i.URLs, false)
-	m.String("username", &i.Username, true)
-	m.String("credential", &i.Credential, true)
+// JSONMembers lists the members of PersonDevices.
+func (p *PersonDevices) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("person", &p.Person, false).Value("devices", jsonw.Array(&p.Devices))
 }
 
-// WriteJSON writes i as a JSON object.
-func (i *ICEServer) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, i) }
-
-// ReadJSON reads i from a JSON object.
-func (i *ICEServer) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, i) }
-
-// JSONMembers lists the members of ICEServers, for WriteObject and ReadObject.
-func (i *ICEServers) JSONMembers(m *jsonw.Members) {
-	jsonw.Values(m, "iceServers", &i.ICEServers, false)
-	m.Int64("expires", &i.Expires, false)
+// JSONMembers lists the members of Error.
+func (e *Error) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("code", (*string)(&e.Code), false).String("message", &e.Message, false).Int("retryAfter", &e.RetryAfter, true).Optional("missing", jsonw.Array(&e.Missing)).Optional("stale", jsonw.Array(&e.Stale)).Optional("devices", jsonw.Array(&e.Devices))
 }
 
-// WriteJSON writes i as a JSON object.
-func (i *ICEServers) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, i) }
-
-// ReadJSON reads i from a JSON object.
-func (i *ICEServers) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, i) }
-
-// JSONMembers lists the members of Envelope, for WriteObject and ReadObject.
-func (e *Envelope) JSONMembers(m *jsonw.Members) {
-	m.Uint64("seq", &e.Seq, true)
-	m.String("id", &e.ID, false)
-	m.Uint32("device", &e.Device, true)
-	m.String("from", &e.From, true)
-	m.Uint32("fromDevice", &e.FromDevice, true)
-	m.String("dest", &e.Dest, true)
-	m.Uint8("type", (*uint8)(&e.Type), false)
-	m.Base64("body", &e.Body, false)
-	m.Int64("ts", &e.TS, false)
-	m.Int64("serverTs", &e.ServerTS, true)
+// JSONMembers lists the members of AuthFrame.
+func (a *AuthFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Base64("token", &a.Token, false)
 }
 
-// WriteJSON writes e as a JSON object.
-func (e *Envelope) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, e) }
-
-// ReadJSON reads e from a JSON object.
-func (e *Envelope) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, e) }
-
-// JSONMembers lists the members of CreateRequest, for WriteObject and ReadObject.
-func (c *CreateRequest) JSONMembers(m *jsonw.Members) {
-	m.Int64("size", &c.Size, false)
+// JSONMembers lists the members of Envelope.
+func (e *Envelope) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Uint64("seq", &e.Seq, true).String("id", &e.ID, false).Uint32("device", &e.Device, true).String("from", &e.From, true).Uint32("fromDevice", &e.FromDevice, true).String("dest", &e.Dest, true).Uint8("type", (*uint8)(&e.Type), false).Base64("body", &e.Body, false).Int64("ts", &e.TS, false).Int64("serverTs", &e.ServerTS, true)
 }
 
-// WriteJSON writes c as a JSON object.
-func (c *CreateRequest) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, c) }
-
-// ReadJSON reads c from a JSON object.
-func (c *CreateRequest) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, c) }
-
-// JSONMembers lists the members of CreateResponse, for WriteObject and ReadObject.
-func (c *CreateResponse) JSONMembers(m *jsonw.Members) {
-	m.String("id", &c.ID, false)
-	m.Int64("offset", &c.Offset, false)
-	m.Int64("size", &c.Size, false)
+// JSONMembers lists the members of SendFrame.
+func (s *SendFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("id", &s.ID, false).String("to", &s.To, false).Value("envelopes", jsonw.Array(&s.Envelopes)).Optional("self", jsonw.Array(&s.Self))
 }
 
-// WriteJSON writes c as a JSON object.
-func (c *CreateResponse) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, c) }
-
-// ReadJSON reads c from a JSON object.
-func (c *CreateResponse) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, c) }
-
-// JSONMembers lists the members of AuthFrame, for WriteObject and ReadObject.
-func (a *AuthFrame) JSONMembers(m *jsonw.Members) {
-	m.Base64("token", &a.Token, false)
+// JSONMembers lists the members of AckFrame.
+func (a *AckFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Value("seqs", jsonw.Array(&a.Seqs))
 }
 
-func (a *AuthFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, a) }
-
-func (a *AuthFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, a)
+// JSONMembers lists the members of PingFrame.
+func (p *PingFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("id", &p.ID, true)
 }
 
-// JSONMembers lists the members of SendFrame, for WriteObject and ReadObject.
-func (s *SendFrame) JSONMembers(m *jsonw.Members) {
-	m.String("id", &s.ID, false)
-	m.String("to", &s.To, false)
-	jsonw.Values(m, "envelopes", &s.Envelopes, false)
-	jsonw.Values(m, "self", &s.Self, true)
+// JSONMembers lists the members of ReadyFrame.
+func (r *ReadyFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("personId", &r.PersonID, false).Uint32("deviceId", &r.DeviceID, false).Int("oneTimePreKeys", &r.OneTimePreKeys, false)
 }
 
-func (s *SendFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, s) }
-
-func (s *SendFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, s)
+// JSONMembers lists the members of EnvelopesFrame.
+func (e *EnvelopesFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Value("envelopes", jsonw.Array(&e.Envelopes))
 }
 
-// JSONMembers lists the members of AckFrame, for WriteObject and ReadObject.
-func (a *AckFrame) JSONMembers(m *jsonw.Members) {
-	m.Uint64s("seqs", &a.Seqs, false)
+// JSONMembers lists the members of SentFrame.
+func (s *SentFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("id", &s.ID, false).Int("duplicates", &s.Duplicates, true)
 }
 
-func (a *AckFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, a) }
-
-func (a *AckFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, a)
+// JSONMembers lists the members of ErrorFrame.
+func (e *ErrorFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("id", &e.ID, true).String("code", (*string)(&e.Error.Code), false).String("message", &e.Error.Message, false).Int("retryAfter", &e.Error.RetryAfter, true).Optional("missing", jsonw.Array(&e.Error.Missing)).Optional("stale", jsonw.Array(&e.Error.Stale)).Optional("devices", jsonw.Array(&e.Error.Devices))
 }
 
-// JSONMembers lists the members of PingFrame, for WriteObject and ReadObject.
-func (p *PingFrame) JSONMembers(m *jsonw.Members) {
-	m.String("id", &p.ID, true)
+// JSONMembers lists the members of KeysLowFrame.
+func (k *KeysLowFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Int("count", &k.Count, false)
 }
 
-func (p *PingFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, p) }
-
-func (p *PingFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, p)
+// JSONMembers lists the members of PongFrame.
+func (p *PongFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("id", &p.ID, true)
 }
 
-// JSONMembers lists the members of ReadyFrame, for WriteObject and ReadObject.
-func (r *ReadyFrame) JSONMembers(m *jsonw.Members) {
-	m.String("personId", &r.PersonID, false)
-	m.Uint32("deviceId", &r.DeviceID, false)
-	m.Int("oneTimePreKeys", &r.OneTimePreKeys, false)
+// JSONMembers lists the members of DrainedFrame.
+func (*DrainedFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m
 }
 
-func (r *ReadyFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, r) }
-
-func (r *ReadyFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, r)
+// JSONMembers lists the members of AlertFrame.
+func (a *AlertFrame) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("kind", &a.Kind, false).Int("count", &a.Count, false)
 }
 
-// JSONMembers lists the members of EnvelopesFrame, for WriteObject and ReadObject.
-func (e *EnvelopesFrame) JSONMembers(m *jsonw.Members) {
-	jsonw.Values(m, "envelopes", &e.Envelopes, false)
+// JSONMembers lists the members of ICEServer.
+func (i *ICEServer) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Value("urls", jsonw.Array(&i.URLs)).String("username", &i.Username, true).String("credential", &i.Credential, true)
 }
 
-func (e *EnvelopesFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, e) }
-
-func (e *EnvelopesFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, e)
-}
-
-// JSONMembers lists the members of SentFrame, for WriteObject and ReadObject.
-func (s *SentFrame) JSONMembers(m *jsonw.Members) {
-	m.String("id", &s.ID, false)
-	m.Int("duplicates", &s.Duplicates, true)
-}
-
-func (s *SentFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, s) }
-
-func (s *SentFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, s)
-}
-
-// JSONMembers lists the members of ErrorFrame, for WriteObject and ReadObject.
-func (e *ErrorFrame) JSONMembers(m *jsonw.Members) {
-	m.String("id", &e.ID, true)
-	m.String("code", (*string)(&e.Error.Code), false)
-	m.String("message", &e.Error.Message, false)
-	m.Int("retryAfter", &e.Error.RetryAfter, true)
-	jsonw.Values(m, "missing", &e.Error.Missing, true)
-	jsonw.Values(m, "stale", &e.Error.Stale, true)
-	jsonw.Values(m, "devices", &e.Error.Devices, true)
-}
-
-func (e *ErrorFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, e) }
-
-func (e *ErrorFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, e)
-}
-
-// JSONMembers lists the members of KeysLowFrame, for WriteObject and ReadObject.
-func (k *KeysLowFrame) JSONMembers(m *jsonw.Members) {
-	m.Int("count", &k.Count, false)
-}
-
-func (k *KeysLowFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, k) }
-
-func (k *KeysLowFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, k)
-}
-
-// JSONMembers lists the members of PongFrame, for WriteObject and ReadObject.
-func (p *PongFrame) JSONMembers(m *jsonw.Members) {
-	m.String("id", &p.ID, true)
-}
-
-func (p *PongFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, p) }
-
-func (p *PongFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, p)
-}
-
-func (*DrainedFrame) JSONMembers(*jsonw.Members) {}
-
-func (v *DrainedFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, v) }
-
-func (v *DrainedFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, v)
-}
-
-// JSONMembers lists the members of AlertFrame, for WriteObject and ReadObject.
-func (a *AlertFrame) JSONMembers(m *jsonw.Members) {
-	m.String("kind", &a.Kind, false)
-	m.Int("count", &a.Count, false)
-}
-
-func (a *AlertFrame) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, a) }
-
-func (a *AlertFrame) readField(d *jsonw.Decoder, key string) (bool, error) {
-	return jsonw.ReadMember(d, key, a)
+// JSONMembers lists the members of ICEServers.
+func (i *ICEServers) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.Value("iceServers", jsonw.Array(&i.ICEServers)).Int64("expires", &i.Expires, false)
 }

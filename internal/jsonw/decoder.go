@@ -11,14 +11,27 @@ import (
 // input comes from the network.
 const MaxDepth = 64
 
-// Errors. Every decoding failure wraps one of these in an *Error.
-var (
-	ErrSyntax  = errors.New("jsonw: invalid JSON")
-	ErrType    = errors.New("jsonw: value of the wrong type")
-	ErrRange   = errors.New("jsonw: number out of range")
-	ErrDepth   = errors.New("jsonw: nested too deeply")
-	ErrUnknown = errors.New("jsonw: unknown object member")
-)
+// The sentinels: every decoding failure wraps one of them in an *Error.
+
+// ErrSyntax: the input is not valid JSON.
+var ErrSyntax = errors.New("jsonw: invalid JSON")
+
+// ErrType: a valid JSON value of another kind than the one read.
+var ErrType = errors.New("jsonw: value of the wrong type")
+
+// ErrRange: a number that is not an integer, or too large for its field.
+var ErrRange = errors.New("jsonw: number out of range")
+
+// ErrDepth: objects and arrays nested deeper than MaxDepth.
+var ErrDepth = errors.New("jsonw: nested too deeply")
+
+// ErrUnknown: an object member the type does not know, with
+// DisallowUnknown.
+var ErrUnknown = errors.New("jsonw: unknown object member")
+
+// errNotValue is the panic of Writer.Value and Decoder.Value on a type the
+// generator would not have let through.
+const errNotValue = "jsonw: not a Marshaler, Unmarshaler, Object or pointer to a string, uint32 or uint64"
 
 // Error is a decoding failure at a byte offset of the input.
 type Error struct {
@@ -37,10 +50,10 @@ type Unmarshaler interface {
 	ReadJSON(d *Decoder) error
 }
 
-// Unmarshal decodes the one JSON value in b into u, skipping object
-// members u does not know.
-func Unmarshal(b []byte, u Unmarshaler) error {
-	return NewDecoder(b).Decode(u)
+// Unmarshal decodes the one JSON value in b into v, any value
+// Decoder.Value takes, skipping object members v does not know.
+func Unmarshal(b []byte, v any) error {
+	return NewDecoder(b).Decode(v)
 }
 
 // Kind is the kind of the next JSON value.
@@ -72,13 +85,33 @@ type Decoder struct {
 // NewDecoder returns a Decoder that reads data.
 func NewDecoder(data []byte) *Decoder { return &Decoder{data: data} }
 
-// Decode reads one value into u and requires nothing but white space after
-// it.
-func (d *Decoder) Decode(u Unmarshaler) error {
-	if err := u.ReadJSON(d); err != nil {
+// Decode reads one value into v, as Value does, and requires nothing but
+// white space after it.
+func (d *Decoder) Decode(v any) error {
+	if err := d.Value(v); err != nil {
 		return err
 	}
 	return d.End()
+}
+
+// Value reads one value into v, which is one of: an Unmarshaler, which
+// reads itself; an Object, read from an object of its members; or a
+// pointer to a string, uint32 or uint64, the elements of an Array besides
+// those. Anything else is a bug of the caller's, and panics.
+func (d *Decoder) Value(v any) error {
+	switch v := v.(type) {
+	case Unmarshaler:
+		return v.ReadJSON(d)
+	case Object:
+		return ReadObject(d, v)
+	case *string:
+		return d.String(v)
+	case *uint32:
+		return d.Uint32(v)
+	case *uint64:
+		return d.Uint64(v)
+	}
+	panic(errNotValue)
 }
 
 // End fails unless only white space is left.
@@ -172,24 +205,7 @@ func (d *Decoder) enter() error {
 // positioned at its value; member must read or skip that value. A null
 // reads as no members.
 func (d *Decoder) Object(member func(key string) error) error {
-	switch d.Kind() {
-	case KindNull:
-		return d.null()
-	case KindObject:
-	default:
-		return d.wrongKind()
-	}
-	if err := d.enter(); err != nil {
-		return err
-	}
-	d.pos++
-	d.space()
-	if d.pos < len(d.data) && d.data[d.pos] == '}' {
-		d.pos++
-		d.depth--
-		return nil
-	}
-	for {
+	return d.container(KindObject, '}', func() error {
 		d.space()
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return d.fail(ErrSyntax)
@@ -203,34 +219,25 @@ func (d *Decoder) Object(member func(key string) error) error {
 			return d.fail(ErrSyntax)
 		}
 		d.pos++
-		if err := member(key); err != nil {
-			return err
-		}
-		d.space()
-		if d.pos >= len(d.data) {
-			return d.fail(ErrSyntax)
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			d.depth--
-			return nil
-		default:
-			return d.fail(ErrSyntax)
-		}
-	}
+		return member(key)
+	})
 }
 
 // Array reads an array, calling elem once per element with the reader
 // positioned at it; elem must read or skip it. A null reads as no
 // elements.
 func (d *Decoder) Array(elem func() error) error {
+	return d.container(KindArray, ']', elem)
+}
+
+// container reads an object or an array, which the byte end closes,
+// calling item for each member or element and reading the commas between
+// them.
+func (d *Decoder) container(kind Kind, end byte, item func() error) error {
 	switch d.Kind() {
 	case KindNull:
 		return d.null()
-	case KindArray:
+	case kind:
 	default:
 		return d.wrongKind()
 	}
@@ -239,13 +246,13 @@ func (d *Decoder) Array(elem func() error) error {
 	}
 	d.pos++
 	d.space()
-	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+	if d.pos < len(d.data) && d.data[d.pos] == end {
 		d.pos++
 		d.depth--
 		return nil
 	}
 	for {
-		if err := elem(); err != nil {
+		if err := item(); err != nil {
 			return err
 		}
 		d.space()
@@ -255,7 +262,7 @@ func (d *Decoder) Array(elem func() error) error {
 		switch d.data[d.pos] {
 		case ',':
 			d.pos++
-		case ']':
+		case end:
 			d.pos++
 			d.depth--
 			return nil

@@ -18,23 +18,27 @@
 //
 //	//go:generate go run sambung/internal/jsonw/gen
 //
-// A directive comment in any file of the package names the types and the
-// methods each gets; alone in a type's doc comment, it names that type:
+// A directive comment in any file of the package names the types to
+// generate; alone in a type's doc comment, it names that type:
 //
-//	//jsonw:codec A B    WriteJSON and ReadJSON
-//	//jsonw:read A       ReadJSON only
-//	//jsonw:write A      WriteJSON only
-//	//jsonw:members A    writeFields and readField, for a caller that writes
-//	                     the braces itself (wire's frames, after "type")
+//	//jsonw:codec A B
 //
-// Every named type also gets JSONMembers, which lists its members once for
-// both directions (see Object). Adding a field is one edit to the struct
-// and go generate. Fields follow encoding/json's rules: the tag's name or
-// the field's, "-", omitempty, embedded structs promoted. A field's type
-// must be a string, bool, integer or []byte (or a named type over one),
-// []string, []uint32, []uint64, or a struct, slice of structs or pointer
-// to a struct that has WriteJSON and ReadJSON (generated or by hand, as
-// wire.Address's text form is). Anything else is an error of the
+// Each named type gets one method, JSONMembers, that lists its members
+// once, as one chain of Members calls, for writing and reading alike (see
+// Object). Marshal, Unmarshal, Writer.Value, Decoder.Value and
+// Members.Value take such an Object as they take a Marshaler and
+// Unmarshaler written by hand (wire.Address's text form, client.Message),
+// with a type switch, not reflection; a value of any other type is a
+// programming error and panics. A type that must read an older stored form
+// keeps a hand-written ReadJSON that reads those members itself and hands
+// the rest to ReadMember.
+//
+// Adding a field is one edit to the struct and go generate. Fields follow
+// encoding/json's rules: the tag's name or the field's, "-", omitempty,
+// embedded structs promoted. A field's type must be a string, bool,
+// integer or []byte (or a named type over one), []string, []uint32,
+// []uint64, or a struct, slice of structs or pointer to a struct that is
+// generated or writes and reads itself. Anything else is an error of the
 // generator, not a silent difference from encoding/json.
 //
 // This package must not import reflect, fmt or encoding/json: that is its

@@ -15,12 +15,10 @@ func anyValue(d *Decoder) (any, error) {
 	switch d.Kind() {
 	case KindObject:
 		m := map[string]any{}
-		err := d.Object(func(k string) error {
-			v, err := anyValue(d)
-			m[k] = v
+		return m, d.Object(func(k string) (err error) {
+			m[k], err = anyValue(d)
 			return err
 		})
-		return m, err
 	case KindArray:
 		a := []any{}
 		err := d.Array(func() error {
@@ -30,9 +28,7 @@ func anyValue(d *Decoder) (any, error) {
 		})
 		return a, err
 	case KindString:
-		var s string
-		err := d.String(&s)
-		return s, err
+		return scalar(d.String)
 	case KindNumber:
 		lit, err := d.Number()
 		if err != nil {
@@ -44,13 +40,18 @@ func anyValue(d *Decoder) (any, error) {
 		}
 		return f, nil
 	case KindBool:
-		var b bool
-		err := d.Bool(&b)
-		return b, err
+		return scalar(d.Bool)
 	case KindNull:
 		return nil, d.null()
 	}
 	return nil, d.fail(ErrSyntax)
+}
+
+// scalar reads a value with read, returning it as an any.
+func scalar[T any](read func(*T) error) (any, error) {
+	var v T
+	err := read(&v)
+	return v, err
 }
 
 type anyHolder struct{ v any }
@@ -150,33 +151,34 @@ func TestDepth(t *testing.T) {
 	}
 }
 
+// numbers is an Object with a member of every kind Members has, written
+// as the generator writes JSONMembers; encoding/json reads and writes the
+// same struct by its tags, for reference.
 type numbers struct {
-	i   int
-	i64 int64
-	u32 uint32
-	u64 uint64
-	b   bool
-	raw []byte
+	I    int      `json:"i"`
+	Raw  []byte   `json:"raw"`
+	I8   int8     `json:"i8"`
+	I16  int16    `json:"i16"`
+	Seqs []uint64 `json:"seqs,omitempty"`
+	I32  int32    `json:"i32"`
+	I64  int64    `json:"i64"`
+	Tags []string `json:"tags"`
+	U    uint     `json:"u"`
+	U8   uint8    `json:"u8"`
+	Next *numbers `json:"next,omitempty"`
+	U16  uint16   `json:"u16"`
+	U32  uint32   `json:"u32"`
+	U64  uint64   `json:"u64"`
+	B    bool     `json:"b"`
+	S    string   `json:"s,omitempty"`
 }
 
-func (n *numbers) ReadJSON(d *Decoder) error {
-	return d.Object(func(k string) error {
-		switch k {
-		case "i":
-			return d.Int(&n.i)
-		case "i64":
-			return d.Int64(&n.i64)
-		case "u32":
-			return d.Uint32(&n.u32)
-		case "u64":
-			return d.Uint64(&n.u64)
-		case "b":
-			return d.Bool(&n.b)
-		case "raw":
-			return d.Base64(&n.raw)
-		}
-		return d.Unknown()
-	})
+func (n *numbers) JSONMembers(m *Members) *Members {
+	return m.Int("i", &n.I, false).Base64("raw", &n.Raw, false).Int8("i8", &n.I8, false).Int16("i16", &n.I16, false).
+		Optional("seqs", Array(&n.Seqs)).Int32("i32", &n.I32, false).Int64("i64", &n.I64, false).
+		Value("tags", Array(&n.Tags)).Uint("u", &n.U, false).Uint8("u8", &n.U8, false).Optional("next", Nullable(&n.Next)).
+		Uint16("u16", &n.U16, false).Uint32("u32", &n.U32, false).Uint64("u64", &n.U64, false).Bool("b", &n.B, false).
+		String("s", &n.S, true)
 }
 
 func TestTypedValues(t *testing.T) {
@@ -185,13 +187,21 @@ func TestTypedValues(t *testing.T) {
 		want error
 	}{
 		{`{"i":-5,"i64":-9223372036854775808,"u32":4294967295,"u64":18446744073709551615,"b":true,"raw":"AQI="}`, nil},
-		{`{"i":null,"u32":null,"b":null,"raw":null,"other":{"x":[1,{}]}}`, nil},
+		{`{"i8":-128,"i16":32767,"i32":-2147483648,"u":1,"u8":255,"u16":65535,"s":"x","tags":["a"],"seqs":[1,2]}`, nil},
+		{`{"i":null,"u32":null,"b":null,"raw":null,"tags":null,"next":null,"other":{"x":[1,{}]}}`, nil},
+		{`{"next":{"i":-0,"next":{"u8":7}},"seqs":[]}`, nil},
 		{`{"u32":4294967296}`, ErrRange},
 		{`{"u32":-1}`, ErrRange},
+		{`{"u8":-0}`, ErrRange},
+		{`{"i8":128}`, ErrRange},
+		{`{"i16":-32769}`, ErrRange},
+		{`{"u16":65536}`, ErrRange},
 		{`{"i":1.5}`, ErrRange},
 		{`{"i":1e2}`, ErrRange},
 		{`{"i":"1"}`, ErrType},
 		{`{"b":1}`, ErrType},
+		{`{"tags":[1]}`, ErrType},
+		{`{"next":[]}`, ErrType},
 		{`{"raw":"AQI"}`, ErrType},
 		{`{"raw":5}`, ErrType},
 		{`{"i":tru}`, ErrSyntax},
@@ -205,26 +215,44 @@ func TestTypedValues(t *testing.T) {
 		if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
 			t.Errorf("%s: %v, want %v", c.in, err, c.want)
 		}
-		var ref struct {
-			I   int    `json:"i"`
-			I64 int64  `json:"i64"`
-			U32 uint32 `json:"u32"`
-			U64 uint64 `json:"u64"`
-			B   bool   `json:"b"`
-			Raw []byte `json:"raw"`
-		}
+		var ref numbers
 		jerr := json.Unmarshal([]byte(c.in), &ref)
 		if (jerr == nil) != (err == nil) {
 			t.Errorf("%s: jsonw %v, encoding/json %v", c.in, err, jerr)
 		}
-		if err == nil && (ref.I != n.i || ref.I64 != n.i64 || ref.U32 != n.u32 || ref.U64 != n.u64 || ref.B != n.b || string(ref.Raw) != string(n.raw) || (ref.Raw == nil) != (n.raw == nil)) {
+		if err != nil {
+			continue
+		}
+		if !reflect.DeepEqual(n, ref) {
 			t.Errorf("%s: jsonw %+v, encoding/json %+v", c.in, n, ref)
+		}
+		want, _ := json.Marshal(&ref)
+		if got := Marshal(&n); string(got) != string(want) {
+			t.Errorf("%s: jsonw writes %s, encoding/json %s", c.in, got, want)
 		}
 	}
 	d := NewDecoder([]byte(`{"x":1}`))
 	d.DisallowUnknown = true
 	if err := d.Decode(&numbers{}); !errors.Is(err, ErrUnknown) {
 		t.Errorf("unknown member with DisallowUnknown: %v", err)
+	}
+}
+
+// TestNotValue checks that a type the generator would refuse panics
+// rather than writing or reading nothing.
+func TestNotValue(t *testing.T) {
+	for name, f := range map[string]func(){
+		"Marshal":   func() { Marshal(new(float64)) },
+		"Unmarshal": func() { Unmarshal([]byte("1"), new(float64)) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s of a *float64 did not panic", name)
+				}
+			}()
+			f()
+		}()
 	}
 }
 

@@ -1,13 +1,14 @@
 package jsonw
 
 // Object is a struct type whose members one method lists, for writing and
-// for reading alike: internal/jsonw/gen writes JSONMembers from the
-// type's json struct tags, one call of a Members method per member, and
-// WriteJSON and ReadJSON call WriteObject and ReadObject. One listing per
-// type, rather than an encoder and a decoder, keeps the generated code and
-// the wasm module small.
+// for reading alike: internal/jsonw/gen writes JSONMembers from the type's
+// json struct tags, as one chain of Members calls, one call per member.
+// Marshal, Unmarshal and Members.Value take an Object as they take a type
+// that writes and reads itself. One listing per type, rather than an
+// encoder and a decoder, keeps the generated code and the wasm module
+// small.
 type Object interface {
-	JSONMembers(m *Members)
+	JSONMembers(m *Members) *Members
 }
 
 // Codec is a type that writes and reads itself.
@@ -19,7 +20,8 @@ type Codec interface {
 // Members is the state a JSONMembers method runs against: either writing
 // every member of an object, or reading the one member whose key the
 // Decoder is at. Each Members method takes the member's key, a pointer to
-// the field, and whether the tag says omitempty.
+// the field, and whether the tag says omitempty, and returns m for the
+// next member.
 type Members struct {
 	w *Writer // non-nil when writing
 	d *Decoder
@@ -43,7 +45,8 @@ func WriteMembers(w *Writer, o Object) {
 }
 
 // ReadObject reads a JSON object into o, skipping members it does not
-// know (or failing on them, with DisallowUnknown).
+// know (or failing on them, with DisallowUnknown). A type whose ReadJSON
+// reads some members itself calls it for the rest.
 func ReadObject(d *Decoder, o Object) error {
 	m := &Members{d: d}
 	return d.Object(func(key string) error {
@@ -64,106 +67,106 @@ func ReadMember(d *Decoder, key string, o Object) (bool, error) {
 	return m.done, m.err
 }
 
-// reads reports whether the member being read is k, and claims it.
-func (m *Members) reads(k string) bool {
-	if m.done || k != m.key {
-		return false
+// member is every Members method: when writing, it writes the key and
+// calls write, unless empty; when reading and k is the member being read,
+// it claims it and calls read.
+func (m *Members) member(k string, empty bool, write func(), read func() error) *Members {
+	if m.w != nil {
+		if !empty {
+			m.w.Key(k)
+			write()
+		}
+	} else if !m.done && k == m.key {
+		m.done = true
+		m.err = read()
 	}
-	m.done = true
-	return true
-}
-
-// writes reports whether the member k is to be written now: when writing,
-// unless omitempty drops it.
-func (m *Members) writes(k string, omit, empty bool) bool {
-	if m.w == nil || omit && empty {
-		return false
-	}
-	m.w.Key(k)
-	return true
+	return m
 }
 
 // String is a string member.
-func (m *Members) String(k string, p *string, omit bool) {
-	if m.writes(k, omit, *p == "") {
-		m.w.String(*p)
-	} else if m.w == nil && m.reads(k) {
-		m.err = m.d.String(p)
-	}
+func (m *Members) String(k string, p *string, omit bool) *Members {
+	return m.member(k, omit && *p == "", func() { m.w.String(*p) }, func() error { return m.d.String(p) })
 }
 
 // Bool is a bool member.
-func (m *Members) Bool(k string, p *bool, omit bool) {
-	if m.writes(k, omit, !*p) {
-		m.w.Bool(*p)
-	} else if m.w == nil && m.reads(k) {
-		m.err = m.d.Bool(p)
-	}
+func (m *Members) Bool(k string, p *bool, omit bool) *Members {
+	return m.member(k, omit && !*p, func() { m.w.Bool(*p) }, func() error { return m.d.Bool(p) })
 }
 
 // Base64 is a []byte member, in standard base64 with padding.
-func (m *Members) Base64(k string, p *[]byte, omit bool) {
-	if m.writes(k, omit, len(*p) == 0) {
-		m.w.Base64(*p)
-	} else if m.w == nil && m.reads(k) {
-		m.err = m.d.Base64(p)
-	}
+func (m *Members) Base64(k string, p *[]byte, omit bool) *Members {
+	return m.member(k, omit && len(*p) == 0, func() { m.w.Base64(*p) }, func() error { return m.d.Base64(p) })
 }
 
-// Value is a member whose type writes and reads itself (a struct, or a
-// type with a text form of its own). A struct is never empty, as with
-// encoding/json, so the generator passes no omitempty for it.
-func (m *Members) Value(k string, v Codec) {
-	if m.writes(k, false, false) {
-		v.WriteJSON(m.w)
-	} else if m.w == nil && m.reads(k) {
-		m.err = v.ReadJSON(m.d)
-	}
+// Value is a member whose value Writer.Value and Decoder.Value take: a
+// struct (an Object, or a type with a codec of its own), a type with a
+// text form of its own, or an Array or Nullable. It is always written, as
+// encoding/json writes a struct, omitempty or not.
+func (m *Members) Value(k string, v any) *Members {
+	return m.member(k, false, func() { m.w.Value(v) }, func() error { return m.d.Value(v) })
 }
 
-// Strings is a []string member.
-func (m *Members) Strings(k string, p *[]string, omit bool) {
-	if m.writes(k, omit, len(*p) == 0) {
-		WriteSlice(m.w, *p, func(s *string) { m.w.String(*s) })
-	} else if m.w == nil && m.reads(k) {
-		m.err = Slice(m.d, p, m.d.String)
-	}
+// Optional is an omitempty member whose value is a Container: left out
+// when the slice is empty or the pointer nil.
+func (m *Members) Optional(k string, c Container) *Members {
+	return m.member(k, c.empty(), func() { c.WriteJSON(m.w) }, func() error { return c.ReadJSON(m.d) })
 }
 
-// codecPtr is a pointer to a T that writes and reads itself.
-type codecPtr[T any] interface {
-	*T
+// Container is a value that can be empty: a slice, as Array wraps it, or
+// a pointer, as Nullable wraps it.
+type Container interface {
 	Codec
+	empty() bool
 }
 
-// Values is a member that is a slice of a type that writes and reads
-// itself.
-func Values[T any, P codecPtr[T]](m *Members, k string, p *[]T, omit bool) {
-	if m.writes(k, omit, len(*p) == 0) {
-		WriteSlice(m.w, *p, func(v *T) { P(v).WriteJSON(m.w) })
-	} else if m.w == nil && m.reads(k) {
-		m.err = Slice(m.d, p, func(v *T) error { return P(v).ReadJSON(m.d) })
-	}
+// array is a slice whose elements Writer.Value and Decoder.Value take.
+type array[T any] []T
+
+// Array makes the slice *p a value for Members.Value and Optional,
+// Marshal and Unmarshal: a JSON array, or null for a nil slice, as
+// encoding/json writes it. Its elements are structs with a codec
+// (generated or by hand), strings, uint32s or uint64s.
+func Array[T any](p *[]T) Container { return (*array[T])(p) }
+
+func (a *array[T]) empty() bool { return len(*a) == 0 }
+
+// WriteJSON writes the slice.
+func (a *array[T]) WriteJSON(w *Writer) { WriteSlice(w, *a, func(e *T) { w.Value(e) }) }
+
+// ReadJSON reads the slice as Slice does.
+func (a *array[T]) ReadJSON(d *Decoder) error {
+	return Slice(d, (*[]T)(a), func(e *T) error { return d.Value(e) })
 }
 
-// Pointer is a member that points to a type that writes and reads itself:
-// null when nil; reading null sets it to nil, reading a value into a nil
-// pointer allocates one, as encoding/json does.
-func Pointer[T any, P codecPtr[T]](m *Members, k string, p **T, omit bool) {
-	if m.writes(k, omit, *p == nil) {
-		if *p == nil {
-			m.w.Null()
-		} else {
-			P(*p).WriteJSON(m.w)
-		}
-	} else if m.w == nil && m.reads(k) {
-		if m.d.Null() {
-			*p = nil
-			return
-		}
-		if *p == nil {
-			*p = new(T)
-		}
-		m.err = P(*p).ReadJSON(m.d)
+// nullable is a pointer to a value that Writer.Value and Decoder.Value
+// take.
+type nullable[T any] struct{ p **T }
+
+// Nullable makes the pointer *p a value for Members.Value and Optional:
+// null when nil.
+// Reading null sets it to nil; reading a value into a nil pointer
+// allocates one, as encoding/json does.
+func Nullable[T any](p **T) Container { return nullable[T]{p} }
+
+func (n nullable[T]) empty() bool { return *n.p == nil }
+
+// WriteJSON writes the value pointed to, or null.
+func (n nullable[T]) WriteJSON(w *Writer) {
+	if *n.p == nil {
+		w.Null()
+		return
 	}
+	w.Value(*n.p)
+}
+
+// ReadJSON reads the value, or null.
+func (n nullable[T]) ReadJSON(d *Decoder) error {
+	if d.Null() {
+		*n.p = nil
+		return nil
+	}
+	if *n.p == nil {
+		*n.p = new(T)
+	}
+	return d.Value(*n.p)
 }

@@ -1,9 +1,14 @@
 package jsonw
 
 import (
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
+
+// escapes are the characters that follow a backslash to stand for one
+// other, and unescaped what each stands for.
+const escapes, unescaped = "\"\\/bfnrt", "\"\\/\b\f\n\r\t"
 
 // readString reads a string token, with d.pos at its opening quote. Like
 // encoding/json it turns invalid UTF-8 and lone surrogates into U+FFFD.
@@ -39,52 +44,34 @@ func (d *Decoder) readString() (string, error) {
 				d.pos = i
 				return "", d.fail(ErrSyntax)
 			}
-			switch e := b[i+1]; e {
-			case '"', '\\', '/':
-				out = append(out, e)
+			e := b[i+1]
+			if j := strings.IndexByte(escapes, e); j >= 0 {
+				out = append(out, unescaped[j])
 				i += 2
-			case 'b':
-				out = append(out, '\b')
-				i += 2
-			case 'f':
-				out = append(out, '\f')
-				i += 2
-			case 'n':
-				out = append(out, '\n')
-				i += 2
-			case 'r':
-				out = append(out, '\r')
-				i += 2
-			case 't':
-				out = append(out, '\t')
-				i += 2
-			case 'u':
-				r := hex4(b[i+2:])
-				if r < 0 {
-					d.pos = i
-					return "", d.fail(ErrSyntax)
-				}
-				i += 6
-				if utf16.IsSurrogate(r) {
-					// A pair is two escapes; anything else leaves a
-					// lone surrogate, which becomes U+FFFD and does not
-					// consume what follows.
-					r2 := rune(-1)
-					if i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
-						r2 = hex4(b[i+2:])
-					}
-					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						r = dec
-						i += 6
-					} else {
-						r = utf8.RuneError
-					}
-				}
-				out = utf8.AppendRune(out, r)
-			default:
+				continue
+			}
+			r := hex4(b[i+2:])
+			if e != 'u' || r < 0 {
 				d.pos = i
 				return "", d.fail(ErrSyntax)
 			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				// A pair is two escapes; anything else leaves a lone
+				// surrogate, which becomes U+FFFD and does not consume
+				// what follows.
+				r2 := rune(-1)
+				if i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
+					r2 = hex4(b[i+2:])
+				}
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					r = dec
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			out = utf8.AppendRune(out, r)
 		case c < utf8.RuneSelf:
 			out = append(out, c)
 			i++

@@ -11,10 +11,10 @@ type Marshaler interface {
 	WriteJSON(w *Writer)
 }
 
-// Marshal returns the JSON encoding of m.
-func Marshal(m Marshaler) []byte {
+// Marshal returns the JSON encoding of v, any value Writer.Value takes.
+func Marshal(v any) []byte {
 	var w Writer
-	m.WriteJSON(&w)
+	w.Value(v)
 	return w.Bytes()
 }
 
@@ -39,31 +39,30 @@ func (w *Writer) value() {
 	w.comma = true
 }
 
-// ObjectStart opens an object.
-func (w *Writer) ObjectStart() {
+// open opens an object or array with c.
+func (w *Writer) open(c byte) {
 	w.value()
-	w.buf = append(w.buf, '{')
+	w.buf = append(w.buf, c)
 	w.comma = false
 }
+
+// close closes an object or array with c.
+func (w *Writer) close(c byte) {
+	w.buf = append(w.buf, c)
+	w.comma = true
+}
+
+// ObjectStart opens an object.
+func (w *Writer) ObjectStart() { w.open('{') }
 
 // ObjectEnd closes an object.
-func (w *Writer) ObjectEnd() {
-	w.buf = append(w.buf, '}')
-	w.comma = true
-}
+func (w *Writer) ObjectEnd() { w.close('}') }
 
 // ArrayStart opens an array.
-func (w *Writer) ArrayStart() {
-	w.value()
-	w.buf = append(w.buf, '[')
-	w.comma = false
-}
+func (w *Writer) ArrayStart() { w.open('[') }
 
 // ArrayEnd closes an array.
-func (w *Writer) ArrayEnd() {
-	w.buf = append(w.buf, ']')
-	w.comma = true
-}
+func (w *Writer) ArrayEnd() { w.close(']') }
 
 // Key writes an object member's name; the member's value comes next.
 func (w *Writer) Key(k string) {
@@ -102,6 +101,27 @@ func (w *Writer) Bool(b bool) {
 func (w *Writer) Null() {
 	w.value()
 	w.buf = append(w.buf, "null"...)
+}
+
+// Value writes v, which is one of: a Marshaler, which writes itself; an
+// Object, written as an object of its members; or a pointer to a string,
+// uint32 or uint64, the elements of an Array besides those. Anything else
+// is a bug of the caller's, and panics.
+func (w *Writer) Value(v any) {
+	switch v := v.(type) {
+	case Marshaler:
+		v.WriteJSON(w)
+	case Object:
+		WriteObject(w, v)
+	case *string:
+		w.String(*v)
+	case *uint32:
+		w.Uint(uint64(*v))
+	case *uint64:
+		w.Uint(*v)
+	default:
+		panic(errNotValue)
+	}
 }
 
 // Base64 writes b as a string in standard base64 with padding, or null for

@@ -237,7 +237,7 @@ func (s *Store) handleDelete(w http.ResponseWriter, r *http.Request, id string) 
 
 // writeJSON answers with code and v as JSON, ending in a newline as
 // encoding/json's Encoder wrote it.
-func writeJSON(w http.ResponseWriter, code int, v jsonw.Marshaler) error {
+func writeJSON(w http.ResponseWriter, code int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, err := w.Write(append(jsonw.Marshal(v), '\n'))

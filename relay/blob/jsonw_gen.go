@@ -8,20 +8,7 @@ import (
 	"sambung/internal/jsonw"
 )
 
-// JSONMembers lists the members of meta, for WriteObject and ReadObject.
-func (v *meta) JSONMembers(m *jsonw.Members) {
-	m.String("person", &v.Person, false)
-	m.Uint32("device", &v.Device, false)
-	m.Int64("size", &v.Size, false)
-	m.Int64("offset", &v.Offset, false)
-	m.Int64("created", &v.Created, false)
-	m.Int64("updated", &v.Updated, false)
-	m.Int64("completed", &v.Completed, true)
-	m.Int64("expires", &v.Expires, true)
+// JSONMembers lists the members of meta.
+func (v *meta) JSONMembers(m *jsonw.Members) *jsonw.Members {
+	return m.String("person", &v.Person, false).Uint32("device", &v.Device, false).Int64("size", &v.Size, false).Int64("offset", &v.Offset, false).Int64("created", &v.Created, false).Int64("updated", &v.Updated, false).Int64("completed", &v.Completed, true).Int64("expires", &v.Expires, true)
 }
-
-// WriteJSON writes v as a JSON object.
-func (v *meta) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, v) }
-
-// ReadJSON reads v from a JSON object.
-func (v *meta) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, v) }

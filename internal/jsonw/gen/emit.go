@@ -142,40 +142,26 @@ func receiver(name string) string {
 	return r
 }
 
-// methods writes the type's JSONMembers and the methods its mode asks for,
-// which call it.
+// methods writes the type's JSONMembers: one chain of Members calls, one
+// per member, on one line.
 func (e *emitter) methods(r *request) error {
 	ms, err := members(r.named.Underlying().(*types.Struct))
 	if err != nil {
 		return err
 	}
 	rv := receiver(r.name)
-	if len(ms) == 0 {
-		e.printf("\nfunc (*%s) JSONMembers(*jsonw.Members) {}\n", r.name)
-	} else {
-		e.printf("\n// JSONMembers lists the members of %s, for WriteObject and ReadObject.\n", r.name)
-		e.printf("func (%s *%s) JSONMembers(m *jsonw.Members) {\n", rv, r.name)
-		for _, m := range ms {
-			line, err := e.member(m, rv+"."+m.path)
-			if err != nil {
-				return fmt.Errorf("field %s: %w", m.path, err)
-			}
-			e.printf("\t%s\n", line)
+	chain := []string{"m"}
+	for _, m := range ms {
+		call, err := e.member(m, rv+"."+m.path)
+		if err != nil {
+			return fmt.Errorf("field %s: %w", m.path, err)
 		}
-		e.printf("}\n")
+		chain = append(chain, call)
 	}
-	switch r.mode {
-	case modeMembers:
-		e.printf("\nfunc (%s *%s) writeFields(w *jsonw.Writer) { jsonw.WriteMembers(w, %s) }\n", rv, r.name, rv)
-		e.printf("\nfunc (%s *%s) readField(d *jsonw.Decoder, key string) (bool, error) {\n\treturn jsonw.ReadMember(d, key, %s)\n}\n", rv, r.name, rv)
-		return nil
-	case modeCodec, modeWrite:
-		e.printf("\n// WriteJSON writes %s as a JSON object.\n", rv)
-		e.printf("func (%s *%s) WriteJSON(w *jsonw.Writer) { jsonw.WriteObject(w, %s) }\n", rv, r.name, rv)
+	e.printf("\n// JSONMembers lists the members of %s.\n", r.name)
+	if len(ms) == 0 {
+		rv = ""
 	}
-	if r.mode.reads() {
-		e.printf("\n// ReadJSON reads %s from a JSON object.\n", rv)
-		e.printf("func (%s *%s) ReadJSON(d *jsonw.Decoder) error { return jsonw.ReadObject(d, %s) }\n", rv, r.name, rv)
-	}
+	e.printf("func (%s *%s) JSONMembers(m *jsonw.Members) *jsonw.Members {\n\treturn %s\n}\n", rv, r.name, strings.Join(chain, "."))
 	return nil
 }

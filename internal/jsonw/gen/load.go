@@ -15,34 +15,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
-// A mode says which methods a type asks for.
-type mode int
-
-const (
-	modeCodec   mode = iota // WriteJSON and ReadJSON
-	modeRead                // ReadJSON only
-	modeWrite               // WriteJSON only
-	modeMembers             // writeFields and readField, for a caller that writes the braces
-)
-
-var directives = map[string]mode{
-	"//jsonw:codec":   modeCodec,
-	"//jsonw:read":    modeRead,
-	"//jsonw:write":   modeWrite,
-	"//jsonw:members": modeMembers,
-}
-
-func (m mode) writes() bool { return m != modeRead }
-func (m mode) reads() bool  { return m != modeWrite }
+// directive names the types that get a JSONMembers.
+const directive = "//jsonw:codec"
 
 // request is one type the package asks a codec for.
 type request struct {
 	name  string
-	mode  mode
 	named *types.Named
+	pos   token.Position // of the type's declaration
 }
 
 // pkg is a package loaded for generation: its types, checked without the
@@ -110,8 +94,8 @@ func load(dir, out string) (*pkg, error) {
 		if _, ok := named.Underlying().(*types.Struct); !ok {
 			return nil, fmt.Errorf("//jsonw: %s is not a struct type", r.name)
 		}
-		r.named = named
-		file := fset.File(obj.Pos()).Name()
+		r.named, r.pos = named, fset.Position(obj.Pos())
+		file := r.pos.Filename
 		for _, f := range files {
 			if fset.File(f.Pos()).Name() != file {
 				continue
@@ -123,6 +107,11 @@ func load(dir, out string) (*pkg, error) {
 			p.build = line
 		}
 	}
+	// The output follows the package's source, not the directives.
+	sort.Slice(p.requests, func(i, j int) bool {
+		a, b := p.requests[i].pos, p.requests[j].pos
+		return a.Filename < b.Filename || a.Filename == b.Filename && a.Offset < b.Offset
+	})
 	return p, nil
 }
 
@@ -166,10 +155,9 @@ func (p *pkg) collect(f *ast.File) error {
 			if len(fields) == 0 {
 				continue
 			}
-			m, ok := directives[fields[0]]
-			if !ok {
+			if fields[0] != directive {
 				if strings.HasPrefix(fields[0], "//jsonw:") {
-					return fmt.Errorf("unknown directive %s", fields[0])
+					return fmt.Errorf("unknown directive %s: %s is the one there is", fields[0], directive)
 				}
 				continue
 			}
@@ -185,7 +173,7 @@ func (p *pkg) collect(f *ast.File) error {
 				if p.byName[name] != nil {
 					return fmt.Errorf("type %s is named by two directives", name)
 				}
-				r := &request{name: name, mode: m}
+				r := &request{name: name}
 				p.byName[name] = r
 				p.requests = append(p.requests, r)
 			}

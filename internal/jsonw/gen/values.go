@@ -11,26 +11,22 @@ var integers = map[types.BasicKind]string{
 	types.Uint: "Uint", types.Uint8: "Uint8", types.Uint16: "Uint16", types.Uint32: "Uint32", types.Uint64: "Uint64",
 }
 
-// sliceMethods names the Members method of each slice of a plain scalar.
-var sliceMethods = map[types.BasicKind]string{
-	types.String: "Strings", types.Uint32: "Uint32s", types.Uint64: "Uint64s",
-}
+// elements are the scalar kinds a jsonw.Array holds besides values.
+var elements = map[types.BasicKind]bool{types.String: true, types.Uint32: true, types.Uint64: true}
 
-// isCodec reports whether t writes and reads itself: its methods are ones
-// this run writes, or declared by hand or generated in another package.
-func (e *emitter) isCodec(t types.Type) bool {
-	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() == e.p.types {
-		if r := e.p.byName[n.Obj().Name()]; r != nil {
-			return r.mode == modeCodec
-		}
+// isValue reports whether Members.Value takes a pointer to t: t lists its
+// members (JSONMembers, which this run writes or another package has), or
+// writes and reads itself (by hand, as wire.Address's text form does).
+func (e *emitter) isValue(t types.Type) bool {
+	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() == e.p.types && e.p.byName[n.Obj().Name()] != nil {
+		return true
 	}
-	for _, name := range []string{"WriteJSON", "ReadJSON"} {
+	has := func(name string) bool {
 		obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(t), true, e.p.types, name)
-		if _, ok := obj.(*types.Func); !ok {
-			return false
-		}
+		_, ok := obj.(*types.Func)
+		return ok
 	}
-	return true
+	return has("JSONMembers") || has("WriteJSON") && has("ReadJSON")
 }
 
 // typeString writes t as the generated file names it, importing its
@@ -45,24 +41,32 @@ func (e *emitter) typeString(t types.Type) string {
 	})
 }
 
-// member returns the JSONMembers statement of one member whose field is
-// the addressable expr.
+// member returns the Members call of one member whose field is the
+// addressable expr, without the "m." before it.
 func (e *emitter) member(m member, expr string) (string, error) {
 	t := m.typ
-	addr := "&" + expr
 	// A named type passes its address as its underlying type's.
-	plain := addr
+	plain := "&" + expr
 	if !types.Identical(t, t.Underlying()) {
-		plain = "(*" + e.typeString(t.Underlying()) + ")(" + addr + ")"
+		plain = "(*" + e.typeString(t.Underlying()) + ")(&" + expr + ")"
 	}
 	call := func(method, arg string) string {
-		return fmt.Sprintf("m.%s(%q, %s, %t)", method, m.key, arg, m.omit)
+		return fmt.Sprintf("%s(%q, %s, %t)", method, m.key, arg, m.omit)
 	}
-	if e.isCodec(t) {
+	// A slice or pointer is a Container, left out when empty with
+	// omitempty.
+	container := func(wrap string) string {
+		method := "Value"
+		if m.omit {
+			method = "Optional"
+		}
+		return fmt.Sprintf("%s(%q, jsonw.%s(%s))", method, m.key, wrap, plain)
+	}
+	if e.isValue(t) {
 		if _, ok := t.Underlying().(*types.Struct); !ok && m.omit {
 			return "", fmt.Errorf("omitempty on %s, which writes itself, is not supported", e.typeString(t))
 		}
-		return fmt.Sprintf("m.Value(%q, %s)", m.key, addr), nil
+		return fmt.Sprintf("Value(%q, &%s)", m.key, expr), nil
 	}
 	if _, ok := t.(*types.Named); ok {
 		for _, name := range []string{"MarshalJSON", "UnmarshalJSON", "MarshalText", "UnmarshalText"} {
@@ -83,24 +87,19 @@ func (e *emitter) member(m member, expr string) (string, error) {
 		}
 	case *types.Slice:
 		elem := u.Elem()
-		if b, ok := elem.(*types.Basic); ok {
-			if b.Kind() == types.Uint8 {
-				return call("Base64", plain), nil
-			}
-			if method := sliceMethods[b.Kind()]; method != "" {
-				return call(method, plain), nil
-			}
+		if b, ok := elem.(*types.Basic); ok && b.Kind() == types.Uint8 {
+			return call("Base64", plain), nil
 		}
-		if e.isCodec(elem) {
-			return fmt.Sprintf("jsonw.Values(m, %q, %s, %t)", m.key, plain, m.omit), nil
+		if b, ok := elem.(*types.Basic); ok && elements[b.Kind()] || e.isValue(elem) {
+			return container("Array"), nil
 		}
 	case *types.Pointer:
-		if e.isCodec(u.Elem()) {
-			return fmt.Sprintf("jsonw.Pointer(m, %q, %s, %t)", m.key, plain, m.omit), nil
+		if e.isValue(u.Elem()) {
+			return container("Nullable"), nil
 		}
 	case *types.Struct:
-		return "", fmt.Errorf("%s has no WriteJSON and ReadJSON: name it in a //jsonw:codec directive", e.typeString(t))
+		return "", fmt.Errorf("%s has no JSONMembers: name it in a //jsonw:codec directive", e.typeString(t))
 	}
 	return "", fmt.Errorf("%s is not supported: strings, bools, integers, []byte, []string, []uint32, []uint64, "+
-		"and structs, slices of structs and pointers to structs with their own codec are", e.typeString(t))
+		"and structs, slices of structs and pointers to structs with a codec are", e.typeString(t))
 }
