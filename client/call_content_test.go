@@ -2,7 +2,6 @@ package client
 
 import (
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -122,33 +121,7 @@ func TestCallContentRejects(t *testing.T) {
 // FuzzCallContent fuzzes the content decoder from call signals: whatever
 // decodes is valid and re-encodes to itself.
 func FuzzCallContent(f *testing.F) {
-	for _, c := range callVectors() {
-		b, err := encodeContent(c)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := decodeContent(b)
-		if err != nil {
-			if !errors.Is(err, ErrBadContent) {
-				t.Fatalf("error %v is not ErrBadContent", err)
-			}
-			return
-		}
-		if (c.Kind == KindCall) != (c.Call != "") {
-			t.Fatalf("kind %s with call %v", c.Kind, c.Call)
-		}
-		b2, err := encodeContent(c)
-		if err != nil {
-			t.Fatalf("accepted content does not encode: %v", err)
-		}
-		c2, err := decodeContent(b2)
-		if err != nil || !reflect.DeepEqual(c, c2) {
-			t.Fatalf("re-decoded %+v, %v; want %+v", c2, err, c)
-		}
-	})
+	fuzzContent(f, callVectors())
 }
 
 // FuzzICEServers fuzzes the check of the relay's ICE server list: it

@@ -44,6 +44,15 @@ func TestConversation(t *testing.T) {
 	// Every text sent, to look for in the relay's files at the end.
 	var sent []string
 	var a, b *page
+	// say sends text from one page, records it and waits for each reader
+	// to show it.
+	say := func(from *page, text string, readers ...*page) {
+		from.sendMessage(text)
+		sent = append(sent, text)
+		for _, p := range readers {
+			p.waitMessage(text)
+		}
+	}
 
 	steps := []struct {
 		name string
@@ -72,8 +81,7 @@ func TestConversation(t *testing.T) {
 			a.startChat("account", budiAccount)
 			checkBadges(t, a, `[data-testid="chat"]`, []string{"account"})
 			for _, text := range []string{"Halo Budi, this is Ayu.", "Second message, sent while you were away."} {
-				a.sendMessage(text)
-				sent = append(sent, text)
+				say(a, text)
 				// The relay acked it; Budi's device has not stored it.
 				a.waitTick(text, "sent")
 			}
@@ -107,9 +115,7 @@ func TestConversation(t *testing.T) {
 		}},
 		{"replies go the other way", func(t *testing.T) {
 			text := "Hi Ayu! Got both."
-			b.sendMessage(text)
-			sent = append(sent, text)
-			a.waitMessage(text)
+			say(b, text, a)
 			// Ayu has the chat open and the tab visible: she read it.
 			b.waitTick(text, "read")
 			a.screenshot("chat-first-messages")
@@ -135,9 +141,7 @@ func TestConversation(t *testing.T) {
 			eval[chromedp.Void](a, `document.querySelector('[data-testid="composer-input"]').value = ''`)
 		}},
 		{"message text is never HTML", func(t *testing.T) {
-			a.sendMessage(xssText)
-			sent = append(sent, xssText)
-			b.waitMessage(xssText)
+			say(a, xssText, b)
 			n := eval[int](b, `document.querySelectorAll('[data-testid="message-list"] img, [data-testid="message-list"] b').length`)
 			if n != 0 {
 				t.Fatalf("the message created %d elements", n)
@@ -185,9 +189,7 @@ func TestConversation(t *testing.T) {
 				if strings.HasPrefix(text, "Ayu") {
 					p, q = a, b
 				}
-				p.sendMessage(text)
-				sent = append(sent, text)
-				q.waitMessage(text)
+				say(p, text, q)
 				p.waitTick(text, "read")
 			}
 		}},
@@ -196,22 +198,13 @@ func TestConversation(t *testing.T) {
 			b2.openChat(ayuPhone)
 			b2.waitCount(len(sent))
 			text := "Both of your tabs should show this."
-			a.sendMessage(text)
-			sent = append(sent, text)
-			b.waitMessage(text)
-			b2.waitMessage(text)
+			say(a, text, b, b2)
 			// The session survives: the second tab sends, the first shows it
 			// as Budi's own message, and Ayu gets it.
 			reply := "Sent from Budi's second tab."
-			b2.sendMessage(reply)
-			sent = append(sent, reply)
-			a.waitMessage(reply)
-			b.waitMessage(reply)
+			say(b2, reply, a, b)
 			more := "And Ayu answers both tabs."
-			a.sendMessage(more)
-			sent = append(sent, more)
-			b.waitMessage(more)
-			b2.waitMessage(more)
+			say(a, more, b, b2)
 			if got := texts(b2.messages()); !slices.Equal(got, texts(b.messages())) {
 				t.Fatalf("tabs differ:\n%q\n%q", got, texts(b.messages()))
 			}
@@ -226,9 +219,7 @@ func TestConversation(t *testing.T) {
 			a.openChat(budiAccount)
 			a.waitCount(len(sent))
 			text := "Ayu, are you there?"
-			b.sendMessage(text)
-			sent = append(sent, text)
-			a.waitMessage(text)
+			say(b, text, a)
 			a.waitJS(`__notes.some((n) => n.title === `+js(budiAccount)+` && n.body === `+js(text)+`)`, "a notification of Budi's message")
 			a.waitJS(`document.title === "(1) Sambung"`, `the title "(1) Sambung"`)
 			b.waitTick(text, "delivered")
@@ -259,9 +250,7 @@ func TestConversation(t *testing.T) {
 			l.signInAccount(budiAccount, budiPassword)
 			l.startChat("phone", ayuPhoneTyped)
 			text := "Hello from my new laptop."
-			l.sendMessage(text)
-			sent = append(sent, text)
-			a.waitMessage(text)
+			say(l, text, a)
 			a.waitJS(`!document.querySelector('[data-testid="identity-notice"]').hidden`, "the changed-safety-number notice")
 			if !eval[bool](a, `document.querySelector('[data-testid="composer-input"]').disabled`) {
 				t.Fatal("Ayu can send before accepting the new safety number")
@@ -272,10 +261,7 @@ func TestConversation(t *testing.T) {
 				"sending to be allowed again")
 			a.waitJS(`document.querySelector('[data-testid="conversation-item"]').dataset.unread === "0"`, "the laptop's message to be read")
 			reply := "Welcome, new laptop."
-			a.sendMessage(reply)
-			sent = append(sent, reply)
-			l.waitMessage(reply)
-			b.waitMessage(reply)
+			say(a, reply, l, b)
 
 			// The laptop lists Budi's identity and both devices, then signs out.
 			l.click("me")

@@ -454,21 +454,24 @@ func (p *page) signUpPhone(r *relaytest.Relay, typed, e164 string) {
 // signUpAccount signs up with an account ID and a password.
 func (p *page) signUpAccount(account, password string) {
 	p.t.Helper()
-	p.click("tab-account")
-	p.typeInto("account-input", account)
-	p.typeInto("password-input", password)
-	p.click("account-signup")
-	p.waitJS(`!!document.querySelector('[data-testid="main"]')`, "the conversation list after sign-up")
+	p.submitAccount("account-signup", account, password, "sign-up")
 }
 
 // signInAccount signs in with an existing account ID, as a new device.
 func (p *page) signInAccount(account, password string) {
 	p.t.Helper()
+	p.submitAccount("account-signin", account, password, "sign-in")
+}
+
+// submitAccount fills the account form, presses button and waits for the
+// conversation list that follows a successful step.
+func (p *page) submitAccount(button, account, password, step string) {
+	p.t.Helper()
 	p.click("tab-account")
 	p.typeInto("account-input", account)
 	p.typeInto("password-input", password)
-	p.click("account-signin")
-	p.waitJS(`!!document.querySelector('[data-testid="main"]')`, "the conversation list after sign-in")
+	p.click(button)
+	p.waitJS(`!!document.querySelector('[data-testid="main"]')`, "the conversation list after "+step)
 }
 
 // startChat opens a new chat with kind ("phone" or "account") and value.
