@@ -272,34 +272,6 @@ func (d *Decoder) container(kind Kind, end byte, item func() error) error {
 	}
 }
 
-// Slice reads an array into *p, one element at a time with elem, as
-// encoding/json does for a slice: null sets *p to nil, [] to an empty
-// slice, and elements already in *p are decoded into rather than replaced.
-func Slice[T any](d *Decoder, p *[]T, elem func(*T) error) error {
-	if d.Null() {
-		*p = nil
-		return nil
-	}
-	s := *p
-	i := 0
-	err := d.Array(func() error {
-		if i == len(s) {
-			var zero T
-			s = append(s, zero)
-		}
-		i++
-		return elem(&s[i-1])
-	})
-	if err != nil {
-		return err
-	}
-	if s == nil {
-		s = []T{}
-	}
-	*p = s[:i]
-	return nil
-}
-
 // Unknown skips the value of a member the caller does not know, or fails
 // with ErrUnknown when DisallowUnknown is set.
 func (d *Decoder) Unknown() error {

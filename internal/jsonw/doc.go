@@ -31,7 +31,9 @@
 // with a type switch, not reflection; a value of any other type is a
 // programming error and panics. A type that must read an older stored form
 // keeps a hand-written ReadJSON that reads those members itself and hands
-// the rest to ReadMember.
+// the rest to ReadMember. A slice member goes through Array and a pointer
+// through Nullable, with Members.Optional in place of Value for
+// omitempty; the output follows the order the package declares its types.
 //
 // Adding a field is one edit to the struct and go generate. Fields follow
 // encoding/json's rules: the tag's name or the field's, "-", omitempty,

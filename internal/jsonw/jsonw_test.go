@@ -256,24 +256,26 @@ func TestNotValue(t *testing.T) {
 	}
 }
 
-type list struct{ v []uint64 }
-
-func (l *list) ReadJSON(d *Decoder) error {
-	return Slice(d, &l.v, func(p *uint64) error { return d.Uint64(p) })
-}
-
-func TestSlice(t *testing.T) {
+// TestArray checks Array against encoding/json on a []uint64, starting
+// from nil and from a slice with elements already in it, both ways.
+func TestArray(t *testing.T) {
 	for _, in := range []string{`null`, `[]`, `[1]`, `[1,2,3]`} {
-		var l list
-		var ref []uint64
-		if err := Unmarshal([]byte(in), &l); err != nil {
-			t.Fatalf("%s: %v", in, err)
-		}
-		if err := json.Unmarshal([]byte(in), &ref); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(l.v, ref) {
-			t.Errorf("%s: %#v, encoding/json %#v", in, l.v, ref)
+		for _, start := range [][]uint64{nil, {7, 8}} {
+			v := append([]uint64(nil), start...)
+			ref := append([]uint64(nil), start...)
+			if err := Unmarshal([]byte(in), Array(&v)); err != nil {
+				t.Fatalf("%s: %v", in, err)
+			}
+			if err := json.Unmarshal([]byte(in), &ref); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(v, ref) {
+				t.Errorf("%s into %v: %#v, encoding/json %#v", in, start, v, ref)
+			}
+			want, _ := json.Marshal(ref)
+			if got := Marshal(Array(&v)); string(got) != string(want) {
+				t.Errorf("%s: writes %s, encoding/json %s", in, got, want)
+			}
 		}
 	}
 }

@@ -131,11 +131,43 @@ func Array[T any](p *[]T) Container { return (*array[T])(p) }
 func (a *array[T]) empty() bool { return len(*a) == 0 }
 
 // WriteJSON writes the slice.
-func (a *array[T]) WriteJSON(w *Writer) { WriteSlice(w, *a, func(e *T) { w.Value(e) }) }
+func (a *array[T]) WriteJSON(w *Writer) {
+	if *a == nil {
+		w.Null()
+		return
+	}
+	w.ArrayStart()
+	for i := range *a {
+		w.Value(&(*a)[i])
+	}
+	w.ArrayEnd()
+}
 
-// ReadJSON reads the slice as Slice does.
+// ReadJSON reads the slice as encoding/json does: null sets it to nil, []
+// to an empty slice, and elements already there are decoded into rather
+// than replaced.
 func (a *array[T]) ReadJSON(d *Decoder) error {
-	return Slice(d, (*[]T)(a), func(e *T) error { return d.Value(e) })
+	if d.Null() {
+		*a = nil
+		return nil
+	}
+	s, n := *a, 0
+	err := d.Array(func() error {
+		if n == len(s) {
+			var zero T
+			s = append(s, zero)
+		}
+		n++
+		return d.Value(&s[n-1])
+	})
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		s = []T{}
+	}
+	*a = s[:n]
+	return nil
 }
 
 // nullable is a pointer to a value that Writer.Value and Decoder.Value

@@ -189,17 +189,3 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
-
-// WriteSlice writes s as an array, one element with elem, or null for a
-// nil s, as encoding/json does.
-func WriteSlice[T any](w *Writer, s []T, elem func(*T)) {
-	if s == nil {
-		w.Null()
-		return
-	}
-	w.ArrayStart()
-	for i := range s {
-		elem(&s[i])
-	}
-	w.ArrayEnd()
-}
