@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"sambung/relay/internal/httpjson"
 	"sambung/relay/store"
 	"sambung/wire"
 )
@@ -52,5 +53,5 @@ func (s *Server) handleRemoveDevice(w http.ResponseWriter, r *http.Request, d de
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, &l)
+	return httpjson.Write(w, http.StatusOK, &l)
 }

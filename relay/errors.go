@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"sambung/relay/internal/httpjson"
 	"sambung/relay/store"
 	"sambung/wire"
 )
@@ -53,7 +54,7 @@ func (s *Server) handleError(w http.ResponseWriter, r *http.Request, err error) 
 	if we.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
 	}
-	writeJSON(w, we.Code.Status(), we)
+	httpjson.Write(w, we.Code.Status(), we)
 }
 
 var (

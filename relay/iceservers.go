@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"sambung/relay/internal/httpjson"
 	"sambung/relay/turn"
 	"sambung/wire"
 )
@@ -52,5 +53,5 @@ func (s *Server) handleICEServers(w http.ResponseWriter, r *http.Request, d devi
 	out.ICEServers = append(out.ICEServers, s.cfg.ICEServers...)
 	// A credential must not sit in a shared cache.
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, &out)
+	return httpjson.Write(w, http.StatusOK, &out)
 }

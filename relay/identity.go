@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 
+	"sambung/relay/internal/httpjson"
 	"sambung/relay/store"
 	"sambung/wire"
 )
@@ -26,7 +27,7 @@ func (s *Server) handlePhoneCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, &wire.PhoneCodeResponse{
+	return httpjson.Write(w, http.StatusOK, &wire.PhoneCodeResponse{
 		Phone:     phone,
 		ExpiresIn: int(s.cfg.CodeTTL.Seconds()),
 		ResendIn:  int(next.Seconds()),
@@ -67,7 +68,7 @@ func (s *Server) handlePhoneVerify(w http.ResponseWriter, r *http.Request) error
 			if err != nil {
 				return err
 			}
-			return writeJSON(w, http.StatusOK, &wire.Session{PersonID: ident.Person, DeviceID: id, Token: tok})
+			return httpjson.Write(w, http.StatusOK, &wire.Session{PersonID: ident.Person, DeviceID: id, Token: tok})
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
@@ -80,7 +81,7 @@ func (s *Server) handlePhoneVerify(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		s.log.Info("person created", "person", person, "kind", wire.KindPhone)
-		return writeJSON(w, http.StatusOK, &wire.Session{PersonID: person, DeviceID: id, Token: tok, Created: true})
+		return httpjson.Write(w, http.StatusOK, &wire.Session{PersonID: person, DeviceID: id, Token: tok, Created: true})
 	}
 	return wire.NewError(wire.CodeUnavailable)
 }
@@ -125,7 +126,7 @@ func (s *Server) handleAccountSignUp(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	s.log.Info("person created", "person", person, "kind", wire.KindAccount)
-	return writeJSON(w, http.StatusCreated, &wire.Session{PersonID: person, DeviceID: id, Token: tok, Created: true})
+	return httpjson.Write(w, http.StatusCreated, &wire.Session{PersonID: person, DeviceID: id, Token: tok, Created: true})
 }
 
 func (s *Server) handleAccountSignIn(w http.ResponseWriter, r *http.Request) error {
@@ -157,7 +158,7 @@ func (s *Server) handleAccountSignIn(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, &wire.Session{PersonID: ident.Person, DeviceID: id, Token: tok})
+	return httpjson.Write(w, http.StatusOK, &wire.Session{PersonID: ident.Person, DeviceID: id, Token: tok})
 }
 
 // me builds the Me view of a device's person.

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"sambung/relay/internal/httpjson"
 	"sambung/relay/store"
 	"sambung/wire"
 )
@@ -255,7 +256,7 @@ func (s *Server) writeLookup(w http.ResponseWriter, ctx context.Context, d devic
 	for dev := range drained {
 		s.preKeysDrained(store.MailboxID{Person: person, Device: dev})
 	}
-	return writeJSON(w, http.StatusOK, &out)
+	return httpjson.Write(w, http.StatusOK, &out)
 }
 
 // preKeysDrained alerts a device whose one-time prekeys are being fetched

@@ -6,15 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"sambung/internal/jsonw"
 	"sambung/relay/blob"
+	"sambung/relay/internal/httpjson"
 	"sambung/relay/store"
 	"sambung/relay/turn"
 	"sambung/wire"
@@ -228,31 +227,7 @@ func (s *Server) routes() {
 // decodeJSON reads a request body of at most wire.MaxRequestBody into v,
 // with the same generated codec the client encodes it with.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxRequestBody))
-	if err == nil {
-		err = jsonw.Unmarshal(b, v)
-	}
-	if err != nil {
-		var mbe *http.MaxBytesError
-		var we *wire.Error
-		switch {
-		case errors.As(err, &mbe):
-			return wire.NewError(wire.CodeBodyTooLarge)
-		case errors.As(err, &we):
-			return we // an Address that did not parse
-		}
-		return wire.Errorf(wire.CodeBadRequest, "the body is not valid JSON of the expected shape")
-	}
-	return nil
-}
-
-// writeJSON answers with status and v as JSON, ending in a newline as
-// encoding/json's Encoder wrote it.
-func writeJSON(w http.ResponseWriter, status int, v any) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, err := w.Write(append(jsonw.Marshal(v), '\n'))
-	return err
+	return httpjson.Read(w, r, wire.MaxRequestBody, v, "the body is not valid JSON of the expected shape")
 }
 
 // reply answers with v as JSON, or returns err for handleError.
@@ -260,7 +235,7 @@ func reply(w http.ResponseWriter, v any, err error) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, v)
+	return httpjson.Write(w, http.StatusOK, v)
 }
 
 // limitAuth applies the per-address limit of unauthenticated requests.

@@ -86,65 +86,26 @@ type wrapped struct{ cause, kind error }
 func (e *wrapped) Error() string   { return e.kind.Error() + ": " + e.cause.Error() }
 func (e *wrapped) Unwrap() []error { return []error{e.kind, e.cause} }
 
-// awaitRequest waits for an IDBRequest's success or error event.
-func awaitRequest(ctx context.Context, req js.Value) (js.Value, error) {
-	type settled struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan settled, 1)
-	onOK := js.FuncOf(func(_ js.Value, _ []js.Value) any {
-		ch <- settled{v: req.Get("result")}
-		return nil
-	})
-	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		// Handled here: without preventDefault the error would also abort
-		// the transaction, which reports it again.
-		arg(args, 0).Call("preventDefault")
-		ch <- settled{err: toError(req.Get("error"))}
-		return nil
-	})
-	req.Set("onsuccess", onOK)
-	req.Set("onerror", onErr)
-	release := func() {
-		req.Set("onsuccess", js.Null())
-		req.Set("onerror", js.Null())
-		onOK.Release()
-		onErr.Release()
-	}
-	select {
-	case s := <-ch:
-		release()
-		return s.v, s.err
-	case <-ctx.Done():
-		go func() { <-ch; release() }()
-		return js.Undefined(), ctx.Err()
-	}
-}
-
-// awaitTransaction waits for a transaction to complete, or for its error
-// or abort.
-func awaitTransaction(ctx context.Context, tx js.Value) error {
+// awaitEvent waits for target (an IDBRequest or IDBTransaction) to fire
+// the event whose handler property is ok, or the one of fail, which fail
+// turns into an error. If ctx ends first, cancel runs (when not nil) and
+// the handlers stay set until the event comes, for it still will.
+func awaitEvent(ctx context.Context, target js.Value, ok, fail string, failed func(args []js.Value) error, cancel func()) error {
 	ch := make(chan error, 1)
-	onDone := js.FuncOf(func(_ js.Value, _ []js.Value) any {
+	onOK := js.FuncOf(func(_ js.Value, _ []js.Value) any {
 		ch <- nil
 		return nil
 	})
-	onFail := js.FuncOf(func(_ js.Value, _ []js.Value) any {
-		e := tx.Get("error")
-		if e.IsNull() {
-			ch <- errAborted
-		} else {
-			ch <- toError(e)
-		}
+	onFail := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- failed(args)
 		return nil
 	})
-	tx.Set("oncomplete", onDone)
-	tx.Set("onabort", onFail)
+	target.Set(ok, onOK)
+	target.Set(fail, onFail)
 	release := func() {
-		tx.Set("oncomplete", js.Null())
-		tx.Set("onabort", js.Null())
-		onDone.Release()
+		target.Set(ok, js.Null())
+		target.Set(fail, js.Null())
+		onOK.Release()
 		onFail.Release()
 	}
 	select {
@@ -152,12 +113,41 @@ func awaitTransaction(ctx context.Context, tx js.Value) error {
 		release()
 		return err
 	case <-ctx.Done():
-		// A transaction cannot be left half done: abort it, so that none
-		// of the batch is written, and wait for the abort to settle.
-		_ = catch(func() { tx.Call("abort") })
+		if cancel != nil {
+			cancel()
+		}
 		go func() { <-ch; release() }()
 		return ctx.Err()
 	}
+}
+
+// awaitRequest waits for an IDBRequest's success or error event.
+func awaitRequest(ctx context.Context, req js.Value) (js.Value, error) {
+	err := awaitEvent(ctx, req, "onsuccess", "onerror", func(args []js.Value) error {
+		// Handled here: without preventDefault the error would also abort
+		// the transaction, which reports it again.
+		arg(args, 0).Call("preventDefault")
+		return toError(req.Get("error"))
+	}, nil)
+	if err != nil {
+		return js.Undefined(), err
+	}
+	return req.Get("result"), nil
+}
+
+// awaitTransaction waits for a transaction to complete, or for its error
+// or abort.
+func awaitTransaction(ctx context.Context, tx js.Value) error {
+	return awaitEvent(ctx, tx, "oncomplete", "onabort", func([]js.Value) error {
+		if e := tx.Get("error"); !e.IsNull() {
+			return toError(e)
+		}
+		return errAborted
+	}, func() {
+		// A transaction cannot be left half done: abort it, so that none
+		// of the batch is written, and wait for the abort to settle.
+		_ = catch(func() { tx.Call("abort") })
+	})
 }
 
 var errAborted = errors.New("wasm: indexeddb transaction aborted")

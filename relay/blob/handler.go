@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"sambung/internal/jsonw"
+	"sambung/relay/internal/httpjson"
 	"sambung/wire"
 )
 
@@ -105,16 +105,8 @@ func (s *Store) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req wire.CreateRequest
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCreateBody))
-	if err == nil {
-		err = jsonw.Unmarshal(b, &req)
-	}
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return wire.NewError(wire.CodeBodyTooLarge)
-		}
-		return wire.ErrorWith(wire.CodeBadRequest, `the body must be {"size": <bytes>}`)
+	if err := httpjson.Read(w, r, maxCreateBody, &req, `the body must be {"size": <bytes>}`); err != nil {
+		return err
 	}
 	id, err := s.create(person, device, req.Size)
 	if err != nil {
@@ -123,7 +115,7 @@ func (s *Store) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", wire.PathBlobs+"/"+id)
 	w.Header().Set(wire.HeaderUploadOffset, "0")
 	w.Header().Set(wire.HeaderUploadLength, itoa(req.Size))
-	return writeJSON(w, http.StatusCreated, &wire.CreateResponse{ID: id, Size: req.Size})
+	return httpjson.Write(w, http.StatusCreated, &wire.CreateResponse{ID: id, Size: req.Size})
 }
 
 // handleHead is HEAD /v1/blobs/{id}: the durable offset and the size.
@@ -233,15 +225,6 @@ func (s *Store) handleDelete(w http.ResponseWriter, r *http.Request, id string) 
 	s.remove(e)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// writeJSON answers with code and v as JSON, ending in a newline as
-// encoding/json's Encoder wrote it.
-func writeJSON(w http.ResponseWriter, code int, v any) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_, err := w.Write(append(jsonw.Marshal(v), '\n'))
-	return err
 }
 
 // countingWriter counts the bytes of a download. It keeps ReadFrom, so

@@ -370,31 +370,21 @@ func (f *flush) state(m MailboxID) *mboxState {
 	return st
 }
 
-// set adds e to the flush, committing and starting a new transaction when
-// the current one is full.
-func (f *flush) set(e *badger.Entry) {
-	if f.err != nil {
-		return
-	}
-	err := f.txn.SetEntry(e)
-	if errors.Is(err, badger.ErrTxnTooBig) {
-		if err = f.txn.Commit(); err == nil {
-			f.txn = f.w.s.db.NewTransaction(true)
-			err = f.txn.SetEntry(e)
-		}
-	}
-	f.err = err
-}
+// set adds e to the flush, and del the deletion of k.
+func (f *flush) set(e *badger.Entry) { f.apply(func(t *badger.Txn) error { return t.SetEntry(e) }) }
+func (f *flush) del(k []byte)        { f.apply(func(t *badger.Txn) error { return t.Delete(k) }) }
 
-func (f *flush) del(k []byte) {
+// apply runs op on the flush's transaction, committing it and running op
+// again on a new one when the current one is full.
+func (f *flush) apply(op func(*badger.Txn) error) {
 	if f.err != nil {
 		return
 	}
-	err := f.txn.Delete(k)
+	err := op(f.txn)
 	if errors.Is(err, badger.ErrTxnTooBig) {
 		if err = f.txn.Commit(); err == nil {
 			f.txn = f.w.s.db.NewTransaction(true)
-			err = f.txn.Delete(k)
+			err = op(f.txn)
 		}
 	}
 	f.err = err
