@@ -283,3 +283,21 @@ func (c *Conn) Send(t testing.TB, f wire.Frame) {
 		t.Fatal(err)
 	}
 }
+
+// ReadUntil reads frames and hands each to handle until it reports done or
+// an error. An error frame from the relay ends it with an error that
+// carries the frame's code and message.
+func (c *Conn) ReadUntil(ctx context.Context, handle func(wire.Frame) (done bool, err error)) error {
+	for {
+		f, err := c.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if e, ok := f.(*wire.ErrorFrame); ok {
+			return fmt.Errorf("%s: %s", e.Code, e.Message)
+		}
+		if done, err := handle(f); done || err != nil {
+			return err
+		}
+	}
+}
