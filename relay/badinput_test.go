@@ -20,8 +20,7 @@ import (
 // nothing is stored or lost.
 func TestBadFrames(t *testing.T) {
 	r := startRelay(t)
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	a := r.dial(alice)
 	cases := []struct {
 		frame string
@@ -86,8 +85,7 @@ func TestWebSocketAuth(t *testing.T) {
 	// The default auth timeout: a slow machine must not turn a refused
 	// first frame, or a good one, into a timeout.
 	r := startRelay(t)
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	for _, first := range []string{
 		`{"type":"ping","id":"p"}`,
 		`{"type":"send","id":"r","to":"` + bob.PersonID + `","envelopes":[{"id":"m","device":1,"type":1,"body":"AA==","ts":1}]}`,

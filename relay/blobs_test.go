@@ -7,15 +7,17 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"sambung/internal/testkit"
 	"sambung/relay/blob"
 	"sambung/wire"
 )
@@ -25,29 +27,16 @@ import (
 // answer must carry the relay's security headers.
 func (r *testRelay) blobCall(method, path string, token []byte, hdr map[string]string, body []byte) (*http.Response, []byte) {
 	r.t.Helper()
-	req, err := http.NewRequest(method, r.hs.URL+path, bytes.NewReader(body))
-	if err != nil {
-		r.t.Fatal(err)
-	}
+	h := map[string]string{}
+	maps.Copy(h, hdr)
 	if token != nil {
-		req.Header.Set("Authorization", "Bearer "+base64.StdEncoding.EncodeToString(token))
+		h["Authorization"] = "Bearer " + base64.StdEncoding.EncodeToString(token)
 	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	h := resp.Header
-	if h.Get("Content-Security-Policy") != contentSecurityPolicy || h.Get("X-Content-Type-Options") != "nosniff" ||
-		h.Get("Referrer-Policy") != "no-referrer" {
-		r.t.Errorf("%s %s: security headers missing: %v", method, path, h)
+	resp, b := testkit.Do(r.t, method, r.hs.URL+path, h, bytes.NewReader(body))
+	got := resp.Header
+	if got.Get("Content-Security-Policy") != contentSecurityPolicy || got.Get("X-Content-Type-Options") != "nosniff" ||
+		got.Get("Referrer-Policy") != "no-referrer" {
+		r.t.Errorf("%s %s: security headers missing: %v", method, path, got)
 	}
 	return resp, b
 }
@@ -97,6 +86,17 @@ func (r *testRelay) metric(name string) int64 {
 	}
 	r.t.Fatalf("metrics have no %s:\n%s", name, b)
 	return 0
+}
+
+// wantMetrics checks each named value in /metrics, reporting every one
+// that differs.
+func (r *testRelay) wantMetrics(want map[string]int64) {
+	r.t.Helper()
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		if got := r.metric(name); got != want[name] {
+			r.t.Errorf("%s is %d, want %d", name, got, want[name])
+		}
+	}
 }
 
 // waitMetric waits until the counter name reaches want and fails if it goes
@@ -194,19 +194,13 @@ func TestBlobs(t *testing.T) {
 	resp, b = r.blobCall("GET", path, alice.Token[:10], nil, nil)
 	wantBlobError(t, resp, b, wire.CodeUnauthorized)
 
-	if got := r.metric("sambung_blob_bytes_in_total"); got != int64(len(data)) {
-		t.Fatalf("bytes in %d, want %d", got, len(data))
-	}
 	r.waitMetric("sambung_blob_bytes_out_total", int64(len(data)+1000))
-	if got := r.metric("sambung_blobs"); got != 1 {
-		t.Fatalf("blobs %d", got)
-	}
-	if got := r.metric("sambung_blob_reserved_bytes"); got != int64(len(data)) {
-		t.Fatalf("reserved %d", got)
-	}
-	if got := r.metric("sambung_connections"); got != 0 { // the relay's own metrics are still there
-		t.Fatalf("connections %d", got)
-	}
+	r.wantMetrics(map[string]int64{
+		"sambung_blob_bytes_in_total": int64(len(data)),
+		"sambung_blobs":               1,
+		"sambung_blob_reserved_bytes": int64(len(data)),
+		"sambung_connections":         0, // the relay's own metrics are still there
+	})
 
 	// The bytes live beside Badger's directory, not in it.
 	if _, err := os.Stat(filepath.Join(r.dir+"-blobs", id+".blob")); err != nil {

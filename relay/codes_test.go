@@ -102,15 +102,11 @@ func TestCodeBudgets(t *testing.T) {
 			t.Fatalf("+44 code %d: %+v", i, e)
 		}
 	}
-	if got := r.metric(`sambung_code_budget_refused_total{budget="country"}`); got != 10 {
-		t.Errorf("country refusals counted %d, want 10", got)
-	}
-	if got := r.metric(`sambung_code_budget_refused_total{budget="global"}`); got != 5 {
-		t.Errorf("global refusals counted %d, want 5", got)
-	}
-	if got := r.metric("sambung_codes_sent_total"); got != 70 {
-		t.Errorf("codes sent %d, want 70", got)
-	}
+	r.wantMetrics(map[string]int64{
+		`sambung_code_budget_refused_total{budget="country"}`: 10,
+		`sambung_code_budget_refused_total{budget="global"}`:  5,
+		"sambung_codes_sent_total":                            70,
+	})
 	if n := r.logged("code budget exhausted budget=country country=+62"); n != 1 {
 		t.Errorf("the country budget logged %d lines, want 1", n)
 	}

@@ -97,8 +97,7 @@ func TestFullDisk(t *testing.T) {
 		c.BlobDir = filepath.Join(dir, "blobs")
 		c.DiskReserve = reserve
 	})
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	a := r.dial(alice)
 	const sent = 20
 	for i := range sent {

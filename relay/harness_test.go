@@ -221,6 +221,13 @@ func (r *testRelay) signUpAccount(id, pw string, prekeys int) wire.Session {
 	return s
 }
 
+// aliceAndBob signs up the two accounts most tests need, with no one-time
+// prekeys.
+func (r *testRelay) aliceAndBob() (alice, bob wire.Session) {
+	r.t.Helper()
+	return r.signUpAccount("alice", "alice password", 0), r.signUpAccount("bob", "bob password", 0)
+}
+
 func (r *testRelay) signInAccount(id, pw string, prekeys int) wire.Session {
 	r.t.Helper()
 	var s wire.Session
@@ -286,6 +293,16 @@ func (w *wsClient) next() (wire.Frame, error) {
 	return f, nil
 }
 
+// frame reads one frame, failing the test when none comes.
+func (w *wsClient) frame() wire.Frame {
+	w.t.Helper()
+	f, err := w.next()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return f
+}
+
 // expect reads frames until one of type T, failing on anything but the
 // informational keys-low and drained.
 func expect[T wire.Frame](w *wsClient) T {
@@ -330,11 +347,7 @@ func (w *wsClient) sendTo(to string, devices []uint32, self []uint32, id string,
 	}
 	w.send(f)
 	for {
-		r, err := w.next()
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		switch r := r.(type) {
+		switch r := w.frame().(type) {
 		case *wire.SentFrame:
 			if r.ID != f.ID {
 				w.t.Fatalf("sent for %s, want %s", r.ID, f.ID)
@@ -392,11 +405,7 @@ func (w *wsClient) sync() {
 	w.t.Helper()
 	w.send(&wire.PingFrame{ID: "sync"})
 	for {
-		f, err := w.next()
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		switch f := f.(type) {
+		switch f := w.frame().(type) {
 		case *wire.PongFrame:
 			return
 		case *wire.KeysLowFrame, *wire.DrainedFrame:

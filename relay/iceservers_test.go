@@ -120,15 +120,11 @@ func TestICEServersTURN(t *testing.T) {
 			t.Fatalf("client: %q, %v", buf[:n], err)
 		}
 	}
-	if got := r.metric("sambung_turn_bytes_out_total"); got != 10 {
-		t.Errorf("bytes out %d, want 10", got)
-	}
-	if got := r.metric("sambung_turn_bytes_in_total"); got != 20 {
-		t.Errorf("bytes in %d, want 20", got)
-	}
-	if got := r.metric("sambung_turn_allocations"); got != 1 {
-		t.Errorf("allocations %d, want 1", got)
-	}
+	r.wantMetrics(map[string]int64{
+		"sambung_turn_bytes_out_total": 10,
+		"sambung_turn_bytes_in_total":  20,
+		"sambung_turn_allocations":     1,
+	})
 
 	// A wrong credential, and the right one once it has expired by the
 	// relay's clock, start nothing.

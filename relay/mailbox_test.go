@@ -110,8 +110,7 @@ func TestEnvelopesOnlineOffline(t *testing.T) {
 // delivered once; and again after delivery (the tombstone).
 func TestReplayedEnvelope(t *testing.T) {
 	r := startRelay(t)
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	a := r.dial(alice)
 	a.mustSend(bob.PersonID, []uint32{1}, nil, "same", "once")
 	if s := a.mustSend(bob.PersonID, []uint32{1}, nil, "same", "once"); s.Duplicates != 1 {
@@ -210,8 +209,7 @@ func TestDeviceSets(t *testing.T) {
 // connection: the rest wait in the store until acks come.
 func TestSlowDevice(t *testing.T) {
 	r := startRelay(t, func(c *Config) { c.PushWindow = 4 })
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	a := r.dial(alice)
 	for i := 0; i < 10; i++ {
 		a.mustSend(bob.PersonID, []uint32{1}, nil, fmt.Sprint(i), "x")
@@ -242,8 +240,7 @@ func TestMailboxFull(t *testing.T) {
 		c.MaxDepth = 2
 		c.Shares = store.Shares{SenderShare: 2, StrangerShare: 2, StrangerDepth: 2}
 	})
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	a := r.dial(alice)
 	a.mustSend(bob.PersonID, []uint32{1}, nil, "1", "x")
 	a.mustSend(bob.PersonID, []uint32{1}, nil, "2", "x")
@@ -260,8 +257,7 @@ func TestMailboxFull(t *testing.T) {
 // TestConnectionsPerDevice refuses a third connection of one device.
 func TestConnectionsPerDevice(t *testing.T) {
 	r := startRelay(t)
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	c1, c2 := r.dial(bob), r.dial(bob)
 	w := &wsClient{t: t, c: r.dialRaw()}
 	w.send(&wire.AuthFrame{Token: bob.Token})
@@ -286,8 +282,7 @@ func TestConnectionsPerDevice(t *testing.T) {
 // acknowledged.
 func TestGracefulShutdown(t *testing.T) {
 	r := startRelay(t)
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	a := r.dial(alice)
 	for i := 0; i < 20; i++ {
 		a.mustSend(bob.PersonID, []uint32{1}, nil, fmt.Sprint(i), "x")

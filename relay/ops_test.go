@@ -22,8 +22,7 @@ import (
 // lookup is told apart from an unknown address.
 func TestLookupRateLimit(t *testing.T) {
 	r := startRelay(t, func(c *Config) { c.LookupRate = Rate{Count: 3, Per: time.Minute, Burst: 3} })
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	r.mustCall("GET", "/v1/lookup/account:bob", alice.Token, nil, nil)
 	r.wantCode(wire.CodeUnknownAddress, "GET", "/v1/lookup/account:nobody", alice.Token, nil)
 	r.wantCode(wire.CodeUnknownAddress, "GET", "/v1/lookup/phone:+6281234567890", alice.Token, nil)
@@ -281,8 +280,7 @@ func TestStaticAndHeaders(t *testing.T) {
 		t.Fatal(body)
 	}
 
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 	a := r.dial(alice)
 	a.mustSend(bob.PersonID, []uint32{1}, nil, "m", "x")
 	resp, body := get("/metrics", "")

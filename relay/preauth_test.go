@@ -125,8 +125,7 @@ func TestSilentPeerClosed(t *testing.T) {
 		c.PingTimeout = timeout
 		c.MaxConnsPerDevice = 1
 	})
-	alice := r.signUpAccount("alice", "alice password", 0)
-	bob := r.signUpAccount("bob", "bob password", 0)
+	alice, bob := r.aliceAndBob()
 
 	// Bob reads all along, and counts the relay's pings.
 	var pings atomic.Int64

@@ -26,16 +26,12 @@ func TestSummarize(t *testing.T) {
 		TimeDeltas: []int64{0, 600, 300, 100},
 	}
 	got := strings.Join(summarize(p, 2, "message"), "\n")
-	for _, want := range []string{
+	wantLines(t, "summary", got,
 		"0.00 s sampled: busy  40.0% (0 ms, 0.20 ms/message), idle  60.0%",
 		"by script: (native)  30.0%, sambung.wasm  10.0%",
 		" 30.0%     0.3 ms  put (native)",
 		" 10.0%     0.1 ms  sambung_client.__tx_.stage sambung.wasm",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("summary lacks %q:\n%s", want, got)
-		}
-	}
+	)
 	if s := summarize(&profiler.Profile{}, 1, "message"); len(s) != 1 || s[0] != "no samples" {
 		t.Errorf("empty profile: %q", s)
 	}
@@ -54,16 +50,12 @@ func TestCPUReport(t *testing.T) {
 		20: {kind: "idle", threads: map[int]threadCPU{21: {"x", 0, 0}}},
 	}
 	got := strings.Join(cpuReport(before, after, time.Second, 100, "message"), "\n")
-	for _, want := range []string{
+	wantLines(t, "report", got,
 		"230 ms CPU   23%, 2.30 ms/message,     40 ms waiting for a CPU, RSS 0 → 0 MB: chromium browser (pid 10)",
 		"200 ms CPU   20%, 2.00 ms/message,     40 ms waiting: thread ThreadPoolForeg",
 		"30 ms CPU    3%, 0.30 ms/message,      0 ms waiting: thread reused",
 		"230 ms CPU   23%, 2.30 ms/message,     40 ms waiting for a CPU: all of them",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("report lacks %q:\n%s", want, got)
-		}
-	}
+	)
 	if strings.Contains(got, "idle") {
 		t.Errorf("a process that used no CPU is listed:\n%s", got)
 	}
@@ -76,5 +68,16 @@ func TestCallReport(t *testing.T) {
 	}
 	if got := callReport(nil, 4, "message"); got != "no calls counted" {
 		t.Errorf("no counts: %q", got)
+	}
+}
+
+// wantLines fails t for each of want that the text got (a summary or a
+// report, what) lacks.
+func wantLines(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, got)
+		}
 	}
 }

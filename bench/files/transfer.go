@@ -114,6 +114,22 @@ const phaseJS = `
 		return parts.join(', ');
 	};`
 
+// timeTransfer runs one transfer on page p with the id tid, sampling
+// memory meanwhile: prep readies it, call (JS, whose value is v) is what
+// is timed, and size reads the bytes moved from v.
+func timeTransfer(p context.Context, sm *sampler, tid string, timeout time.Duration, prep, call, size string) (timed, peaks, error) {
+	sm.start()
+	t, err := eval[timed](p, `(async () => {
+		const tid = `+js(tid)+`;`+phaseJS+`
+		`+prep+`
+		const t0 = performance.now();
+		const v = await `+call+`;
+		const ms = performance.now() - t0;
+		return {ms, size: `+size+`, phases: phases(t0)};
+	})()`, timeout)
+	return t, sm.stop(), err
+}
+
 // oneFile sends a file of size bytes from the sender's page to the
 // receiver's, timing each side, checks what arrived, then moves the same
 // number of ciphertext bytes through the relay's blob API from Go.
@@ -132,16 +148,10 @@ func oneFile(s, rcv context.Context, sm *sampler, raw *rawHTTP, dir string, size
 	time.Sleep(time.Second)
 	res.idle = sm.stop()
 
-	sm.start()
-	up, err := eval[timed](s, `(async () => {
-		const tid = 'up-' + `+js(name)+`;`+phaseJS+`
-		const f = document.getElementById('bench-file').files[0];
-		const t0 = performance.now();
-		const m = await __s.sendFile('account:`+receiverAccount+`', f, {transferId: tid});
-		const ms = performance.now() - t0;
-		return {ms, size: m.file.size, phases: phases(t0)};
-	})()`, transferTimeout(size))
-	res.upMem = sm.stop()
+	up, mem, err := timeTransfer(s, sm, "up-"+name, transferTimeout(size),
+		`const f = document.getElementById('bench-file').files[0];`,
+		`__s.sendFile('account:`+receiverAccount+`', f, {transferId: tid})`, `v.file.size`)
+	res.upMem = mem
 	if err != nil {
 		return res, fmt.Errorf("sendFile: %w", err)
 	}
@@ -152,16 +162,10 @@ func oneFile(s, rcv context.Context, sm *sampler, raw *rawHTTP, dir string, size
 	if err := poll(rcv, `!!`+sel, waitTimeout); err != nil {
 		return res, err
 	}
-	sm.start()
-	down, err := eval[timed](rcv, `(async () => {
-		const tid = 'down-' + `+js(name)+`;`+phaseJS+`
-		const m = `+sel+`;
-		const t0 = performance.now();
-		window.__got = await __s.downloadFile(m.conversationId, m.id, {transferId: tid});
-		const ms = performance.now() - t0;
-		return {ms, size: __got.size, phases: phases(t0)};
-	})()`, transferTimeout(size))
-	res.downMem = sm.stop()
+	down, mem, err := timeTransfer(rcv, sm, "down-"+name, transferTimeout(size),
+		`const m = `+sel+`;`,
+		`__s.downloadFile(m.conversationId, m.id, {transferId: tid})`, `(window.__got = v).size`)
+	res.downMem = mem
 	if err != nil {
 		return res, fmt.Errorf("downloadFile: %w", err)
 	}

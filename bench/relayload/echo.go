@@ -22,31 +22,22 @@ type echoConn struct {
 // dialEcho opens n connections to the echo server, with parallel dials.
 func dialEcho(ctx context.Context, addr string, n, parallel int) ([]*echoConn, error) {
 	conns := make([]*echoConn, n)
-	errs := make(chan error, parallel)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range parallel {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				dctx, cancel := context.WithTimeout(ctx, ioTimeout)
-				ws, _, err := websocket.Dial(dctx, "ws://"+addr+"/", nil)
-				cancel()
-				if err != nil {
-					errs <- fmt.Errorf("echo connect %d: %w", i, err)
-					return
-				}
-				ws.SetReadLimit(1 << 20)
-				conns[i] = &echoConn{ws: ws}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	err := forEach(ctx, n, parallel, func(i int) error {
+		dctx, cancel := context.WithTimeout(ctx, ioTimeout)
+		ws, _, err := websocket.Dial(dctx, "ws://"+addr+"/", nil)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("echo connect %d: %w", i, err)
+		}
+		ws.SetReadLimit(1 << 20)
+		conns[i] = &echoConn{ws: ws}
+		return nil
+	})
+	if err != nil {
 		closeEcho(conns)
 		return nil, err
 	}
-	return conns, ctx.Err()
+	return conns, nil
 }
 
 func closeEcho(conns []*echoConn) {

@@ -65,37 +65,23 @@ func signUpAll(ctx context.Context, addr, prefix string, n, parallel int) ([]wir
 	}
 	defer client.CloseIdleConnections()
 	out := make([]wire.Session, n)
-	errs := make(chan error, parallel)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range parallel {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				body, _ := json.Marshal(wire.AccountRequest{AccountID: fmt.Sprintf("%s%d", prefix, i), Password: "load test password", Device: keys})
-				resp, err := client.Post("http://"+addr+wire.PathAccountSignUp, "application/json", bytes.NewReader(body))
-				if err != nil {
-					errs <- err
-					return
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusCreated {
-					errs <- fmt.Errorf("sign-up %d: %s %s", i, resp.Status, b)
-					return
-				}
-				if err := json.Unmarshal(b, &out[i]); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	err = forEach(ctx, n, parallel, func(i int) error {
+		body, _ := json.Marshal(wire.AccountRequest{AccountID: fmt.Sprintf("%s%d", prefix, i), Password: "load test password", Device: keys})
+		resp, err := client.Post("http://"+addr+wire.PathAccountSignUp, "application/json", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("sign-up %d: %s %s", i, resp.Status, b)
+		}
+		return json.Unmarshal(b, &out[i])
+	})
+	if err != nil {
 		return nil, err
 	}
-	return out, ctx.Err()
+	return out, nil
 }
 
 // counters are the run's totals, shared by every peer.
@@ -122,6 +108,30 @@ type clock struct{ start time.Time }
 
 func (c clock) now() int64 { return int64(time.Since(c.start)) }
 
+// forEach runs do for 0 to n-1 on parallel workers. It returns the first
+// error, or the context's when it ended the run early.
+func forEach(ctx context.Context, n, parallel int, do func(i int) error) error {
+	errs := make(chan error, parallel)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				if err := do(i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
 // peer is one device of the bench with its websocket.
 type peer struct {
 	idx   int
@@ -141,33 +151,24 @@ type peer struct {
 // parallel dials, and starts each one's reader.
 func connectAll(ctx context.Context, addr string, sessions []wire.Session, bodySize, window, parallel int, r *run) ([]*peer, error) {
 	peers := make([]*peer, len(sessions))
-	errs := make(chan error, parallel)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range parallel {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(peers) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				p := &peer{idx: i, sess: sessions[i], body: make([]byte, bodySize), done: make(chan struct{})}
-				rand.Read(p.body)
-				if window > 0 {
-					p.slots = make(chan struct{}, window)
-				}
-				if err := p.dial(ctx, addr); err != nil {
-					errs <- fmt.Errorf("connect %d: %w", i, err)
-					return
-				}
-				peers[i] = p
-				go p.read(r)
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	err := forEach(ctx, len(peers), parallel, func(i int) error {
+		p := &peer{idx: i, sess: sessions[i], body: make([]byte, bodySize), done: make(chan struct{})}
+		rand.Read(p.body)
+		if window > 0 {
+			p.slots = make(chan struct{}, window)
+		}
+		if err := p.dial(ctx, addr); err != nil {
+			return fmt.Errorf("connect %d: %w", i, err)
+		}
+		peers[i] = p
+		go p.read(r)
+		return nil
+	})
+	if err != nil {
 		closeAll(peers)
 		return nil, err
 	}
-	return peers, ctx.Err()
+	return peers, nil
 }
 
 // dial connects and authenticates, reading up to the ready frame.

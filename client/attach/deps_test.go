@@ -3,12 +3,9 @@
 package attach_test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
+
+	"sambung/internal/testkit"
 )
 
 // TestWasmImports keeps the package's browser build on a diet: the wasm
@@ -21,18 +18,12 @@ func TestWasmImports(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go tool")
 	}
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-f", `{{join .Imports " "}}`, "sambung/client/attach")
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
 	allowed := map[string]bool{
 		"crypto/aes": true, "crypto/cipher": true, "crypto/sha256": true,
 		"crypto/subtle": true, "encoding/binary": true, "errors": true, "hash": true, "io": true,
 		"unicode/utf8": true,
 	}
-	for _, imp := range strings.Fields(string(out)) {
+	for _, imp := range testkit.WasmDeps(t, "sambung/client/attach")["sambung/client/attach"] {
 		if !allowed[imp] {
 			t.Errorf("sambung/client/attach imports %s", imp)
 		}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"sambung/client"
 	"sambung/client/native"
@@ -81,35 +80,27 @@ func runChild(dir string) {
 	if err != nil {
 		fail("open", err)
 	}
-	c, err := client.New(ctx, client.Config{
-		HTTP:       native.NewHTTP(base),
-		Dialer:     native.NewDialer(base),
-		Storage:    st,
-		DeviceName: "crashtest",
-		MinBackoff: 20 * time.Millisecond,
-		MaxBackoff: 200 * time.Millisecond,
-		OnEvent: func(e client.Event) {
-			switch e := e.(type) {
-			case client.MessageEvent:
-				m := e.Message
-				switch {
-				case m.ConversationID != peer || m.Outgoing:
-				case m.Undecryptable:
-					o.say("undecryptable", m.ID)
-				default:
-					o.say("recv", m.ID, m.Text)
-				}
-			case client.StatusEvent:
-				o.say("conn", e.State, e.Err)
-			case client.ReceiptEvent:
-				if e.ConversationID == peer {
-					for _, id := range e.MessageIDs {
-						o.say("status", e.Status, id)
-					}
+	c, err := client.New(ctx, clientConfig(base, st, "crashtest", func(e client.Event) {
+		switch e := e.(type) {
+		case client.MessageEvent:
+			m := e.Message
+			switch {
+			case m.ConversationID != peer || m.Outgoing:
+			case m.Undecryptable:
+				o.say("undecryptable", m.ID)
+			default:
+				o.say("recv", m.ID, m.Text)
+			}
+		case client.StatusEvent:
+			o.say("conn", e.State, e.Err)
+		case client.ReceiptEvent:
+			if e.ConversationID == peer {
+				for _, id := range e.MessageIDs {
+					o.say("status", e.Status, id)
 				}
 			}
-		},
-	})
+		}
+	}))
 	if err != nil {
 		fail("new", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"sambung/client"
 	"sambung/client/native"
+	"sambung/internal/testkit"
 )
 
 // The load. Each trial kills the child once while it receives a burst of
@@ -79,20 +80,9 @@ func TestClientCrash(t *testing.T) {
 		}
 		done++
 	}
-	report(t, "client crash: trials %d, lost %d, shown twice %d", done, c.lost, c.twice)
+	testkit.Report(t, "client crash: trials %d, lost %d, shown twice %d", done, c.lost, c.twice)
 	if c.lost != 0 || c.twice != 0 {
 		t.Fatalf("lost %d, shown twice %d", c.lost, c.twice)
-	}
-}
-
-// report logs a result line, and prints it in verbose mode so that it shows
-// in `go test -v` output as a plain line.
-func report(t *testing.T, format string, args ...any) {
-	t.Helper()
-	line := fmt.Sprintf(format, args...)
-	t.Log(line)
-	if testing.Verbose() {
-		fmt.Println(line)
 	}
 }
 
@@ -135,6 +125,23 @@ func drain(p *proc, handle func([]string)) {
 		handle(f)
 	}
 	p.Wait()
+}
+
+// killWhen hands the child's lines to handle until done holds, then kills
+// it and hands over what it had written before it died; doing says what
+// the trial's child was at, for a failure.
+func (c *crash) killWhen(p *proc, trial int, doing string, handle func([]string), done func() bool) {
+	c.t.Helper()
+	deadline := time.Now().Add(phaseTimeout)
+	for !done() {
+		f := p.next(deadline)
+		if f == nil {
+			c.t.Fatalf("trial %d: child exited while %s", trial, doing)
+		}
+		handle(f)
+	}
+	p.Kill()
+	drain(p, handle)
 }
 
 // await hands the child's lines to handle until done holds, waking on
@@ -201,16 +208,7 @@ func (c *crash) receiveTrial(trial, n int) {
 			undecryptable[f[1]] = true
 		}
 	}
-	deadline := time.Now().Add(phaseTimeout)
-	for len(got) < k {
-		f := p.next(deadline)
-		if f == nil {
-			t.Fatalf("trial %d: child exited while receiving", trial)
-		}
-		handle(f)
-	}
-	p.Kill()
-	drain(p, handle)
+	c.killWhen(p, trial, "receiving", handle, func() bool { return len(got) >= k })
 	atKill := len(got)
 
 	res := <-peerDone
@@ -273,16 +271,7 @@ func (c *crash) sendTrial(trial, n int) {
 			}
 		}
 	}
-	deadline := time.Now().Add(phaseTimeout)
-	for events < k {
-		f := p.next(deadline)
-		if f == nil {
-			t.Fatalf("trial %d: child exited while sending", trial)
-		}
-		handle(f)
-	}
-	p.Kill()
-	drain(p, handle)
+	c.killWhen(p, trial, "sending", handle, func() bool { return events >= k })
 	ackedAtKill := map[string]bool{}
 	for id, s := range status {
 		if sentOrLater(s) {

@@ -21,6 +21,30 @@ func TestMain(m *testing.M) { testkit.Main(m, childDirEnv, runChild) }
 // test and returns its origin.
 func startRelay(t *testing.T) string { return relaytest.Start(t).URL }
 
+// clientConfig is a core of this package's tests: native HTTP and
+// websocket to the relay at base, and short backoffs so that reconnecting
+// after a kill or restart takes little of a phase's time.
+func clientConfig(base string, st client.Storage, name string, onEvent func(client.Event)) client.Config {
+	return client.Config{
+		HTTP:       native.NewHTTP(base),
+		Dialer:     native.NewDialer(base),
+		Storage:    st,
+		DeviceName: name,
+		MinBackoff: 20 * time.Millisecond,
+		MaxBackoff: 200 * time.Millisecond,
+		OnEvent:    onEvent,
+	}
+}
+
+// notify signals ch without blocking: a signal already waiting covers
+// this one.
+func notify(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
 // peer is the other person, a client in the test's process that is never
 // killed. It counts the messages it gets from the crashing client.
 type peer struct {
@@ -43,27 +67,16 @@ func startPeer(t *testing.T, base string) *peer {
 func newPeer(t *testing.T, base string) *peer {
 	t.Helper()
 	p := &peer{got: map[string]string{}, changed: make(chan struct{}, 1)}
-	c, err := client.New(context.Background(), client.Config{
-		HTTP:       native.NewHTTP(base),
-		Dialer:     native.NewDialer(base),
-		Storage:    client.NewMemoryStorage(),
-		DeviceName: "peer",
-		MinBackoff: 20 * time.Millisecond,
-		MaxBackoff: 200 * time.Millisecond,
-		OnEvent: func(e client.Event) {
-			m, ok := e.(client.MessageEvent)
-			if !ok || m.Message.Outgoing {
-				return
-			}
-			p.mu.Lock()
-			p.got[m.Message.ID] = m.Message.Text
-			p.mu.Unlock()
-			select {
-			case p.changed <- struct{}{}:
-			default:
-			}
-		},
-	})
+	c, err := client.New(context.Background(), clientConfig(base, client.NewMemoryStorage(), "peer", func(e client.Event) {
+		m, ok := e.(client.MessageEvent)
+		if !ok || m.Message.Outgoing {
+			return
+		}
+		p.mu.Lock()
+		p.got[m.Message.ID] = m.Message.Text
+		p.mu.Unlock()
+		notify(p.changed)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

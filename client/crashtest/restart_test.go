@@ -110,39 +110,28 @@ type sender struct {
 func newSender(t *testing.T, base string, st client.Storage) *sender {
 	t.Helper()
 	s := &sender{changed: make(chan struct{}, 1), sent: map[string]bool{}, delivered: map[string]bool{}}
-	c, err := client.New(context.Background(), client.Config{
-		HTTP:       native.NewHTTP(base),
-		Dialer:     native.NewDialer(base),
-		Storage:    st,
-		DeviceName: "sender",
-		MinBackoff: 20 * time.Millisecond,
-		MaxBackoff: 200 * time.Millisecond,
-		OnEvent: func(e client.Event) {
-			s.mu.Lock()
-			switch e := e.(type) {
-			case client.ReceiptEvent:
-				s.futile = 0
+	c, err := client.New(context.Background(), clientConfig(base, st, "sender", func(e client.Event) {
+		s.mu.Lock()
+		switch e := e.(type) {
+		case client.ReceiptEvent:
+			s.futile = 0
+			for _, id := range e.MessageIDs {
+				s.sent[id] = true
+			}
+			if e.Status == client.StatusDelivered || e.Status == client.StatusRead {
 				for _, id := range e.MessageIDs {
-					s.sent[id] = true
-				}
-				if e.Status == client.StatusDelivered || e.Status == client.StatusRead {
-					for _, id := range e.MessageIDs {
-						s.delivered[id] = true
-					}
-				}
-			case client.StatusEvent:
-				if e.State == client.StateOffline && e.Err != "" {
-					s.futile++
-					s.lastErr = e.Err
+					s.delivered[id] = true
 				}
 			}
-			s.mu.Unlock()
-			select {
-			case s.changed <- struct{}{}:
-			default:
+		case client.StatusEvent:
+			if e.State == client.StateOffline && e.Err != "" {
+				s.futile++
+				s.lastErr = e.Err
 			}
-		},
-	})
+		}
+		s.mu.Unlock()
+		notify(s.changed)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,10 +91,7 @@ func wantLocked(t *testing.T, err error, dir string) {
 // open fails at open, and succeeds once the first is closed.
 func TestLockSameProcess(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenFileStorage(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := open(t, dir)
 	s2, err := OpenFileStorage(dir)
 	if err == nil {
 		s2.Close()
@@ -117,10 +114,7 @@ func TestLockSameProcess(t *testing.T) {
 // another process holds, until that process closes it.
 func TestLockAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenFileStorage(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := open(t, dir)
 	if l := startLockChild(t, dir).line(); !strings.HasPrefix(l, "locked ") || !strings.Contains(l, dir) {
 		t.Fatalf("child opened a held directory: %q", l)
 	}
@@ -130,7 +124,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 	if l := child.line(); l != "open" {
 		t.Fatalf("child after close: %q", l)
 	}
-	_, err = OpenFileStorage(dir)
+	_, err := OpenFileStorage(dir)
 	wantLocked(t, err, dir)
 	child.Send(t, "close")
 	if l := child.line(); l != "closed <nil>" {

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -282,4 +283,45 @@ func (c *Conn) Send(t testing.TB, f wire.Frame) {
 	if err := c.Write(ctx, f); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// ReadUntil reads frames and hands each to handle until it reports done or
+// an error. An error frame from the relay ends it with an error that
+// carries the frame's code and message.
+func (c *Conn) ReadUntil(ctx context.Context, handle func(wire.Frame) (done bool, err error)) error {
+	for {
+		f, err := c.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if e, ok := f.(*wire.ErrorFrame); ok {
+			return fmt.Errorf("%s: %s", e.Code, e.Message)
+		}
+		if done, err := handle(f); done || err != nil {
+			return err
+		}
+	}
+}
+
+// Do sends one raw HTTP request with the given headers and returns the
+// response, its body read and closed. Any failure to send or read fails t.
+func Do(t testing.TB, method, url string, hdr map[string]string, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
 }

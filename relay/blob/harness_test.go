@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"sambung/internal/testkit"
 	"sambung/wire"
 )
 
@@ -147,26 +149,12 @@ func (e *env) restart() {
 // its body read.
 func (e *env) do(dev, method, path string, body io.Reader, hdr map[string]string) (*http.Response, []byte) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	h := map[string]string{}
+	maps.Copy(h, hdr)
 	if dev != "" {
-		req.Header.Set(deviceHeader, dev)
+		h[deviceHeader] = dev
 	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return resp, b
+	return testkit.Do(e.t, method, e.srv.URL+path, h, body)
 }
 
 // create makes an upload of size bytes as dev and returns its id.

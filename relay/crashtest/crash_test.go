@@ -149,22 +149,19 @@ func (s *sender) resend(ctx context.Context, addr string, rcpts []wire.Session) 
 		if err := c.Write(ctx, sendFrame(m, rcpts[m.recipient])); err != nil {
 			return nil, err
 		}
-	answer:
-		for {
-			f, err := c.Read(ctx)
-			if err != nil {
-				return nil, err
+		err := c.ReadUntil(ctx, func(f wire.Frame) (bool, error) {
+			sent, ok := f.(*wire.SentFrame)
+			if !ok {
+				return false, nil
 			}
-			switch f := f.(type) {
-			case *wire.SentFrame:
-				if f.ID != id {
-					return nil, fmt.Errorf("resend %s answered for %s", id, f.ID)
-				}
-				dups[id] = f.Duplicates
-				break answer
-			case *wire.ErrorFrame:
-				return nil, fmt.Errorf("resend %s: %s: %s", id, f.Code, f.Message)
+			if sent.ID != id {
+				return true, fmt.Errorf("answered for %s", sent.ID)
 			}
+			dups[id] = sent.Duplicates
+			return true, nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("resend %s: %w", id, err)
 		}
 	}
 	return dups, nil
@@ -219,38 +216,28 @@ func drain(ctx context.Context, addr string, s wire.Session) ([]wire.Envelope, e
 	var got []wire.Envelope
 	var last uint64
 	drained := false
-	for {
-		f, err := c.Read(ctx)
-		if err != nil {
-			return got, err
-		}
+	err = c.ReadUntil(ctx, func(f wire.Frame) (bool, error) {
 		switch f := f.(type) {
 		case *wire.EnvelopesFrame:
 			seqs := make([]uint64, len(f.Envelopes))
 			for i, e := range f.Envelopes {
 				if e.Seq <= last {
-					return got, fmt.Errorf("seq %d pushed after %d", e.Seq, last)
+					return true, fmt.Errorf("seq %d pushed after %d", e.Seq, last)
 				}
 				last = e.Seq
 				seqs[i] = e.Seq
 			}
 			got = append(got, f.Envelopes...)
-			if err := c.Write(ctx, &wire.AckFrame{Seqs: seqs}); err != nil {
-				return got, err
-			}
+			return false, c.Write(ctx, &wire.AckFrame{Seqs: seqs})
 		case *wire.DrainedFrame:
 			drained = true
-			if err := c.Write(ctx, &wire.PingFrame{ID: "drained"}); err != nil {
-				return got, err
-			}
+			return false, c.Write(ctx, &wire.PingFrame{ID: "drained"})
 		case *wire.PongFrame:
-			if drained {
-				return got, nil
-			}
-		case *wire.ErrorFrame:
-			return got, fmt.Errorf("%s: %s", f.Code, f.Message)
+			return drained, nil
 		}
-	}
+		return false, nil
+	})
+	return got, err
 }
 
 // drainAll drains every recipient's mailbox, in parallel.
@@ -336,17 +323,6 @@ func count(t *testing.T, r int, s sent, deliveries ...[]wire.Envelope) map[strin
 		}
 	}
 	return n
-}
-
-// report logs a result line, and prints it in verbose mode so that it shows
-// in `go test -v` output as a plain line.
-func report(t *testing.T, format string, args ...any) {
-	t.Helper()
-	line := fmt.Sprintf(format, args...)
-	t.Log(line)
-	if testing.Verbose() {
-		fmt.Println(line)
-	}
 }
 
 // TestCrashRecipientsOffline kills the relay with SIGKILL while senders
@@ -438,8 +414,8 @@ func TestCrashRecipientsOffline(t *testing.T) {
 			t.Errorf("recipient %d: %d envelopes came back after their acks were durable", r, len(third[r]))
 		}
 	}
-	report(t, "crash, recipients offline: acked %d, delivered %d, lost %d, duplicated %d", acked, delivered, lost, duplicated)
-	report(t, "crash, recipients offline: %d sends unanswered at the kill: %d had been committed (delivered once; their resend counted as a duplicate), %d had not (stored by the resend)",
+	testkit.Report(t, "crash, recipients offline: acked %d, delivered %d, lost %d, duplicated %d", acked, delivered, lost, duplicated)
+	testkit.Report(t, "crash, recipients offline: %d sends unanswered at the kill: %d had been committed (delivered once; their resend counted as a duplicate), %d had not (stored by the resend)",
 		pending, storedUnacked, pending-storedUnacked)
 	if acked < minAcked {
 		t.Errorf("acked %d, want at least %d", acked, minAcked)
@@ -568,8 +544,8 @@ func TestCrashRecipientsOnline(t *testing.T) {
 			}
 		}
 	}
-	report(t, "crash, recipients online: acked %d, delivered %d, lost %d, duplicated %d", acked, delivered, lost, duplicated)
-	report(t, "crash, recipients online: %d pushed before the kill; %d pushed again after the restart because their device ack was in flight at the kill (at-least-once by design: the client dedupes by id); %d stored though their sent frame was lost in the kill",
+	testkit.Report(t, "crash, recipients online: acked %d, delivered %d, lost %d, duplicated %d", acked, delivered, lost, duplicated)
+	testkit.Report(t, "crash, recipients online: %d pushed before the kill; %d pushed again after the restart because their device ack was in flight at the kill (at-least-once by design: the client dedupes by id); %d stored though their sent frame was lost in the kill",
 		beforeKill, redelivered, storedUnacked)
 	if acked < minAcked {
 		t.Errorf("acked %d, want at least %d", acked, minAcked)

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sambung/internal/testkit"
 )
 
 // TestModuleLeavesOutServerPackages: the browser module reaches the
@@ -18,37 +20,10 @@ import (
 // native transports, the server's store or the test tools may be linked
 // into it. net/http alone would add about 1.6 MB raw, 240 KB brotli.
 func TestModuleLeavesOutServerPackages(t *testing.T) {
-	cmd := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, "./wasm")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) < 20 {
-		t.Fatalf("go list -deps ./wasm listed only %q", lines)
-	}
-	banned := []string{"net/http", "crypto/tls", "github.com/coder/websocket", "github.com/dgraph-io/badger/v4",
-		"sambung/client/native", "sambung/relay", "github.com/chromedp/chromedp"}
-	for _, line := range lines {
-		d, imports, _ := strings.Cut(line, ":")
-		for _, b := range banned {
-			if d == b || strings.HasPrefix(d, b+"/") {
-				t.Errorf("the wasm module links %s", d)
-			}
-		}
-		if !strings.HasPrefix(d, "sambung/") {
-			continue
-		}
-		for _, imp := range strings.Fields(imports) {
-			for _, b := range reflective {
-				if imp == b || strings.HasPrefix(imp, b+"/") {
-					t.Errorf("%s imports %s, which the wasm module must not carry", d, imp)
-				}
-			}
-		}
-	}
+	testkit.CheckWasmDeps(t, "sambung/wasm",
+		[]string{"net/http", "crypto/tls", "github.com/coder/websocket", "github.com/dgraph-io/badger/v4",
+			"sambung/client/native", "sambung/relay", "github.com/chromedp/chromedp"},
+		reflective)
 }
 
 // reflective are the packages Sambung's own code in the wasm module must
