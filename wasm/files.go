@@ -11,7 +11,7 @@ import (
 	"sambung/client/attach"
 )
 
-// The worker's file engine (web/static/files.js) moves attachment bytes:
+// The worker's file engine (web/static/files/) moves attachment bytes:
 // it reads the file, runs AES-256-GCM and SHA-256 in WebCrypto, which is
 // about ten times faster than Go in wasm here, and talks to the relay's
 // blob endpoints. The format stays here: a sealer or opener handle gives

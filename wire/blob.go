@@ -1,7 +1,7 @@
 package wire
 
 // The blob protocol (docs/BLOBS.md): resumable uploads of encrypted files
-// in the style of tus, spoken by web/static/files.js and answered by
+// in the style of tus, spoken by web/static/files/ and answered by
 // relay/blob. Errors are the relay's JSON Error with the blob codes.
 
 // PathBlobs takes POST; PathBlobs+"/{id}" takes HEAD, PATCH, GET and
