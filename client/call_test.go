@@ -30,34 +30,16 @@ func (d *device) callEvents() []client.CallEvent {
 // waitCall waits for a call event with op and returns it.
 func (d *device) waitCall(callID, op string) client.CallEvent {
 	d.t.Helper()
-	var got client.CallEvent
-	eventually(d.t, "call "+op, func() bool {
-		for _, e := range d.callEvents() {
-			if e.Signal.CallID == callID && e.Signal.Op == op {
-				got = e
-				return true
-			}
-		}
-		return false
-	})
-	return got
+	return eventuallyFind(d.t, "call "+op, d.callEvents,
+		func(e client.CallEvent) bool { return e.Signal.CallID == callID && e.Signal.Op == op })
 }
 
 // waitCallRecord waits until conv on d holds the call callID in its
 // history, and returns it.
 func (d *device) waitCallRecord(conv, callID string) client.Message {
 	d.t.Helper()
-	var got client.Message
-	eventually(d.t, "call record "+callID, func() bool {
-		for _, m := range d.history(conv) {
-			if m.ID == callID && m.Call != nil {
-				got = m
-				return true
-			}
-		}
-		return false
-	})
-	return got
+	return eventuallyFind(d.t, "call record "+callID, func() []client.Message { return d.history(conv) },
+		func(m client.Message) bool { return m.ID == callID && m.Call != nil })
 }
 
 func (d *device) sendCall(conv string, s client.CallSignal) {

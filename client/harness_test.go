@@ -249,21 +249,28 @@ func eventually(t testing.TB, what string, cond func() bool) {
 	}
 }
 
+// eventuallyFind waits until list holds an element that match accepts, and
+// returns the first such.
+func eventuallyFind[T any](t testing.TB, what string, list func() []T, match func(T) bool) T {
+	t.Helper()
+	var got T
+	eventually(t, what, func() bool {
+		l := list()
+		i := slices.IndexFunc(l, match)
+		if i >= 0 {
+			got = l[i]
+		}
+		return i >= 0
+	})
+	return got
+}
+
 // waitText waits until conversation conv of d holds a message with text,
 // and returns it.
 func (d *device) waitText(conv, text string) client.Message {
 	d.t.Helper()
-	var got client.Message
-	eventually(d.t, "message "+text, func() bool {
-		for _, m := range d.history(conv) {
-			if m.Text == text {
-				got = m
-				return true
-			}
-		}
-		return false
-	})
-	return got
+	return eventuallyFind(d.t, "message "+text, func() []client.Message { return d.history(conv) },
+		func(m client.Message) bool { return m.Text == text })
 }
 
 // waitStatus waits until message id of conv has status s on d.
@@ -284,19 +291,11 @@ func (d *device) waitStatus(conv, id string, s client.Status) {
 // so every event emitted before it has been delivered too.
 func (d *device) waitEvent(what string, match func(client.Event) bool) client.Event {
 	d.t.Helper()
-	var got client.Event
-	eventually(d.t, what, func() bool {
+	return eventuallyFind(d.t, what, func() []client.Event {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		for _, e := range d.events {
-			if match(e) {
-				got = e
-				return true
-			}
-		}
-		return false
-	})
-	return got
+		return slices.Clone(d.events)
+	}, match)
 }
 
 // waitMessageEvent waits for the MessageEvent of message id of conv on d
