@@ -159,7 +159,7 @@ func run(runs, msgs, pings, inFlight int, only string, bl backlogOptions) error 
 	fmt.Println("| measure | value | note |")
 	fmt.Println("| --- | --- | --- |")
 	fmt.Printf("| sambung.wasm raw | %s | |\n", kb(raw))
-	fmt.Printf("| sambung.wasm brotli | %s | budget 900 KB |\n", kb(br))
+	fmt.Printf("| sambung.wasm brotli | %s | budget 885 KB |\n", kb(br))
 	ready := pick(cold, func(p phases) float64 { return p.Ready })
 	fmt.Printf("| cold start, first visit (median of %d) | %.0f ms | fresh browser context: no cache, no IndexedDB; runs %s; medians: app modules %.0f ms, core open %.0f ms |\n",
 		runs, median(ready), msList(ready), median(pick(cold, func(p phases) float64 { return p.App })), median(pick(cold, func(p phases) float64 { return p.Open })))

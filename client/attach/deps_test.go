@@ -9,7 +9,7 @@ import (
 )
 
 // TestWasmImports keeps the package's browser build on a diet: the wasm
-// module is near its 900 KB brotli budget, and fmt, encoding/json, reflect
+// module is near its 885 KB brotli budget, and fmt, encoding/json, reflect
 // and net/url cost about 240 KB brotli together (see client/deps_test.go).
 // The standard library may use them internally; this package must not.
 // crypto/hkdf is out too: it links crypto/sha3 and FIPS self-tests (about
