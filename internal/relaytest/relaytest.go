@@ -53,6 +53,15 @@ func Config(dir string) relay.Config {
 type CodeBook struct {
 	mu    sync.Mutex
 	codes map[string]string
+	sent  chan struct{} // closed and replaced when a code is sent
+}
+
+// sentLocked returns the channel the next SendCode closes.
+func (b *CodeBook) sentLocked() chan struct{} {
+	if b.sent == nil {
+		b.sent = make(chan struct{})
+	}
+	return b.sent
 }
 
 // SendCode implements relay.CodeSender.
@@ -63,20 +72,27 @@ func (b *CodeBook) SendCode(_ context.Context, phone, code string) error {
 		b.codes = map[string]string{}
 	}
 	b.codes[phone] = code
+	close(b.sentLocked())
+	b.sent = nil
 	return nil
 }
 
 // Wait waits up to patience for a code sent to phone (E.164, as the
-// relay normalised it).
+// relay normalised it), waking on each code the relay sends.
 func (b *CodeBook) Wait(phone string, patience time.Duration) (string, error) {
-	for deadline := time.Now().Add(patience); ; time.Sleep(20 * time.Millisecond) {
+	timeout := time.NewTimer(patience)
+	defer timeout.Stop()
+	for {
 		b.mu.Lock()
 		c, ok := b.codes[phone]
+		sent := b.sentLocked()
 		b.mu.Unlock()
 		if ok {
 			return c, nil
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-sent:
+		case <-timeout.C:
 			return "", fmt.Errorf("the relay sent no code to %s", phone)
 		}
 	}
