@@ -16,6 +16,7 @@ import (
 	"sambung/client"
 	"sambung/client/native"
 	"sambung/internal/relaytest"
+	"sambung/internal/testkit"
 	"sambung/relay"
 	"sambung/wire"
 )
@@ -240,13 +241,7 @@ const patience = 15 * time.Second
 // eventually polls cond until it holds, failing after patience.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(patience)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(t, patience, what, cond)
 }
 
 // eventuallyFind waits until list holds an element that match accepts, and

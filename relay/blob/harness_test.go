@@ -67,11 +67,7 @@ const waitTimeout = 30 * time.Second
 // waitFor polls cond until it holds, failing with what after waitTimeout.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(waitTimeout); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", waitTimeout, what)
-		}
-	}
+	testkit.WaitFor(t, waitTimeout, what, cond)
 }
 
 // clock is a settable time source.
